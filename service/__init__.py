@@ -1,0 +1,1 @@
+"""Whetstone: a self-hosted service that speaks the OpenAI fine-tuning API."""

@@ -1,0 +1,68 @@
+"""`whetstone serve | openapi`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from pydantic import ValidationError
+
+from service.config import Settings
+from service.errors import WhetstoneError
+
+
+def _serve(settings: Settings, host: str | None, port: int | None) -> int:
+    import uvicorn
+
+    from service.app import create_app
+    from service.services import Services
+
+    try:
+        services = Services.open(settings)
+    except (WhetstoneError, ValueError, OSError) as exc:
+        print(f"whetstone: cannot start: {exc}", file=sys.stderr)
+        return 1
+    uvicorn.run(
+        create_app(settings, services),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+        # One process: the scheduler and the inference engine live in it.
+        workers=1,
+        timeout_graceful_shutdown=5,
+    )
+    return 0
+
+
+def _openapi() -> int:
+    from service.app import create_app
+
+    document = create_app(Settings()).openapi()
+    print(json.dumps(document, indent=2, sort_keys=False))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the `whetstone` console script."""
+    parser = argparse.ArgumentParser(prog="whetstone", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the API server, scheduler and engine")
+    serve.add_argument("--host", help="bind address (default WHETSTONE_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default WHETSTONE_PORT or 8000)")
+    commands.add_parser("openapi", help="print the OpenAPI document of the app")
+    args = parser.parse_args(argv)
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"whetstone: invalid settings: {exc.errors()[0]['msg']}", file=sys.stderr)
+        sys.exit(2)
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.command == "serve":
+        sys.exit(_serve(settings, args.host, args.port))
+    sys.exit(_openapi())

@@ -1,0 +1,89 @@
+"""Settings: the one place that reads the environment (prefix WHETSTONE_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. Read once at start-up and passed down in constructors."""
+
+    model_config = SettingsConfigDict(env_prefix="WHETSTONE_", extra="ignore")
+
+    host: str = Field("127.0.0.1", description="Address `whetstone serve` binds to.")
+    port: int = Field(8000, description="Port `whetstone serve` listens on.")
+    data_dir: Path = Field(
+        Path("whetstone-data"),
+        description="Root of the SQLite database, local artifacts and the emulator model cache.",
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL; default sqlite:///{data_dir}/whetstone.db. "
+        "postgresql+psycopg://... selects PostgreSQL.",
+    )
+    storage_url: str | None = Field(
+        None,
+        description="Where artifacts live; default file://{data_dir}/artifacts. "
+        "s3://bucket/prefix selects S3.",
+    )
+    s3_endpoint_url: str | None = Field(
+        None, description="Endpoint of an S3-compatible server (MinIO, moto); AWS when unset."
+    )
+    s3_multipart_threshold_bytes: int = Field(
+        8 * 1024 * 1024, description="Objects larger than this go to S3 as a multipart upload."
+    )
+    api_keys_file: Path | None = Field(
+        None,
+        description="JSON object mapping each accepted bearer key to "
+        '{"project": ..., "organization": ...}. Unset: any key, one local project.',
+    )
+    max_file_bytes: int = Field(
+        512 * 1024 * 1024, description="Largest body accepted by POST /v1/files (413 past it)."
+    )
+    max_upload_bytes: int = Field(
+        8 * 1024 * 1024 * 1024, description="Largest total size of a POST /v1/uploads upload."
+    )
+    max_upload_part_bytes: int = Field(
+        64 * 1024 * 1024, description="Largest single part of an upload (413 past it)."
+    )
+    max_json_body_bytes: int = Field(
+        16 * 1024 * 1024, description="Largest JSON request body (413 past it)."
+    )
+    upload_ttl_seconds: int = Field(3600, description="An upload expires this long after creation.")
+    models_file: Path | None = Field(
+        None, description="YAML or JSON catalog mapping model names to Hugging Face causal LMs."
+    )
+    devices: str | None = Field(
+        None,
+        description='Comma-separated CUDA device indexes for training slots, e.g. "0,1". '
+        "Default: every visible CUDA device.",
+    )
+    cpu_slots: int = Field(1, description="Training slots on a machine without a GPU.")
+    max_job_attempts: int = Field(
+        3, description="A job whose worker dies this many times is failed instead of retried."
+    )
+    adapter_cache_size: int = Field(
+        8, description="Adapters kept loaded per base model by the inference engine (LRU)."
+    )
+    max_batch_size: int = Field(32, description="Sequences decoded together per base model.")
+    scheduler_enabled: bool = Field(
+        True, description="Run the training scheduler inside `whetstone serve`."
+    )
+    log_level: str = Field("info", description="Python log level name.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to SQLite under the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'whetstone.db').resolve()}"
+
+    @property
+    def resolved_storage_url(self) -> str:
+        """The storage URL, defaulting to local disk under the data dir."""
+        if self.storage_url:
+            return self.storage_url
+        return f"file://{(self.data_dir / 'artifacts').resolve()}"

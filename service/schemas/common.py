@@ -1,0 +1,44 @@
+"""Wire models shared by every resource: errors and list pages."""
+
+from __future__ import annotations
+
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, Field
+
+T = TypeVar("T")
+
+
+class Error(BaseModel):
+    """The body of OpenAI's error envelope."""
+
+    message: str = Field(description="Human-readable description of what went wrong.")
+    type: str = Field(description="Error class, e.g. invalid_request_error or server_error.")
+    param: str | None = Field(None, description="The request field at fault, if any.")
+    code: str | None = Field(None, description="Machine-readable error code, if any.")
+
+
+class ErrorResponse(BaseModel):
+    """OpenAI's error envelope."""
+
+    error: Error = Field(description="What went wrong.")
+
+
+class ListPage(BaseModel, Generic[T]):
+    """A cursor page of objects, newest first; page on with `after=<last_id>`."""
+
+    object: Literal["list"] = Field("list", description="Always `list`.")
+    data: list[T] = Field(description="The objects of this page.")
+    first_id: str | None = Field(None, description="Id of the first object of the page.")
+    last_id: str | None = Field(None, description="Id of the last object of the page.")
+    has_more: bool = Field(False, description="Whether a further page exists.")
+
+
+def page_of(items: list[T], *, has_more: bool, id_of: str = "id") -> ListPage[T]:
+    """Build a page from items already ordered and cut to the limit."""
+    return ListPage[T](
+        data=items,
+        first_id=getattr(items[0], id_of) if items else None,
+        last_id=getattr(items[-1], id_of) if items else None,
+        has_more=has_more,
+    )
