@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from service.db import Database
 from tests.harness import MotoServer
 
 # A key pair that moto accepts; never real credentials.
@@ -34,3 +35,48 @@ def data_dir(tmp_path: Path) -> Path:
     path = tmp_path / "data"
     path.mkdir()
     return path
+
+
+POSTGRES_URL = os.environ.get(
+    "WHETSTONE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def postgres_available() -> str | None:
+    """None when PostgreSQL answers at POSTGRES_URL, else the reason it does not."""
+    import psycopg
+
+    dsn = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    try:
+        with psycopg.connect(dsn, connect_timeout=2):
+            return None
+    except psycopg.Error as exc:
+        return f"PostgreSQL is not reachable at {dsn}: {str(exc).strip().splitlines()[0]}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database URL for each backend, with empty tables; PostgreSQL is skipped if absent."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'whetstone.db'}"
+    reason = postgres_available()
+    if reason is not None:
+        pytest.skip(reason)
+    from service.db import Database
+    from service.db.tables import Base
+
+    database = Database(POSTGRES_URL)
+    Base.metadata.drop_all(database.engine)
+    database.dispose()
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    """An open Database with the tables created, on SQLite and on PostgreSQL."""
+    from service.db import Database
+
+    db = Database(database_url)
+    db.create_all()
+    yield db
+    db.dispose()
