@@ -1,1 +1,6 @@
-"""catalog package."""
+"""Base models: the built-in emulator model, OpenAI aliases, and the models file."""
+
+from service.catalog.catalog import OPENAI_ALIASES, BaseModelEntry, Catalog, LoraDefaults
+from service.catalog.emulator import EMULATOR_NAME
+
+__all__ = ["EMULATOR_NAME", "OPENAI_ALIASES", "BaseModelEntry", "Catalog", "LoraDefaults"]

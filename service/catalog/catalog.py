@@ -1,0 +1,150 @@
+"""The catalog of base models: the emulator, OpenAI's fine-tunable names, and the models file.
+
+Importing this module does not import torch: the API resolves names with it at request time.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from service.catalog.emulator import EMULATOR_CONTEXT_LENGTH, EMULATOR_NAME, ensure_emulator
+from service.errors import ModelNotFoundError
+
+# OpenAI's fine-tunable model names. They alias to the emulator by default so that code written
+# for OpenAI runs unchanged; the models file may point them elsewhere.
+OPENAI_ALIASES = (
+    "gpt-4o-mini-2024-07-18",
+    "gpt-4o-2024-08-06",
+    "gpt-4.1-2025-04-14",
+    "gpt-4.1-mini-2025-04-14",
+    "gpt-4.1-nano-2025-04-14",
+    "gpt-3.5-turbo-0125",
+    "gpt-3.5-turbo",
+    "babbage-002",
+    "davinci-002",
+)
+
+
+@dataclass(frozen=True)
+class LoraDefaults:
+    """LoRA settings used when a job does not choose its own."""
+
+    rank: int = 16
+    alpha: int = 32
+    dropout: float = 0.0
+    target_modules: tuple[str, ...] | str = "all-linear"
+
+
+@dataclass(frozen=True)
+class BaseModelEntry:
+    """One base model of the catalog."""
+
+    name: str
+    # Exactly one of: the emulator, a local directory, or a hub id resolved from the HF cache.
+    emulator: bool = False
+    path: Path | None = None
+    hub_id: str | None = None
+    revision: str | None = None
+    context_length: int = EMULATOR_CONTEXT_LENGTH
+    lora: LoraDefaults = field(default_factory=LoraDefaults)
+    created: int = 1_700_000_000
+    owned_by: str = "whetstone"
+
+
+class Catalog:
+    """Resolves model names (base names and aliases) to base model entries."""
+
+    def __init__(
+        self, entries: dict[str, BaseModelEntry], aliases: dict[str, str], models_dir: Path
+    ):
+        self.entries = entries
+        self.aliases = aliases
+        self.models_dir = models_dir
+
+    @classmethod
+    def load(cls, *, data_dir: Path, models_file: Path | None) -> Catalog:
+        """The default catalog, extended or overridden by the models file when given."""
+        emulator = BaseModelEntry(
+            name=EMULATOR_NAME,
+            emulator=True,
+            lora=LoraDefaults(rank=16, alpha=16, dropout=0.0, target_modules="all-linear"),
+        )
+        entries = {EMULATOR_NAME: emulator}
+        aliases = dict.fromkeys(OPENAI_ALIASES, EMULATOR_NAME)
+        if models_file is not None:
+            file_entries, file_aliases = _read_models_file(models_file)
+            entries.update(file_entries)
+            aliases.update(file_aliases)
+        for alias in list(aliases):
+            if alias in entries:
+                del aliases[alias]  # a real entry of that name wins over the default alias
+        return cls(entries, aliases, data_dir / "models")
+
+    def resolve(self, name: str) -> BaseModelEntry:
+        """The base model for a base name or alias; ModelNotFoundError otherwise."""
+        base = self.aliases.get(name, name)
+        entry = self.entries.get(base)
+        if entry is None:
+            raise ModelNotFoundError(f"The model '{name}' does not exist.", param="model")
+        return entry
+
+    def names(self) -> list[str]:
+        """Every servable base name and alias, base names first."""
+        return [*self.entries, *self.aliases]
+
+    def local_path(self, entry: BaseModelEntry) -> Path:
+        """A local directory holding the model's weights and tokenizer; no network, ever."""
+        if entry.emulator:
+            return ensure_emulator(self.models_dir)
+        if entry.path is not None:
+            return entry.path
+        from huggingface_hub import snapshot_download
+
+        assert entry.hub_id is not None
+        return Path(snapshot_download(entry.hub_id, revision=entry.revision, local_files_only=True))
+
+
+def _read_models_file(path: Path) -> tuple[dict[str, BaseModelEntry], dict[str, str]]:
+    try:
+        text = path.read_text()
+        raw = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise ValueError(f"cannot read WHETSTONE_MODELS_FILE {path}: {exc}") from exc
+    models = (raw or {}).get("models", {}) if isinstance(raw, dict) else None
+    if not isinstance(models, dict):
+        raise ValueError(f"WHETSTONE_MODELS_FILE {path} must have a 'models' mapping")
+    entries: dict[str, BaseModelEntry] = {}
+    aliases: dict[str, str] = {}
+    for name, spec in models.items():
+        entries[name] = _entry_from_spec(name, spec or {}, path)
+        for alias in (spec or {}).get("aliases", []):
+            aliases[alias] = name
+    return entries, aliases
+
+
+def _entry_from_spec(name: str, spec: dict[str, Any], source: Path) -> BaseModelEntry:
+    local = spec.get("path")
+    hub_id = spec.get("hub_id")
+    if bool(local) == bool(hub_id):
+        raise ValueError(f"model {name!r} in {source} needs exactly one of 'path' or 'hub_id'")
+    lora = spec.get("lora") or {}
+    targets = lora.get("target_modules", "all-linear")
+    return BaseModelEntry(
+        name=name,
+        path=(source.parent / local).resolve() if local else None,
+        hub_id=hub_id,
+        revision=spec.get("revision"),
+        context_length=int(spec.get("context_length", 2048)),
+        lora=LoraDefaults(
+            rank=int(lora.get("rank", 16)),
+            alpha=int(lora.get("alpha", 32)),
+            dropout=float(lora.get("dropout", 0.05)),
+            target_modules=targets if isinstance(targets, str) else tuple(targets),
+        ),
+        owned_by=str(spec.get("owned_by", "whetstone")),
+    )
