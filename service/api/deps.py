@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.auth import Principal
+from service.catalog import Catalog
 from service.db import Database
 from service.services import Services
 from service.storage import ArtifactStore
@@ -44,3 +45,11 @@ def get_store(request: Request) -> ArtifactStore:
 
 DatabaseDep = Annotated[Database, Depends(get_db)]
 StoreDep = Annotated[ArtifactStore, Depends(get_store)]
+
+
+def get_catalog(request: Request) -> Catalog:
+    """The catalog of base models."""
+    return get_services(request).catalog
+
+
+CatalogDep = Annotated[Catalog, Depends(get_catalog)]

@@ -1,0 +1,84 @@
+"""The narrow interface between the training recipe and whoever runs it (the scheduler).
+
+The recipe (service/training/recipe.py) knows nothing of the database, storage or HTTP: it reads
+local files, reports through a TrainingReporter, and returns a TrainingOutcome. The scheduler's
+worker backs the reporter with db/ and storage/. This module imports no torch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from service.catalog import BaseModelEntry
+
+Control = Literal["continue", "cancel", "pause"]
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    """Everything one run of the recipe needs, all of it local."""
+
+    job_id: str
+    base_model: BaseModelEntry
+    # A local directory with the base model's weights and tokenizer (Catalog.local_path).
+    model_dir: Path
+    training_file: Path
+    validation_file: Path | None
+    # As requested: OpenAI's n_epochs / batch_size / learning_rate_multiplier (ints, floats or
+    # "auto") and the LoRA extensions lora_rank, lora_alpha, lora_dropout, lora_target_modules.
+    hyperparameters: dict[str, Any]
+    seed: int
+    device: str  # "cpu" or "cuda:N"
+    # Scratch space owned by this run; the recipe writes checkpoints and the adapter here.
+    work_dir: Path
+
+
+@dataclass(frozen=True)
+class ResumeState:
+    """Where a previous attempt left off: a directory written by the recipe's own save."""
+
+    step: int
+    # Holds `adapter/` (PEFT format) and `state/` (optimizer, LR schedule, RNG, data position).
+    checkpoint_dir: Path
+
+
+@dataclass(frozen=True)
+class TrainingOutcome:
+    """How a run ended."""
+
+    status: Literal["succeeded", "cancelled", "paused"]
+    step: int
+    trained_tokens: int
+    # Succeeded: the final adapter in PEFT format (adapter_config.json,
+    # adapter_model.safetensors). Paused: the checkpoint directory to resume from.
+    adapter_dir: Path | None = None
+    checkpoint_dir: Path | None = None
+    # Final metrics: train_loss, train_mean_token_accuracy and, with a validation file,
+    # full_valid_loss and full_valid_mean_token_accuracy.
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+class TrainingReporter(Protocol):
+    """What the recipe tells the outside world while it runs."""
+
+    def event(self, message: str, *, level: Literal["info", "warn", "error"] = "info") -> None:
+        """A human-readable job event (warnings such as truncated examples)."""
+
+    def started(
+        self, *, hyperparameters: dict[str, Any], total_steps: int, n_examples: int
+    ) -> None:
+        """The resolved hyperparameters (no "auto" left) and the planned number of steps."""
+
+    def metrics(self, data: dict[str, Any]) -> None:
+        """One optimizer step's metrics: step, total_steps, train_loss,
+        train_mean_token_accuracy, and periodically valid_loss, valid_mean_token_accuracy."""
+
+    def checkpoint(
+        self, *, step: int, epoch: int, checkpoint_dir: Path, metrics: dict[str, Any]
+    ) -> None:
+        """An end-of-epoch checkpoint (adapter/ and state/ under checkpoint_dir) to store."""
+
+    def control(self) -> Control:
+        """Polled once per optimizer step: go on, or stop to cancel or to pause."""
