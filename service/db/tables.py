@@ -52,6 +52,8 @@ class UploadRow(Base):
     created_at: Mapped[int] = mapped_column(BigInteger)
     expires_at: Mapped[int] = mapped_column(BigInteger)
     file_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The expiry policy (seconds after creation) of the file the upload becomes, if any.
+    file_expires_after_seconds: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class UploadPartRow(Base):
