@@ -1,5 +1,112 @@
-"""Router for /v1/uploads (placeholder until its issue lands)."""
+"""Router for /v1/uploads: parse, call service.uploads, return the wire model."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, UploadFile
+
+from service import uploads as upload_domain
+from service.api.deps import PrincipalDep, ServicesDep
+from service.errors import PayloadTooLargeError
+from service.schemas.common import ErrorResponse
+from service.schemas.uploads import CompleteUploadRequest, CreateUploadRequest, Upload, UploadPart
+from service.storage.base import CHUNK_BYTES
+
+router = APIRouter(tags=["uploads"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": description}
+    for status, description in [
+        (400, "Invalid request, or the upload is no longer pending"),
+        (401, "Missing or unknown API key"),
+        (404, "No such upload in the caller's project"),
+        (413, "Part over WHETSTONE_MAX_UPLOAD_PART_BYTES"),
+        (503, "The artifact store does not answer"),
+    ]
+}
+
+
+@router.post(
+    "/uploads",
+    operation_id="uploads-create",
+    summary="Create an upload that accepts parts",
+    response_model=Upload,
+    responses=ERRORS,
+)
+def create_upload(
+    principal: PrincipalDep, services: ServicesDep, request: CreateUploadRequest
+) -> Upload:
+    """Open a pending upload; it expires WHETSTONE_UPLOAD_TTL_SECONDS after creation."""
+    row = upload_domain.create_upload(
+        services.db, services.settings, project=principal.project, request=request
+    )
+    return Upload.of(row)
+
+
+@router.post(
+    "/uploads/{upload_id}/parts",
+    operation_id="uploads-add_part",
+    summary="Add a part to an upload",
+    response_model=UploadPart,
+    responses=ERRORS,
+)
+def add_upload_part(
+    principal: PrincipalDep,
+    services: ServicesDep,
+    upload_id: str,
+    data: Annotated[UploadFile, File(description="The chunk of bytes for this part.")],
+) -> UploadPart:
+    """Store one part; parts may arrive in any order and in parallel."""
+    limit = services.settings.max_upload_part_bytes
+    if data.size is not None and data.size > limit:
+        raise PayloadTooLargeError(f"Part too large: the limit is {limit} bytes.", param="data")
+    row = upload_domain.add_part(
+        services.db,
+        services.store,
+        services.settings,
+        project=principal.project,
+        upload_id=upload_id,
+        chunks=iter(lambda: data.file.read(CHUNK_BYTES), b""),
+    )
+    return UploadPart.of(row)
+
+
+@router.post(
+    "/uploads/{upload_id}/complete",
+    operation_id="uploads-complete",
+    summary="Complete an upload into a file",
+    response_model=Upload,
+    responses=ERRORS,
+)
+def complete_upload(
+    principal: PrincipalDep,
+    services: ServicesDep,
+    upload_id: str,
+    request: CompleteUploadRequest,
+) -> Upload:
+    """Compose the parts in the given order into a file, embedded in the answer as `file`."""
+    upload, file = upload_domain.complete_upload(
+        services.db,
+        services.store,
+        project=principal.project,
+        upload_id=upload_id,
+        part_ids=request.part_ids,
+        md5=request.md5,
+    )
+    return Upload.of(upload, file)
+
+
+@router.post(
+    "/uploads/{upload_id}/cancel",
+    operation_id="uploads-cancel",
+    summary="Cancel an upload",
+    response_model=Upload,
+    responses=ERRORS,
+)
+def cancel_upload(principal: PrincipalDep, services: ServicesDep, upload_id: str) -> Upload:
+    """Cancel a pending upload; no part may be added afterwards."""
+    row = upload_domain.cancel_upload(
+        services.db, services.store, project=principal.project, upload_id=upload_id
+    )
+    return Upload.of(row)
