@@ -1,0 +1,1 @@
+"""Conformance helpers: Whetstone's responses checked against OpenAI's published schemas."""
