@@ -101,9 +101,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
-        headers = (
-            {"allow": exc.headers["allow"]} if exc.headers and "allow" in exc.headers else None
-        )
+        # Starlette spells it "Allow"; keep only that header, whatever its case.
+        allow = {k.lower(): v for k, v in (exc.headers or {}).items()}.get("allow")
+        headers = {"allow": allow} if allow else None
         return render(http_error(request, exc), headers=headers)
 
     app.add_exception_handler(WhetstoneError, on_domain_error)
