@@ -1,0 +1,34 @@
+"""The error a training or validation file fails with, shaped like OpenAI's job `error` object."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+DatasetErrorCode = Literal["invalid_training_file", "invalid_validation_file", "invalid_n_examples"]
+DatasetParam = Literal["training_file", "validation_file"]
+
+
+class DatasetError(Exception):
+    """A file that cannot be trained on; `line` is the 1-based line at fault, if any.
+
+    This is not a WhetstoneError: it never answers an HTTP request. The job is created with 200
+    and moves to `failed` later, carrying `as_job_error()` as its `error`.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: DatasetErrorCode,
+        param: DatasetParam,
+        line: int | None = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.param = param
+        self.line = line
+
+    def as_job_error(self) -> dict[str, str]:
+        """OpenAI's fine-tuning job `error` object: code, message and param."""
+        return {"code": self.code, "message": self.message, "param": self.param}
