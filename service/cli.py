@@ -63,6 +63,9 @@ def main(argv: list[str] | None = None) -> None:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # boto's INFO lines ("Found credentials in environment variables") are noise to operators.
+    for noisy in ("boto3", "botocore", "s3transfer", "urllib3"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
     if args.command == "serve":
         sys.exit(_serve(settings, args.host, args.port))
     sys.exit(_openapi())
