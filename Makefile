@@ -15,6 +15,7 @@ $(BIN)/python:
 $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --quiet --no-build-isolation --no-deps -e clients/python
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -34,3 +35,16 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The committed spec: what `whetstone openapi` prints. tests/test_openapi.py fails when they differ.
+openapi: install
+	$(BIN)/whetstone openapi > openapi/openapi.json.tmp
+	mv openapi/openapi.json.tmp openapi/openapi.json
+
+# The generated client, from the committed spec, by the generator pinned in pyproject.toml. Its
+# post-hooks run the venv's ruff, hence the PATH. tests/clients/ fails when regenerating changes it.
+client: install
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate \
+	  --path openapi/openapi.json --config clients/openapi-python-client.yaml \
+	  --custom-template-path clients/templates --meta setup \
+	  --output-path clients/python --overwrite

@@ -12,6 +12,7 @@ from service.api import chat, completions, files, fine_tuning, health, models, u
 from service.config import Settings
 from service.handlers import install_error_handlers
 from service.middleware import RequestContextMiddleware, body_limit_policy
+from service.openapi import install_openapi
 from service.services import Services
 
 logger = logging.getLogger("whetstone")
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         redoc_url=None,
     )
     install_error_handlers(app)
+    install_openapi(app)
     app.add_middleware(
         RequestContextMiddleware,
         body_limit_for=body_limit_policy(

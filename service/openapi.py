@@ -1,0 +1,47 @@
+"""The app's OpenAPI document as the wire really behaves: what `whetstone openapi` prints."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import FastAPI
+
+# FastAPI documents a 422 `HTTPValidationError` on every operation with parameters, but the one
+# error handler answers validation failures with 400 and OpenAI's envelope. A spec that promised
+# 422 would make generated clients parse a body that never arrives.
+_FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+_ERROR_RESPONSE = {
+    "description": "Invalid request",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
+}
+
+
+def document_validation_as_400(document: dict[str, Any]) -> dict[str, Any]:
+    """Rewrite FastAPI's `document` in place: its 422 responses become the 400 they really are."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.get("responses", {})
+            if "422" in responses:
+                del responses["422"]
+                responses.setdefault("400", _ERROR_RESPONSE)
+    schemas = document.get("components", {}).get("schemas", {})
+    validation = {name: schemas.pop(name, None) for name in _FASTAPI_VALIDATION_SCHEMAS}
+    still_used = json.dumps(document)
+    for name, schema in validation.items():
+        # A router's own model may share the name; keep it then.
+        if schema is not None and f'"#/components/schemas/{name}"' in still_used:
+            schemas[name] = schema
+    return document
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Make `app.openapi()` return FastAPI's document with validation errors as 400."""
+    fastapi_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_validation_as_400(fastapi_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
