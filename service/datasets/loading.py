@@ -1,0 +1,76 @@
+"""Reading a local JSONL file into encoded examples, with a report of what was read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from service.datasets.errors import DatasetError, DatasetParam
+from service.datasets.tokenize import EncodedExample, encode_example
+from service.datasets.validation import MAX_LINE_BYTES, InvalidExample, iter_lines, parse_example
+
+# One event per truncated example is useful for a handful and noise for thousands.
+MAX_TRUNCATION_WARNINGS = 20
+_READ_BYTES = 1024 * 1024
+
+
+@dataclass
+class DataReport:
+    """What a file turned into: examples kept, tokens, trainable tokens, and what was cut."""
+
+    n_examples: int = 0
+    n_tokens: int = 0
+    n_trainable_tokens: int = 0
+    n_truncated: int = 0
+    # Examples dropped because truncation left no trainable token in them.
+    n_skipped: int = 0
+
+
+def _read_chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        while chunk := handle.read(_READ_BYTES):
+            yield chunk
+
+
+def load_examples(
+    path: Path,
+    tokenizer: Any,
+    *,
+    context_length: int,
+    param: DatasetParam = "training_file",
+    warn: Callable[[str], None] | None = None,
+) -> tuple[list[EncodedExample], DataReport]:
+    """Encode every example of a local JSONL file; `warn` receives one line per truncation."""
+    code = "invalid_training_file" if param == "training_file" else "invalid_validation_file"
+    examples: list[EncodedExample] = []
+    report = DataReport()
+    for number, raw in iter_lines(_read_chunks(path), max_line_bytes=MAX_LINE_BYTES):
+        try:
+            _, example = parse_example(raw, number)
+        except InvalidExample as exc:
+            raise DatasetError(str(exc), code=code, param=param, line=number) from exc
+        encoded = encode_example(example, tokenizer, context_length=context_length)
+        if encoded.truncated:
+            report.n_truncated += 1
+            if warn is not None and report.n_truncated <= MAX_TRUNCATION_WARNINGS:
+                warn(f"Example on line {number} was truncated to {context_length} tokens")
+        if encoded.n_trainable == 0:
+            report.n_skipped += 1
+            if warn is not None:
+                warn(
+                    f"Example on line {number} has no trained tokens within the first "
+                    f"{context_length} tokens and was skipped"
+                )
+            continue
+        examples.append(encoded)
+        report.n_examples += 1
+        report.n_tokens += len(encoded.input_ids)
+        report.n_trainable_tokens += encoded.n_trainable
+    if warn is not None and report.n_truncated > MAX_TRUNCATION_WARNINGS:
+        warn(
+            f"{report.n_truncated - MAX_TRUNCATION_WARNINGS} more examples were truncated to "
+            f"{context_length} tokens"
+        )
+    return examples, report
