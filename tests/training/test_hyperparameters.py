@@ -1,0 +1,140 @@
+"""Checking requested hyperparameters and resolving "auto"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from service.catalog import BaseModelEntry, LoraDefaults
+from service.errors import InvalidRequestError
+from service.training.hyperparameters import (
+    HYPERPARAMETER_KEYS,
+    learning_rate,
+    resolve_hyperparameters,
+    validate_hyperparameters,
+)
+
+EMULATOR = BaseModelEntry(name="whetstone-tiny", emulator=True, lora=LoraDefaults(16, 16, 0.0))
+PRETRAINED = BaseModelEntry(
+    name="qwen",
+    hub_id="Qwen/Qwen2.5-0.5B-Instruct",
+    lora=LoraDefaults(rank=8, alpha=16, dropout=0.05, target_modules=("q_proj", "v_proj")),
+)
+
+
+@pytest.mark.parametrize(
+    "requested",
+    [
+        {},
+        dict.fromkeys(HYPERPARAMETER_KEYS, "auto"),
+        {"n_epochs": 1, "batch_size": 256, "learning_rate_multiplier": 10},
+        {"n_epochs": 50, "batch_size": 1, "learning_rate_multiplier": 0.01},
+        {"lora_rank": 256, "lora_alpha": 1024, "lora_dropout": 0.0},
+        {"lora_rank": 1, "lora_alpha": 1, "lora_dropout": 0.99},
+        {"lora_target_modules": "all-linear"},
+        {"lora_target_modules": ["q_proj", "v_proj"]},
+    ],
+)
+def test_accepted_values(requested: dict[str, Any]) -> None:
+    validate_hyperparameters(requested)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("n_epochs", 0),
+        ("n_epochs", 51),
+        ("n_epochs", 2.5),
+        ("n_epochs", True),
+        ("n_epochs", "3"),
+        ("batch_size", 0),
+        ("batch_size", 257),
+        ("learning_rate_multiplier", 0),
+        ("learning_rate_multiplier", -1.0),
+        ("learning_rate_multiplier", 10.5),
+        ("learning_rate_multiplier", float("nan")),
+        ("lora_rank", 0),
+        ("lora_rank", 257),
+        ("lora_alpha", 0),
+        ("lora_alpha", 1025),
+        ("lora_dropout", 1.0),
+        ("lora_dropout", -0.1),
+        ("lora_target_modules", []),
+        ("lora_target_modules", [""]),
+        ("lora_target_modules", "q_proj"),
+    ],
+)
+def test_out_of_range_values_name_the_parameter(key: str, value: Any) -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        validate_hyperparameters({key: value})
+    assert caught.value.param == f"method.supervised.hyperparameters.{key}"
+    assert caught.value.status_code == 400
+    assert key in caught.value.message
+
+
+def test_unknown_key_is_refused_with_the_callers_prefix() -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        validate_hyperparameters({"n_epoch": 3}, param_prefix="hyperparameters")
+    assert caught.value.param == "hyperparameters.n_epoch"
+    assert caught.value.code == "unknown_parameter"
+    assert "n_epoch" in caught.value.message
+
+
+def test_auto_resolves_every_key_to_a_concrete_value() -> None:
+    resolved = resolve_hyperparameters({}, n_examples=20, entry=EMULATOR)
+    assert set(resolved) == set(HYPERPARAMETER_KEYS)
+    assert "auto" not in resolved.values()
+    assert resolved == resolve_hyperparameters(
+        dict.fromkeys(HYPERPARAMETER_KEYS, "auto"), n_examples=20, entry=EMULATOR
+    )
+    assert (resolved["lora_rank"], resolved["lora_alpha"]) == (16, 16)
+    assert resolved["lora_target_modules"] == "all-linear"
+
+
+def test_requested_values_win_over_auto() -> None:
+    requested = {
+        "n_epochs": 2,
+        "batch_size": 4,
+        "learning_rate_multiplier": 0.5,
+        "lora_rank": 4,
+        "lora_alpha": 8,
+        "lora_dropout": 0.1,
+        "lora_target_modules": ["q_proj"],
+    }
+    assert resolve_hyperparameters(requested, n_examples=20, entry=EMULATOR) == requested
+
+
+def test_small_files_get_more_epochs_and_large_files_fewer() -> None:
+    def epochs(n: int, entry: BaseModelEntry = PRETRAINED) -> int:
+        return resolve_hyperparameters({}, n_examples=n, entry=entry)["n_epochs"]
+
+    assert epochs(10) == 10  # ceil(100 / 10): enough passes over a tiny file
+    assert epochs(1_000) == 3  # OpenAI's usual three epochs
+    assert epochs(100_000) == 1  # at most ~25k example-passes
+    assert epochs(10, EMULATOR) == 25  # capped
+    assert epochs(20, EMULATOR) > epochs(20)  # the emulator starts from random weights
+
+
+def test_batch_size_grows_with_the_file_within_bounds() -> None:
+    def batch(n: int) -> int:
+        return resolve_hyperparameters({}, n_examples=n, entry=PRETRAINED)["batch_size"]
+
+    assert batch(20) == 1
+    assert batch(10_000) == 20
+    assert batch(1_000_000) == 256
+
+
+def test_lora_defaults_come_from_the_catalog_entry() -> None:
+    resolved = resolve_hyperparameters({}, n_examples=500, entry=PRETRAINED)
+    assert resolved["lora_rank"] == 8
+    assert resolved["lora_dropout"] == 0.05
+    assert resolved["lora_target_modules"] == ["q_proj", "v_proj"]
+
+
+def test_learning_rate_is_the_family_rate_times_the_multiplier() -> None:
+    resolved = resolve_hyperparameters(
+        {"learning_rate_multiplier": 2}, n_examples=20, entry=PRETRAINED
+    )
+    assert learning_rate(resolved, PRETRAINED) == pytest.approx(4e-4)
+    assert learning_rate(resolved, EMULATOR) > learning_rate(resolved, PRETRAINED)
