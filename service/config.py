@@ -69,6 +69,18 @@ class Settings(BaseSettings):
         8, description="Adapters kept loaded per base model by the inference engine (LRU)."
     )
     max_batch_size: int = Field(32, description="Sequences decoded together per base model.")
+    inference_device: str | None = Field(
+        None,
+        description='Device of the inference engine ("cpu", "cuda", "cuda:1"). '
+        "Default: the first visible CUDA device, else the CPU.",
+    )
+    inference_gpu_memory_fraction: float = Field(
+        0.4,
+        gt=0,
+        le=1,
+        description="Share of the GPU's memory the inference engine may allocate; training "
+        "slots on the same GPU get the rest.",
+    )
     scheduler_enabled: bool = Field(
         True, description="Run the training scheduler inside `whetstone serve`."
     )

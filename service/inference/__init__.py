@@ -1,17 +1,18 @@
-"""The inference engine: model and adapter cache, batching loop, sampling, chat templates."""
+"""The inference engine: model and adapter cache, batching loop, sampling, chat templates.
+
+Importing this package does not import torch; the engine modules load on the first completion.
+"""
 
 from __future__ import annotations
 
-from service.config import Settings
-from service.db import Database
-from service.storage import ArtifactStore
+from service.inference.service import Generation, InferenceService
+from service.inference.types import AdapterRef, PreparedPrompt, SamplingParams, SequenceEvent
 
-
-class InferenceService:
-    """Placeholder until the serving issue lands: loads nothing yet."""
-
-    def __init__(self, settings: Settings, db: Database, store: ArtifactStore):
-        self.settings, self.db, self.store = settings, db, store
-
-    async def stop(self) -> None:
-        """Stop the batching loops and free the models."""
+__all__ = [
+    "AdapterRef",
+    "Generation",
+    "InferenceService",
+    "PreparedPrompt",
+    "SamplingParams",
+    "SequenceEvent",
+]
