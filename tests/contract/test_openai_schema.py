@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from jsonschema import ValidationError
 
-from tests.contract.openai_schema import validate_response
+from tests.contract.openai_schema import response_schema_pointer, validate_response, validator_for
 
 FILE = {
     "id": "file-abc123",
@@ -39,3 +39,45 @@ def test_violations_are_named() -> None:
 def test_an_undocumented_status_is_a_key_error() -> None:
     with pytest.raises(KeyError):
         validate_response("/files/{file_id}", "get", 418, FILE)
+
+
+def _job(**changes: object) -> dict[str, object]:
+    job = {
+        "object": "fine_tuning.job",
+        "id": "ftjob-1",
+        "model": "gpt-4o-mini-2024-07-18",
+        "created_at": 1,
+        "finished_at": None,
+        "fine_tuned_model": None,
+        "organization_id": "org",
+        "result_files": [],
+        "status": "queued",
+        "validation_file": None,
+        "training_file": "file-1",
+        "hyperparameters": {"n_epochs": 3, "batch_size": 1, "learning_rate_multiplier": 1.0},
+        "trained_tokens": None,
+        "error": None,
+        "seed": 1,
+    }
+    return {**job, **changes}
+
+
+def test_openapi_30_exclusive_minimum_is_honoured() -> None:
+    path = "/fine_tuning/jobs/{fine_tuning_job_id}"
+    validate_response(path, "get", 200, _job())
+    zero = {"n_epochs": 3, "batch_size": 1, "learning_rate_multiplier": 0}
+    with pytest.raises(ValidationError, match="learning_rate_multiplier"):
+        validate_response(path, "get", 200, _job(hyperparameters=zero))
+
+
+def test_openapi_30_nullable_admits_null_only_where_marked() -> None:
+    chunk = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "m",
+        "choices": [{"index": 0, "delta": {"content": "hi"}, "finish_reason": None}],
+    }
+    pointer = response_schema_pointer("/chat/completions", "post", 200, "text/event-stream")
+    assert not list(validator_for(pointer).iter_errors(chunk))
+    assert list(validator_for(pointer).iter_errors({**chunk, "model": None}))

@@ -1,0 +1,56 @@
+"""The one list of places where Whetstone's responses may differ from OpenAI's description.
+
+The conformance suite tolerates a schema violation only when a Deviation here names its
+operation (`METHOD /openai/path/{template}`, or `error` for the error envelope of any
+operation), its JSON path (`/data/*/status`: `*` is one array index or key) and, when given, the
+exact value that is allowed there. Anything else fails the suite. The README lists these too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+ANY_VALUE: Any = object()
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """One tolerated difference from OpenAI's description, and why Whetstone makes it."""
+
+    operation: str
+    path: str
+    reason: str
+    value: Any = ANY_VALUE
+
+    def allows(self, operation: str, path: str, value: Any) -> bool:
+        """Whether a violation by `value` at `path` of `operation` is this deviation."""
+        pattern = "^" + re.escape(self.path).replace(r"\*", "[^/]+") + "$"
+        return (
+            self.operation == operation
+            and re.match(pattern, path) is not None
+            and (self.value is ANY_VALUE or self.value == value)
+        )
+
+
+_PAUSED = (
+    "Whetstone can pause a job (POST /fine_tuning/jobs/{id}/pause, which OpenAI also documents), "
+    "and reports the paused job as `paused`; OpenAI's FineTuningJob.status enum lacks that value."
+)
+
+DEVIATIONS: list[Deviation] = [
+    *(
+        Deviation(operation, path, _PAUSED, value="paused")
+        for operation, path in [
+            ("GET /fine_tuning/jobs/{fine_tuning_job_id}", "/status"),
+            ("POST /fine_tuning/jobs/{fine_tuning_job_id}/pause", "/status"),
+            ("GET /fine_tuning/jobs", "/data/*/status"),
+        ]
+    ),
+]
+
+
+def allowed(operation: str, path: str, value: Any) -> Deviation | None:
+    """The deviation that tolerates `value` at `path` of `operation`, if any."""
+    return next((d for d in DEVIATIONS if d.allows(operation, path, value)), None)
