@@ -1,5 +1,35 @@
-"""Router for /v1/completions (placeholder until its issue lands)."""
+"""Router for /v1/completions (legacy)."""
+
+from __future__ import annotations
 
 from fastapi import APIRouter
+from sse_starlette import EventSourceResponse
 
-router = APIRouter()
+from service import serving
+from service.api.chat import SSE_PING_SECONDS
+from service.api.deps import PrincipalDep, ServicesDep
+from service.schemas.common import ErrorResponse
+from service.schemas.completions import Completion, CreateCompletionRequest
+
+router = APIRouter(tags=["Completions"])
+
+
+@router.post(
+    "/completions",
+    operation_id="completions-create",
+    response_model=Completion,
+    responses={
+        200: {"content": {"text/event-stream": {}}},
+        400: {"model": ErrorResponse},
+        404: {"model": ErrorResponse},
+    },
+)
+async def create_completion(
+    body: CreateCompletionRequest, services: ServicesDep, principal: PrincipalDep
+) -> Completion | EventSourceResponse:
+    """Text continuing the prompt(s), whole or streamed as server-sent events."""
+    prepared = await serving.prepare_completion(services, principal, body)
+    if body.stream:
+        chunks = await serving.stream_completion(services, prepared, body)
+        return EventSourceResponse(chunks, sep="\n", ping=SSE_PING_SECONDS)
+    return await serving.create_completion(services, prepared, body)
