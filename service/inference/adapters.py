@@ -83,7 +83,7 @@ class LoadedAdapters:
         """What to call forward on: the peft model while any adapter is loaded, else the base."""
         return self.peft_model if self.peft_model is not None else self.base_model
 
-    def keys(self) -> list[str]:
+    def loaded_keys(self) -> list[str]:
         """Storage keys of the loaded adapters, least recently used first."""
         return list(self._names)
 
