@@ -472,7 +472,9 @@ async def stream_chat_completion(
         )
         for choice in payload["choices"]:
             choice["delta"] = {k: v for k, v in choice["delta"].items() if v is not None}
-        if not prepared.include_usage:
+        if usage is None:
+            # OpenAI sends `usage: null` here, but its own schema (a $ref beside `nullable`)
+            # rejects null under JSON Schema; leaving the key out satisfies both readings.
             payload.pop("usage")
         return sse_data(payload)
 

@@ -12,6 +12,7 @@ import torch
 
 from service.catalog import EMULATOR_NAME, Catalog
 from service.catalog.loading import load_model, load_tokenizer
+from tests.inference.fixtures import lora_adapter
 
 torch.set_num_threads(1)
 
@@ -37,28 +38,12 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Emulator:
     return Emulator(catalog, entry, load_tokenizer(catalog, entry))
 
 
-def make_adapter(emulator: Emulator, directory: Path, seed: int) -> Path:
-    """A PEFT adapter with deterministic non-zero LoRA weights (so it changes the output)."""
-    from peft import LoraConfig, get_peft_model
-
-    state = torch.random.get_rng_state()
-    try:
-        torch.manual_seed(seed)
-        config = LoraConfig(
-            r=8, lora_alpha=32, target_modules="all-linear", init_lora_weights=False
-        )
-        model = get_peft_model(emulator.model(), config)
-    finally:
-        torch.random.set_rng_state(state)
-    model.save_pretrained(directory)
-    return directory
-
-
 @pytest.fixture(scope="session")
 def adapters(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Two distinct adapters on the emulator, as local PEFT directories."""
     root = tmp_path_factory.mktemp("adapters")
-    return {name: make_adapter(emulator, root / name, seed) for name, seed in (("a", 1), ("b", 2))}
+    model_dir = emulator.catalog.local_path(emulator.entry)
+    return {name: lora_adapter(model_dir, root / name, seed) for name, seed in (("a", 1), ("b", 2))}
 
 
 @pytest.fixture
