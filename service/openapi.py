@@ -35,13 +35,28 @@ def document_validation_as_400(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def mark_uploads_binary(document: dict[str, Any]) -> dict[str, Any]:
+    """Rewrite FastAPI's `document` in place: uploaded file fields also say `format: binary`.
+
+    FastAPI marks an UploadFile field with 3.1's `contentMediaType` alone; client generators
+    (openapi-python-client among them) and OpenAI's own document use `format: binary`, without
+    which a generated client would send the file as a text field.
+    """
+    for schema in document.get("components", {}).get("schemas", {}).values():
+        for field in schema.get("properties", {}).values():
+            if field.get("type") == "string" and "contentMediaType" in field:
+                field.setdefault("format", "binary")
+    return document
+
+
 def install_openapi(app: FastAPI) -> None:
-    """Make `app.openapi()` return FastAPI's document with validation errors as 400."""
+    """Make `app.openapi()` return FastAPI's document, corrected to describe the real wire."""
     fastapi_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_validation_as_400(fastapi_openapi())
+            document = document_validation_as_400(fastapi_openapi())
+            app.openapi_schema = mark_uploads_binary(document)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

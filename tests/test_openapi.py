@@ -103,6 +103,21 @@ def test_json_bodies_have_real_schemas(document: dict[str, Any]) -> None:
                 assert _is_real(body.get("schema", {})), f"{where} {code} {media_type} is {{}}"
 
 
+def test_uploaded_files_are_binary_fields(document: dict[str, Any]) -> None:
+    # Without `format: binary`, generated clients send a file as a text form field.
+    schemas = document["components"]["schemas"]
+    uploads = 0
+    for path, method, operation in operations(document):
+        content = operation.get("requestBody", {}).get("content", {})
+        if "multipart/form-data" in content:
+            name = content["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[1]
+            for field, schema in schemas[name]["properties"].items():
+                if "contentMediaType" in schema:
+                    assert schema.get("format") == "binary", f"{method} {path}: {field} not binary"
+                    uploads += 1
+    assert uploads >= 2  # files-create and uploads-add_part
+
+
 def test_errors_are_documented_as_openais_envelope(document: dict[str, Any]) -> None:
     envelope = {"$ref": "#/components/schemas/ErrorResponse"}
     for path, method, operation in operations(document):
