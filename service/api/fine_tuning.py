@@ -1,5 +1,219 @@
-"""Router for /v1/fine_tuning (placeholder until its issue lands)."""
+"""Router for /v1/fine_tuning/jobs: parse, call service.fine_tuning, return the wire model."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from service import fine_tuning as jobs
+from service.api.deps import PrincipalDep, ServicesDep
+from service.errors import InvalidRequestError
+from service.schemas.common import ErrorResponse
+from service.schemas.fine_tuning import (
+    CreateFineTuningJobRequest,
+    FineTuningJob,
+    ListFineTuningJobCheckpointsResponse,
+    ListFineTuningJobEventsResponse,
+    ListPaginatedFineTuningJobsResponse,
+)
+
+router = APIRouter(tags=["fine-tuning"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": description}
+    for status, description in [
+        (400, "Invalid request, or the job's status forbids the operation"),
+        (401, "Missing or unknown API key"),
+        (404, "No such job in the caller's project"),
+        (409, "The job changed state meanwhile; retry"),
+    ]
+}
+
+After = Annotated[str | None, Query(description="Id of the last object of the previous page.")]
+
+_METADATA_FILTER_DOC: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": "metadata",
+            "in": "query",
+            "style": "deepObject",
+            "explode": True,
+            "required": False,
+            "description": "Keep jobs whose metadata has `metadata[key]=value` for every pair "
+            "given; `metadata=null` keeps jobs without metadata.",
+            "schema": {"type": "object", "additionalProperties": {"type": "string"}},
+        }
+    ]
+}
+
+
+def _metadata_filter(request: Request) -> tuple[dict[str, str], bool]:
+    """`metadata[k]=v` query pairs, and whether the literal `metadata=null` was sent."""
+    pairs: dict[str, str] = {}
+    is_null = False
+    for name, value in request.query_params.multi_items():
+        if name == "metadata":
+            if value != "null":
+                raise InvalidRequestError(
+                    "Invalid 'metadata': use metadata[key]=value, or metadata=null.",
+                    param="metadata",
+                )
+            is_null = True
+        elif name.startswith("metadata[") and name.endswith("]"):
+            pairs[name[len("metadata[") : -1]] = value
+    if is_null and pairs:
+        raise InvalidRequestError(
+            "Invalid 'metadata': do not combine metadata=null with metadata[key]=value.",
+            param="metadata",
+        )
+    return pairs, is_null
+
+
+@router.post(
+    "/fine_tuning/jobs",
+    operation_id="fine_tuning-jobs-create",
+    summary="Create a fine-tuning job",
+    response_model=FineTuningJob,
+    responses=ERRORS,
+)
+def create_job(
+    principal: PrincipalDep, services: ServicesDep, body: CreateFineTuningJobRequest
+) -> FineTuningJob:
+    """Store the job in `validating_files`; the scheduler validates its files and trains it."""
+    row = jobs.create_job(services.db, services.catalog, principal=principal, request=body)
+    if services.scheduler is not None:
+        services.scheduler.wake()
+    return FineTuningJob.of(row)
+
+
+@router.get(
+    "/fine_tuning/jobs",
+    operation_id="fine_tuning-jobs-list",
+    summary="List fine-tuning jobs, newest first",
+    response_model=ListPaginatedFineTuningJobsResponse,
+    responses=ERRORS,
+    openapi_extra=_METADATA_FILTER_DOC,
+)
+def list_jobs(
+    principal: PrincipalDep,
+    services: ServicesDep,
+    request: Request,
+    after: After = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100.")] = 20,
+) -> ListPaginatedFineTuningJobsResponse:
+    """One page of the caller's jobs, filtered on metadata when asked."""
+    metadata, metadata_is_null = _metadata_filter(request)
+    rows, has_more = jobs.list_jobs(
+        services.db,
+        project=principal.project,
+        limit=limit,
+        after=after,
+        metadata=metadata,
+        metadata_is_null=metadata_is_null,
+    )
+    return ListPaginatedFineTuningJobsResponse.of(rows, has_more=has_more)
+
+
+@router.get(
+    "/fine_tuning/jobs/{fine_tuning_job_id}",
+    operation_id="fine_tuning-jobs-retrieve",
+    summary="Retrieve a fine-tuning job",
+    response_model=FineTuningJob,
+    responses=ERRORS,
+)
+def retrieve_job(
+    principal: PrincipalDep, services: ServicesDep, fine_tuning_job_id: str
+) -> FineTuningJob:
+    """The job object."""
+    row = jobs.get_job(services.db, project=principal.project, job_id=fine_tuning_job_id)
+    return FineTuningJob.of(row)
+
+
+@router.post(
+    "/fine_tuning/jobs/{fine_tuning_job_id}/cancel",
+    operation_id="fine_tuning-jobs-cancel",
+    summary="Cancel a fine-tuning job",
+    response_model=FineTuningJob,
+    responses=ERRORS,
+)
+def cancel_job(
+    principal: PrincipalDep, services: ServicesDep, fine_tuning_job_id: str
+) -> FineTuningJob:
+    """Cancel the job; a running job stops within one optimizer step."""
+    row = jobs.cancel_job(services.db, project=principal.project, job_id=fine_tuning_job_id)
+    return FineTuningJob.of(row)
+
+
+@router.post(
+    "/fine_tuning/jobs/{fine_tuning_job_id}/pause",
+    operation_id="fine_tuning-jobs-pause",
+    summary="Pause a fine-tuning job",
+    response_model=FineTuningJob,
+    responses=ERRORS,
+)
+def pause_job(
+    principal: PrincipalDep, services: ServicesDep, fine_tuning_job_id: str
+) -> FineTuningJob:
+    """Pause the job; a running job saves a checkpoint to resume from."""
+    row = jobs.pause_job(services.db, project=principal.project, job_id=fine_tuning_job_id)
+    return FineTuningJob.of(row)
+
+
+@router.post(
+    "/fine_tuning/jobs/{fine_tuning_job_id}/resume",
+    operation_id="fine_tuning-jobs-resume",
+    summary="Resume a paused fine-tuning job",
+    response_model=FineTuningJob,
+    responses=ERRORS,
+)
+def resume_job(
+    principal: PrincipalDep, services: ServicesDep, fine_tuning_job_id: str
+) -> FineTuningJob:
+    """Re-queue the paused job; it continues from its latest checkpoint."""
+    row = jobs.resume_job(services.db, project=principal.project, job_id=fine_tuning_job_id)
+    if services.scheduler is not None:
+        services.scheduler.wake()
+    return FineTuningJob.of(row)
+
+
+@router.get(
+    "/fine_tuning/jobs/{fine_tuning_job_id}/events",
+    operation_id="fine_tuning-jobs-events-list",
+    summary="List a job's events, newest first",
+    response_model=ListFineTuningJobEventsResponse,
+    responses=ERRORS,
+)
+def list_events(
+    principal: PrincipalDep,
+    services: ServicesDep,
+    fine_tuning_job_id: str,
+    after: After = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Page size, 1 to 1000.")] = 20,
+) -> ListFineTuningJobEventsResponse:
+    """One page of the job's events."""
+    rows, has_more = jobs.list_events(
+        services.db, project=principal.project, job_id=fine_tuning_job_id, limit=limit, after=after
+    )
+    return ListFineTuningJobEventsResponse.of(rows, has_more=has_more)
+
+
+@router.get(
+    "/fine_tuning/jobs/{fine_tuning_job_id}/checkpoints",
+    operation_id="fine_tuning-jobs-checkpoints-list",
+    summary="List a job's checkpoints, newest first",
+    response_model=ListFineTuningJobCheckpointsResponse,
+    responses=ERRORS,
+)
+def list_checkpoints(
+    principal: PrincipalDep,
+    services: ServicesDep,
+    fine_tuning_job_id: str,
+    after: After = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100.")] = 10,
+) -> ListFineTuningJobCheckpointsResponse:
+    """One page of the job's checkpoints still in storage."""
+    rows, has_more = jobs.list_checkpoints(
+        services.db, project=principal.project, job_id=fine_tuning_job_id, limit=limit, after=after
+    )
+    return ListFineTuningJobCheckpointsResponse.of(rows, has_more=has_more)

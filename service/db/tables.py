@@ -103,6 +103,9 @@ class JobRow(Base):
     worker: Mapped[str | None] = mapped_column(String(128), nullable=True)
     heartbeat_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     requested_action: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # The random 8 characters that end the `ft:` name, chosen at create so that checkpoint
+    # names (`...:ckpt-step-N`) and the final name share them before the job succeeds.
+    model_token: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class JobEventRow(Base):
