@@ -1,0 +1,231 @@
+"""The scheduler: an asyncio loop inside `whetstone serve` that validates, claims and trains.
+
+Every tick it (1) reaps worker processes that ended, (2) validates the files of new jobs in
+threads, (3) claims queued jobs for free device slots and starts a worker process for each.
+Database calls run in threads (asyncio.to_thread): a busy SQLite writer must never stall the
+API's event loop. Training runs in spawned processes, so a crash or an OOM kill takes down one
+job, never the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
+
+from service.catalog import Catalog
+from service.config import Settings
+from service.db import Database
+from service.db import jobs as job_rows
+from service.errors import ServiceUnavailableError
+from service.ids import random_token
+from service.scheduler import lifecycle
+from service.scheduler.slots import DeviceSlot, discover_slots
+from service.scheduler.validation import validate_job_files
+from service.scheduler.worker import WorkerAssignment, run_worker
+from service.storage import ArtifactStore
+
+logger = logging.getLogger("whetstone.scheduler")
+
+WorkerTarget = Callable[[WorkerAssignment], None]
+# Files validated at once; validation is I/O and JSON parsing, and training needs the cores.
+MAX_CONCURRENT_VALIDATIONS = 2
+# After a storage or database outage, a job's validation is retried this much later (seconds).
+VALIDATION_RETRY_SECONDS = 5.0
+# A worker that ignores its release gets this long before SIGKILL at shutdown (seconds).
+STOP_GRACE_SECONDS = 2.0
+
+
+@dataclass
+class RunningWorker:
+    """A worker process bound to a slot and a job."""
+
+    job_id: str
+    worker: str
+    process: BaseProcess
+
+
+class Scheduler:
+    """Owns the device slots and the worker processes of one server."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        store: ArtifactStore,
+        *,
+        worker_target: WorkerTarget = run_worker,
+        poll_seconds: float = 0.5,
+    ):
+        self.settings, self.db, self.store = settings, db, store
+        self.worker_target = worker_target
+        self.poll_seconds = poll_seconds
+        self.catalog = Catalog.load(data_dir=settings.data_dir, models_file=settings.models_file)
+        self.slots: list[DeviceSlot] = []
+        self.running: dict[int, RunningWorker] = {}
+        self._name = f"sched-{os.getpid()}-{random_token(6)}"
+        self._validating: dict[str, asyncio.Task[None]] = {}
+        self._retry_validation_at: dict[str, float] = {}
+        self._context = multiprocessing.get_context("spawn")
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Recover jobs a previous server left running, find the slots, start the loop."""
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        recovered = await asyncio.to_thread(
+            lifecycle.recover_interrupted_jobs, self.db, max_attempts=self.settings.max_job_attempts
+        )
+        if recovered:
+            logger.warning("re-queued %d job(s) interrupted by the last shutdown", recovered)
+        self.slots = await asyncio.to_thread(discover_slots, self.settings)
+        logger.info("training slots: %s", ", ".join(slot.device for slot in self.slots))
+        self._task = asyncio.create_task(self._run(), name="whetstone-scheduler")
+
+    async def stop(self) -> None:
+        """Stop the loop; queue running jobs again (they resume at the next start); end workers."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        for running in list(self.running.values()):
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(
+                    lifecycle.release_at_shutdown,
+                    self.db,
+                    job_id=running.job_id,
+                    worker=running.worker,
+                )
+            await asyncio.to_thread(_end_process, running.process)
+        self.running.clear()
+
+    def wake(self) -> None:
+        """Run a tick now (thread-safe: routers call it from the threadpool)."""
+        if self._loop is not None and self._wake is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def _run(self) -> None:
+        assert self._wake is not None
+        while True:
+            try:
+                await self.tick()
+            except Exception:
+                # The loop must outlive any one failure; the next tick tries again.
+                logger.exception("scheduler tick failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            self._wake.clear()
+
+    async def tick(self) -> None:
+        """One round: reap ended workers, start validations, fill free slots."""
+        await self._reap()
+        await self._start_validations()
+        await self._fill_slots()
+
+    async def _reap(self) -> None:
+        for index, running in list(self.running.items()):
+            if running.process.is_alive():
+                continue
+            running.process.join(0)
+            exitcode = running.process.exitcode
+            del self.running[index]
+            if exitcode != 0:
+                logger.warning(
+                    "worker of job %s ended: %s", running.job_id, lifecycle.describe_exit(exitcode)
+                )
+            await asyncio.to_thread(
+                lifecycle.handle_worker_exit,
+                self.db,
+                job_id=running.job_id,
+                worker=running.worker,
+                exitcode=exitcode,
+                max_attempts=self.settings.max_job_attempts,
+            )
+
+    async def _start_validations(self) -> None:
+        if len(self._validating) >= MAX_CONCURRENT_VALIDATIONS:
+            return
+        waiting = await asyncio.to_thread(self._jobs_to_validate)
+        moment = asyncio.get_running_loop().time()
+        for job_id in waiting:
+            if len(self._validating) >= MAX_CONCURRENT_VALIDATIONS:
+                break
+            if job_id in self._validating or self._retry_validation_at.get(job_id, 0) > moment:
+                continue
+            task = asyncio.create_task(self._validate(job_id), name=f"validate-{job_id}")
+            self._validating[job_id] = task
+
+    def _jobs_to_validate(self) -> list[str]:
+        with self.db.session() as session:
+            return [
+                job.id for job in job_rows.jobs_in_status(session, statuses=["validating_files"])
+            ]
+
+    async def _validate(self, job_id: str) -> None:
+        try:
+            await asyncio.to_thread(validate_job_files, self.db, self.store, self.catalog, job_id)
+            self._retry_validation_at.pop(job_id, None)
+        except ServiceUnavailableError as exc:
+            logger.warning("validating job %s must wait: %s", job_id, exc)
+            self._retry_validation_at[job_id] = (
+                asyncio.get_running_loop().time() + VALIDATION_RETRY_SECONDS
+            )
+        except Exception:
+            logger.exception("validating job %s failed", job_id)
+            self._retry_validation_at[job_id] = (
+                asyncio.get_running_loop().time() + VALIDATION_RETRY_SECONDS
+            )
+        finally:
+            self._validating.pop(job_id, None)
+            self.wake()
+
+    async def _fill_slots(self) -> None:
+        for slot in self.slots:
+            if slot.index in self.running:
+                continue
+            worker = f"{self._name}/{slot.index}/{random_token(8)}"
+            job = await asyncio.to_thread(lifecycle.claim_job, self.db, worker=worker)
+            if job is None:
+                return
+            assignment = WorkerAssignment(
+                settings=self.settings,
+                job_id=job.id,
+                worker=worker,
+                device=slot.device,
+                threads=slot.threads,
+                parent_pid=os.getpid(),
+            )
+            process = self._context.Process(
+                target=self.worker_target,
+                args=(assignment,),
+                name=f"whetstone-worker-{job.id}",
+            )
+            try:
+                await asyncio.to_thread(process.start)
+            except Exception as exc:
+                logger.exception("could not start a worker for job %s", job.id)
+                await asyncio.to_thread(
+                    lifecycle.release_unstarted,
+                    self.db,
+                    job_id=job.id,
+                    worker=worker,
+                    reason=type(exc).__name__,
+                )
+                return
+            logger.info("job %s runs on %s (pid %s)", job.id, slot.device, process.pid)
+            self.running[slot.index] = RunningWorker(job_id=job.id, worker=worker, process=process)
+
+
+def _end_process(process: BaseProcess) -> None:
+    """SIGKILL a worker (it ignores SIGTERM) and reap it; its job was released beforehand."""
+    if process.is_alive():
+        process.kill()
+    process.join(STOP_GRACE_SECONDS)

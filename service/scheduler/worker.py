@@ -1,0 +1,451 @@
+"""A worker process: trains one claimed job with the recipe, backed by db/ and storage/.
+
+The process opens its own Database and store from the settings. It exits 0 once it has
+recorded how the job ended (succeeded, cancelled, paused, or failed on a bad file or a
+training error); any other end (a signal, an OOM kill, a non-zero exit) tells the scheduler it
+crashed. Every write is guarded on `worker = <this run's token>`, so a run the scheduler has
+given up on (after a restart, say) can no longer change the job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import shutil
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy.exc import OperationalError
+
+from service.catalog import Catalog
+from service.config import Settings
+from service.datasets.errors import DatasetError
+from service.db import Database
+from service.db import files as file_rows
+from service.db import jobs as job_rows
+from service.db.tables import JobRow
+from service.errors import ServiceUnavailableError
+from service.files import store_produced_file
+from service.fine_tuning import checkpoint_model_name, fine_tuned_model_name
+from service.ids import now
+from service.scheduler.lifecycle import job_error
+from service.storage import ArtifactStore, download_directory, open_store, upload_directory
+from service.training.contract import (
+    Control,
+    ResumeState,
+    TrainingOutcome,
+    TrainingSpec,
+)
+
+logger = logging.getLogger("whetstone.worker")
+
+# Checkpoints kept in storage per job; older ones are deleted (their rows stay, unavailable).
+KEEP_CHECKPOINTS = 3
+# The database is asked for cancel/pause requests at most this often (seconds).
+CONTROL_POLL_SECONDS = 0.2
+# How often the worker checks that the server that started it is still alive (seconds).
+ORPHAN_CHECK_SECONDS = 1.0
+ORPHAN_EXIT_CODE = 3
+RESULTS_FILENAME = "step_metrics.csv"
+RESULTS_HEADER = ("step", "train_loss", "train_accuracy", "valid_loss", "valid_mean_token_accuracy")
+# Results CSV column -> metrics key.
+_RESULTS_COLUMNS = {
+    "step": "step",
+    "train_loss": "train_loss",
+    "train_accuracy": "train_mean_token_accuracy",
+    "valid_loss": "valid_loss",
+    "valid_mean_token_accuracy": "valid_mean_token_accuracy",
+}
+
+
+@dataclass(frozen=True)
+class WorkerAssignment:
+    """What the scheduler hands a worker process (pickled across the spawn)."""
+
+    settings: Settings
+    job_id: str
+    worker: str
+    device: str
+    threads: int
+    parent_pid: int
+
+
+def run_worker(assignment: WorkerAssignment) -> None:
+    """Entry point of a worker process."""
+    # Terminal ^C and a group-wide SIGTERM are the server's to handle: it releases the job,
+    # then ends this process. If the server dies instead, the orphan watch ends it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    settings = assignment.settings
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format=f"%(asctime)s %(levelname)s worker[{assignment.job_id}] %(name)s: %(message)s",
+    )
+    _exit_when_orphaned(assignment.parent_pid)
+    _limit_torch_threads(assignment.threads)
+    db = Database(settings.resolved_database_url)
+    try:
+        JobRun(assignment, db, open_store(settings)).run()
+    finally:
+        db.dispose()
+
+
+def _exit_when_orphaned(parent_pid: int) -> None:
+    """End this process soon after the server that started it is gone (kill -9 included)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(ORPHAN_CHECK_SECONDS)
+            if os.getppid() != parent_pid:
+                logger.error("the server is gone; stopping")
+                os._exit(ORPHAN_EXIT_CODE)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+
+
+def _limit_torch_threads(threads: int) -> None:
+    # CPU slots share the machine's cores; torch would otherwise start one thread per core in
+    # every worker. Imported here, in the worker process only, never in the API process.
+    import torch
+
+    torch.set_num_threads(max(1, threads))
+
+
+class JobRun:
+    """One attempt at one job, from the claimed row to a recorded outcome."""
+
+    def __init__(self, assignment: WorkerAssignment, db: Database, store: ArtifactStore):
+        self.assignment = assignment
+        self.settings = assignment.settings
+        self.db = db
+        self.store = store
+        self.worker = assignment.worker
+
+    def run(self) -> None:
+        """Download, train, store the outcome; storage and database outages propagate."""
+        with self.db.session() as session:
+            job = job_rows.find_job(session, job_id=self.assignment.job_id)
+        if job is None or job.worker != self.worker or job.status != "running":
+            logger.info("job %s is no longer ours to run", self.assignment.job_id)
+            return
+        scratch = self.settings.data_dir / "scratch" / f"{job.id}-{os.getpid()}"
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir(parents=True)
+        try:
+            outcome = self._train(job, scratch)
+            if outcome is not None:
+                self._record(job, outcome)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    def _train(self, job: JobRow, scratch: Path) -> TrainingOutcome | None:
+        reporter = JobReporter(self.db, self.store, job, self.worker)
+        try:
+            catalog = Catalog.load(
+                data_dir=self.settings.data_dir, models_file=self.settings.models_file
+            )
+            entry = catalog.resolve(job.model)
+            spec = TrainingSpec(
+                job_id=job.id,
+                base_model=entry,
+                model_dir=catalog.local_path(entry),
+                training_file=self._download_file(job, job.training_file, scratch / "train.jsonl"),
+                validation_file=self._download_file(
+                    job, job.validation_file, scratch / "valid.jsonl"
+                ),
+                hyperparameters=dict(job.method["supervised"]["hyperparameters"]),
+                seed=job.seed,
+                device=self.assignment.device,
+                work_dir=scratch / "work",
+            )
+            resume = self._resume_state(job, scratch / "resume")
+            if resume is not None:
+                reporter.mark_stored(resume.step)
+            from service.training.recipe import run_training
+
+            return run_training(spec, reporter, resume)
+        except (ServiceUnavailableError, OperationalError):
+            raise  # transient: the scheduler retries the job from its latest checkpoint
+        except DatasetError as exc:
+            self._fail(job, exc.as_job_error())
+        except Exception as exc:
+            logger.exception("training job %s failed", job.id)
+            self._fail(job, job_error("training_failed", f"Training failed: {exc}"))
+        return None
+
+    def _download_file(self, job: JobRow, file_id: str | None, target: Path) -> Path | None:
+        if file_id is None:
+            return None
+        with self.db.session() as session:
+            row = file_rows.get_file(session, project=job.project, file_id=file_id)
+        self.store.download_file(row.storage_key, target)
+        return target
+
+    def _resume_state(self, job: JobRow, target: Path) -> ResumeState | None:
+        with self.db.session() as session:
+            checkpoint = job_rows.latest_checkpoint(session, job_id=job.id)
+        if checkpoint is None:
+            return None
+        download_directory(self.store, checkpoint.storage_key, target)
+        logger.info("job %s resumes from step %d", job.id, checkpoint.step_number)
+        return ResumeState(step=checkpoint.step_number, checkpoint_dir=target)
+
+    def _record(self, job: JobRow, outcome: TrainingOutcome) -> None:
+        if outcome.status == "succeeded":
+            self._succeed(job, outcome)
+        elif outcome.status == "paused":
+            self._pause(job, outcome)
+        else:
+            with self.db.session() as session:
+                if _let_go(session, job, self.worker):
+                    _event(session, job, f"Training stopped at step {outcome.step}")
+
+    def _succeed(self, job: JobRow, outcome: TrainingOutcome) -> None:
+        assert outcome.adapter_dir is not None
+        adapter_key = f"jobs/{job.id}/adapter"
+        upload_directory(self.store, adapter_key, outcome.adapter_dir)
+        with self.db.session() as session:
+            history = job_rows.metrics_history(session, job_id=job.id)
+        results = store_produced_file(
+            self.db,
+            self.store,
+            project=job.project,
+            filename=RESULTS_FILENAME,
+            purpose="fine-tune-results",
+            data=results_csv(history).encode(),
+        )
+        model = fine_tuned_model_name(job)
+        with self.db.session() as session:
+            won = job_rows.update_job(
+                session,
+                job_id=job.id,
+                values={
+                    "status": "succeeded",
+                    "fine_tuned_model": model,
+                    "adapter_key": adapter_key,
+                    "trained_tokens": outcome.trained_tokens,
+                    "result_files": [results.id],
+                    "finished_at": now(),
+                    "estimated_finish": None,
+                    "worker": None,
+                    "requested_action": None,
+                },
+                statuses=["running", "paused"],
+                worker=self.worker,
+            )
+            if won:
+                _event(session, job, f"New fine-tuned model created: {model}")
+                _event(session, job, "The job has successfully completed")
+            else:
+                _let_go(session, job, self.worker)
+
+    def _pause(self, job: JobRow, outcome: TrainingOutcome) -> None:
+        assert outcome.checkpoint_dir is not None
+        reporter = JobReporter(self.db, self.store, job, self.worker)
+        with self.db.session() as session:
+            stored = job_rows.latest_checkpoint(session, job_id=job.id)
+        if stored is None or stored.step_number != outcome.step:
+            metrics = {"step": outcome.step, **outcome.metrics}
+            reporter.store_checkpoint(outcome.step, outcome.checkpoint_dir, metrics)
+        with self.db.session() as session:
+            current = job_rows.find_job(session, job_id=job.id)
+            # Clearing requested_action last makes a job resumed meanwhile claimable.
+            owned = _let_go(session, job, self.worker)
+            if owned and current is not None and current.status in ("paused", "queued"):
+                _event(session, job, f"Fine-tuning job paused at step {outcome.step}")
+
+    def _fail(self, job: JobRow, error: dict[str, Any]) -> None:
+        with self.db.session() as session:
+            won = job_rows.update_job(
+                session,
+                job_id=job.id,
+                values={
+                    "status": "failed",
+                    "error": error,
+                    "finished_at": now(),
+                    "estimated_finish": None,
+                    "worker": None,
+                    "requested_action": None,
+                },
+                statuses=["running"],
+                worker=self.worker,
+            )
+            if won:
+                _event(session, job, error["message"], "error")
+            else:
+                _let_go(session, job, self.worker)
+
+
+class JobReporter:
+    """The recipe's TrainingReporter, backed by db/ (events, metrics, checkpoint rows, control)
+    and storage/ (checkpoint bytes)."""
+
+    def __init__(self, db: Database, store: ArtifactStore, job: JobRow, worker: str):
+        self.db = db
+        self.store = store
+        self.job = job
+        self.worker = worker
+        self.total_steps: int | None = None
+        # (monotonic time, step) of the first step this process saw: the pace for estimates.
+        self._pace_origin: tuple[float, int] | None = None
+        self._stored_steps: set[int] = set()
+        self._action: Control = "continue"
+        self._last_poll = float("-inf")
+
+    def event(self, message: str, *, level: Literal["info", "warn", "error"] = "info") -> None:
+        """A job event, such as a truncated-example warning."""
+        with self.db.session() as session:
+            _event(session, self.job, message, level)
+
+    def started(
+        self, *, hyperparameters: dict[str, Any], total_steps: int, n_examples: int
+    ) -> None:
+        """Store the resolved hyperparameters in the job's method."""
+        self.total_steps = total_steps
+        method = {"type": "supervised", "supervised": {"hyperparameters": dict(hyperparameters)}}
+        with self.db.session() as session:
+            job_rows.update_job(
+                session, job_id=self.job.id, values={"method": method}, worker=self.worker
+            )
+
+    def metrics(self, data: dict[str, Any]) -> None:
+        """A `metrics` event for the step, and a fresh estimated_finish and heartbeat."""
+        clean = {key: _number(value) for key, value in data.items() if value is not None}
+        step = int(clean.get("step", 0))
+        total = int(clean.get("total_steps") or self.total_steps or step)
+        message = f"Step {step}/{total}: training loss={clean.get('train_loss', 0.0):.2f}"
+        if "valid_loss" in clean:
+            message += f", validation loss={clean['valid_loss']:.2f}"
+        with self.db.session() as session:
+            owned = job_rows.update_job(
+                session,
+                job_id=self.job.id,
+                values={"estimated_finish": self._estimate(step, total), "heartbeat_at": now()},
+                worker=self.worker,
+            )
+            if not owned:
+                self._action = "cancel"  # the scheduler gave this run up
+                return
+            job_rows.add_event(
+                session,
+                job_id=self.job.id,
+                project=self.job.project,
+                message=message,
+                type="metrics",
+                data=clean,
+            )
+
+    def checkpoint(
+        self, *, step: int, epoch: int, checkpoint_dir: Path, metrics: dict[str, Any]
+    ) -> None:
+        """Upload an end-of-epoch checkpoint and list it."""
+        self.store_checkpoint(step, checkpoint_dir, {"step": step, **metrics})
+
+    def control(self) -> Control:
+        """Go on, or stop to cancel or pause; reads the job at most every 0.2 s."""
+        if self._action != "continue":
+            return self._action
+        moment = time.monotonic()
+        if moment - self._last_poll < CONTROL_POLL_SECONDS:
+            return "continue"
+        self._last_poll = moment
+        with self.db.session() as session:
+            job = job_rows.find_job(session, job_id=self.job.id)
+        if job is None or job.worker != self.worker or job.status == "cancelled":
+            self._action = "cancel"
+        elif job.requested_action in ("cancel", "pause"):
+            self._action = job.requested_action  # type: ignore[assignment]
+        return self._action
+
+    def mark_stored(self, step: int) -> None:
+        """Note that the checkpoint at `step` is already in storage (the one resumed from)."""
+        self._stored_steps.add(step)
+
+    def store_checkpoint(self, step: int, checkpoint_dir: Path, metrics: dict[str, Any]) -> None:
+        """Bytes first, then the row; then retire all but the last KEEP_CHECKPOINTS."""
+        if step in self._stored_steps:
+            return
+        key = f"jobs/{self.job.id}/checkpoints/step-{step}"
+        upload_directory(self.store, key, checkpoint_dir)
+        clean = {name: _number(value) for name, value in metrics.items() if value is not None}
+        with self.db.session() as session:
+            job_rows.add_checkpoint(
+                session,
+                job_id=self.job.id,
+                project=self.job.project,
+                step=step,
+                metrics=clean,
+                model_name=checkpoint_model_name(self.job, step),
+                storage_key=key,
+            )
+            _event(session, self.job, f"Checkpoint created at step {step}")
+            retired = job_rows.retire_old_checkpoints(
+                session, job_id=self.job.id, keep=KEEP_CHECKPOINTS
+            )
+        for row in retired:
+            self.store.delete_prefix(row.storage_key + "/")
+        self._stored_steps.add(step)
+
+    def _estimate(self, step: int, total: int) -> int | None:
+        moment = time.monotonic()
+        if self._pace_origin is None:
+            self._pace_origin = (moment, step)
+            return None
+        started, first_step = self._pace_origin
+        if step <= first_step:
+            return None
+        seconds_per_step = (moment - started) / (step - first_step)
+        return now() + round(seconds_per_step * max(0, total - step))
+
+
+def results_csv(history: list[dict[str, Any]]) -> str:
+    """The results file: one row per step (the last report of a step redone after a crash
+    wins), header `step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy`."""
+    by_step: dict[int, dict[str, Any]] = {}
+    for data in history:
+        if "step" in data:
+            by_step[int(data["step"])] = data
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(RESULTS_HEADER)
+    for step in sorted(by_step):
+        data = by_step[step]
+        row = []
+        for column in RESULTS_HEADER:
+            value = data.get(_RESULTS_COLUMNS[column])
+            if value is None:
+                row.append("")
+            elif column == "step":
+                row.append(str(int(value)))
+            else:
+                row.append(f"{float(value):.6g}")
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def _number(value: Any) -> Any:
+    """Plain JSON numbers (the recipe may hand over numpy or torch scalars)."""
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def _let_go(session: Any, job: JobRow, worker: str) -> bool:
+    return job_rows.update_job(
+        session, job_id=job.id, values={"worker": None, "requested_action": None}, worker=worker
+    )
+
+
+def _event(session: Any, job: JobRow, message: str, level: str = "info") -> None:
+    job_rows.add_event(session, job_id=job.id, project=job.project, message=message, level=level)
