@@ -1,0 +1,73 @@
+"""Crash recovery end to end: kill -9 the server (and its worker) mid-training, start a new
+server on the same data dir, and the job resumes from its latest checkpoint to `succeeded`."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import openai_client
+from tests.e2e.test_fine_tuning import (
+    BASE,
+    FINISHED,
+    STEPS_PER_EPOCH,
+    metric_steps,
+    upload,
+    wait_for,
+    wait_status,
+)
+from tests.harness import ServerProcess
+
+pytestmark = pytest.mark.e2e
+
+N_EPOCHS = 6
+
+
+def test_a_job_survives_a_kill_9_of_the_server(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    first = ServerProcess(data_dir).start()
+    try:
+        client = openai_client(first)
+        job = client.fine_tuning.jobs.create(
+            model=BASE,
+            training_file=upload(client),
+            hyperparameters={"n_epochs": N_EPOCHS, "batch_size": 4},
+            seed=5,
+        )
+        wait_for(
+            client,
+            job.id,
+            lambda seen: (
+                any(e.message.startswith("Checkpoint created at step") for e in seen)
+                and metric_steps(seen)[-1] > STEPS_PER_EPOCH
+            ),
+        )
+    finally:
+        first.kill()
+
+    second = ServerProcess(data_dir).start()
+    try:
+        client = openai_client(second)
+        done = wait_status(client, job.id, FINISHED)
+        assert done.status == "succeeded", done.error
+        seen = list(reversed(list(client.fine_tuning.jobs.list_events(job.id, limit=100))))
+        resumed = [
+            (i, e.message)
+            for i, e in enumerate(seen)
+            if re.fullmatch(r"Resuming fine-tuning job from step \d+ after restart", e.message)
+        ]
+        assert len(resumed) == 1
+        index, message = resumed[0]
+        step = int(message.split()[-3])
+        assert step >= STEPS_PER_EPOCH and step % STEPS_PER_EPOCH == 0
+        # Training went on from the checkpoint: the steps after the restart follow it.
+        total = N_EPOCHS * STEPS_PER_EPOCH
+        assert metric_steps(seen[index:]) == list(range(step + 1, total + 1))
+        adapter = data_dir / "artifacts" / "jobs" / job.id / "adapter"
+        assert json.loads((adapter / "adapter_config.json").read_text())["peft_type"] == "LORA"
+        assert done.trained_tokens and done.fine_tuned_model
+    finally:
+        second.stop()
