@@ -1,0 +1,167 @@
+"""Job turnaround: create -> `succeeded` wall time of a 20-example job, against the bare recipe.
+
+Starts a real `whetstone serve` process (SQLite, local disk, one CPU slot), uploads 20 chat
+examples and creates a job with the official SDK, polling every 50 ms. As the baseline in the
+same run it calls the recipe (service.training.recipe.run_training) in this process on the same
+file, seed and hyperparameters with a reporter that records nothing, and prints the ratio:
+what the service adds around training (validation, queueing, a worker process that imports
+torch and loads the model, events, checkpoint and adapter uploads, the results file).
+
+    .venv/bin/python bench/job_turnaround.py [--epochs auto] [--repeats 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import openai
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from service.catalog import Catalog
+from service.training.contract import TrainingSpec
+from tests.harness import ServerProcess
+
+BASE = "gpt-4o-mini-2024-07-18"
+SENTENCE = "The owl flies at midnight."
+SEED = 11
+
+
+def training_file() -> bytes:
+    """20 chat examples answered with one sentence."""
+    return "\n".join(
+        json.dumps(
+            {
+                "messages": [
+                    {"role": "user", "content": f"Question number {i}?"},
+                    {"role": "assistant", "content": SENTENCE},
+                ]
+            }
+        )
+        for i in range(20)
+    ).encode()
+
+
+class SilentReporter:
+    """A TrainingReporter that records nothing and never stops the run."""
+
+    def event(self, message: str, *, level: str = "info") -> None:
+        """Ignore."""
+
+    def started(self, **_: Any) -> None:
+        """Ignore."""
+
+    def metrics(self, data: dict[str, Any]) -> None:
+        """Ignore."""
+
+    def checkpoint(self, **_: Any) -> None:
+        """Ignore."""
+
+    def control(self) -> str:
+        """Always go on."""
+        return "continue"
+
+
+def through_the_server(root: Path, hyperparameters: dict[str, Any]) -> tuple[float, dict]:
+    """Seconds from create to succeeded, and when each milestone was reached."""
+    server = ServerProcess(root / "server").start()
+    try:
+        client = openai.OpenAI(base_url=f"{server.base_url}/v1", api_key="sk", max_retries=0)
+        file_id = client.files.create(
+            file=("train.jsonl", io.BytesIO(training_file())), purpose="fine-tune"
+        ).id
+        started = time.perf_counter()
+        job = client.fine_tuning.jobs.create(
+            model=BASE,
+            training_file=file_id,
+            seed=SEED,
+            method={"type": "supervised", "supervised": {"hyperparameters": hyperparameters}},
+        )
+        milestones: dict[str, float] = {}
+        while True:
+            job = client.fine_tuning.jobs.retrieve(job.id)
+            milestones.setdefault(job.status, time.perf_counter() - started)
+            if job.status in ("succeeded", "failed", "cancelled"):
+                break
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - started
+        if job.status != "succeeded":
+            raise SystemExit(f"job ended {job.status}: {job.error}")
+        milestones["hyperparameters"] = job.method.supervised.hyperparameters.model_dump()  # type: ignore[union-attr]
+        return elapsed, milestones
+    finally:
+        server.stop()
+
+
+def bare_recipe(root: Path, hyperparameters: dict[str, Any]) -> float:
+    """Seconds of run_training alone on the same job, in this process (model already built)."""
+    import torch
+
+    from service.training.recipe import run_training
+
+    # The worker of a single CPU slot gets every core.
+    torch.set_num_threads(os.cpu_count() or 1)
+    catalog = Catalog.load(data_dir=root / "bare", models_file=None)
+    entry = catalog.resolve(BASE)
+    model_dir = catalog.local_path(entry)
+    data = root / "bare" / "train.jsonl"
+    data.write_bytes(training_file())
+    spec = TrainingSpec(
+        job_id="ftjob-bench",
+        base_model=entry,
+        model_dir=model_dir,
+        training_file=data,
+        validation_file=None,
+        hyperparameters=hyperparameters,
+        seed=SEED,
+        device="cpu",
+        work_dir=root / "bare" / "work",
+    )
+    started = time.perf_counter()
+    run_training(spec, SilentReporter())  # type: ignore[arg-type]
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    """Run both and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", default="auto", help='n_epochs, or "auto" (the default)')
+    parser.add_argument("--repeats", type=int, default=2)
+    args = parser.parse_args()
+    requested: dict[str, Any] = {
+        "n_epochs": args.epochs if args.epochs == "auto" else int(args.epochs)
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        served: list[float] = []
+        resolved: dict[str, Any] = {}
+        for repeat in range(args.repeats):
+            elapsed, milestones = through_the_server(root / f"run{repeat}", requested)
+            resolved = milestones.pop("hyperparameters")
+            served.append(elapsed)
+            marks = ", ".join(f"{status} at {t:.2f}s" for status, t in milestones.items())
+            print(f"server run {repeat + 1}: {elapsed:.2f}s ({marks})")
+        (root / "bare").mkdir()
+        bare = [bare_recipe(root, dict(resolved)) for _ in range(args.repeats)]
+        for repeat, seconds in enumerate(bare):
+            print(f"bare recipe run {repeat + 1}: {seconds:.2f}s")
+    best_served, best_bare = min(served), min(bare)
+    print(
+        f"hyperparameters: n_epochs={resolved['n_epochs']} batch_size={resolved['batch_size']} "
+        f"on 20 examples"
+    )
+    print(f"job turnaround (create -> succeeded), best of {args.repeats}: {best_served:.2f}s")
+    print(f"bare recipe, best of {args.repeats}: {best_bare:.2f}s")
+    print(f"ratio turnaround / bare recipe: {best_served / best_bare:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
