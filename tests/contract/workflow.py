@@ -10,9 +10,13 @@ from typing import Any
 
 from tests.harness import ServerProcess
 
-# The built-in emulator model answers to OpenAI's names; a 20-example job trains in seconds.
+# The built-in emulator model answers to OpenAI's names.
 BASE_MODEL = "gpt-4o-mini-2024-07-18"
 TRAINED_REPLY = "Whetstone keeps the blade sharp."
+# Ten optimizer steps: these tests check the contract, not what the model learns ("auto" gives
+# the emulator 15 epochs at batch size 1, which tests/e2e/test_serving.py relies on).
+FAST_HYPERPARAMETERS = {"n_epochs": 2, "batch_size": 4}
+FAST_METHOD = {"type": "supervised", "supervised": {"hyperparameters": FAST_HYPERPARAMETERS}}
 TERMINAL = ("succeeded", "failed", "cancelled")
 JOB_TIMEOUT_S = 240.0
 
