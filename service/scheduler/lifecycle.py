@@ -121,7 +121,9 @@ def release_at_shutdown(db: Database, *, job_id: str, worker: str) -> None:
                 worker=worker,
             )
             if won:
-                _event(session, job, f"Server shutting down; {_resume_point(session, job)}")
+                checkpoint = job_rows.latest_checkpoint(session, job_id=job.id)
+                step = checkpoint.step_number if checkpoint is not None else 0
+                _event(session, job, f"Server shutting down; the job will resume from step {step}")
                 return
         _let_go(session, job)
 

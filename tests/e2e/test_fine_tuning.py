@@ -113,9 +113,14 @@ def messages(seen: list[Any]) -> list[str]:
 def test_a_job_trains_to_succeeded_with_events_checkpoints_and_results(
     client: openai.OpenAI, server: ServerProcess
 ) -> None:
-    training = upload(client)
+    training, validation = upload(client), upload(client, chat_file(4))
     job = client.fine_tuning.jobs.create(
-        model=BASE, training_file=training, suffix="e2e", hyperparameters=FAST, seed=3
+        model=BASE,
+        training_file=training,
+        validation_file=validation,
+        suffix="e2e",
+        hyperparameters=FAST,
+        seed=3,
     )
     assert job.status == "validating_files"
     done = wait_status(client, job.id, FINISHED)
@@ -132,6 +137,7 @@ def test_a_job_trains_to_succeeded_with_events_checkpoints_and_results(
     assert messages(seen) == [
         f"Created fine-tuning job: {job.id}",
         f"Validating training file: {training}",
+        f"Validating validation file: {validation}",
         "Files validated, moving job to queued state",
         "Fine-tuning job started",
         "Checkpoint created at step 5",
@@ -142,10 +148,15 @@ def test_a_job_trains_to_succeeded_with_events_checkpoints_and_results(
     ]
     assert metric_steps(seen) == list(range(1, total + 1))
     step_three = next(e for e in seen if e.type == "metrics" and e.data["step"] == 3)
-    assert re.fullmatch(rf"Step 3/{total}: training loss=\d+\.\d\d", step_three.message)
+    assert re.fullmatch(
+        rf"Step 3/{total}: training loss=\d+\.\d\d(, validation loss=\d+\.\d\d)?",
+        step_three.message,
+    )
     assert {"step", "train_loss", "train_mean_token_accuracy", "total_steps"} <= set(
         step_three.data
     )
+    last = [e for e in seen if e.type == "metrics"][-1]
+    assert {"valid_loss", "valid_mean_token_accuracy"} <= set(last.data)
     page = raw_json(server, f"/fine_tuning/jobs/{job.id}/events?limit=7")
     validate_response("/fine_tuning/jobs/{fine_tuning_job_id}/events", "get", 200, page)
     assert page["has_more"] is True and len(page["data"]) == 7
@@ -154,6 +165,7 @@ def test_a_job_trains_to_succeeded_with_events_checkpoints_and_results(
     assert [c.step_number for c in checkpoints] == [15, 10, 5]
     assert checkpoints[0].fine_tuned_model_checkpoint == f"{done.fine_tuned_model}:ckpt-step-15"
     assert checkpoints[0].metrics.train_loss is not None
+    assert checkpoints[0].metrics.full_valid_loss is not None
     page = raw_json(server, f"/fine_tuning/jobs/{job.id}/checkpoints")
     validate_response("/fine_tuning/jobs/{fine_tuning_job_id}/checkpoints", "get", 200, page)
 
@@ -162,6 +174,7 @@ def test_a_job_trains_to_succeeded_with_events_checkpoints_and_results(
     rows = base64.b64decode(client.files.content(results_id).read()).decode().splitlines()
     assert rows[0] == "step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy"
     assert [row.split(",")[0] for row in rows[1:]] == [str(s) for s in range(1, total + 1)]
+    assert rows[-1].split(",")[3]  # the last step has a validation loss
 
     adapter = server.data_dir / "artifacts" / "jobs" / job.id / "adapter"
     assert json.loads((adapter / "adapter_config.json").read_text())["peft_type"] == "LORA"

@@ -71,3 +71,36 @@ def test_a_job_survives_a_kill_9_of_the_server(tmp_path: Path) -> None:
         assert done.trained_tokens and done.fine_tuned_model
     finally:
         second.stop()
+
+
+def test_a_graceful_restart_resumes_without_counting_a_crash(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    first = ServerProcess(data_dir).start()
+    try:
+        client = openai_client(first)
+        job = client.fine_tuning.jobs.create(
+            model=BASE,
+            training_file=upload(client),
+            hyperparameters={"n_epochs": N_EPOCHS, "batch_size": 4},
+        )
+        wait_for(
+            client,
+            job.id,
+            lambda seen: any(e.message == "Checkpoint created at step 5" for e in seen),
+        )
+    finally:
+        first.stop()  # SIGTERM to the server and its worker, as a service manager sends
+
+    second = ServerProcess(data_dir).start()
+    try:
+        client = openai_client(second)
+        done = wait_status(client, job.id, FINISHED)
+        assert done.status == "succeeded", done.error
+        seen = list(reversed(list(client.fine_tuning.jobs.list_events(job.id, limit=100))))
+        shutdown = [e.message for e in seen if e.message.startswith("Server shutting down")]
+        assert len(shutdown) == 1 and re.fullmatch(
+            r"Server shutting down; the job will resume from step \d+", shutdown[0]
+        )
+        assert not any("after restart" in e.message or e.level == "warn" for e in seen)
+    finally:
+        second.stop()
