@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from io import BytesIO
 from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
@@ -8,7 +9,7 @@ from attrs import field as _attrs_field
 
 from .. import types
 from ..models.body_files_create_purpose import BodyFilesCreatePurpose
-from ..types import UNSET, Unset
+from ..types import UNSET, File, Unset
 
 T = TypeVar("T", bound="BodyFilesCreate")
 
@@ -17,20 +18,20 @@ T = TypeVar("T", bound="BodyFilesCreate")
 class BodyFilesCreate:
     """
     Attributes:
-        file (str): The file to upload.
+        file (File): The file to upload.
         purpose (BodyFilesCreatePurpose): The intended purpose of the file.
         expires_afteranchor (None | str | Unset): Expiry anchor; only `created_at`.
         expires_afterseconds (None | str | Unset): Seconds after the anchor the file expires (3600 to 2592000).
     """
 
-    file: str
+    file: File
     purpose: BodyFilesCreatePurpose
     expires_afteranchor: None | str | Unset = UNSET
     expires_afterseconds: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        file = self.file
+        file = self.file.to_tuple()
 
         purpose = self.purpose.value
 
@@ -64,7 +65,7 @@ class BodyFilesCreate:
     def to_multipart(self) -> types.RequestFiles:
         files: types.RequestFiles = []
 
-        files.append(("file", (None, str(self.file).encode(), "text/plain")))
+        files.append(("file", self.file.to_tuple()))
 
         files.append(("purpose", (None, str(self.purpose.value).encode(), "text/plain")))
 
@@ -88,7 +89,7 @@ class BodyFilesCreate:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        file = d.pop("file")
+        file = File(payload=BytesIO(d.pop("file")))
 
         purpose = BodyFilesCreatePurpose(d.pop("purpose"))
 

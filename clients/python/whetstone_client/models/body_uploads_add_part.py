@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from io import BytesIO
 from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .. import types
+from ..types import File
 
 T = TypeVar("T", bound="BodyUploadsAddPart")
 
@@ -15,14 +17,14 @@ T = TypeVar("T", bound="BodyUploadsAddPart")
 class BodyUploadsAddPart:
     """
     Attributes:
-        data (str): The chunk of bytes for this part.
+        data (File): The chunk of bytes for this part.
     """
 
-    data: str
+    data: File
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        data = self.data
+        data = self.data.to_tuple()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -37,7 +39,7 @@ class BodyUploadsAddPart:
     def to_multipart(self) -> types.RequestFiles:
         files: types.RequestFiles = []
 
-        files.append(("data", (None, str(self.data).encode(), "text/plain")))
+        files.append(("data", self.data.to_tuple()))
 
         for prop_name, prop in self.additional_properties.items():
             files.append((prop_name, (None, str(prop).encode(), "text/plain")))
@@ -47,7 +49,7 @@ class BodyUploadsAddPart:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        data = d.pop("data")
+        data = File(payload=BytesIO(d.pop("data")))
 
         body_uploads_add_part = cls(
             data=data,

@@ -1,0 +1,187 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.chat_completion import ChatCompletion
+from ...models.create_chat_completion_request import CreateChatCompletionRequest
+from ...models.error_response import ErrorResponse
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: CreateChatCompletionRequest,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/chat/completions",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ChatCompletion | ErrorResponse | None:
+    if response.status_code == 200:
+        response_200 = ChatCompletion.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 404:
+        response_404 = ErrorResponse.from_dict(response.json())
+
+        return response_404
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ChatCompletion | ErrorResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: CreateChatCompletionRequest,
+) -> Response[ChatCompletion | ErrorResponse]:
+    """Create Chat Completion
+
+     A reply to the conversation, whole or streamed as server-sent events.
+
+    Args:
+        body (CreateChatCompletionRequest): POST /v1/chat/completions. Every documented field is
+            accepted; what cannot be honoured
+            is a 400 naming the param, never ignored.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ChatCompletion | ErrorResponse]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: CreateChatCompletionRequest,
+) -> ChatCompletion | ErrorResponse | None:
+    """Create Chat Completion
+
+     A reply to the conversation, whole or streamed as server-sent events.
+
+    Args:
+        body (CreateChatCompletionRequest): POST /v1/chat/completions. Every documented field is
+            accepted; what cannot be honoured
+            is a 400 naming the param, never ignored.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ChatCompletion | ErrorResponse
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: CreateChatCompletionRequest,
+) -> Response[ChatCompletion | ErrorResponse]:
+    """Create Chat Completion
+
+     A reply to the conversation, whole or streamed as server-sent events.
+
+    Args:
+        body (CreateChatCompletionRequest): POST /v1/chat/completions. Every documented field is
+            accepted; what cannot be honoured
+            is a 400 naming the param, never ignored.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ChatCompletion | ErrorResponse]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: CreateChatCompletionRequest,
+) -> ChatCompletion | ErrorResponse | None:
+    """Create Chat Completion
+
+     A reply to the conversation, whole or streamed as server-sent events.
+
+    Args:
+        body (CreateChatCompletionRequest): POST /v1/chat/completions. Every documented field is
+            accepted; what cannot be honoured
+            is a 400 naming the param, never ignored.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ChatCompletion | ErrorResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.fine_tune_supervised_hyperparameters_batch_size_type_0 import (
+    FineTuneSupervisedHyperparametersBatchSizeType0,
+)
+from ..models.fine_tune_supervised_hyperparameters_learning_rate_multiplier_type_0 import (
+    FineTuneSupervisedHyperparametersLearningRateMultiplierType0,
+)
+from ..models.fine_tune_supervised_hyperparameters_n_epochs_type_0 import FineTuneSupervisedHyperparametersNEpochsType0
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="FineTuneSupervisedHyperparameters")
+
+
+@_attrs_define
+class FineTuneSupervisedHyperparameters:
+    """Supervised hyperparameters: OpenAI's three, plus Whetstone's LoRA extensions.
+
+    Attributes:
+        batch_size (FineTuneSupervisedHyperparametersBatchSizeType0 | int | Unset): Examples per optimizer step, 1 to
+            256, or `auto`. Default: FineTuneSupervisedHyperparametersBatchSizeType0.AUTO.
+        learning_rate_multiplier (FineTuneSupervisedHyperparametersLearningRateMultiplierType0 | float | Unset): Scale
+            of the base learning rate (> 0), or `auto`. Default:
+            FineTuneSupervisedHyperparametersLearningRateMultiplierType0.AUTO.
+        n_epochs (FineTuneSupervisedHyperparametersNEpochsType0 | int | Unset): Full passes over the training file, 1 to
+            50, or `auto`. Default: FineTuneSupervisedHyperparametersNEpochsType0.AUTO.
+        lora_rank (int | Unset): Extension: LoRA rank r (default: the model's).
+        lora_alpha (int | Unset): Extension: LoRA alpha (default: the model's).
+        lora_dropout (float | Unset): Extension: LoRA dropout, 0 to 1.
+        lora_target_modules (list[str] | str | Unset): Extension: module names to adapt, or "all-linear".
+    """
+
+    batch_size: FineTuneSupervisedHyperparametersBatchSizeType0 | int | Unset = (
+        FineTuneSupervisedHyperparametersBatchSizeType0.AUTO
+    )
+    learning_rate_multiplier: FineTuneSupervisedHyperparametersLearningRateMultiplierType0 | float | Unset = (
+        FineTuneSupervisedHyperparametersLearningRateMultiplierType0.AUTO
+    )
+    n_epochs: FineTuneSupervisedHyperparametersNEpochsType0 | int | Unset = (
+        FineTuneSupervisedHyperparametersNEpochsType0.AUTO
+    )
+    lora_rank: int | Unset = UNSET
+    lora_alpha: int | Unset = UNSET
+    lora_dropout: float | Unset = UNSET
+    lora_target_modules: list[str] | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        batch_size: int | str | Unset
+        if isinstance(self.batch_size, Unset):
+            batch_size = UNSET
+        elif isinstance(self.batch_size, FineTuneSupervisedHyperparametersBatchSizeType0):
+            batch_size = self.batch_size.value
+        else:
+            batch_size = self.batch_size
+
+        learning_rate_multiplier: float | str | Unset
+        if isinstance(self.learning_rate_multiplier, Unset):
+            learning_rate_multiplier = UNSET
+        elif isinstance(self.learning_rate_multiplier, FineTuneSupervisedHyperparametersLearningRateMultiplierType0):
+            learning_rate_multiplier = self.learning_rate_multiplier.value
+        else:
+            learning_rate_multiplier = self.learning_rate_multiplier
+
+        n_epochs: int | str | Unset
+        if isinstance(self.n_epochs, Unset):
+            n_epochs = UNSET
+        elif isinstance(self.n_epochs, FineTuneSupervisedHyperparametersNEpochsType0):
+            n_epochs = self.n_epochs.value
+        else:
+            n_epochs = self.n_epochs
+
+        lora_rank = self.lora_rank
+
+        lora_alpha = self.lora_alpha
+
+        lora_dropout = self.lora_dropout
+
+        lora_target_modules: list[str] | str | Unset
+        if isinstance(self.lora_target_modules, Unset):
+            lora_target_modules = UNSET
+        elif isinstance(self.lora_target_modules, list):
+            lora_target_modules = self.lora_target_modules
+
+        else:
+            lora_target_modules = self.lora_target_modules
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if batch_size is not UNSET:
+            field_dict["batch_size"] = batch_size
+        if learning_rate_multiplier is not UNSET:
+            field_dict["learning_rate_multiplier"] = learning_rate_multiplier
+        if n_epochs is not UNSET:
+            field_dict["n_epochs"] = n_epochs
+        if lora_rank is not UNSET:
+            field_dict["lora_rank"] = lora_rank
+        if lora_alpha is not UNSET:
+            field_dict["lora_alpha"] = lora_alpha
+        if lora_dropout is not UNSET:
+            field_dict["lora_dropout"] = lora_dropout
+        if lora_target_modules is not UNSET:
+            field_dict["lora_target_modules"] = lora_target_modules
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+
+        def _parse_batch_size(data: object) -> FineTuneSupervisedHyperparametersBatchSizeType0 | int | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                batch_size_type_0 = FineTuneSupervisedHyperparametersBatchSizeType0(data)
+
+                return batch_size_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(FineTuneSupervisedHyperparametersBatchSizeType0 | int | Unset, data)
+
+        batch_size = _parse_batch_size(d.pop("batch_size", UNSET))
+
+        def _parse_learning_rate_multiplier(
+            data: object,
+        ) -> FineTuneSupervisedHyperparametersLearningRateMultiplierType0 | float | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                learning_rate_multiplier_type_0 = FineTuneSupervisedHyperparametersLearningRateMultiplierType0(data)
+
+                return learning_rate_multiplier_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(FineTuneSupervisedHyperparametersLearningRateMultiplierType0 | float | Unset, data)
+
+        learning_rate_multiplier = _parse_learning_rate_multiplier(d.pop("learning_rate_multiplier", UNSET))
+
+        def _parse_n_epochs(data: object) -> FineTuneSupervisedHyperparametersNEpochsType0 | int | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                n_epochs_type_0 = FineTuneSupervisedHyperparametersNEpochsType0(data)
+
+                return n_epochs_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(FineTuneSupervisedHyperparametersNEpochsType0 | int | Unset, data)
+
+        n_epochs = _parse_n_epochs(d.pop("n_epochs", UNSET))
+
+        lora_rank = d.pop("lora_rank", UNSET)
+
+        lora_alpha = d.pop("lora_alpha", UNSET)
+
+        lora_dropout = d.pop("lora_dropout", UNSET)
+
+        def _parse_lora_target_modules(data: object) -> list[str] | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                lora_target_modules_type_1 = cast(list[str], data)
+
+                return lora_target_modules_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | str | Unset, data)
+
+        lora_target_modules = _parse_lora_target_modules(d.pop("lora_target_modules", UNSET))
+
+        fine_tune_supervised_hyperparameters = cls(
+            batch_size=batch_size,
+            learning_rate_multiplier=learning_rate_multiplier,
+            n_epochs=n_epochs,
+            lora_rank=lora_rank,
+            lora_alpha=lora_alpha,
+            lora_dropout=lora_dropout,
+            lora_target_modules=lora_target_modules,
+        )
+
+        fine_tune_supervised_hyperparameters.additional_properties = d
+        return fine_tune_supervised_hyperparameters
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
