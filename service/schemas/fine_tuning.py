@@ -48,6 +48,9 @@ def _is_none(value: object) -> bool:
 class FineTuneSupervisedHyperparameters(BaseModel):
     """Supervised hyperparameters: OpenAI's three, plus Whetstone's LoRA extensions."""
 
+    # Unknown keys reach validate_hyperparameters, which refuses them naming the key.
+    model_config = ConfigDict(extra="allow")
+
     batch_size: AutoBatchSize = Field(
         "auto", description="Examples per optimizer step, 1 to 256, or `auto`."
     )
@@ -148,6 +151,8 @@ class FineTuneMethod(BaseModel):
 
 class LegacyHyperparameters(BaseModel):
     """The deprecated top-level `hyperparameters` of a create request (use `method`)."""
+
+    model_config = ConfigDict(extra="allow")
 
     batch_size: AutoBatchSize = Field("auto", description="Examples per optimizer step.")
     learning_rate_multiplier: AutoLearningRate = Field(

@@ -148,6 +148,7 @@ def test_legacy_hyperparameters_fill_in_for_method(client: TestClient) -> None:
         ({"seed": -1}, "seed"),
         ({"hyperparameters": {"n_epochs": 0}}, "hyperparameters.n_epochs"),
         ({"hyperparameters": {"batch_size": 257}}, "hyperparameters.batch_size"),
+        ({"hyperparameters": {"warmup": 3}}, "hyperparameters.warmup"),
         (
             {"method": {"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 51}}}},
             "method.supervised.hyperparameters.n_epochs",
@@ -164,6 +165,10 @@ def test_legacy_hyperparameters_fill_in_for_method(client: TestClient) -> None:
         (
             {"method": {"type": "supervised", "supervised": {"hyperparameters": {"lora_rank": 0}}}},
             "method.supervised.hyperparameters.lora_rank",
+        ),
+        (
+            {"method": {"type": "supervised", "supervised": {"hyperparameters": {"beta": 1}}}},
+            "method.supervised.hyperparameters.beta",
         ),
         ({"method": {"type": "dpo", "dpo": {"hyperparameters": {"beta": 0.1}}}}, "method.type"),
         ({"method": {"type": "reinforcement"}}, "method.type"),
