@@ -23,7 +23,7 @@ from tests.harness import ServerProcess
 
 pytestmark = pytest.mark.e2e
 
-N_EPOCHS = 6
+N_EPOCHS = 4
 
 
 def test_a_job_survives_a_kill_9_of_the_server(tmp_path: Path) -> None:
