@@ -96,6 +96,10 @@ class Scheduler:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        # A validation thread cannot be interrupted; its job stays `validating_files` unless
+        # it finishes, and is validated again at the next start.
+        for task in list(self._validating.values()):
+            task.cancel()
         for running in list(self.running.values()):
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(
