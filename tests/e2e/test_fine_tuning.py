@@ -13,6 +13,7 @@ import re
 import time
 from typing import Any
 
+import httpx
 import openai
 import pytest
 
@@ -64,8 +65,6 @@ def create(client: openai.OpenAI, training_file: str, **hyperparameters: Any) ->
 
 def raw_json(server: ServerProcess, path: str) -> Any:
     """GET a path as JSON, untouched by the SDK's models (for schema checks)."""
-    import httpx
-
     response = httpx.get(
         f"{server.base_url}/v1{path}", headers={"Authorization": "Bearer sk-test"}, timeout=30
     )
