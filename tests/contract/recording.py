@@ -127,7 +127,9 @@ class Conformance:
         pointer = stream_chunk_pointer(template, method)
         problems = []
         for payload in payloads[:-1]:
-            problems.extend(self._validate(operation, pointer, payload.encode(), exchange))
+            problems.extend(
+                self._validate(f"{operation} stream", pointer, payload.encode(), exchange)
+            )
             self.chunks += 1
         return problems
 

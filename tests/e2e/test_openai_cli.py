@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import openai
 import pytest
@@ -96,6 +97,16 @@ def cli(cli_packages: Path, server: ServerProcess) -> Cli:
     return run
 
 
+def json_objects(text: str) -> list[Any]:
+    """The JSON documents printed one after another (`models.list` prints one per model)."""
+    decoder, documents, index = json.JSONDecoder(), [], 0
+    while text[index:].strip():
+        index += len(text[index:]) - len(text[index:].lstrip())
+        document, index = decoder.raw_decode(text, index)
+        documents.append(document)
+    return documents
+
+
 def test_the_cli_reports_its_release(cli: Cli) -> None:
     assert cli("--version").stdout.strip().endswith(CLI_RELEASE.split("==")[1])
 
@@ -122,8 +133,8 @@ def test_the_cli_runs_the_whole_workflow(cli: Cli, server: ServerProcess, tmp_pa
     assert events["data"][0]["message"] == "The job has successfully completed"
     assert events["has_more"] is True
 
-    listed = json.loads(cli("api", "models.list").stdout)
-    assert model in [entry["id"] for entry in listed["data"]]
+    ids = [entry["id"] for entry in json_objects(cli("api", "models.list").stdout)]
+    assert BASE_MODEL in ids and model in ids
 
     prompt = ("user", "Tell me about tool number 3.")
     reply = cli(

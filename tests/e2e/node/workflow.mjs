@@ -32,11 +32,13 @@ if (job.status !== "succeeded") {
 }
 
 // Pages of 3: the SDK follows `after` until `has_more` is false.
-const events = [];
-let pages = 0;
-for await (const page of client.fineTuning.jobs.listEvents(job.id, { limit: 3 }).iterPages()) {
-  pages += 1;
+let page = await client.fineTuning.jobs.listEvents(job.id, { limit: 3 });
+const events = [...page.data];
+let pages = 1;
+while (page.hasNextPage()) {
+  page = await page.getNextPage();
   events.push(...page.data);
+  pages += 1;
 }
 
 const messages = [{ role: "user", content: prompt }];
