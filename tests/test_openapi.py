@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -48,7 +49,12 @@ def exported(capsys: pytest.CaptureFixture[str]) -> str:
 
 def test_the_committed_spec_is_the_apps(capsys: pytest.CaptureFixture[str]) -> None:
     assert COMMITTED.exists(), f"openapi/openapi.json is missing: {FIX}"
-    assert exported(capsys) == COMMITTED.read_text(), f"openapi/openapi.json is stale: {FIX}"
+    current, committed = exported(capsys), COMMITTED.read_text()
+    if current != committed:
+        diff = difflib.unified_diff(
+            committed.splitlines(), current.splitlines(), "committed", "app", lineterm="", n=1
+        )
+        pytest.fail(f"openapi/openapi.json is stale: {FIX}\n" + "\n".join(list(diff)[:40]))
 
 
 def test_the_export_is_the_same_in_another_process(capsys: pytest.CaptureFixture[str]) -> None:
