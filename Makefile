@@ -15,7 +15,7 @@ $(BIN)/python:
 $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
-	$(BIN)/pip install --quiet --no-build-isolation --no-deps -e clients/python
+	$(BIN)/pip install --quiet --no-deps -e clients/python
 	touch $(STAMP)
 
 install: $(STAMP)
