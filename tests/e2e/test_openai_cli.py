@@ -45,7 +45,7 @@ Cli = Callable[..., subprocess.CompletedProcess[str]]
 def cli_packages(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A directory holding the CLI-bearing openai release, installed on first use."""
     name = "openai-cli-" + CLI_RELEASE.split("==")[1]
-    cache = request.config.cache
+    cache = getattr(request.config, "cache", None)  # absent under -p no:cacheprovider
     target = cache.mkdir(name) if cache is not None else tmp_path_factory.mktemp(name)
     if not (target / "openai" / "cli" / "__init__.py").exists():
         install = subprocess.run(
