@@ -8,9 +8,30 @@ from sse_starlette import EventSourceResponse
 from service import serving
 from service.api.deps import PrincipalDep, ServicesDep
 from service.schemas.chat import ChatCompletion, CreateChatCompletionRequest
-from service.schemas.common import ErrorResponse
+from service.schemas.common import error_responses
 
-router = APIRouter(tags=["Chat"])
+router = APIRouter(tags=["chat"])
+
+ERRORS = error_responses(
+    {
+        400: "Invalid request, an unsupported parameter, or over the model's context",
+        401: "Missing or unknown API key",
+        404: "No such model for the caller (code model_not_found)",
+        413: "Request body over WHETSTONE_MAX_JSON_BODY_BYTES",
+    }
+)
+
+# With `stream: true` the body is server-sent events, one JSON chunk per `data:` line.
+STREAM_CONTENT = {
+    "content": {
+        "text/event-stream": {
+            "schema": {
+                "type": "string",
+                "description": "`data: <chunk JSON>` events, ending with `data: [DONE]`.",
+            }
+        }
+    }
+}
 
 # Comment lines (": ping") keep idle proxies from closing a slow stream; SSE clients skip them.
 SSE_PING_SECONDS = 15
@@ -20,11 +41,8 @@ SSE_PING_SECONDS = 15
     "/chat/completions",
     operation_id="chat-completions-create",
     response_model=ChatCompletion,
-    responses={
-        200: {"content": {"text/event-stream": {}}},
-        400: {"model": ErrorResponse},
-        404: {"model": ErrorResponse},
-    },
+    summary="Create a chat completion, whole or streamed",
+    responses={200: STREAM_CONTENT, **ERRORS},
 )
 async def create_chat_completion(
     body: CreateChatCompletionRequest, services: ServicesDep, principal: PrincipalDep

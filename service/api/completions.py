@@ -6,23 +6,19 @@ from fastapi import APIRouter
 from sse_starlette import EventSourceResponse
 
 from service import serving
-from service.api.chat import SSE_PING_SECONDS
+from service.api.chat import ERRORS, SSE_PING_SECONDS, STREAM_CONTENT
 from service.api.deps import PrincipalDep, ServicesDep
-from service.schemas.common import ErrorResponse
 from service.schemas.completions import Completion, CreateCompletionRequest
 
-router = APIRouter(tags=["Completions"])
+router = APIRouter(tags=["completions"])
 
 
 @router.post(
     "/completions",
     operation_id="completions-create",
     response_model=Completion,
-    responses={
-        200: {"content": {"text/event-stream": {}}},
-        400: {"model": ErrorResponse},
-        404: {"model": ErrorResponse},
-    },
+    summary="Create a completion (legacy), whole or streamed",
+    responses={200: STREAM_CONTENT, **ERRORS},
 )
 async def create_completion(
     body: CreateCompletionRequest, services: ServicesDep, principal: PrincipalDep

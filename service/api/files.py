@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
@@ -13,7 +13,7 @@ from service import files as file_domain
 from service.api.deps import PrincipalDep, ServicesDep
 from service.db import files as file_rows
 from service.errors import InvalidRequestError, PayloadTooLargeError
-from service.schemas.common import ErrorResponse
+from service.schemas.common import error_responses
 from service.schemas.files import (
     DeleteFileResponse,
     FileExpirationAfter,
@@ -25,16 +25,15 @@ from service.storage.base import CHUNK_BYTES
 
 router = APIRouter(tags=["files"])
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse, "description": description}
-    for status, description in [
-        (400, "Invalid request"),
-        (401, "Missing or unknown API key"),
-        (404, "No such file in the caller's project"),
-        (413, "File over WHETSTONE_MAX_FILE_BYTES"),
-        (503, "The artifact store does not answer"),
-    ]
-}
+ERRORS = error_responses(
+    {
+        400: "Invalid request",
+        401: "Missing or unknown API key",
+        404: "No such file in the caller's project",
+        413: "File over WHETSTONE_MAX_FILE_BYTES",
+        503: "The artifact store does not answer",
+    }
+)
 
 
 def _expires_after(anchor: str | None, seconds: str | None) -> int | None:

@@ -6,20 +6,39 @@ from fastapi import APIRouter
 
 from service import serving
 from service.api.deps import PrincipalDep, ServicesDep
-from service.schemas.common import ErrorResponse
+from service.schemas.common import error_responses
 from service.schemas.models import Model, ModelDeleted, ModelList
 
-router = APIRouter(tags=["Models"], responses={404: {"model": ErrorResponse}})
+router = APIRouter(tags=["models"])
+
+ERRORS = error_responses(
+    {
+        401: "Missing or unknown API key",
+        404: "No such model for the caller (code model_not_found)",
+    }
+)
 
 
-@router.get("/models", operation_id="models-list", response_model=ModelList)
+@router.get(
+    "/models",
+    operation_id="models-list",
+    summary="List base models, aliases and your fine-tuned models",
+    response_model=ModelList,
+    responses=ERRORS,
+)
 async def list_models(services: ServicesDep, principal: PrincipalDep) -> ModelList:
     """Base models and aliases of the catalog, and the caller's fine-tuned models."""
     return await serving.list_models(services, principal)
 
 
 # Model ids contain ':' (ft:...:ckpt-step-N), hence the `path` converter.
-@router.get("/models/{model:path}", operation_id="models-retrieve", response_model=Model)
+@router.get(
+    "/models/{model:path}",
+    operation_id="models-retrieve",
+    summary="Retrieve a model, checkpoint models included",
+    response_model=Model,
+    responses=ERRORS,
+)
 async def retrieve_model(model: str, services: ServicesDep, principal: PrincipalDep) -> Model:
     """One model, checkpoint models included."""
     return await serving.retrieve_model(services, principal, model)
@@ -28,8 +47,14 @@ async def retrieve_model(model: str, services: ServicesDep, principal: Principal
 @router.delete(
     "/models/{model:path}",
     operation_id="models-delete",
+    summary="Delete one of your fine-tuned models",
     response_model=ModelDeleted,
-    responses={400: {"model": ErrorResponse}, 403: {"model": ErrorResponse}},
+    responses={
+        **ERRORS,
+        **error_responses(
+            {400: "A checkpoint model cannot be deleted", 403: "Base models cannot be deleted"}
+        ),
+    },
 )
 async def delete_model(model: str, services: ServicesDep, principal: PrincipalDep) -> ModelDeleted:
     """Delete one of the caller's fine-tuned models; it stops serving at once."""

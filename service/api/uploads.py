@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, File, UploadFile
 
 from service import uploads as upload_domain
 from service.api.deps import PrincipalDep, ServicesDep
 from service.errors import PayloadTooLargeError
-from service.schemas.common import ErrorResponse
+from service.schemas.common import error_responses
 from service.schemas.uploads import CompleteUploadRequest, CreateUploadRequest, Upload, UploadPart
 from service.storage.base import CHUNK_BYTES
 
 router = APIRouter(tags=["uploads"])
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse, "description": description}
-    for status, description in [
-        (400, "Invalid request, or the upload is no longer pending"),
-        (401, "Missing or unknown API key"),
-        (404, "No such upload in the caller's project"),
-        (413, "Part over WHETSTONE_MAX_UPLOAD_PART_BYTES"),
-        (503, "The artifact store does not answer"),
-    ]
-}
+ERRORS = error_responses(
+    {
+        400: "Invalid request, or the upload is no longer pending",
+        401: "Missing or unknown API key",
+        404: "No such upload in the caller's project",
+        413: "Part over WHETSTONE_MAX_UPLOAD_PART_BYTES",
+        503: "The artifact store does not answer",
+    }
+)
 
 
 @router.post(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -42,3 +42,11 @@ def page_of(items: list[T], *, has_more: bool, id_of: str = "id") -> ListPage[T]
         last_id=getattr(items[-1], id_of) if items else None,
         has_more=has_more,
     )
+
+
+def error_responses(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries documenting OpenAI's error envelope for each status."""
+    return {
+        status: {"model": ErrorResponse, "description": description}
+        for status, description in descriptions.items()
+    }
