@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from service import fine_tuning as jobs
 from service.api.deps import PrincipalDep, ServicesDep
 from service.errors import InvalidRequestError
-from service.schemas.common import ErrorResponse
+from service.schemas.common import error_responses
 from service.schemas.fine_tuning import (
     CreateFineTuningJobRequest,
     FineTuningJob,
@@ -20,15 +20,14 @@ from service.schemas.fine_tuning import (
 
 router = APIRouter(tags=["fine-tuning"])
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse, "description": description}
-    for status, description in [
-        (400, "Invalid request, or the job's status forbids the operation"),
-        (401, "Missing or unknown API key"),
-        (404, "No such job in the caller's project"),
-        (409, "The job changed state meanwhile; retry"),
-    ]
-}
+ERRORS = error_responses(
+    {
+        400: "Invalid request, or the job's status forbids the operation",
+        401: "Missing or unknown API key",
+        404: "No such job in the caller's project",
+        409: "The job changed state meanwhile; retry",
+    }
+)
 
 After = Annotated[str | None, Query(description="Id of the last object of the previous page.")]
 
