@@ -5,7 +5,10 @@ examples and creates a job with the official SDK, polling every 50 ms. As the ba
 same run it calls the recipe (service.training.recipe.run_training) in this process on the same
 file, seed and hyperparameters with a reporter that records nothing, and prints the ratio:
 what the service adds around training (validation, queueing, a worker process that imports
-torch and loads the model, events, checkpoint and adapter uploads, the results file).
+torch and loads the model, events, checkpoint and adapter uploads, the results file). A third
+figure runs the recipe in this process with the worker's own reporter on SQLite and local
+disk, to tell the reporting share from the process and start-up share. Runs are interleaved;
+on a shared machine compare the best of each.
 
     .venv/bin/python bench/job_turnaround.py [--epochs auto] [--repeats 3]
 """
@@ -101,23 +104,20 @@ def through_the_server(root: Path, hyperparameters: dict[str, Any]) -> tuple[flo
         server.stop()
 
 
-def bare_recipe(root: Path, hyperparameters: dict[str, Any]) -> float:
-    """Seconds of run_training alone on the same job, in this process (model already built)."""
+def recipe_spec(root: Path, hyperparameters: dict[str, Any]) -> TrainingSpec:
+    """The job as the worker would hand it to the recipe, with the model built beforehand."""
     import torch
-
-    from service.training.recipe import run_training
 
     # The worker of a single CPU slot gets every core.
     torch.set_num_threads(os.cpu_count() or 1)
     catalog = Catalog.load(data_dir=root / "bare", models_file=None)
     entry = catalog.resolve(BASE)
-    model_dir = catalog.local_path(entry)
     data = root / "bare" / "train.jsonl"
     data.write_bytes(training_file())
-    spec = TrainingSpec(
+    return TrainingSpec(
         job_id="ftjob-bench",
         base_model=entry,
-        model_dir=model_dir,
+        model_dir=catalog.local_path(entry),
         training_file=data,
         validation_file=None,
         hyperparameters=hyperparameters,
@@ -125,9 +125,51 @@ def bare_recipe(root: Path, hyperparameters: dict[str, Any]) -> float:
         device="cpu",
         work_dir=root / "bare" / "work",
     )
+
+
+def bare_recipe(root: Path, hyperparameters: dict[str, Any]) -> float:
+    """Seconds of run_training alone, in this process, reporting nowhere."""
+    from service.training.recipe import run_training
+
+    spec = recipe_spec(root, hyperparameters)
     started = time.perf_counter()
     run_training(spec, SilentReporter())  # type: ignore[arg-type]
     return time.perf_counter() - started
+
+
+def recipe_with_reporter(root: Path, hyperparameters: dict[str, Any]) -> float:
+    """Seconds of run_training in this process with the worker's reporter (an event and a job
+    update per step, checkpoint uploads) on SQLite and local disk: the reporting share."""
+    from service.db import Database
+    from service.db import jobs as job_rows
+    from service.scheduler.worker import JobReporter
+    from service.storage.local import LocalStore
+    from service.training.recipe import run_training
+
+    spec = recipe_spec(root, hyperparameters)
+    db = Database(f"sqlite:///{root / 'bare' / f'{time.monotonic_ns()}.db'}")
+    db.create_all()
+    with db.session() as session:
+        job = job_rows.create_job(
+            session,
+            project="proj_bench",
+            organization="personal",
+            model=BASE,
+            training_file="file-bench",
+            validation_file=None,
+            suffix=None,
+            seed=SEED,
+            method={"type": "supervised", "supervised": {"hyperparameters": hyperparameters}},
+            metadata=None,
+            integrations=None,
+        )
+        job_rows.update_job(session, job_id=job.id, values={"status": "running", "worker": "b"})
+    reporter = JobReporter(db, LocalStore(root / "bare" / "artifacts"), job, "b")
+    started = time.perf_counter()
+    run_training(spec, reporter)
+    elapsed = time.perf_counter() - started
+    db.dispose()
+    return elapsed
 
 
 def main() -> None:
@@ -144,6 +186,7 @@ def main() -> None:
         (root / "bare").mkdir()
         served: list[float] = []
         bare: list[float] = []
+        reported: list[float] = []
         # Interleaved, so that a load spike on a shared machine hits both sides alike.
         for repeat in range(args.repeats):
             elapsed, milestones = through_the_server(root / f"run{repeat}", requested)
@@ -153,6 +196,8 @@ def main() -> None:
             print(f"server run {repeat + 1}: {elapsed:.2f}s ({marks})")
             bare.append(bare_recipe(root, dict(resolved)))
             print(f"bare recipe run {repeat + 1}: {bare[-1]:.2f}s")
+            reported.append(recipe_with_reporter(root, dict(resolved)))
+            print(f"recipe + worker reporter run {repeat + 1}: {reported[-1]:.2f}s")
     best_served, best_bare = min(served), min(bare)
     print(
         f"hyperparameters: n_epochs={resolved['n_epochs']} batch_size={resolved['batch_size']} "
@@ -160,7 +205,9 @@ def main() -> None:
     )
     print(f"job turnaround (create -> succeeded), best of {args.repeats}: {best_served:.2f}s")
     print(f"bare recipe, best of {args.repeats}: {best_bare:.2f}s")
+    print(f"recipe + worker reporter, best of {args.repeats}: {min(reported):.2f}s")
     print(f"ratio turnaround / bare recipe: {best_served / best_bare:.2f}x")
+    print(f"ratio recipe + reporter / bare recipe: {min(reported) / best_bare:.2f}x")
 
 
 if __name__ == "__main__":
