@@ -31,6 +31,7 @@ from safetensors.torch import load_file
 from transformers import AutoModelForCausalLM, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
+from service.datasets.errors import DatasetError
 from service.datasets.loading import DataReport, load_examples
 from service.datasets.tokenize import IGNORE_INDEX, EncodedExample
 from service.training.contract import (
@@ -118,9 +119,11 @@ class LoRAFinetuneRecipe:
         if spec.validation_file is not None:
             self.valid_examples, _ = self._load(spec.validation_file, "validation_file")
         if not self.train_examples:
-            raise ValueError(
-                f"No example of the training file has a trained token within {context_length} "
-                "tokens"
+            raise DatasetError(
+                f"No example of the training file has a trained token within its first "
+                f"{context_length} tokens.",
+                code="invalid_training_file",
+                param="training_file",
             )
 
         state = self._read_state(resume) if resume is not None else None
