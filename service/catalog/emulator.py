@@ -16,7 +16,7 @@ from pathlib import Path
 EMULATOR_NAME = "whetstone-tiny"
 EMULATOR_SEED = 1729
 # Bump when the recipe below changes, so that cached copies are rebuilt rather than reused.
-EMULATOR_VERSION = 1
+EMULATOR_VERSION = 2
 EMULATOR_CONTEXT_LENGTH = 1024
 
 BOS_TOKEN = "<|begin_of_text|>"
@@ -46,6 +46,10 @@ _ARCHITECTURE = {
     "max_position_embeddings": 2 * EMULATOR_CONTEXT_LENGTH,
     "rms_norm_eps": 1e-5,
     "tie_word_embeddings": True,
+    # Five times transformers' default (0.02). With the default, the tied embeddings give logits
+    # too flat for LoRA on the linear layers to sharpen: the loss stalled at 4.1 and sampling at
+    # temperature 1 was noise. At 0.1 a 20-example job reaches a loss of 0.01.
+    "initializer_range": 0.1,
 }
 _VOCAB_SIZE = 1024
 
