@@ -15,7 +15,7 @@ logger = logging.getLogger("whetstone.scheduler")
 
 # Counting CUDA devices imports torch (seconds); it runs in a child process so that the API
 # process never imports torch, and only where a GPU driver is present at all.
-_COUNT_CUDA = "import torch; print(torch.cuda.device_count() if torch.cuda.is_available() else 0)"
+_COUNT_CUDA = "from service.training.devices import cuda_device_count; print(cuda_device_count())"
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,9 @@ class DeviceSlot:
 def discover_slots(settings: Settings) -> list[DeviceSlot]:
     """The slots of this machine: WHETSTONE_DEVICES ("0,1"; "cpu" forces CPU slots), else
     every visible CUDA device, else settings.cpu_slots CPU slots."""
-    cores = os.cpu_count() or 1
+    # One core stays with the API and the inference engine: on a 2-core machine, a worker with
+    # two torch threads competing with the API ran 40 times slower than with one.
+    cores = max(1, (os.cpu_count() or 1) - 1)
     if settings.devices is not None and settings.devices.strip().lower() != "cpu":
         indexes = [int(part) for part in settings.devices.split(",") if part.strip()]
         return [

@@ -42,6 +42,7 @@ from service.training.contract import (
     TrainingOutcome,
     TrainingSpec,
 )
+from service.training.devices import limit_threads
 
 logger = logging.getLogger("whetstone.worker")
 
@@ -92,7 +93,7 @@ def run_worker(assignment: WorkerAssignment) -> None:
     )
     _exit_when_orphaned(assignment.parent_pid)
     os.nice(WORKER_NICENESS)
-    _limit_torch_threads(assignment.threads)
+    limit_threads(assignment.threads)
     db = Database(settings.resolved_database_url)
     try:
         JobRun(assignment, db, open_store(settings)).run()
@@ -111,14 +112,6 @@ def _exit_when_orphaned(parent_pid: int) -> None:
                 os._exit(ORPHAN_EXIT_CODE)
 
     threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
-
-
-def _limit_torch_threads(threads: int) -> None:
-    # CPU slots share the machine's cores; torch would otherwise start one thread per core in
-    # every worker. Imported here, in the worker process only, never in the API process.
-    import torch
-
-    torch.set_num_threads(max(1, threads))
 
 
 class JobRun:
