@@ -43,10 +43,20 @@ def _parse_response(
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
     if response.status_code == 404:
         response_404 = ErrorResponse.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 413:
+        response_413 = ErrorResponse.from_dict(response.json())
+
+        return response_413
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -70,7 +80,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: CreateChatCompletionRequest,
 ) -> Response[ChatCompletion | ErrorResponse]:
-    """Create Chat Completion
+    """Create a chat completion, whole or streamed
 
      A reply to the conversation, whole or streamed as server-sent events.
 
@@ -103,7 +113,7 @@ def sync(
     client: AuthenticatedClient,
     body: CreateChatCompletionRequest,
 ) -> ChatCompletion | ErrorResponse | None:
-    """Create Chat Completion
+    """Create a chat completion, whole or streamed
 
      A reply to the conversation, whole or streamed as server-sent events.
 
@@ -131,7 +141,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: CreateChatCompletionRequest,
 ) -> Response[ChatCompletion | ErrorResponse]:
-    """Create Chat Completion
+    """Create a chat completion, whole or streamed
 
      A reply to the conversation, whole or streamed as server-sent events.
 
@@ -162,7 +172,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: CreateChatCompletionRequest,
 ) -> ChatCompletion | ErrorResponse | None:
-    """Create Chat Completion
+    """Create a chat completion, whole or streamed
 
      A reply to the conversation, whole or streamed as server-sent events.
 

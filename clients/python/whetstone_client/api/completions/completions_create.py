@@ -43,10 +43,20 @@ def _parse_response(
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
     if response.status_code == 404:
         response_404 = ErrorResponse.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 413:
+        response_413 = ErrorResponse.from_dict(response.json())
+
+        return response_413
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -70,7 +80,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: CreateCompletionRequest,
 ) -> Response[Completion | ErrorResponse]:
-    """Create Completion
+    """Create a completion (legacy), whole or streamed
 
      Text continuing the prompt(s), whole or streamed as server-sent events.
 
@@ -102,7 +112,7 @@ def sync(
     client: AuthenticatedClient,
     body: CreateCompletionRequest,
 ) -> Completion | ErrorResponse | None:
-    """Create Completion
+    """Create a completion (legacy), whole or streamed
 
      Text continuing the prompt(s), whole or streamed as server-sent events.
 
@@ -129,7 +139,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: CreateCompletionRequest,
 ) -> Response[Completion | ErrorResponse]:
-    """Create Completion
+    """Create a completion (legacy), whole or streamed
 
      Text continuing the prompt(s), whole or streamed as server-sent events.
 
@@ -159,7 +169,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: CreateCompletionRequest,
 ) -> Completion | ErrorResponse | None:
-    """Create Completion
+    """Create a completion (legacy), whole or streamed
 
      Text continuing the prompt(s), whole or streamed as server-sent events.
 

@@ -38,6 +38,11 @@ def _parse_response(
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
     if response.status_code == 403:
         response_403 = ErrorResponse.from_dict(response.json())
 
@@ -70,7 +75,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorResponse | ModelDeleted]:
-    """Delete Model
+    """Delete one of your fine-tuned models
 
      Delete one of the caller's fine-tuned models; it stops serving at once.
 
@@ -101,7 +106,7 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> ErrorResponse | ModelDeleted | None:
-    """Delete Model
+    """Delete one of your fine-tuned models
 
      Delete one of the caller's fine-tuned models; it stops serving at once.
 
@@ -127,7 +132,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorResponse | ModelDeleted]:
-    """Delete Model
+    """Delete one of your fine-tuned models
 
      Delete one of the caller's fine-tuned models; it stops serving at once.
 
@@ -156,7 +161,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> ErrorResponse | ModelDeleted | None:
-    """Delete Model
+    """Delete one of your fine-tuned models
 
      Delete one of the caller's fine-tuned models; it stops serving at once.
 

@@ -28,6 +28,11 @@ def _parse_response(
 
         return response_200
 
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
     if response.status_code == 404:
         response_404 = ErrorResponse.from_dict(response.json())
 
@@ -54,7 +59,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorResponse | ModelList]:
-    """List Models
+    """List base models, aliases and your fine-tuned models
 
      Base models and aliases of the catalog, and the caller's fine-tuned models.
 
@@ -79,7 +84,7 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> ErrorResponse | ModelList | None:
-    """List Models
+    """List base models, aliases and your fine-tuned models
 
      Base models and aliases of the catalog, and the caller's fine-tuned models.
 
@@ -100,7 +105,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorResponse | ModelList]:
-    """List Models
+    """List base models, aliases and your fine-tuned models
 
      Base models and aliases of the catalog, and the caller's fine-tuned models.
 
@@ -123,7 +128,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> ErrorResponse | ModelList | None:
-    """List Models
+    """List base models, aliases and your fine-tuned models
 
      Base models and aliases of the catalog, and the caller's fine-tuned models.
 

@@ -36,6 +36,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
     if response.status_code == 404:
         response_404 = ErrorResponse.from_dict(response.json())
 
@@ -63,7 +68,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorResponse | Model]:
-    """Retrieve Model
+    """Retrieve a model, checkpoint models included
 
      One model, checkpoint models included.
 
@@ -94,7 +99,7 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> ErrorResponse | Model | None:
-    """Retrieve Model
+    """Retrieve a model, checkpoint models included
 
      One model, checkpoint models included.
 
@@ -120,7 +125,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorResponse | Model]:
-    """Retrieve Model
+    """Retrieve a model, checkpoint models included
 
      One model, checkpoint models included.
 
@@ -149,7 +154,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> ErrorResponse | Model | None:
-    """Retrieve Model
+    """Retrieve a model, checkpoint models included
 
      One model, checkpoint models included.
 
