@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,6 +12,7 @@ from fastapi import FastAPI
 from service.api import chat, completions, files, fine_tuning, health, models, uploads
 from service.config import Settings
 from service.handlers import install_error_handlers
+from service.housekeeping import run_housekeeping
 from service.middleware import RequestContextMiddleware, body_limit_policy
 from service.openapi import install_openapi
 from service.services import Services
@@ -33,9 +35,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         if settings.scheduler_enabled:
             opened.scheduler = Scheduler(settings, opened.db, opened.store)
             await opened.scheduler.start()
+        housekeeping = asyncio.create_task(run_housekeeping(opened.db, opened.store))
         try:
             yield
         finally:
+            housekeeping.cancel()
             if opened.scheduler is not None:
                 await opened.scheduler.stop()
             await opened.inference.stop()

@@ -190,3 +190,12 @@ def _drop_parts(store: ArtifactStore, *, project: str, upload_id: str) -> None:
         store.delete_prefix(f"{upload_prefix(project, upload_id)}/")
     except WhetstoneError as exc:
         logger.warning("could not delete the parts of %s: %s", upload_id, exc.message)
+
+
+def purge_expired_uploads(db: Database, store: ArtifactStore) -> int:
+    """Mark pending uploads past their expiry as expired and drop their parts' bytes."""
+    with db.session() as session:
+        stale = upload_rows.expire_stale_uploads(session)
+    for upload in stale:
+        _drop_parts(store, project=upload.project, upload_id=upload.id)
+    return len(stale)

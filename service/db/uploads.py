@@ -142,3 +142,15 @@ def finish_upload(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return None
     return get_upload(session, project=project, upload_id=upload_id)
+
+
+def expire_stale_uploads(session: Session) -> list[UploadRow]:
+    """Mark pending uploads past their expiry as `expired`; the rows so marked."""
+    stale = list(
+        session.scalars(
+            select(UploadRow).where(UploadRow.status == "pending", UploadRow.expires_at <= now())
+        )
+    )
+    for upload in stale:
+        upload.status = "expired"
+    return stale
