@@ -232,6 +232,21 @@ def test_chat_completions(
         model=BASE_MODEL, messages=messages, n=2, max_completion_tokens=8, seed=1, stop=["\n"]
     )
     assert len(several.choices) == 2
+    # The untrained base model rarely stops early, so this stream runs to max_tokens for both
+    # choices, with logprobs in every chunk.
+    base_chunks = list(
+        client.chat.completions.create(
+            model=BASE_MODEL,
+            messages=messages,
+            n=2,
+            max_tokens=8,
+            temperature=0,
+            logprobs=True,
+            top_logprobs=1,
+            stream=True,
+        )
+    )
+    assert {choice.index for chunk in base_chunks for choice in chunk.choices} == {0, 1}
     conformance.verify()
 
 
