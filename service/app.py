@@ -31,9 +31,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
         opened = services or Services.open(settings)
         app.state.services = opened
-        opened.inference = InferenceService(settings, opened.db, opened.store)
+        opened.inference = InferenceService(
+            settings, opened.db, opened.store, catalog=opened.catalog
+        )
         if settings.scheduler_enabled:
-            opened.scheduler = Scheduler(settings, opened.db, opened.store)
+            opened.scheduler = Scheduler(settings, opened.db, opened.store, catalog=opened.catalog)
             await opened.scheduler.start()
         housekeeping = asyncio.create_task(run_housekeeping(opened.db, opened.store))
         try:

@@ -58,9 +58,18 @@ class Generation:
 class InferenceService:
     """Base models, adapters and batching loops, created lazily and shared by all requests."""
 
-    def __init__(self, settings: Settings, db: Database, store: ArtifactStore):
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        store: ArtifactStore,
+        *,
+        catalog: Catalog | None = None,
+    ):
         self.settings, self.db, self.store = settings, db, store
-        self.catalog = Catalog.load(data_dir=settings.data_dir, models_file=settings.models_file)
+        self.catalog = catalog or Catalog.load(
+            data_dir=settings.data_dir, models_file=settings.models_file
+        )
         self.adapter_files = AdapterFiles(store, settings.data_dir / "cache" / "adapters")
         self._tokenizers: dict[str, Any] = {}
         self._engines: dict[str, BatchEngine] = {}

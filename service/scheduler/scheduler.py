@@ -61,11 +61,14 @@ class Scheduler:
         *,
         worker_target: WorkerTarget = run_worker,
         poll_seconds: float = 0.5,
+        catalog: Catalog | None = None,
     ):
         self.settings, self.db, self.store = settings, db, store
         self.worker_target = worker_target
         self.poll_seconds = poll_seconds
-        self.catalog = Catalog.load(data_dir=settings.data_dir, models_file=settings.models_file)
+        self.catalog = catalog or Catalog.load(
+            data_dir=settings.data_dir, models_file=settings.models_file
+        )
         self.slots: list[DeviceSlot] = []
         self.running: dict[int, RunningWorker] = {}
         self._name = f"sched-{os.getpid()}-{random_token(6)}"
