@@ -28,11 +28,20 @@ class WhetstoneError(Exception):
     error_type: ClassVar[str] = "server_error"
     default_code: ClassVar[str | None] = None
 
-    def __init__(self, message: str, *, param: str | None = None, code: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        param: str | None = None,
+        code: str | None = None,
+        status_code: int | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.param = param
         self.code = code if code is not None else self.default_code
+        # An instance may carry a status its class does not name (a 4xx from Starlette).
+        self.status_code = status_code or type(self).status_code  # type: ignore[misc]
 
     def envelope(self) -> dict[str, Any]:
         """OpenAI's error envelope for this error."""

@@ -75,9 +75,7 @@ def http_error(request: Request, exc: HTTPException) -> WhetstoneError:
     if exc.status_code == 413:
         return PayloadTooLargeError(str(exc.detail))
     if 400 <= exc.status_code < 500:
-        error = InvalidRequestError(str(exc.detail))
-        error.status_code = exc.status_code  # type: ignore[misc]
-        return error
+        return InvalidRequestError(str(exc.detail), status_code=exc.status_code)
     return WhetstoneError(str(exc.detail))
 
 
