@@ -15,10 +15,21 @@ Design (why this shape):
      leading columns that are padding for every remaining row are trimmed.
   A request therefore joins at the next step instead of waiting for the batch to drain, and a
   client that disconnects frees its row at the next step.
-- **Mixed adapters in one forward pass.** Each row names its peft adapter ("__base__" for the
-  base model) and the batch calls `PeftModel.forward(adapter_names=[...])`: peft computes the
-  base projection for all rows once and adds each adapter's LoRA product to its own sub-batch.
-  With no adapter loaded, the plain base model runs with no peft wrapper at all.
+- **Mixed adapters in one forward pass, batched LoRA (punica / S-LoRA "BGMV" style).** peft's
+  mixed batches loop over the distinct adapters inside every LoRA layer, so their cost grows
+  with the number of adapters in the batch. Instead (service/inference/lora.py) every targeted
+  `nn.Linear` of the base model is wrapped by a `LoraLinear` that keeps the A and B weights of
+  all loaded adapters stacked by slot (ranks padded with zeros to the largest, scaling folded
+  into B, slot 0 all zeros for base-model rows). Each row carries its adapter's slot; before a
+  forward pass the engine hands the row -> slot index to the adapter cache, and every layer
+  computes `base(x) + (x @ A[slot]) @ B[slot]` for the whole batch in a fixed number of ops,
+  however many adapters it mixes: at prefill one gather and two `torch.bmm`; at decode (one
+  token per row) one matmul against all slots' A, a one-hot slot mask and one `addmm` against
+  all slots' B, which avoids copying weights per row (faster on the CPU). When every row
+  uses the same adapter, two plain matmuls against its slot; when no row uses one, the LoRA
+  path is skipped entirely and the layers cost what the bare base model costs; with no
+  adapter loaded the wrappers are removed altogether. Base rows add exact zeros, so they get
+  the base output.
 """
 
 from __future__ import annotations
@@ -36,14 +47,14 @@ import torch
 import torch.nn.functional as F
 
 from service.errors import ModelNotFoundError, ServiceUnavailableError, WhetstoneError
-from service.inference.adapters import LoadedAdapters
+from service.inference.lora import LoadedAdapters
 from service.inference.sampling import RowState, Sampled, new_generator, sample
 from service.inference.text import TextTracker
 from service.inference.types import LocalAdapter, SamplingParams, SequenceEvent, TokenLogprob
 
 logger = logging.getLogger("whetstone.inference")
 
-BASE_ADAPTER = "__base__"  # peft's name for "no adapter" in a mixed batch
+BASE_SLOT = 0  # the adapter slot of rows on the base model: zero LoRA weights
 
 
 class Ticket:
@@ -69,7 +80,7 @@ class _Sequence:
     emit: Callable[[SequenceEvent], None]
     row: RowState
     tracker: TextTracker
-    adapter_name: str = BASE_ADAPTER
+    slot: int = BASE_SLOT
     logprobs: list[TokenLogprob] = field(default_factory=list)
     reported_tokens: int = 0
     done: bool = False
@@ -215,7 +226,7 @@ class BatchEngine:
                 continue
             if sequence.adapter is not None:
                 try:
-                    sequence.adapter_name = self.adapters.acquire(sequence.adapter)
+                    sequence.slot = self.adapters.acquire(sequence.adapter)
                 except WhetstoneError as exc:
                     self._fail(sequence, exc, release=False)
                     continue
@@ -279,8 +290,7 @@ class BatchEngine:
             "use_cache": True,
             "logits_to_keep": 1,
         }
-        if self.adapters.peft_model is not None:
-            kwargs["adapter_names"] = [s.adapter_name for s in rows]
+        self.adapters.use([s.slot for s in rows])
         return self.adapters.model(**kwargs)
 
     def _accept(self, sequences: list[_Sequence], sampled: Sampled) -> None:

@@ -67,7 +67,7 @@ class PreparedPrompt:
 
 @dataclass(frozen=True)
 class LocalAdapter:
-    """An adapter copied from storage to local disk, ready for peft to load."""
+    """An adapter copied from storage to local disk, ready to load into its base model."""
 
     key: str
     path: Path

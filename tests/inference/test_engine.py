@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from service.errors import ModelNotFoundError
-from service.inference.adapters import AdapterFiles, LoadedAdapters
+from service.inference.adapters import AdapterFiles
+from service.inference.lora import LoadedAdapters, LoraLinear
 from service.inference.types import LocalAdapter, SamplingParams, SequenceEvent
 from service.storage import upload_directory
 from service.storage.local import LocalStore
@@ -129,7 +130,10 @@ def test_adapter_cache_evicts_the_least_recently_used_unpinned(
     assert cache.loaded_keys() == [b.key]
     cache.release(b.key)
     cache.unload(b.key)
-    assert cache.loaded_keys() == [] and cache.peft_model is None  # back to the plain base model
+    assert cache.loaded_keys() == []
+    # Back to the plain base model: no LoRA layer is left in it.
+    assert cache.lora_layers() == {}
+    assert not any(isinstance(m, LoraLinear) for m in cache.model.modules())
 
 
 def test_unloading_a_deleted_adapter_ends_its_sequences(
