@@ -8,10 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.auth import Principal
-from service.catalog import Catalog
-from service.db import Database
 from service.services import Services
-from service.storage import ArtifactStore
 
 _bearer = HTTPBearer(auto_error=False, description="An API key, as `Authorization: Bearer <key>`.")
 
@@ -31,25 +28,3 @@ def get_principal(
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
-
-
-def get_db(request: Request) -> Database:
-    """The database handle."""
-    return get_services(request).db
-
-
-def get_store(request: Request) -> ArtifactStore:
-    """The artifact store."""
-    return get_services(request).store
-
-
-DatabaseDep = Annotated[Database, Depends(get_db)]
-StoreDep = Annotated[ArtifactStore, Depends(get_store)]
-
-
-def get_catalog(request: Request) -> Catalog:
-    """The catalog of base models."""
-    return get_services(request).catalog
-
-
-CatalogDep = Annotated[Catalog, Depends(get_catalog)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, Self, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -33,15 +33,15 @@ class ListPage(BaseModel, Generic[T]):
     last_id: str | None = Field(None, description="Id of the last object of the page.")
     has_more: bool = Field(False, description="Whether a further page exists.")
 
-
-def page_of(items: list[T], *, has_more: bool, id_of: str = "id") -> ListPage[T]:
-    """Build a page from items already ordered and cut to the limit."""
-    return ListPage[T](
-        data=items,
-        first_id=getattr(items[0], id_of) if items else None,
-        last_id=getattr(items[-1], id_of) if items else None,
-        has_more=has_more,
-    )
+    @classmethod
+    def page(cls, items: list[T], *, has_more: bool) -> Self:
+        """The page of `items`, already ordered and cut to the limit."""
+        return cls(
+            data=items,
+            first_id=getattr(items[0], "id") if items else None,  # noqa: B009
+            last_id=getattr(items[-1], "id") if items else None,  # noqa: B009
+            has_more=has_more,
+        )
 
 
 def error_responses(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from service.db.tables import FileRow
-from service.schemas.common import ListPage, page_of
+from service.schemas.common import ListPage
 
 # What a client may upload (CreateFileRequest.purpose).
 UploadPurpose = Literal["assistants", "batch", "fine-tune", "vision", "user_data", "evals"]
@@ -86,7 +86,7 @@ class ListFilesResponse(ListPage[OpenAIFile]):
     @classmethod
     def of(cls, rows: list[FileRow], *, has_more: bool) -> ListFilesResponse:
         """The page for rows already ordered and cut to the limit."""
-        return cls(**dict(page_of([OpenAIFile.of(row) for row in rows], has_more=has_more)))
+        return cls.page([OpenAIFile.of(row) for row in rows], has_more=has_more)
 
 
 class DeleteFileResponse(BaseModel):

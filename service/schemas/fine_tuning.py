@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from service.db.tables import JobCheckpointRow, JobEventRow, JobRow
-from service.schemas.common import ListPage, page_of
+from service.schemas.common import ListPage
 
 JobStatus = Literal[
     "validating_files", "queued", "running", "succeeded", "failed", "cancelled", "paused"
@@ -389,7 +389,7 @@ class ListPaginatedFineTuningJobsResponse(ListPage[FineTuningJob]):
     @classmethod
     def of(cls, rows: list[JobRow], *, has_more: bool) -> ListPaginatedFineTuningJobsResponse:
         """The page for job rows already cut to the limit."""
-        return cls(**dict(page_of([FineTuningJob.of(row) for row in rows], has_more=has_more)))
+        return cls.page([FineTuningJob.of(row) for row in rows], has_more=has_more)
 
 
 class ListFineTuningJobEventsResponse(ListPage[FineTuningJobEvent]):
@@ -398,7 +398,7 @@ class ListFineTuningJobEventsResponse(ListPage[FineTuningJobEvent]):
     @classmethod
     def of(cls, rows: list[JobEventRow], *, has_more: bool) -> ListFineTuningJobEventsResponse:
         """The page for event rows already cut to the limit."""
-        return cls(**dict(page_of([FineTuningJobEvent.of(row) for row in rows], has_more=has_more)))
+        return cls.page([FineTuningJobEvent.of(row) for row in rows], has_more=has_more)
 
 
 class ListFineTuningJobCheckpointsResponse(ListPage[FineTuningJobCheckpoint]):
@@ -409,6 +409,4 @@ class ListFineTuningJobCheckpointsResponse(ListPage[FineTuningJobCheckpoint]):
         cls, rows: list[JobCheckpointRow], *, has_more: bool
     ) -> ListFineTuningJobCheckpointsResponse:
         """The page for checkpoint rows already cut to the limit."""
-        return cls(
-            **dict(page_of([FineTuningJobCheckpoint.of(row) for row in rows], has_more=has_more))
-        )
+        return cls.page([FineTuningJobCheckpoint.of(row) for row in rows], has_more=has_more)
