@@ -140,8 +140,8 @@ def bare_recipe(root: Path, hyperparameters: dict[str, Any]) -> float:
 def recipe_with_reporter(root: Path, hyperparameters: dict[str, Any]) -> float:
     """Seconds of run_training in this process with the worker's reporter (an event and a job
     update per step, checkpoint uploads) on SQLite and local disk: the reporting share."""
-    from service.db import Database
-    from service.db import jobs as job_rows
+    from service.core.db import Database
+    from service.fine_tuning import repository as job_rows
     from service.scheduler.worker import JobReporter
     from service.storage.local import LocalStore
     from service.training.recipe import run_training

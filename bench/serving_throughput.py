@@ -65,7 +65,7 @@ def build_models(root: Path) -> tuple[Any, dict[str, Path]]:
 
     catalog = Catalog.load(data_dir=root, models_file=None)
     entry = catalog.resolve(EMULATOR_NAME)
-    tokenizer = load_tokenizer(catalog, entry)
+    tokenizer = load_tokenizer(catalog.local_path(entry))
     emulator_dir = catalog.local_path(entry)
     torch.manual_seed(0)
     larger = LlamaForCausalLM(larger_config(len(tokenizer), tokenizer))

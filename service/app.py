@@ -1,51 +1,41 @@
-"""create_app(settings): routers, the error handler, and the lifespan of the engines."""
+"""The composition root: create_app(settings) builds one Container and mounts every slice."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from service.api import chat, completions, files, fine_tuning, health, models, uploads
-from service.config import Settings
-from service.handlers import install_error_handlers
-from service.housekeeping import run_housekeeping
-from service.middleware import RequestContextMiddleware, body_limit_policy
-from service.openapi import install_openapi
-from service.services import Services
+from service.completions import router as completions
+from service.container import Container
+from service.core.config import Settings
+from service.core.handlers import install_error_handlers
+from service.core.middleware import RequestContextMiddleware, body_limit_policy
+from service.core.openapi import install_openapi
+from service.files import router as files
+from service.fine_tuning import router as fine_tuning
+from service.health import router as health
+from service.models import router as models
+from service.uploads import router as uploads
 
 logger = logging.getLogger("whetstone")
 
 
-def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
-    """The ASGI app. `services` may be opened beforehand (the CLI does, to fail fast)."""
-    settings = settings or (services.settings if services else Settings())
+def create_app(settings: Settings, container: Container | None = None) -> FastAPI:
+    """The ASGI app. `container` may be built beforehand (the CLI does, to fail fast);
+    otherwise the lifespan builds it from `settings`."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from service.inference import InferenceService
-        from service.scheduler import Scheduler
-
-        opened = services or Services.open(settings)
-        app.state.services = opened
-        opened.inference = InferenceService(
-            settings, opened.db, opened.store, catalog=opened.catalog
-        )
-        if settings.scheduler_enabled:
-            opened.scheduler = Scheduler(settings, opened.db, opened.store, catalog=opened.catalog)
-            await opened.scheduler.start()
-        housekeeping = asyncio.create_task(run_housekeeping(opened.db, opened.store))
+        built = container or Container.build(settings)
+        app.state.container = built
+        await built.start()
         try:
             yield
         finally:
-            housekeeping.cancel()
-            if opened.scheduler is not None:
-                await opened.scheduler.stop()
-            await opened.inference.stop()
-            opened.db.dispose()
+            await built.stop()
 
     app = FastAPI(
         title="Whetstone",
@@ -66,6 +56,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         ),
     )
     app.include_router(health.router)
-    for module in (files, uploads, fine_tuning, models, chat, completions):
-        app.include_router(module.router, prefix="/v1")
+    for slice_ in (files, uploads, fine_tuning, models, completions):
+        app.include_router(slice_.router, prefix="/v1")
     return app

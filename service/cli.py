@@ -1,4 +1,4 @@
-"""`whetstone serve | openapi`."""
+"""`whetstone serve | db upgrade | openapi`."""
 
 from __future__ import annotations
 
@@ -9,23 +9,23 @@ import sys
 
 from pydantic import ValidationError
 
-from service.config import Settings
-from service.errors import WhetstoneError
+from service.core.config import Settings
+from service.core.errors import WhetstoneError
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     import uvicorn
 
     from service.app import create_app
-    from service.services import Services
+    from service.container import Container
 
     try:
-        services = Services.open(settings)
+        container = Container.build(settings)
     except (WhetstoneError, ValueError, OSError) as exc:
         print(f"whetstone: cannot start: {exc}", file=sys.stderr)
         return 1
     uvicorn.run(
-        create_app(settings, services),
+        create_app(settings, container),
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),
@@ -33,6 +33,20 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
         workers=1,
         timeout_graceful_shutdown=5,
     )
+    return 0
+
+
+def _db_upgrade(settings: Settings) -> int:
+    from service.core.db import Database
+
+    db = Database(settings.resolved_database_url)
+    try:
+        db.upgrade()
+    except WhetstoneError as exc:
+        print(f"whetstone: cannot upgrade the database: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
     return 0
 
 
@@ -51,6 +65,9 @@ def main(argv: list[str] | None = None) -> None:
     serve = commands.add_parser("serve", help="run the API server, scheduler and engine")
     serve.add_argument("--host", help="bind address (default WHETSTONE_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default WHETSTONE_PORT or 8000)")
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply every pending schema migration, then exit")
     commands.add_parser("openapi", help="print the OpenAPI document of the app")
     args = parser.parse_args(argv)
 
@@ -68,4 +85,6 @@ def main(argv: list[str] | None = None) -> None:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
     if args.command == "serve":
         sys.exit(_serve(settings, args.host, args.port))
+    if args.command == "db":
+        sys.exit(_db_upgrade(settings))
     sys.exit(_openapi())

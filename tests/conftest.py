@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from service.db import Database
+from service.core.db import Database
 from tests.harness import MotoServer
 
 # A key pair that moto accepts; never real credentials.
@@ -62,21 +62,26 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     reason = postgres_available()
     if reason is not None:
         pytest.skip(reason)
-    from service.db import Database
-    from service.db.tables import Base
+    from sqlalchemy import text
+
+    from service.core.db import Database
+    from service.core.tables import Base
 
     database = Database(POSTGRES_URL)
     Base.metadata.drop_all(database.engine)
+    # Without its tables the version row would claim a schema that is gone.
+    with database.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     database.dispose()
     return POSTGRES_URL
 
 
 @pytest.fixture
 def database(database_url: str) -> Iterator[Database]:
-    """An open Database with the tables created, on SQLite and on PostgreSQL."""
-    from service.db import Database
+    """An open Database with the schema migrated to head, on SQLite and on PostgreSQL."""
+    from service.core.db import Database
 
     db = Database(database_url)
-    db.create_all()
+    db.upgrade()
     yield db
     db.dispose()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.config import Settings
+from service.core.config import Settings
 from tests.harness import REPO_ROOT
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from service.catalog.emulator import EMULATOR_CONTEXT_LENGTH, EMULATOR_NAME, ensure_emulator
-from service.errors import ModelNotFoundError
+from service.core.errors import ModelNotFoundError
 
 # OpenAI's fine-tunable model names. They alias to the emulator by default so that code written
 # for OpenAI runs unchanged; the models file may point them elsewhere.

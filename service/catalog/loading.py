@@ -1,10 +1,12 @@
-"""Loading a catalog entry into torch: shared by training and inference."""
+"""Loading a base model into torch: the one place training and inference load from.
+
+Imports torch and transformers only inside the functions, so `service.catalog` stays light.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
-
-from service.catalog.catalog import BaseModelEntry, Catalog
 
 
 def _quiet() -> None:
@@ -14,25 +16,31 @@ def _quiet() -> None:
     hf_logging.disable_progress_bar()
 
 
-def load_tokenizer(catalog: Catalog, entry: BaseModelEntry) -> Any:
-    """The entry's tokenizer, offline, with a pad token guaranteed."""
+def uses_bf16(device: str) -> bool:
+    """The one bf16 rule: weights and autocast in bf16 on a CUDA device that supports it,
+    fp32 everywhere else (CPUs, and GPUs older than Ampere)."""
+    import torch
+
+    return torch.device(device).type == "cuda" and torch.cuda.is_bf16_supported()
+
+
+def load_tokenizer(model_dir: Path) -> Any:
+    """The model's tokenizer, offline, with a pad token guaranteed."""
     from transformers import AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(catalog.local_path(entry), local_files_only=True)
+    _quiet()
+    tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     return tokenizer
 
 
-def load_model(catalog: Catalog, entry: BaseModelEntry, *, device: str, dtype: Any = None) -> Any:
-    """The entry's causal LM on `device`, offline; fp32 on CPU, bf16 on CUDA unless told."""
+def load_model(model_dir: Path, *, device: str) -> Any:
+    """The causal LM on `device`, offline, in the dtype `uses_bf16` picks."""
     import torch
     from transformers import AutoModelForCausalLM
 
     _quiet()
-    if dtype is None:
-        dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
-    model = AutoModelForCausalLM.from_pretrained(
-        catalog.local_path(entry), local_files_only=True, dtype=dtype
-    )
+    dtype = torch.bfloat16 if uses_bf16(device) else torch.float32
+    model = AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True, dtype=dtype)
     return model.to(device)

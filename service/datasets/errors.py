@@ -12,7 +12,7 @@ class DatasetError(Exception):
     """A file that cannot be trained on; `line` is the 1-based line at fault, if any.
 
     This is not a WhetstoneError: it never answers an HTTP request. The job is created with 200
-    and moves to `failed` later, carrying `as_job_error()` as its `error`.
+    and moves to `failed` later, with this code, message and param as its `error`.
     """
 
     def __init__(
@@ -28,7 +28,3 @@ class DatasetError(Exception):
         self.code = code
         self.param = param
         self.line = line
-
-    def as_job_error(self) -> dict[str, str]:
-        """OpenAI's fine-tuning job `error` object: code, message and param."""
-        return {"code": self.code, "message": self.message, "param": self.param}

@@ -13,7 +13,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from service.errors import ModelNotFoundError
+from service.core.errors import ModelNotFoundError
 from service.inference.types import LocalAdapter
 from service.storage import ArtifactStore, download_directory
 

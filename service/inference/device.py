@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import torch
 
-from service.config import Settings
+from service.core.config import Settings
 
 
 def inference_device(settings: Settings) -> str:

@@ -46,7 +46,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from service.errors import ModelNotFoundError, ServiceUnavailableError, WhetstoneError
+from service.core.errors import ModelNotFoundError, ServiceUnavailableError, WhetstoneError
 from service.inference.lora import LoadedAdapters
 from service.inference.sampling import RowState, Sampled, new_generator, sample
 from service.inference.text import TextTracker
@@ -104,6 +104,7 @@ class BatchEngine:
         self.name = name
         self.max_batch_size = max(1, max_batch_size)
         self.context_length = context_length
+        self.model = model
         self.device = next(model.parameters()).device
         self.adapters = LoadedAdapters(model, adapter_capacity)
         self.eos_ids = _eos_ids(model, tokenizer)
@@ -291,7 +292,7 @@ class BatchEngine:
             "logits_to_keep": 1,
         }
         self.adapters.use([s.slot for s in rows])
-        return self.adapters.model(**kwargs)
+        return self.model(**kwargs)
 
     def _accept(self, sequences: list[_Sequence], sampled: Sampled) -> None:
         for sequence, token, logprob in zip(

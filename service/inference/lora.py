@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from service.errors import ModelNotFoundError
+from service.core.errors import ModelNotFoundError
 from service.inference.types import LocalAdapter
 
 
@@ -158,11 +158,6 @@ class LoadedAdapters:
         self._free: list[int] = []
         self._slot_count = 1  # slot 0: the base model
         self._pins: Counter[str] = Counter()
-
-    @property
-    def model(self) -> Any:
-        """What to call forward on: the base model, with LoRA layers while adapters are loaded."""
-        return self.base_model
 
     def loaded_keys(self) -> list[str]:
         """Storage keys of the loaded adapters, least recently used first."""

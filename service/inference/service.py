@@ -14,9 +14,8 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from service.catalog import BaseModelEntry, Catalog
-from service.config import Settings
-from service.db import Database
-from service.errors import InvalidRequestError
+from service.core.config import Settings
+from service.core.errors import InvalidRequestError
 from service.inference.adapters import AdapterFiles
 from service.inference.types import AdapterRef, PreparedPrompt, SamplingParams, SequenceEvent
 from service.storage import ArtifactStore
@@ -50,26 +49,12 @@ class Generation:
             # Ends early when the client disconnects (the task is cancelled) or on error.
             self._ticket.cancel()
 
-    def cancel(self) -> None:
-        """Free the request's rows in the batch."""
-        self._ticket.cancel()
-
 
 class InferenceService:
     """Base models, adapters and batching loops, created lazily and shared by all requests."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        db: Database,
-        store: ArtifactStore,
-        *,
-        catalog: Catalog | None = None,
-    ):
-        self.settings, self.db, self.store = settings, db, store
-        self.catalog = catalog or Catalog.load(
-            data_dir=settings.data_dir, models_file=settings.models_file
-        )
+    def __init__(self, settings: Settings, store: ArtifactStore, catalog: Catalog):
+        self.settings, self.store, self.catalog = settings, store, catalog
         self.adapter_files = AdapterFiles(store, settings.data_dir / "cache" / "adapters")
         self._tokenizers: dict[str, Any] = {}
         self._engines: dict[str, BatchEngine] = {}
@@ -82,8 +67,9 @@ class InferenceService:
 
             async with self._lock(f"tokenizer:{entry.name}"):
                 if entry.name not in self._tokenizers:
+                    model_dir = await asyncio.to_thread(self.catalog.local_path, entry)
                     self._tokenizers[entry.name] = await asyncio.to_thread(
-                        load_tokenizer, self.catalog, entry
+                        load_tokenizer, model_dir
                     )
         return self._tokenizers[entry.name]
 
@@ -159,7 +145,7 @@ class InferenceService:
 
         device = inference_device(self.settings)
         logger.info("loading base model %s on %s", entry.name, device)
-        model = load_model(self.catalog, entry, device=device)
+        model = load_model(self.catalog.local_path(entry), device=device)
         return BatchEngine(
             model,
             tokenizer,

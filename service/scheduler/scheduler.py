@@ -14,17 +14,19 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 
 from service.catalog import Catalog
-from service.config import Settings
-from service.db import Database
-from service.db import jobs as job_rows
-from service.errors import ServiceUnavailableError
-from service.ids import random_token
-from service.scheduler import lifecycle
+from service.core.config import Settings
+from service.core.db import Database
+from service.core.errors import ServiceUnavailableError
+from service.core.ids import random_token
+from service.fine_tuning import repository as jobs
+from service.fine_tuning import transitions
+from service.fine_tuning.schemas import JobStatus
 from service.scheduler.slots import DeviceSlot, discover_slots
 from service.scheduler.validation import validate_job_files
 from service.scheduler.worker import WorkerAssignment, run_worker
@@ -58,17 +60,14 @@ class Scheduler:
         settings: Settings,
         db: Database,
         store: ArtifactStore,
+        catalog: Catalog,
         *,
         worker_target: WorkerTarget = run_worker,
         poll_seconds: float = 0.5,
-        catalog: Catalog | None = None,
     ):
-        self.settings, self.db, self.store = settings, db, store
+        self.settings, self.db, self.store, self.catalog = settings, db, store, catalog
         self.worker_target = worker_target
         self.poll_seconds = poll_seconds
-        self.catalog = catalog or Catalog.load(
-            data_dir=settings.data_dir, models_file=settings.models_file
-        )
         self.slots: list[DeviceSlot] = []
         self.running: dict[int, RunningWorker] = {}
         self._name = f"sched-{os.getpid()}-{random_token(6)}"
@@ -84,7 +83,7 @@ class Scheduler:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         recovered = await asyncio.to_thread(
-            lifecycle.recover_interrupted_jobs, self.db, max_attempts=self.settings.max_job_attempts
+            transitions.recover_interrupted, self.db, max_attempts=self.settings.max_job_attempts
         )
         if recovered:
             logger.warning("re-queued %d job(s) interrupted by the last shutdown", recovered)
@@ -106,7 +105,7 @@ class Scheduler:
         for running in list(self.running.values()):
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(
-                    lifecycle.release_at_shutdown,
+                    transitions.release_at_shutdown,
                     self.db,
                     job_id=running.job_id,
                     worker=running.worker,
@@ -146,14 +145,14 @@ class Scheduler:
             del self.running[index]
             if exitcode != 0:
                 logger.warning(
-                    "worker of job %s ended: %s", running.job_id, lifecycle.describe_exit(exitcode)
+                    "worker of job %s ended: %s", running.job_id, describe_exit(exitcode)
                 )
             await asyncio.to_thread(
-                lifecycle.handle_worker_exit,
+                transitions.worker_exited,
                 self.db,
                 job_id=running.job_id,
                 worker=running.worker,
-                exitcode=exitcode,
+                description=describe_exit(exitcode),
                 max_attempts=self.settings.max_job_attempts,
             )
 
@@ -173,7 +172,8 @@ class Scheduler:
     def _jobs_to_validate(self) -> list[str]:
         with self.db.session() as session:
             return [
-                job.id for job in job_rows.jobs_in_status(session, statuses=["validating_files"])
+                job.id
+                for job in jobs.jobs_in_status(session, statuses=[JobStatus.VALIDATING_FILES.value])
             ]
 
     async def _validate(self, job_id: str) -> None:
@@ -199,7 +199,7 @@ class Scheduler:
             if slot.index in self.running:
                 continue
             worker = f"{self._name}/{slot.index}/{random_token(8)}"
-            job = await asyncio.to_thread(lifecycle.claim_job, self.db, worker=worker)
+            job = await asyncio.to_thread(transitions.claim, self.db, worker=worker)
             if job is None:
                 return
             assignment = WorkerAssignment(
@@ -220,7 +220,7 @@ class Scheduler:
             except Exception as exc:
                 logger.exception("could not start a worker for job %s", job.id)
                 await asyncio.to_thread(
-                    lifecycle.release_unstarted,
+                    transitions.release_unstarted,
                     self.db,
                     job_id=job.id,
                     worker=worker,
@@ -236,3 +236,20 @@ def _end_process(process: BaseProcess) -> None:
     if process.is_alive():
         process.kill()
     process.join(STOP_GRACE_SECONDS)
+
+
+def describe_exit(exitcode: int | None) -> str:
+    """A sentence saying how a worker process ended, for an event or a job error."""
+    if exitcode is None:
+        return "Worker process vanished"
+    if exitcode < 0:
+        number = -exitcode
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        likely = " (likely out of memory)" if number == signal.SIGKILL else ""
+        return f"Worker process died with signal {number} ({name}){likely}"
+    if exitcode == 0:
+        return "Worker process exited without recording how the job ended"
+    return f"Worker process exited with code {exitcode}"

@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from service.config import Settings
+from service.core.config import Settings
 
 logger = logging.getLogger("whetstone.scheduler")
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from service.catalog import Catalog
+from service.core.db import Database
+from service.core.errors import NotFoundError, ServiceUnavailableError, WhetstoneError
+from service.core.tables import JobRow
 from service.datasets.errors import DatasetError
 from service.datasets.validation import validate_training_file
-from service.db import Database
-from service.db import files as file_rows
-from service.db import jobs as job_rows
-from service.db.tables import JobRow
-from service.errors import NotFoundError, ServiceUnavailableError, WhetstoneError
-from service.ids import now
+from service.files import operations as files
+from service.fine_tuning import repository as jobs
+from service.fine_tuning import transitions
+from service.fine_tuning.schemas import JobStatus
+from service.fine_tuning.transitions import JobFailure
 from service.storage import ArtifactStore
 from service.training.hyperparameters import resolve_hyperparameters
 
@@ -33,8 +33,8 @@ def validate_job_files(db: Database, store: ArtifactStore, catalog: Catalog, job
     tries again later; anything else about the files fails the job.
     """
     with db.session() as session:
-        job = job_rows.find_job(session, job_id=job_id)
-        if job is None or job.status != "validating_files":
+        job = jobs.find_job(session, job_id=job_id)
+        if job is None or job.status != JobStatus.VALIDATING_FILES:
             return
     try:
         report = _validate(db, store, job, "training_file", job.training_file)
@@ -44,63 +44,36 @@ def validate_job_files(db: Database, store: ArtifactStore, catalog: Catalog, job
         requested = job.method.get("supervised", {}).get("hyperparameters") or {}
         resolved = resolve_hyperparameters(requested, n_examples=report.n_examples, entry=entry)
     except DatasetError as exc:
-        _fail(db, job, exc.as_job_error())
+        transitions.files_rejected(db, job, JobFailure(exc.code, exc.message, exc.param))
         return
     except ServiceUnavailableError:
         raise
     except WhetstoneError as exc:
-        _fail(db, job, {"code": "validation_error", "message": exc.message, "param": exc.param})
+        transitions.files_rejected(db, job, JobFailure("validation_error", exc.message, exc.param))
         return
     method = {"type": "supervised", "supervised": {"hyperparameters": resolved}}
-    with db.session() as session:
-        won = job_rows.update_job(
-            session,
-            job_id=job.id,
-            values={
-                "status": "queued",
-                "queued_seq": job_rows.next_queued_seq(),
-                "method": method,
-            },
-            statuses=["validating_files"],
-        )
-        if won:
-            for warning in report.warnings:
-                _event(session, job, warning, "warn")
-            _event(session, job, "Files validated, moving job to queued state")
+    transitions.files_validated(db, job, method=method, warnings=report.warnings)
 
 
 def _validate(db: Database, store: ArtifactStore, job: JobRow, param: Any, file_id: str) -> Any:
     kind = "training" if param == "training_file" else "validation"
     with db.session() as session:
-        _event(session, job, f"Validating {kind} file: {file_id}")
-        try:
-            row = file_rows.get_file(session, project=job.project, file_id=file_id)
-        except NotFoundError as exc:
-            raise DatasetError(
-                f"The {kind} file {file_id} no longer exists.",
-                code="invalid_training_file" if kind == "training" else "invalid_validation_file",
-                param=param,
-            ) from exc
-        storage_key = row.storage_key
+        jobs.add_event(
+            session,
+            job_id=job.id,
+            project=job.project,
+            message=f"Validating {kind} file: {file_id}",
+        )
+    try:
+        storage_key = files.storage_key_of(db, project=job.project, file_id=file_id)
+    except NotFoundError as exc:
+        raise DatasetError(
+            f"The {kind} file {file_id} no longer exists.",
+            code="invalid_training_file" if kind == "training" else "invalid_validation_file",
+            param=param,
+        ) from exc
     return validate_training_file(
         store.iter_chunks(storage_key),
         param=param,
         min_examples=10 if kind == "training" else MIN_VALIDATION_EXAMPLES,
     )
-
-
-def _fail(db: Database, job: JobRow, error: dict[str, Any]) -> None:
-    with db.session() as session:
-        won = job_rows.update_job(
-            session,
-            job_id=job.id,
-            values={"status": "failed", "error": error, "finished_at": now()},
-            statuses=["validating_files"],
-        )
-        if won:
-            _event(session, job, error["message"], "error")
-            logger.info("job %s failed validation: %s", job.id, error["message"])
-
-
-def _event(session: Session, job: JobRow, message: str, level: str = "info") -> None:
-    job_rows.add_event(session, job_id=job.id, project=job.project, message=message, level=level)

@@ -24,17 +24,18 @@ from typing import Any, Literal
 from sqlalchemy.exc import OperationalError
 
 from service.catalog import Catalog
-from service.config import Settings
+from service.core.config import Settings
+from service.core.db import Database
+from service.core.errors import ServiceUnavailableError
+from service.core.ids import now
+from service.core.tables import JobRow
 from service.datasets.errors import DatasetError
-from service.db import Database
-from service.db import files as file_rows
-from service.db import jobs as job_rows
-from service.db.tables import JobRow
-from service.errors import ServiceUnavailableError
-from service.files import store_produced_file
-from service.fine_tuning import checkpoint_model_name, fine_tuned_model_name
-from service.ids import now
-from service.scheduler.lifecycle import job_error
+from service.files import operations as files
+from service.fine_tuning import repository as jobs
+from service.fine_tuning import transitions
+from service.fine_tuning.operations import checkpoint_model_name, fine_tuned_model_name
+from service.fine_tuning.schemas import JobStatus
+from service.fine_tuning.transitions import JobFailure
 from service.storage import ArtifactStore, download_directory, open_store, upload_directory
 from service.training.contract import (
     Control,
@@ -127,8 +128,8 @@ class JobRun:
     def run(self) -> None:
         """Download, train, store the outcome; storage and database outages propagate."""
         with self.db.session() as session:
-            job = job_rows.find_job(session, job_id=self.assignment.job_id)
-        if job is None or job.worker != self.worker or job.status != "running":
+            job = jobs.find_job(session, job_id=self.assignment.job_id)
+        if job is None or job.worker != self.worker or job.status != JobStatus.RUNNING:
             logger.info("job %s is no longer ours to run", self.assignment.job_id)
             return
         scratch = self.settings.data_dir / "scratch" / f"{job.id}-{os.getpid()}"
@@ -170,23 +171,22 @@ class JobRun:
         except (ServiceUnavailableError, OperationalError):
             raise  # transient: the scheduler retries the job from its latest checkpoint
         except DatasetError as exc:
-            self._fail(job, exc.as_job_error())
+            self._fail(job, JobFailure(exc.code, exc.message, exc.param))
         except Exception as exc:
             logger.exception("training job %s failed", job.id)
-            self._fail(job, job_error("training_failed", f"Training failed: {exc}"))
+            self._fail(job, JobFailure("training_failed", f"Training failed: {exc}"))
         return None
 
     def _download_file(self, job: JobRow, file_id: str | None, target: Path) -> Path | None:
         if file_id is None:
             return None
-        with self.db.session() as session:
-            row = file_rows.get_file(session, project=job.project, file_id=file_id)
-        self.store.download_file(row.storage_key, target)
+        key = files.storage_key_of(self.db, project=job.project, file_id=file_id)
+        self.store.download_file(key, target)
         return target
 
     def _resume_state(self, job: JobRow, target: Path) -> ResumeState | None:
         with self.db.session() as session:
-            checkpoint = job_rows.latest_checkpoint(session, job_id=job.id)
+            checkpoint = jobs.latest_checkpoint(session, job_id=job.id)
         if checkpoint is None:
             return None
         download_directory(self.store, checkpoint.storage_key, target)
@@ -199,17 +199,15 @@ class JobRun:
         elif outcome.status == "paused":
             self._pause(job, outcome)
         else:
-            with self.db.session() as session:
-                if _let_go(session, job, self.worker):
-                    _event(session, job, f"Training stopped at step {outcome.step}")
+            transitions.stopped(self.db, job, worker=self.worker, step=outcome.step)
 
     def _succeed(self, job: JobRow, outcome: TrainingOutcome) -> None:
         assert outcome.adapter_dir is not None
         adapter_key = f"jobs/{job.id}/adapter"
         upload_directory(self.store, adapter_key, outcome.adapter_dir)
         with self.db.session() as session:
-            history = job_rows.metrics_history(session, job_id=job.id)
-        results = store_produced_file(
+            history = jobs.metrics_history(session, job_id=job.id)
+        results = files.store_produced_file(
             self.db,
             self.store,
             project=job.project,
@@ -217,66 +215,28 @@ class JobRun:
             purpose="fine-tune-results",
             data=results_csv(history).encode(),
         )
-        model = fine_tuned_model_name(job)
-        with self.db.session() as session:
-            won = job_rows.update_job(
-                session,
-                job_id=job.id,
-                values={
-                    "status": "succeeded",
-                    "fine_tuned_model": model,
-                    "adapter_key": adapter_key,
-                    "trained_tokens": outcome.trained_tokens,
-                    "result_files": [results.id],
-                    "finished_at": now(),
-                    "estimated_finish": None,
-                    "worker": None,
-                    "requested_action": None,
-                },
-                statuses=["running", "paused"],
-                worker=self.worker,
-            )
-            if won:
-                _event(session, job, f"New fine-tuned model created: {model}")
-                _event(session, job, "The job has successfully completed")
-            else:
-                _let_go(session, job, self.worker)
+        transitions.succeed(
+            self.db,
+            job,
+            worker=self.worker,
+            fine_tuned_model=fine_tuned_model_name(job),
+            adapter_key=adapter_key,
+            trained_tokens=outcome.trained_tokens,
+            result_files=[results.id],
+        )
 
     def _pause(self, job: JobRow, outcome: TrainingOutcome) -> None:
         assert outcome.checkpoint_dir is not None
         reporter = JobReporter(self.db, self.store, job, self.worker)
         with self.db.session() as session:
-            stored = job_rows.latest_checkpoint(session, job_id=job.id)
+            stored = jobs.latest_checkpoint(session, job_id=job.id)
         if stored is None or stored.step_number != outcome.step:
             metrics = {"step": outcome.step, **outcome.metrics}
             reporter.store_checkpoint(outcome.step, outcome.checkpoint_dir, metrics)
-        with self.db.session() as session:
-            current = job_rows.find_job(session, job_id=job.id)
-            # Clearing requested_action last makes a job resumed meanwhile claimable.
-            owned = _let_go(session, job, self.worker)
-            if owned and current is not None and current.status in ("paused", "queued"):
-                _event(session, job, f"Fine-tuning job paused at step {outcome.step}")
+        transitions.paused_at(self.db, job, worker=self.worker, step=outcome.step)
 
-    def _fail(self, job: JobRow, error: dict[str, Any]) -> None:
-        with self.db.session() as session:
-            won = job_rows.update_job(
-                session,
-                job_id=job.id,
-                values={
-                    "status": "failed",
-                    "error": error,
-                    "finished_at": now(),
-                    "estimated_finish": None,
-                    "worker": None,
-                    "requested_action": None,
-                },
-                statuses=["running"],
-                worker=self.worker,
-            )
-            if won:
-                _event(session, job, error["message"], "error")
-            else:
-                _let_go(session, job, self.worker)
+    def _fail(self, job: JobRow, failure: JobFailure) -> None:
+        transitions.fail(self.db, job, worker=self.worker, failure=failure)
 
 
 class JobReporter:
@@ -298,7 +258,9 @@ class JobReporter:
     def event(self, message: str, *, level: Literal["info", "warn", "error"] = "info") -> None:
         """A job event, such as a truncated-example warning."""
         with self.db.session() as session:
-            _event(session, self.job, message, level)
+            jobs.add_event(
+                session, job_id=self.job.id, project=self.job.project, message=message, level=level
+            )
 
     def started(
         self, *, hyperparameters: dict[str, Any], total_steps: int, n_examples: int
@@ -307,7 +269,7 @@ class JobReporter:
         self.total_steps = total_steps
         method = {"type": "supervised", "supervised": {"hyperparameters": dict(hyperparameters)}}
         with self.db.session() as session:
-            job_rows.update_job(
+            jobs.update_job(
                 session, job_id=self.job.id, values={"method": method}, worker=self.worker
             )
 
@@ -320,7 +282,7 @@ class JobReporter:
         if "valid_loss" in clean:
             message += f", validation loss={clean['valid_loss']:.2f}"
         with self.db.session() as session:
-            owned = job_rows.update_job(
+            owned = jobs.update_job(
                 session,
                 job_id=self.job.id,
                 values={"estimated_finish": self._estimate(step, total), "heartbeat_at": now()},
@@ -329,7 +291,7 @@ class JobReporter:
             if not owned:
                 self._action = "cancel"  # the scheduler gave this run up
                 return
-            job_rows.add_event(
+            jobs.add_event(
                 session,
                 job_id=self.job.id,
                 project=self.job.project,
@@ -353,8 +315,8 @@ class JobReporter:
             return "continue"
         self._last_poll = moment
         with self.db.session() as session:
-            job = job_rows.find_job(session, job_id=self.job.id)
-        if job is None or job.worker != self.worker or job.status == "cancelled":
+            job = jobs.find_job(session, job_id=self.job.id)
+        if job is None or job.worker != self.worker or job.status == JobStatus.CANCELLED:
             self._action = "cancel"
         elif job.requested_action in ("cancel", "pause"):
             self._action = job.requested_action  # type: ignore[assignment]
@@ -372,7 +334,7 @@ class JobReporter:
         upload_directory(self.store, key, checkpoint_dir)
         clean = {name: _number(value) for name, value in metrics.items() if value is not None}
         with self.db.session() as session:
-            job_rows.add_checkpoint(
+            jobs.add_checkpoint(
                 session,
                 job_id=self.job.id,
                 project=self.job.project,
@@ -381,8 +343,13 @@ class JobReporter:
                 model_name=checkpoint_model_name(self.job, step),
                 storage_key=key,
             )
-            _event(session, self.job, f"Checkpoint created at step {step}")
-            retired = job_rows.retire_old_checkpoints(
+            jobs.add_event(
+                session,
+                job_id=self.job.id,
+                project=self.job.project,
+                message=f"Checkpoint created at step {step}",
+            )
+            retired = jobs.retire_old_checkpoints(
                 session, job_id=self.job.id, keep=KEEP_CHECKPOINTS
             )
         for row in retired:
@@ -436,13 +403,3 @@ def _number(value: Any) -> Any:
         return float(value)
     except (TypeError, ValueError):
         return value
-
-
-def _let_go(session: Any, job: JobRow, worker: str) -> bool:
-    return job_rows.update_job(
-        session, job_id=job.id, values={"worker": None, "requested_action": None}, worker=worker
-    )
-
-
-def _event(session: Any, job: JobRow, message: str, level: str = "info") -> None:
-    job_rows.add_event(session, job_id=job.id, project=job.project, message=message, level=level)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from service.config import Settings
+from service.core.config import Settings
 from service.storage.base import ArtifactStore, download_directory, upload_directory
 
 __all__ = ["ArtifactStore", "download_directory", "open_store", "upload_directory"]

@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from service.errors import InvalidRequestError, NotFoundError, StorageUnavailableError
+from service.core.errors import InvalidRequestError, NotFoundError, StorageUnavailableError
 from service.storage.base import CHUNK_BYTES
 
 

@@ -14,8 +14,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from service.config import Settings
-from service.errors import NotFoundError, StorageUnavailableError
+from service.core.config import Settings
+from service.core.errors import NotFoundError, StorageUnavailableError
 from service.storage.base import CHUNK_BYTES
 
 # boto3 builds its clients at run time; there is no importable class to annotate with.

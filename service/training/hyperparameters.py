@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.catalog import BaseModelEntry
-from service.errors import InvalidRequestError
+from service.core.errors import InvalidRequestError
 
 HYPERPARAMETER_KEYS = (
     "n_epochs",

@@ -28,9 +28,8 @@ import torch
 import torch.nn.functional as F
 from peft import LoraConfig, get_peft_model, set_peft_model_state_dict
 from safetensors.torch import load_file
-from transformers import AutoModelForCausalLM, AutoTokenizer
-from transformers.utils import logging as hf_logging
 
+from service.catalog.loading import load_model, load_tokenizer, uses_bf16
 from service.datasets.errors import DatasetError
 from service.datasets.loading import DataReport, load_examples
 from service.datasets.tokenize import IGNORE_INDEX, EncodedExample
@@ -109,12 +108,9 @@ class LoRAFinetuneRecipe:
         """Seed, load the tokenizer, data and model, wrap it with LoRA, build the optimizer."""
         spec = self.spec
         _seed_everything(spec.seed)
-        hf_logging.disable_progress_bar()
-        self.tokenizer = AutoTokenizer.from_pretrained(spec.model_dir, local_files_only=True)
-        if self.tokenizer.pad_token_id is None:
-            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.tokenizer = load_tokenizer(spec.model_dir)
         context_length = spec.base_model.context_length
-        self.train_examples, self.data_report = self._load(spec.training_file, "training_file")
+        self.train_examples, _ = self._load(spec.training_file, "training_file")
         self.valid_examples: list[EncodedExample] = []
         if spec.validation_file is not None:
             self.valid_examples, _ = self._load(spec.validation_file, "validation_file")
@@ -164,11 +160,7 @@ class LoRAFinetuneRecipe:
         )
 
     def _setup_model(self, resume: ResumeState | None) -> Any:
-        on_cuda = self.device.type == "cuda"
-        dtype = torch.bfloat16 if on_cuda and torch.cuda.is_bf16_supported() else torch.float32
-        base = AutoModelForCausalLM.from_pretrained(
-            self.spec.model_dir, local_files_only=True, dtype=dtype
-        ).to(self.device)
+        base = load_model(self.spec.model_dir, device=self.spec.device)
         hp = self.hyperparameters
         targets = hp["lora_target_modules"]
         config = LoraConfig(
@@ -354,7 +346,7 @@ class LoRAFinetuneRecipe:
         )
 
     def _autocast(self) -> AbstractContextManager[Any]:
-        if self.device.type == "cuda" and torch.cuda.is_bf16_supported():
+        if uses_bf16(self.spec.device):
             return torch.autocast("cuda", dtype=torch.bfloat16)
         return nullcontext()
 

@@ -10,7 +10,7 @@ import pytest
 
 from service.catalog import EMULATOR_NAME, OPENAI_ALIASES, Catalog
 from service.catalog.emulator import ensure_emulator
-from service.errors import ModelNotFoundError
+from service.core.errors import ModelNotFoundError
 
 
 def test_openai_names_alias_to_the_emulator(tmp_path: Path) -> None:

@@ -240,11 +240,6 @@ def test_bad_line_is_reported_with_its_number(bad: bytes, expected: str) -> None
     assert expected in error.message
     assert error.message.startswith("Invalid file format. Line 4")
     assert (error.code, error.param, error.line) == ("invalid_training_file", "training_file", 4)
-    assert error.as_job_error() == {
-        "code": "invalid_training_file",
-        "message": error.message,
-        "param": "training_file",
-    }
 
 
 def test_mixing_formats_names_both_lines() -> None:

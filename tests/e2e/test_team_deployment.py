@@ -14,8 +14,8 @@ import boto3
 import openai
 import pytest
 
-from service.db import Database
-from service.db.tables import Base
+from service.core.db import Database
+from service.core.tables import Base
 from tests.conftest import POSTGRES_URL, postgres_available
 from tests.e2e.conftest import openai_client
 from tests.e2e.test_fine_tuning import BASE, SENTENCE, upload, wait_status

@@ -27,7 +27,7 @@ class Emulator:
 
     def model(self) -> Any:
         """A fresh copy of the base model on the CPU."""
-        return load_model(self.catalog, self.entry, device="cpu")
+        return load_model(self.catalog.local_path(self.entry), device="cpu")
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +35,7 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Emulator:
     """The emulator model, built once for the session."""
     catalog = Catalog.load(data_dir=tmp_path_factory.mktemp("models"), models_file=None)
     entry = catalog.resolve(EMULATOR_NAME)
-    return Emulator(catalog, entry, load_tokenizer(catalog, entry))
+    return Emulator(catalog, entry, load_tokenizer(catalog.local_path(entry)))
 
 
 @pytest.fixture(scope="session")

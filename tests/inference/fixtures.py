@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.catalog.emulator import ensure_emulator
-from service.config import Settings
-from service.db.tables import JobCheckpointRow, JobRow
-from service.ids import new_id, now, random_token
+from service.core.config import Settings
+from service.core.ids import new_id, now, random_token
+from service.core.tables import JobCheckpointRow, JobRow
 from service.storage import upload_directory
 
 AUTH = {"Authorization": "Bearer sk-test"}
@@ -48,12 +48,12 @@ def add_fine_tuned_model(
 ) -> tuple[str, str | None]:
     """A succeeded job row whose adapter (and one checkpoint's) is in storage, as the
     scheduler leaves it; returns the `ft:` name and the checkpoint name."""
-    services = client.app.state.services  # type: ignore[attr-defined]
+    container = client.app.state.container  # type: ignore[attr-defined]
     job_id = new_id("ftjob-")
     name = f"ft:{BASE}:{organization}:{suffix}:{random_token(8)}"
-    upload_directory(services.store, f"jobs/{job_id}/adapter", adapter_dir)
+    upload_directory(container.store, f"jobs/{job_id}/adapter", adapter_dir)
     checkpoint = None
-    with services.db.session() as session:
+    with container.db.session() as session:
         session.add(
             JobRow(
                 id=job_id,
@@ -74,7 +74,7 @@ def add_fine_tuned_model(
         if checkpoint_step is not None:
             checkpoint = f"{name}:ckpt-step-{checkpoint_step}"
             key = f"jobs/{job_id}/checkpoints/step-{checkpoint_step}"
-            upload_directory(services.store, f"{key}/adapter", adapter_dir)
+            upload_directory(container.store, f"{key}/adapter", adapter_dir)
             session.flush()
             session.add(
                 JobCheckpointRow(

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from service.errors import ModelNotFoundError
+from service.core.errors import ModelNotFoundError
 from service.inference.adapters import AdapterFiles
 from service.inference.lora import LoadedAdapters, LoraLinear
 from service.inference.types import LocalAdapter, SamplingParams, SequenceEvent
@@ -133,7 +133,7 @@ def test_adapter_cache_evicts_the_least_recently_used_unpinned(
     assert cache.loaded_keys() == []
     # Back to the plain base model: no LoRA layer is left in it.
     assert cache.lora_layers() == {}
-    assert not any(isinstance(m, LoraLinear) for m in cache.model.modules())
+    assert not any(isinstance(m, LoraLinear) for m in cache.base_model.modules())
 
 
 def test_unloading_a_deleted_adapter_ends_its_sequences(

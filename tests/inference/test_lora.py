@@ -115,9 +115,9 @@ def test_whole_model_matches_peft_for_a_mixed_batch(
     with torch.inference_mode():
         expected = reference(input_ids=input_ids, adapter_names=peft_names()).logits
         ours.use(slots_for(ours))
-        got = ours.model(input_ids=input_ids).logits
+        got = ours.base_model(input_ids=input_ids).logits
         ours.use([0] * len(ROWS))
-        base = ours.model(input_ids=input_ids).logits
+        base = ours.base_model(input_ids=input_ids).logits
     assert (got - expected).abs().max().item() < 1e-5
     assert len({tuple(row[-1].tolist()) for row in got}) == len(set(ROWS))  # adapters matter
     base_rows = [i for i, row in enumerate(ROWS) if row is None]

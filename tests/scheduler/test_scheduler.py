@@ -9,13 +9,14 @@ import os
 import signal
 from pathlib import Path
 
-from service.config import Settings
-from service.db import Database
+from service.catalog import Catalog
+from service.core.config import Settings
+from service.core.db import Database
 from service.scheduler import Scheduler
 from service.scheduler.slots import discover_slots
 from service.scheduler.worker import WorkerAssignment
 from service.storage.local import LocalStore
-from tests.scheduler.conftest import make_job, messages, reload
+from tests.fine_tuning.factories import make_job, messages, reload
 
 
 def die_by_sigkill(assignment: WorkerAssignment) -> None:
@@ -34,7 +35,7 @@ async def wait_until(predicate, timeout: float = 60.0) -> None:  # type: ignore[
 def test_a_dying_worker_fails_its_job_after_three_attempts(data_dir: Path) -> None:
     settings = Settings(data_dir=data_dir, devices="cpu", cpu_slots=1, max_job_attempts=3)
     db = Database(settings.resolved_database_url)
-    db.create_all()
+    db.upgrade()
     doomed = make_job(db)
     after = make_job(db)
 
@@ -43,6 +44,7 @@ def test_a_dying_worker_fails_its_job_after_three_attempts(data_dir: Path) -> No
             settings,
             db,
             LocalStore(data_dir / "artifacts"),
+            Catalog.load(data_dir=data_dir, models_file=None),
             worker_target=die_by_sigkill,
             poll_seconds=0.05,
         )

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from service import fine_tuning
-from service.db import Database
-from service.db import jobs as job_rows
-from service.db.tables import JobRow
+from service.core.db import Database
+from service.core.tables import JobRow
+from service.fine_tuning import repository as job_rows
+from service.fine_tuning import transitions
+from service.fine_tuning.operations import fine_tuned_model_name
 from service.scheduler.worker import JobReporter, results_csv
 from service.storage.local import LocalStore
-from tests.scheduler.conftest import make_job, messages, reload
+from tests.fine_tuning.factories import make_job, messages, reload
 
 
 @pytest.fixture
@@ -83,9 +84,7 @@ def test_only_the_last_three_checkpoints_stay_in_storage(
     with database.session() as session:
         listed, _ = job_rows.list_checkpoints(session, project=job.project, job_id=job.id, limit=10)
     assert [row.step_number for row in listed] == [20, 15, 10]
-    assert listed[0].fine_tuned_model_checkpoint == (
-        f"{fine_tuning.fine_tuned_model_name(job)}:ckpt-step-20"
-    )
+    assert listed[0].fine_tuned_model_checkpoint == (f"{fine_tuned_model_name(job)}:ckpt-step-20")
     assert listed[0].metrics == {"step": 20, "train_loss": 0.5}
     prefix = f"jobs/{job.id}/checkpoints/"
     assert not store.list_keys(prefix + "step-5/")
@@ -100,13 +99,13 @@ def test_control_follows_cancel_and_pause_requests(database: Database, store: Lo
     job = running_job(database)
     reporter = JobReporter(database, store, job, "w1")
     assert reporter.control() == "continue"
-    fine_tuning.pause_job(database, project=job.project, job_id=job.id)
+    transitions.pause(database, project=job.project, job_id=job.id)
     # A fresh reporter: the first one reads the database at most every 0.2 s.
     assert JobReporter(database, store, job, "w1").control() == "pause"
 
     other = running_job(database)
     reporter = JobReporter(database, store, other, "w1")
-    fine_tuning.cancel_job(database, project=other.project, job_id=other.id)
+    transitions.cancel(database, project=other.project, job_id=other.id)
     assert reporter.control() == "cancel"
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from service.config import Settings
+from service.core.config import Settings
 from service.storage.base import ArtifactStore
 from service.storage.local import LocalStore
 from service.storage.s3 import S3Store

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from service.errors import InvalidRequestError, StorageUnavailableError
+from service.core.errors import InvalidRequestError, StorageUnavailableError
 from service.storage.local import LocalStore
 
 

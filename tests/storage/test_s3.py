@@ -9,8 +9,8 @@ from typing import Any
 import boto3
 import pytest
 
-from service.config import Settings
-from service.errors import StorageUnavailableError
+from service.core.config import Settings
+from service.core.errors import StorageUnavailableError
 from service.storage import open_store
 from service.storage.s3 import S3Store
 from tests.harness import MotoServer, free_port

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from service.errors import NotFoundError
+from service.core.errors import NotFoundError
 from service.storage import download_directory, upload_directory
 from service.storage.base import ArtifactStore
 from tests.storage.conftest import TEST_THRESHOLD_BYTES

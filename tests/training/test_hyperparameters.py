@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from service.catalog import BaseModelEntry, LoraDefaults
-from service.errors import InvalidRequestError
+from service.core.errors import InvalidRequestError
 from service.training.hyperparameters import (
     HYPERPARAMETER_KEYS,
     learning_rate,

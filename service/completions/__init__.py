@@ -1,0 +1,1 @@
+"""Chat and legacy completions: request -> SamplingParams -> engine, whole or as SSE."""

@@ -1,0 +1,475 @@
+"""Chat and legacy completions: validate, render the prompt, run the engine, shape replies.
+
+Each endpoint has a `prepare_*` (every refusal is a 400 or a 404, before any token is
+generated), a `create_*` that answers the whole object, and a `stream_*` whose chunks
+service/completions/streaming.py frames as server-sent events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from service.catalog import BaseModelEntry, Catalog
+from service.completions.schemas import (
+    ChatCompletion,
+    ChatCompletionChoice,
+    ChatCompletionChunk,
+    ChatCompletionChunkChoice,
+    ChatCompletionMessage,
+    ChatCompletionTokenLogprob,
+    ChoiceDelta,
+    ChoiceLogprobs,
+    Completion,
+    CompletionChoice,
+    CompletionLogprobs,
+    CompletionUsage,
+    CreateChatCompletionRequest,
+    CreateCompletionRequest,
+    TopLogprob,
+)
+from service.completions.streaming import first_then_rest
+from service.core.auth import Principal
+from service.core.db import Database
+from service.core.errors import InvalidRequestError
+from service.core.ids import new_id, now
+from service.inference import Generation, InferenceService, PreparedPrompt, SamplingParams
+from service.inference.types import TokenLogprob
+from service.models.operations import ServedModel, resolve_model
+
+ENGINE_VERSION = "whetstone-engine-1"
+COMPLETIONS_DEFAULT_MAX_TOKENS = 16  # OpenAI's documented default for /v1/completions
+
+
+def _refuse(param: str, what: str) -> InvalidRequestError:
+    return InvalidRequestError(
+        f"'{param}' is not supported by Whetstone: {what}.",
+        param=param,
+        code="unsupported_parameter",
+    )
+
+
+def _fit_context(
+    entry: BaseModelEntry, prompt_tokens: int, max_tokens: int | None, prompt_param: str
+) -> int:
+    """The max_tokens to use; 400 when the prompt plus max_tokens exceed the context."""
+    limit = entry.context_length
+    if prompt_tokens >= limit:
+        raise InvalidRequestError(
+            f"This model's maximum context length is {limit} tokens. However, your "
+            f"{prompt_param} resulted in {prompt_tokens} tokens. Please reduce the length of "
+            f"the {prompt_param}.",
+            param=prompt_param,
+            code="context_length_exceeded",
+        )
+    if max_tokens is None:
+        return limit - prompt_tokens
+    if prompt_tokens + max_tokens > limit:
+        raise InvalidRequestError(
+            f"This model's maximum context length is {limit} tokens. However, you requested "
+            f"{prompt_tokens + max_tokens} tokens ({prompt_tokens} in the {prompt_param}, "
+            f"{max_tokens} in the completion). Please reduce the length of the {prompt_param} "
+            "or completion.",
+            param="max_tokens",
+            code="context_length_exceeded",
+        )
+    return max_tokens
+
+
+def system_fingerprint(entry: BaseModelEntry) -> str:
+    """Changes when the base model or the engine that samples from it changes."""
+    digest = hashlib.sha256(f"{entry.name}:{ENGINE_VERSION}".encode()).hexdigest()
+    return f"fp_{digest[:10]}"
+
+
+@dataclass
+class _ChoiceTotals:
+    text: list[str] = field(default_factory=list)
+    tokens: list[TokenLogprob] = field(default_factory=list)
+    finish_reason: str | None = None
+    completion_tokens: int = 0
+
+
+async def _collect(generation: Generation) -> dict[int, _ChoiceTotals]:
+    totals: dict[int, _ChoiceTotals] = {}
+    async for event in generation.events():
+        choice = totals.setdefault(event.index, _ChoiceTotals())
+        choice.text.append(event.text)
+        choice.tokens.extend(event.tokens)
+        choice.completion_tokens = event.completion_tokens
+        if event.finish_reason is not None:
+            choice.finish_reason = event.finish_reason
+    return totals
+
+
+# ----- chat completions -----
+
+
+@dataclass(frozen=True)
+class PreparedCompletion:
+    """A validated request, ready for the engine."""
+
+    served: ServedModel
+    prompts: list[PreparedPrompt]
+    params: SamplingParams
+    n: int
+    include_usage: bool
+
+
+def _check_chat_support(request: CreateChatCompletionRequest) -> None:
+    if request.tools:
+        raise _refuse("tools", "tool calling is not available yet")
+    if request.tool_choice not in (None, "none"):
+        raise _refuse("tool_choice", "tool calling is not available yet")
+    if request.functions:
+        raise _refuse("functions", "function calling is not available")
+    if request.function_call not in (None, "none"):
+        raise _refuse("function_call", "function calling is not available")
+    if request.response_format is not None and request.response_format.get("type") != "text":
+        raise _refuse("response_format", "only {'type': 'text'} can be honoured")
+    if request.audio is not None:
+        raise _refuse("audio", "the models produce text only")
+    if request.modalities not in (None, ["text"]):
+        raise _refuse("modalities", "the models produce text only")
+    if request.prediction is not None:
+        raise _refuse("prediction", "predicted outputs are not available")
+    if request.web_search_options is not None:
+        raise _refuse("web_search_options", "web search is not available")
+    if request.reasoning_effort is not None:
+        raise _refuse("reasoning_effort", "the models are not reasoning models")
+    if request.verbosity is not None:
+        raise _refuse("verbosity", "output verbosity cannot be controlled")
+    if request.moderation is not None:
+        raise _refuse("moderation", "moderation is not available")
+    if request.store:
+        raise _refuse("store", "chat completions are not stored")
+    if request.top_logprobs is not None and not request.logprobs:
+        raise InvalidRequestError(
+            "'top_logprobs' requires 'logprobs' to be true.", param="top_logprobs"
+        )
+
+
+def _chat_messages(request: CreateChatCompletionRequest) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = []
+    for i, message in enumerate(request.messages):
+        if message.audio is not None:
+            raise _refuse(f"messages[{i}].audio", "audio input is not available")
+        content = message.content
+        if isinstance(content, list):
+            texts = []
+            for j, part in enumerate(content):
+                if part.type == "text" and part.text is not None:
+                    texts.append(part.text)
+                elif part.type == "refusal" and part.refusal is not None:
+                    texts.append(part.refusal)
+                else:
+                    raise _refuse(
+                        f"messages[{i}].content[{j}]", f"'{part.type}' content is not available"
+                    )
+            content = "".join(texts)
+        rendered: dict[str, Any] = {
+            # Most chat templates know no `developer` role; it is the system prompt's new name.
+            "role": "system" if message.role == "developer" else message.role,
+            "content": content if content is not None else "",
+        }
+        if message.name is not None:
+            rendered["name"] = message.name
+        if message.tool_calls:
+            rendered["tool_calls"] = message.tool_calls
+        if message.tool_call_id is not None:
+            rendered["tool_call_id"] = message.tool_call_id
+        messages.append(rendered)
+    return messages
+
+
+async def prepare_chat(
+    db: Database,
+    catalog: Catalog,
+    inference: InferenceService,
+    principal: Principal,
+    request: CreateChatCompletionRequest,
+) -> PreparedCompletion:
+    """Validate a chat request and render its prompt; every refusal is a 400 or a 404."""
+    _check_chat_support(request)
+    messages = _chat_messages(request)
+    served = await resolve_model(db, catalog, principal, request.model)
+    prompt = await inference.render_chat(served.entry, messages)
+    requested = request.max_completion_tokens or request.max_tokens
+    max_tokens = _fit_context(served.entry, len(prompt.token_ids), requested, "messages")
+    params = request.to_sampling_params(max_tokens=max_tokens)
+    include_usage = bool(request.stream_options and request.stream_options.include_usage)
+    return PreparedCompletion(served, [prompt], params, request.n or 1, include_usage)
+
+
+def _chat_logprobs(tokens: list[TokenLogprob] | tuple[TokenLogprob, ...]) -> ChoiceLogprobs:
+    return ChoiceLogprobs(
+        content=[
+            ChatCompletionTokenLogprob(
+                token=t.token,
+                logprob=t.logprob,
+                bytes=list(t.token.encode()),
+                top_logprobs=[
+                    TopLogprob(token=token, logprob=lp, bytes=list(token.encode()))
+                    for token, lp in t.top
+                ],
+            )
+            for t in tokens
+        ],
+        refusal=None,
+    )
+
+
+async def create_chat_completion(
+    inference: InferenceService, prepared: PreparedCompletion, request: CreateChatCompletionRequest
+) -> ChatCompletion:
+    """Generate every choice, then answer with the whole ChatCompletion."""
+    generation = await _start(inference, prepared)
+    totals = await _collect(generation)
+    choices = [
+        ChatCompletionChoice(
+            index=index,
+            message=ChatCompletionMessage(content="".join(choice.text)),
+            logprobs=_chat_logprobs(choice.tokens) if request.logprobs else None,
+            finish_reason=choice.finish_reason or "length",  # type: ignore[arg-type]
+        )
+        for index, choice in sorted(totals.items())
+    ]
+    return ChatCompletion(
+        id=new_id("chatcmpl-", 29),
+        created=now(),
+        model=request.model,
+        system_fingerprint=system_fingerprint(prepared.served.entry),
+        choices=choices,
+        usage=_usage(prepared, totals.values()),
+        metadata=request.metadata,
+    )
+
+
+async def stream_chat_completion(
+    inference: InferenceService, prepared: PreparedCompletion, request: CreateChatCompletionRequest
+) -> AsyncIterator[dict[str, Any]]:
+    """Start generating (failures to start are still HTTP errors), then give the chunks."""
+    generation = await _start(inference, prepared)
+    events = await first_then_rest(generation)
+    base = {
+        "id": new_id("chatcmpl-", 29),
+        "created": now(),
+        "model": request.model,
+        "system_fingerprint": system_fingerprint(prepared.served.entry),
+    }
+
+    def chunk(choices: list[ChatCompletionChunkChoice], usage: Any = None) -> dict[str, Any]:
+        payload = ChatCompletionChunk(**base, choices=choices, usage=usage).model_dump(
+            exclude_none=False
+        )
+        for choice in payload["choices"]:
+            choice["delta"] = {k: v for k, v in choice["delta"].items() if v is not None}
+        if usage is None:
+            # OpenAI sends `usage: null` here, but its own schema (a $ref beside `nullable`)
+            # rejects null under JSON Schema; leaving the key out satisfies both readings.
+            payload.pop("usage")
+        return payload
+
+    async def chunks() -> AsyncIterator[dict[str, Any]]:
+        totals: dict[int, _ChoiceTotals] = {}
+        for index in range(prepared.n):
+            # OpenAI opens each choice with the role and an empty content.
+            yield chunk(
+                [
+                    ChatCompletionChunkChoice(
+                        index=index, delta=ChoiceDelta(role="assistant", content="")
+                    )
+                ]
+            )
+        async for event in events:
+            choice = totals.setdefault(event.index, _ChoiceTotals())
+            choice.completion_tokens = event.completion_tokens
+            if event.text or event.tokens:
+                yield chunk(
+                    [
+                        ChatCompletionChunkChoice(
+                            index=event.index,
+                            delta=ChoiceDelta(content=event.text),
+                            logprobs=_chat_logprobs(event.tokens) if request.logprobs else None,
+                        )
+                    ]
+                )
+            if event.finish_reason is not None:
+                yield chunk(
+                    [
+                        ChatCompletionChunkChoice(
+                            index=event.index,
+                            delta=ChoiceDelta(),
+                            finish_reason=event.finish_reason,
+                        )
+                    ]
+                )
+        if prepared.include_usage:
+            yield chunk([], usage=_usage(prepared, totals.values()))
+
+    return chunks()
+
+
+# ----- legacy completions -----
+
+
+def _completion_prompts(request: CreateCompletionRequest) -> list[str | list[int]]:
+    prompt = request.prompt
+    if prompt is None:
+        return [""]
+    if isinstance(prompt, str):
+        return [prompt]
+    if not prompt:
+        raise InvalidRequestError("'prompt' must not be an empty list.", param="prompt")
+    if all(isinstance(p, int) for p in prompt):
+        return [list(prompt)]  # type: ignore[arg-type]
+    return list(prompt)  # type: ignore[arg-type]
+
+
+def _check_completion_support(request: CreateCompletionRequest) -> None:
+    if request.suffix is not None:
+        raise _refuse("suffix", "insertion (fill-in-the-middle) is not available")
+    if request.best_of not in (None, 1, request.n or 1):
+        raise _refuse("best_of", "only best_of equal to n is available")
+    if request.echo and request.logprobs is not None:
+        raise _refuse("echo", "prompt logprobs (echo with logprobs) are not available")
+    if request.max_tokens == 0:
+        raise InvalidRequestError("'max_tokens' must be at least 1.", param="max_tokens")
+
+
+async def prepare_completion(
+    db: Database,
+    catalog: Catalog,
+    inference: InferenceService,
+    principal: Principal,
+    request: CreateCompletionRequest,
+) -> PreparedCompletion:
+    """Validate a completions request and tokenize its prompts."""
+    _check_completion_support(request)
+    texts = _completion_prompts(request)
+    served = await resolve_model(db, catalog, principal, request.model)
+    prompts = [await inference.encode(served.entry, text) for text in texts]
+    requested = COMPLETIONS_DEFAULT_MAX_TOKENS if request.max_tokens is None else request.max_tokens
+    longest = max(len(p.token_ids) for p in prompts)
+    max_tokens = _fit_context(served.entry, longest, requested, "prompt")
+    params = request.to_sampling_params(max_tokens=max_tokens)
+    include_usage = bool(request.stream_options and request.stream_options.include_usage)
+    return PreparedCompletion(served, prompts, params, request.n or 1, include_usage)
+
+
+def _completion_logprobs(tokens: list[TokenLogprob], shift: int) -> CompletionLogprobs:
+    return CompletionLogprobs(
+        text_offset=[t.offset + shift for t in tokens],
+        token_logprobs=[t.logprob for t in tokens],
+        tokens=[t.token for t in tokens],
+        top_logprobs=[dict(t.top) for t in tokens],
+    )
+
+
+async def create_completion(
+    inference: InferenceService, prepared: PreparedCompletion, request: CreateCompletionRequest
+) -> Completion:
+    """Generate every choice, then answer with the whole Completion."""
+    generation = await _start(inference, prepared)
+    totals = await _collect(generation)
+    choices = []
+    for index, choice in sorted(totals.items()):
+        echo = prepared.prompts[index // prepared.n].text if request.echo else ""
+        choices.append(
+            CompletionChoice(
+                text=echo + "".join(choice.text),
+                index=index,
+                logprobs=(
+                    _completion_logprobs(choice.tokens, len(echo))
+                    if request.logprobs is not None
+                    else None
+                ),
+                finish_reason=choice.finish_reason or "length",  # type: ignore[arg-type]
+            )
+        )
+    return Completion(
+        id=new_id("cmpl-", 29),
+        created=now(),
+        model=request.model,
+        system_fingerprint=system_fingerprint(prepared.served.entry),
+        choices=choices,
+        usage=_usage(prepared, totals.values()),
+    )
+
+
+async def stream_completion(
+    inference: InferenceService, prepared: PreparedCompletion, request: CreateCompletionRequest
+) -> AsyncIterator[dict[str, Any]]:
+    """Start generating (failures to start are still HTTP errors), then give Completion-shaped
+    chunks."""
+    generation = await _start(inference, prepared)
+    events = await first_then_rest(generation)
+    base = {
+        "id": new_id("cmpl-", 29),
+        "created": now(),
+        "model": request.model,
+        "system_fingerprint": system_fingerprint(prepared.served.entry),
+    }
+
+    def chunk(
+        choices: list[CompletionChoice], usage: CompletionUsage | None = None
+    ) -> dict[str, Any]:
+        payload = Completion(**base, choices=choices, usage=usage).model_dump()
+        if usage is None:
+            payload.pop("usage")
+        return payload
+
+    async def chunks() -> AsyncIterator[dict[str, Any]]:
+        totals: dict[int, _ChoiceTotals] = {}
+        shifts: dict[int, int] = {}
+        if request.echo:
+            for index in range(len(prepared.prompts) * prepared.n):
+                echo = prepared.prompts[index // prepared.n].text
+                shifts[index] = len(echo)
+                yield chunk(
+                    [CompletionChoice(text=echo, index=index, logprobs=None, finish_reason=None)]
+                )
+        async for event in events:
+            choice = totals.setdefault(event.index, _ChoiceTotals())
+            choice.completion_tokens = event.completion_tokens
+            logprobs = (
+                _completion_logprobs(list(event.tokens), shifts.get(event.index, 0))
+                if request.logprobs is not None
+                else None
+            )
+            yield chunk(
+                [
+                    CompletionChoice(
+                        text=event.text,
+                        index=event.index,
+                        logprobs=logprobs,
+                        finish_reason=event.finish_reason,
+                    )
+                ]
+            )
+        if prepared.include_usage:
+            yield chunk([], usage=_usage(prepared, totals.values()))
+
+    return chunks()
+
+
+async def _start(inference: InferenceService, prepared: PreparedCompletion) -> Generation:
+    return await inference.generate(
+        prepared.served.entry,
+        prepared.served.adapter,
+        prepared.prompts,
+        prepared.params,
+        n=prepared.n,
+    )
+
+
+def _usage(prepared: PreparedCompletion, choices: Any) -> CompletionUsage:
+    prompt_tokens = sum(len(p.token_ids) for p in prepared.prompts)
+    completion_tokens = sum(c.completion_tokens for c in choices)
+    return CompletionUsage(
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        total_tokens=prompt_tokens + completion_tokens,
+    )

@@ -1,0 +1,47 @@
+"""Server-sent events for both completion endpoints: payload framing and the one stream end."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from service.core.errors import WhetstoneError
+from service.inference import Generation
+from service.inference.types import SequenceEvent
+
+DONE = "[DONE]"
+
+
+def sse_data(payload: dict[str, Any]) -> str:
+    """One SSE `data:` payload as compact JSON (sse-starlette adds the framing)."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+
+
+async def sse_payloads(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[str]:
+    """Chunks as SSE payloads, `[DONE]` last. A failure once the stream has started can no
+    longer be an HTTP status, so it is sent as OpenAI's error envelope and ends the stream."""
+    try:
+        async for chunk in chunks:
+            yield sse_data(chunk)
+    except WhetstoneError as exc:
+        yield sse_data(exc.envelope())
+        return
+    yield DONE
+
+
+async def first_then_rest(generation: Generation) -> AsyncIterator[SequenceEvent]:
+    """The generation's events, with the first one awaited before the stream starts, so that
+    a failure to start (an adapter gone missing) is still an HTTP error, not a broken stream."""
+    events = generation.events()
+    first = await anext(events)
+
+    async def chain() -> AsyncIterator[SequenceEvent]:
+        try:
+            yield first
+            async for event in events:
+                yield event
+        finally:
+            await events.aclose()
+
+    return chain()

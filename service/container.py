@@ -1,0 +1,72 @@
+"""The Container: every long-lived object of one server process, built whole at start-up."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+
+from service.catalog import Catalog
+from service.core.auth import KeyRing
+from service.core.config import Settings
+from service.core.db import Database
+from service.inference import InferenceService
+from service.scheduler import Scheduler
+from service.scheduler.housekeeping import run_housekeeping
+from service.storage import ArtifactStore, open_store
+
+
+@dataclass
+class Container:
+    """What routers reach through dependencies; no member is filled in later.
+
+    The scheduler is always built; `start()` runs its loop only when the settings enable it,
+    so a replica without one still has an object whose `wake()` is harmless.
+    """
+
+    settings: Settings
+    db: Database
+    store: ArtifactStore
+    keyring: KeyRing
+    catalog: Catalog
+    scheduler: Scheduler
+    inference: InferenceService
+    _background: list[asyncio.Task[None]] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def build(cls, settings: Settings) -> Container:
+        """Check the store, then connect to the database and upgrade its schema; every failure
+        is one line. The store goes first so that a misconfigured server migrates nothing."""
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        keyring = KeyRing.from_file(settings.api_keys_file)
+        catalog = Catalog.load(data_dir=settings.data_dir, models_file=settings.models_file)
+        store = open_store(settings)
+        store.check()
+        db = Database(settings.resolved_database_url)
+        db.upgrade()
+        return cls(
+            settings=settings,
+            db=db,
+            store=store,
+            keyring=keyring,
+            catalog=catalog,
+            scheduler=Scheduler(settings, db, store, catalog),
+            inference=InferenceService(settings, store, catalog),
+        )
+
+    async def start(self) -> None:
+        """Start the background loops: the scheduler (when enabled) and housekeeping."""
+        if self.settings.scheduler_enabled:
+            await self.scheduler.start()
+        self._background.append(asyncio.create_task(run_housekeeping(self.db, self.store)))
+
+    async def stop(self) -> None:
+        """Stop every loop and engine, then close the database pool."""
+        for task in self._background:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._background.clear()
+        await self.scheduler.stop()
+        await self.inference.stop()
+        self.db.dispose()

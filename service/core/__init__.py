@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: settings, errors, auth, ids, middleware, handlers, OpenAPI, the db."""

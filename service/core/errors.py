@@ -1,0 +1,123 @@
+"""The error tree. Domain code raises these; one handler renders OpenAI's envelope.
+
+    WhetstoneError                      500 server_error
+    ├── InvalidRequestError             400 invalid_request_error
+    ├── AuthenticationError             401 invalid_request_error (code invalid_api_key)
+    ├── PermissionDeniedError           403 invalid_request_error
+    ├── NotFoundError                   404 invalid_request_error
+    │   └── ModelNotFoundError          404 invalid_request_error (code model_not_found)
+    ├── MethodNotAllowedError           405 invalid_request_error
+    ├── ConflictError                   409 invalid_request_error
+    ├── PayloadTooLargeError            413 invalid_request_error
+    └── ServiceUnavailableError         503 server_error
+        └── StorageUnavailableError     503 server_error (the artifact store does not answer)
+
+The envelope is `{"error": {"message", "type", "param", "code"}}`; no stack trace ever goes in it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class WhetstoneError(Exception):
+    """Base of every error a client may see; renders as a 500 unless a subclass says otherwise."""
+
+    status_code: ClassVar[int] = 500
+    error_type: ClassVar[str] = "server_error"
+    default_code: ClassVar[str | None] = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        param: str | None = None,
+        code: str | None = None,
+        status_code: int | None = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.param = param
+        self.code = code if code is not None else self.default_code
+        # An instance may carry a status its class does not name (a 4xx from Starlette).
+        self.status_code = status_code or type(self).status_code  # type: ignore[misc]
+
+    def envelope(self) -> dict[str, Any]:
+        """OpenAI's error envelope for this error."""
+        return {
+            "error": {
+                "message": self.message,
+                "type": self.error_type,
+                "param": self.param,
+                "code": self.code,
+            }
+        }
+
+
+class InvalidRequestError(WhetstoneError):
+    """The request is malformed or asks for something that cannot be done."""
+
+    status_code = 400
+    error_type = "invalid_request_error"
+
+
+class AuthenticationError(WhetstoneError):
+    """No key, or a key that is not accepted."""
+
+    status_code = 401
+    error_type = "invalid_request_error"
+    default_code = "invalid_api_key"
+
+
+class PermissionDeniedError(WhetstoneError):
+    """The key is valid but may not do this."""
+
+    status_code = 403
+    error_type = "invalid_request_error"
+
+
+class NotFoundError(WhetstoneError):
+    """No such resource in the caller's project (another project's resources look absent)."""
+
+    status_code = 404
+    error_type = "invalid_request_error"
+
+
+class ModelNotFoundError(NotFoundError):
+    """No such model for the caller."""
+
+    default_code = "model_not_found"
+
+
+class MethodNotAllowedError(WhetstoneError):
+    """The route exists but not with this HTTP method."""
+
+    status_code = 405
+    error_type = "invalid_request_error"
+
+
+class ConflictError(WhetstoneError):
+    """The resource changed state while the operation ran (a job the scheduler moved meanwhile);
+    retrying may succeed. A state that forbids the operation outright is an InvalidRequestError."""
+
+    status_code = 409
+    error_type = "invalid_request_error"
+
+
+class PayloadTooLargeError(WhetstoneError):
+    """The request body is over a configured limit."""
+
+    status_code = 413
+    error_type = "invalid_request_error"
+    default_code = "payload_too_large"
+
+
+class ServiceUnavailableError(WhetstoneError):
+    """A dependency of the service does not answer."""
+
+    status_code = 503
+    error_type = "server_error"
+
+
+class StorageUnavailableError(ServiceUnavailableError):
+    """The artifact store (local disk or S3) does not answer."""

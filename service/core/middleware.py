@@ -1,0 +1,134 @@
+"""Pure-ASGI middleware: request ids, body-size limits, and the last-resort 500."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.core.ids import random_token
+
+logger = logging.getLogger("whetstone.http")
+
+REQUEST_ID_HEADER = "x-request-id"
+_PART_ROUTE = re.compile(r"^/v1/uploads/[^/]+/parts$")
+
+
+class RequestContextMiddleware:
+    """Tags every response with `x-request-id`, refuses bodies over their route's limit with
+    413, and turns any exception that escaped the handlers into a 500 envelope with no trace.
+
+    It is plain ASGI rather than BaseHTTPMiddleware so that streamed bodies (uploads, SSE)
+    pass through without being buffered.
+    """
+
+    def __init__(self, app: ASGIApp, *, body_limit_for: Callable[[str], int]):
+        self.app = app
+        self.body_limit_for = body_limit_for
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        incoming = headers.get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if 0 < len(incoming) <= 128 else f"req_{random_token(32)}"
+        scope.setdefault("state", {})["request_id"] = request_id
+        limit = self.body_limit_for(scope["path"])
+        started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (REQUEST_ID_HEADER.encode(), request_id.encode()),
+                ]
+            await send(message)
+
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _send_too_large(send_with_id, limit)
+            return
+
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    # HTTPException, not a domain error: FastAPI re-raises it unchanged from
+                    # body parsing, where it would wrap other exceptions into a 400.
+                    raise HTTPException(413, _too_large_message(limit))
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send_with_id)
+        except Exception:
+            logger.exception(
+                "unhandled error in %s %s [%s]", scope["method"], scope["path"], request_id
+            )
+            if not started:
+                body = {
+                    "error": {
+                        "message": "The server had an error while processing your request. "
+                        f"Request id: {request_id}.",
+                        "type": "server_error",
+                        "param": None,
+                        "code": None,
+                    }
+                }
+                await _send_json(send_with_id, 500, body)
+
+
+def body_limit_policy(*, file_bytes: int, part_bytes: int, json_bytes: int) -> Callable[[str], int]:
+    """The largest body each route accepts; multipart overhead gets 1 MiB of slack."""
+    slack = 1024 * 1024
+
+    def limit_for(path: str) -> int:
+        if path == "/v1/files":
+            return file_bytes + slack
+        if _PART_ROUTE.match(path):
+            return part_bytes + slack
+        return json_bytes
+
+    return limit_for
+
+
+def _too_large_message(limit: int) -> str:
+    return f"Request body too large: the limit for this route is {limit} bytes."
+
+
+async def _send_too_large(send: Send, limit: int) -> None:
+    body = {
+        "error": {
+            "message": _too_large_message(limit),
+            "type": "invalid_request_error",
+            "param": None,
+            "code": "payload_too_large",
+        }
+    }
+    await _send_json(send, 413, body)
+
+
+async def _send_json(send: Send, status: int, body: dict) -> None:
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})

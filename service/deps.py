@@ -1,0 +1,70 @@
+"""Router dependencies as narrow `Annotated` aliases over the Container."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from service.catalog import Catalog
+from service.container import Container
+from service.core.auth import Principal
+from service.core.config import Settings
+from service.core.db import Database
+from service.inference import InferenceService
+from service.scheduler import Scheduler
+from service.storage import ArtifactStore
+
+_bearer = HTTPBearer(auto_error=False, description="An API key, as `Authorization: Bearer <key>`.")
+
+
+def _container(request: Request) -> Container:
+    return request.app.state.container
+
+
+def get_principal(
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The caller, from the bearer key; 401 in the envelope when missing or unknown."""
+    return _container(request).keyring.authenticate(request.headers.get("authorization"))
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the process started with."""
+    return _container(request).settings
+
+
+def get_db(request: Request) -> Database:
+    """The database handle."""
+    return _container(request).db
+
+
+def get_store(request: Request) -> ArtifactStore:
+    """The artifact store."""
+    return _container(request).store
+
+
+def get_catalog(request: Request) -> Catalog:
+    """The catalog of base models."""
+    return _container(request).catalog
+
+
+def get_scheduler(request: Request) -> Scheduler:
+    """The training scheduler (its loop runs only where the settings enable it)."""
+    return _container(request).scheduler
+
+
+def get_inference(request: Request) -> InferenceService:
+    """The inference engine."""
+    return _container(request).inference
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_db)]
+StoreDep = Annotated[ArtifactStore, Depends(get_store)]
+CatalogDep = Annotated[Catalog, Depends(get_catalog)]
+SchedulerDep = Annotated[Scheduler, Depends(get_scheduler)]
+InferenceDep = Annotated[InferenceService, Depends(get_inference)]

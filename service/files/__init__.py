@@ -1,0 +1,1 @@
+"""The Files API: /v1/files."""

@@ -1,0 +1,406 @@
+"""Fine-tuning jobs as the API sees them: create-time checks, reads, and the wire objects.
+
+Status changes (create, cancel, pause, resume and the scheduler's) are the state machine's, in
+service/fine_tuning/transitions.py. The `ft:` names of models and checkpoints are made and
+recognised here alone.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from service.catalog import Catalog
+from service.core.auth import Principal
+from service.core.db import Database
+from service.core.errors import InvalidRequestError, ModelNotFoundError, NotFoundError
+from service.core.tables import JobCheckpointRow, JobEventRow, JobRow
+from service.files import operations as files
+from service.fine_tuning import repository, transitions
+from service.fine_tuning.schemas import (
+    CreateFineTuningJobRequest,
+    FineTuneMethod,
+    FineTuneSupervisedHyperparameters,
+    FineTuningIntegration,
+    FineTuningJob,
+    FineTuningJobCheckpoint,
+    FineTuningJobCheckpointMetrics,
+    FineTuningJobError,
+    FineTuningJobEvent,
+    FineTuningJobHyperparameters,
+    JobStatus,
+    ListFineTuningJobCheckpointsResponse,
+    ListFineTuningJobEventsResponse,
+    ListPaginatedFineTuningJobsResponse,
+)
+from service.training.hyperparameters import validate_hyperparameters
+
+MAX_METADATA_KEYS = 16
+MAX_METADATA_KEY_CHARS = 64
+MAX_METADATA_VALUE_CHARS = 512
+FINE_TUNE_PURPOSE = "fine-tune"
+FINE_TUNED_PREFIX = "ft:"
+CHECKPOINT_MARKER = ":ckpt-step-"
+
+
+def fine_tuned_model_name(job: JobRow) -> str:
+    """`ft:{model}:{organization}:{suffix}:{8 chars}`, OpenAI's format (the suffix may be empty)."""
+    return f"{FINE_TUNED_PREFIX}{job.model}:{job.organization}:{job.suffix or ''}:{job.model_token}"
+
+
+def checkpoint_model_name(job: JobRow, step: int) -> str:
+    """The name of the checkpoint at `step`: the final name plus `:ckpt-step-{step}`."""
+    return f"{fine_tuned_model_name(job)}{CHECKPOINT_MARKER}{step}"
+
+
+def is_fine_tuned_name(name: str) -> bool:
+    """Whether `name` is an `ft:` model or checkpoint name (not a base model or alias)."""
+    return name.startswith(FINE_TUNED_PREFIX)
+
+
+# -- create ------------------------------------------------------------------------------------
+
+
+def create_job(
+    db: Database, catalog: Catalog, *, principal: Principal, request: CreateFineTuningJobRequest
+) -> FineTuningJob:
+    """Check the request and store the job in `validating_files` with its first event, in one
+    transaction: once this returns, the job cannot be lost."""
+    method = _method_of(request)
+    _check_metadata(request.metadata)
+    try:
+        catalog.resolve(request.model)
+    except ModelNotFoundError as exc:
+        raise InvalidRequestError(
+            f"Model {request.model} is not available for fine-tuning or does not exist.",
+            param="model",
+            code="model_not_available",
+        ) from exc
+    integrations = (
+        [integration.model_dump(mode="json") for integration in request.integrations]
+        if request.integrations
+        else None
+    )
+    with db.session() as session:
+        _fine_tune_file(session, principal.project, request.training_file, "training_file")
+        if request.validation_file is not None:
+            _fine_tune_file(session, principal.project, request.validation_file, "validation_file")
+        job = transitions.create(
+            session,
+            project=principal.project,
+            organization=principal.organization,
+            model=request.model,
+            training_file=request.training_file,
+            validation_file=request.validation_file,
+            suffix=request.suffix,
+            seed=request.seed if request.seed is not None else secrets.randbelow(2**31),
+            method=method,
+            metadata=request.metadata,
+            integrations=integrations,
+        )
+        for integration in request.integrations or []:
+            repository.add_event(
+                session,
+                job_id=job.id,
+                project=job.project,
+                message=f"W&B integration stored for project '{integration.wandb.project}', "
+                "but no W&B run can be made: Whetstone trains offline. Metrics are in this job's "
+                "events and results file.",
+                level="warn",
+            )
+    return as_job(job)
+
+
+def _method_of(request: CreateFineTuningJobRequest) -> dict[str, Any]:
+    """The stored `method`: supervised, with the requested hyperparameters ("auto" for unset).
+
+    The deprecated top-level `hyperparameters` fill in for `method` when it is absent.
+    """
+    method = request.method
+    if method is not None and method.type != "supervised":
+        raise InvalidRequestError(
+            f"Fine-tuning method '{method.type}' is not supported yet; use 'supervised'.",
+            param="method.type",
+            code="unsupported_method",
+        )
+    from_method = (
+        method.supervised.hyperparameters
+        if method is not None
+        and method.supervised is not None
+        and method.supervised.hyperparameters is not None
+        else None
+    )
+    legacy = request.hyperparameters
+    if from_method is not None and legacy is not None:
+        legacy_values = legacy.model_dump()
+        method_values = from_method.model_dump(include=set(legacy_values))
+        if legacy_values != method_values:
+            raise InvalidRequestError(
+                "Give hyperparameters in 'method.supervised.hyperparameters' or in the "
+                "deprecated 'hyperparameters', not both.",
+                param="hyperparameters",
+                code="invalid_value",
+            )
+    if from_method is not None:
+        requested = from_method.model_dump(exclude_none=True)
+        validate_hyperparameters(requested, param_prefix="method.supervised.hyperparameters")
+    elif legacy is not None:
+        requested = legacy.model_dump()
+        validate_hyperparameters(requested, param_prefix="hyperparameters")
+    else:
+        requested = FineTuneSupervisedHyperparameters().model_dump(exclude_none=True)
+    return {"type": "supervised", "supervised": {"hyperparameters": requested}}
+
+
+def _check_metadata(metadata: dict[str, str] | None) -> None:
+    if metadata is None:
+        return
+    if len(metadata) > MAX_METADATA_KEYS:
+        raise InvalidRequestError(
+            f"Invalid 'metadata': at most {MAX_METADATA_KEYS} keys are allowed, "
+            f"got {len(metadata)}.",
+            param="metadata",
+            code="invalid_value",
+        )
+    for key, value in metadata.items():
+        if len(key) > MAX_METADATA_KEY_CHARS:
+            raise InvalidRequestError(
+                f"Invalid 'metadata': key '{key[:16]}...' is longer than "
+                f"{MAX_METADATA_KEY_CHARS} characters.",
+                param="metadata",
+                code="invalid_value",
+            )
+        if len(value) > MAX_METADATA_VALUE_CHARS:
+            raise InvalidRequestError(
+                f"Invalid 'metadata': the value of '{key}' is longer than "
+                f"{MAX_METADATA_VALUE_CHARS} characters.",
+                param="metadata",
+                code="invalid_value",
+            )
+
+
+def _fine_tune_file(session: Session, project: str, file_id: str, param: str) -> None:
+    try:
+        purpose = files.purpose_of(session, project=project, file_id=file_id)
+    except NotFoundError as exc:
+        raise InvalidRequestError(
+            f"File {file_id} does not exist.", param=param, code=f"invalid_{param}"
+        ) from exc
+    if purpose != FINE_TUNE_PURPOSE:
+        raise InvalidRequestError(
+            f"File {file_id} has purpose '{purpose}'; fine-tuning needs purpose "
+            f"'{FINE_TUNE_PURPOSE}'.",
+            param=param,
+            code=f"invalid_{param}",
+        )
+
+
+# -- read --------------------------------------------------------------------------------------
+
+
+def get_job(db: Database, *, project: str, job_id: str) -> FineTuningJob:
+    """The caller's job; 404 when absent or another project's."""
+    with db.session() as session:
+        return as_job(repository.get_job(session, project=project, job_id=job_id))
+
+
+def list_jobs(
+    db: Database,
+    *,
+    project: str,
+    limit: int,
+    after: str | None,
+    metadata: dict[str, str] | None,
+    metadata_is_null: bool,
+) -> ListPaginatedFineTuningJobsResponse:
+    """A page of the caller's jobs, newest first."""
+    with db.session() as session:
+        rows, has_more = repository.list_jobs(
+            session,
+            project=project,
+            limit=limit,
+            after=after,
+            metadata=metadata,
+            metadata_is_null=metadata_is_null,
+        )
+    return ListPaginatedFineTuningJobsResponse.page([as_job(r) for r in rows], has_more=has_more)
+
+
+def list_events(
+    db: Database, *, project: str, job_id: str, limit: int, after: str | None
+) -> ListFineTuningJobEventsResponse:
+    """A page of the job's events, newest first."""
+    with db.session() as session:
+        rows, has_more = repository.list_events(
+            session, project=project, job_id=job_id, limit=limit, after=after
+        )
+    return ListFineTuningJobEventsResponse.page([as_event(r) for r in rows], has_more=has_more)
+
+
+def list_checkpoints(
+    db: Database, *, project: str, job_id: str, limit: int, after: str | None
+) -> ListFineTuningJobCheckpointsResponse:
+    """A page of the job's checkpoints still in storage, newest first."""
+    with db.session() as session:
+        rows, has_more = repository.list_checkpoints(
+            session, project=project, job_id=job_id, limit=limit, after=after
+        )
+    return ListFineTuningJobCheckpointsResponse.page(
+        [as_checkpoint(r) for r in rows], has_more=has_more
+    )
+
+
+# -- cancel, pause, resume ---------------------------------------------------------------------
+
+
+def cancel_job(db: Database, *, project: str, job_id: str) -> FineTuningJob:
+    """Cancel an unfinished job; a running one stops within one optimizer step."""
+    return as_job(transitions.cancel(db, project=project, job_id=job_id))
+
+
+def pause_job(db: Database, *, project: str, job_id: str) -> FineTuningJob:
+    """Pause a queued or running job; a running one saves a checkpoint before it stops."""
+    return as_job(transitions.pause(db, project=project, job_id=job_id))
+
+
+def resume_job(db: Database, *, project: str, job_id: str) -> FineTuningJob:
+    """Re-queue a paused job; it continues from its latest checkpoint."""
+    return as_job(transitions.resume(db, project=project, job_id=job_id))
+
+
+# -- fine-tuned models -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """One of a project's servable fine-tuned models or checkpoints."""
+
+    name: str
+    base_model: str
+    adapter_key: str
+    created: int
+    owned_by: str
+    # A whole model may be deleted; a checkpoint goes with its model.
+    is_checkpoint: bool
+
+
+def find_trained_model(db: Database, *, project: str, name: str) -> TrainedModel | None:
+    """The project's servable model or checkpoint named `name`, if any."""
+    with db.session() as session:
+        job = repository.find_fine_tuned_model(session, project=project, name=name)
+        if job is not None and job.adapter_key:
+            return _trained(job)
+        if CHECKPOINT_MARKER in name:
+            found = repository.find_checkpoint_model(session, project=project, name=name)
+            if found is not None:
+                checkpoint, job = found
+                return TrainedModel(
+                    name=name,
+                    base_model=job.model,
+                    adapter_key=f"{checkpoint.storage_key}/adapter",
+                    created=checkpoint.created_at,
+                    owned_by=job.organization,
+                    is_checkpoint=True,
+                )
+    return None
+
+
+def list_trained_models(db: Database, *, project: str) -> list[TrainedModel]:
+    """The project's servable fine-tuned models (not checkpoints), newest first."""
+    with db.session() as session:
+        return [
+            _trained(job)
+            for job in repository.list_fine_tuned_models(session, project=project)
+            if job.adapter_key
+        ]
+
+
+def delete_trained_model(db: Database, *, project: str, name: str) -> list[str] | None:
+    """Mark the model deleted and its checkpoints unavailable (the job keeps its history);
+    the storage keys of every adapter to remove, or None when there is no such model."""
+    with db.session() as session:
+        marked = repository.mark_model_deleted(session, project=project, name=name)
+        if marked is None:
+            return None
+        job, checkpoints = marked
+        keys = [job.adapter_key] if job.adapter_key else []
+        return keys + [f"{checkpoint.storage_key}/adapter" for checkpoint in checkpoints]
+
+
+def _trained(job: JobRow) -> TrainedModel:
+    assert job.fine_tuned_model is not None and job.adapter_key is not None
+    return TrainedModel(
+        name=job.fine_tuned_model,
+        base_model=job.model,
+        adapter_key=job.adapter_key,
+        created=job.finished_at or job.created_at,
+        owned_by=job.organization,
+        is_checkpoint=False,
+    )
+
+
+# -- wire objects ------------------------------------------------------------------------------
+
+
+def as_job(row: JobRow) -> FineTuningJob:
+    """The wire object for a job row."""
+    method = FineTuneMethod.model_validate(row.method)
+    hyperparameters = (
+        method.supervised.hyperparameters
+        if method.supervised is not None and method.supervised.hyperparameters is not None
+        else FineTuneSupervisedHyperparameters()
+    )
+    status = JobStatus(row.status)
+    return FineTuningJob(
+        id=row.id,
+        created_at=row.created_at,
+        error=FineTuningJobError.model_validate(row.error) if row.error else None,
+        fine_tuned_model=row.fine_tuned_model if status == JobStatus.SUCCEEDED else None,
+        finished_at=row.finished_at,
+        hyperparameters=FineTuningJobHyperparameters(
+            batch_size=hyperparameters.batch_size,
+            learning_rate_multiplier=hyperparameters.learning_rate_multiplier,
+            n_epochs=hyperparameters.n_epochs,
+        ),
+        model=row.model,
+        organization_id=row.organization,
+        result_files=list(row.result_files or []),
+        status=status,
+        trained_tokens=row.trained_tokens,
+        training_file=row.training_file,
+        validation_file=row.validation_file,
+        integrations=[FineTuningIntegration.model_validate(i) for i in row.integrations]
+        if row.integrations
+        else None,
+        seed=row.seed,
+        estimated_finish=row.estimated_finish if status == JobStatus.RUNNING else None,
+        method=method,
+        metadata=row.job_metadata,
+    )
+
+
+def as_event(row: JobEventRow) -> FineTuningJobEvent:
+    """The wire object for an event row."""
+    return FineTuningJobEvent(
+        id=row.id,
+        created_at=row.created_at,
+        level=row.level,  # type: ignore[arg-type]
+        message=row.message,
+        type=row.type,  # type: ignore[arg-type]
+        data=row.data or {},
+    )
+
+
+def as_checkpoint(row: JobCheckpointRow) -> FineTuningJobCheckpoint:
+    """The wire object for a checkpoint row."""
+    return FineTuningJobCheckpoint(
+        id=row.id,
+        created_at=row.created_at,
+        fine_tuned_model_checkpoint=row.fine_tuned_model_checkpoint,
+        fine_tuning_job_id=row.job_id,
+        metrics=FineTuningJobCheckpointMetrics.model_validate(row.metrics or {}),
+        step_number=row.step_number,
+    )

@@ -1,0 +1,442 @@
+"""The job state machine: the one module that changes a job's status.
+
+    create ──▶ validating_files ──files valid──▶ queued ◀──────────── resume ─────┐
+                    │                             │  ▲                           │
+               files invalid                    claim  │ interrupted (crash,       │
+                    ▼                             ▼  │  restart, shutdown)        │
+                  failed ◀──training error, ─── running ──pause──▶ paused ──────┘
+                            crashes ≥ max          │                  │
+                                                   └──finished──▶ succeeded
+    cancel: validating_files | queued | running | paused ──▶ cancelled
+
+`succeeded`, `failed` and `cancelled` are final. A running job that is cancelled or paused
+through the API changes status at once and leaves `requested_action` for its worker, which
+stops within one optimizer step (after saving a checkpoint, for a pause) and then lets go.
+
+Every transition is one transaction that writes the status, its event and its error
+together, through `_move`: a guarded UPDATE (`WHERE status IN (sources) [AND worker =
+token]`) that reports whether it won, so the API, the scheduler and a worker can race on one
+job and exactly one of them decides each change. A worker's writes carry its token, so a run
+the scheduler has given up on can no longer change the job.
+
+`attempts` counts runs that ended without their worker recording an outcome (a crash, a
+kill, a server that died under it); a job reaching `max_attempts` of them fails.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from service.core.db import Database
+from service.core.errors import ConflictError, InvalidRequestError
+from service.core.ids import now
+from service.core.tables import JobRow
+from service.fine_tuning import repository
+from service.fine_tuning.schemas import FINISHED_STATUSES, JobStatus
+
+logger = logging.getLogger("whetstone.jobs")
+
+CRASH_CODE = "worker_crashed"
+# How often a cancel/pause re-reads the job when the scheduler changed it in between.
+_API_TRIES = 5
+
+
+@dataclass(frozen=True)
+class JobFailure:
+    """Why a job failed: OpenAI's job `error` object (code, message, param)."""
+
+    code: str
+    message: str
+    param: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The `error` column and wire value."""
+        return {"code": self.code, "message": self.message, "param": self.param}
+
+
+def _move(
+    session: Session,
+    job: JobRow,
+    target: JobStatus,
+    *,
+    sources: Collection[JobStatus],
+    held_by: str | None = None,
+    message: str | None = None,
+    level: str = "info",
+    failure: JobFailure | None = None,
+    **values: Any,
+) -> bool:
+    """Move `job` from one of `sources` to `target` (only while worker `held_by` holds it, when
+    given) and write its event; False when another writer won the row first."""
+    if failure is not None:
+        values["error"] = failure.as_json()
+    if target in FINISHED_STATUSES:
+        values.setdefault("finished_at", now())
+        values.setdefault("estimated_finish", None)
+    won = repository.write_status(
+        session, job_id=job.id, status=target, sources=sources, worker=held_by, values=values
+    )
+    if won and message is not None:
+        repository.add_event(
+            session, job_id=job.id, project=job.project, message=message, level=level
+        )
+    # A webhook delivery row for `target` belongs here, in this same transaction.
+    return won
+
+
+def _event(session: Session, job: JobRow, message: str, level: str = "info") -> None:
+    repository.add_event(session, job_id=job.id, project=job.project, message=message, level=level)
+
+
+def _let_go(session: Session, job: JobRow, worker: str | None) -> bool:
+    """Detach the worker (no status change); True when `worker` still held the job."""
+    return repository.update_job(
+        session, job_id=job.id, values={"worker": None, "requested_action": None}, worker=worker
+    )
+
+
+# -- the API -----------------------------------------------------------------------------------
+
+
+def create(session: Session, **fields: Any) -> JobRow:
+    """Insert a job in `validating_files` with its first event, in the caller's transaction."""
+    job = repository.insert_job(session, status=JobStatus.VALIDATING_FILES, **fields)
+    _event(session, job, f"Created fine-tuning job: {job.id}")
+    return job
+
+
+def cancel(db: Database, *, project: str, job_id: str) -> JobRow:
+    """Cancel an unfinished job; a running one is told to stop and does within one step."""
+    for _ in range(_API_TRIES):
+        with db.session() as session:
+            job = repository.get_job(session, project=project, job_id=job_id)
+            if job.status == JobStatus.CANCELLED:
+                raise InvalidRequestError("Job has already been cancelled.")
+            if job.status in FINISHED_STATUSES:
+                raise InvalidRequestError("Job has already completed.")
+            extra = {"requested_action": "cancel"} if job.worker is not None else {}
+            if _move(
+                session,
+                job,
+                JobStatus.CANCELLED,
+                sources=[JobStatus(job.status)],
+                message="Fine-tuning job cancelled",
+                **extra,
+            ):
+                return repository.get_job(session, project=project, job_id=job_id)
+    raise ConflictError("The job changed state while being cancelled; retry.")
+
+
+def pause(db: Database, *, project: str, job_id: str) -> JobRow:
+    """Pause a queued or running job; a running one saves a checkpoint before it stops."""
+    for _ in range(_API_TRIES):
+        with db.session() as session:
+            job = repository.get_job(session, project=project, job_id=job_id)
+            if job.status in FINISHED_STATUSES:
+                raise InvalidRequestError(f"Job is {job.status} and cannot be paused.")
+            if job.status == JobStatus.PAUSED:
+                raise InvalidRequestError("Job is already paused.")
+            if job.status == JobStatus.VALIDATING_FILES:
+                raise InvalidRequestError(
+                    "Job cannot be paused while its files are being validated."
+                )
+            running = job.status == JobStatus.RUNNING
+            if _move(
+                session,
+                job,
+                JobStatus.PAUSED,
+                sources=[JobStatus(job.status)],
+                message="Pausing fine-tuning job: saving a checkpoint"
+                if running
+                else "Fine-tuning job paused",
+                estimated_finish=None,
+                **({"requested_action": "pause"} if running else {}),
+            ):
+                return repository.get_job(session, project=project, job_id=job_id)
+    raise ConflictError("The job changed state while being paused; retry.")
+
+
+def resume(db: Database, *, project: str, job_id: str) -> JobRow:
+    """Re-queue a paused job; it continues from its latest checkpoint, not from step zero.
+
+    A job whose worker is still saving its pause checkpoint is queued at once but claimed only
+    once that worker has finished (the claim skips jobs with a pending `requested_action`).
+    """
+    with db.session() as session:
+        job = repository.get_job(session, project=project, job_id=job_id)
+        if job.status != JobStatus.PAUSED:
+            raise InvalidRequestError(f"Job is {job.status}; only a paused job can be resumed.")
+        checkpoint = repository.latest_checkpoint(session, job_id=job.id)
+        message = (
+            f"Fine-tuning job resumed from step {checkpoint.step_number}"
+            if job.requested_action is None and checkpoint is not None
+            else "Fine-tuning job resumed"
+        )
+        if not _move(
+            session,
+            job,
+            JobStatus.QUEUED,
+            sources=[JobStatus.PAUSED],
+            message=message,
+            queued_seq=repository.next_queued_seq(),
+        ):
+            raise ConflictError("The job changed state while being resumed; retry.")
+        return repository.get_job(session, project=project, job_id=job_id)
+
+
+# -- validation --------------------------------------------------------------------------------
+
+
+def files_validated(
+    db: Database, job: JobRow, *, method: dict[str, Any], warnings: list[str]
+) -> bool:
+    """validating_files -> queued, with the hyperparameters resolved into `method`."""
+    with db.session() as session:
+        won = _move(
+            session,
+            job,
+            JobStatus.QUEUED,
+            sources=[JobStatus.VALIDATING_FILES],
+            queued_seq=repository.next_queued_seq(),
+            method=method,
+        )
+        if won:
+            for warning in warnings:
+                _event(session, job, warning, "warn")
+            _event(session, job, "Files validated, moving job to queued state")
+        return won
+
+
+def files_rejected(db: Database, job: JobRow, failure: JobFailure) -> bool:
+    """validating_files -> failed, with OpenAI's error code and the line at fault."""
+    with db.session() as session:
+        won = _move(
+            session,
+            job,
+            JobStatus.FAILED,
+            sources=[JobStatus.VALIDATING_FILES],
+            message=failure.message,
+            level="error",
+            failure=failure,
+        )
+    if won:
+        logger.info("job %s failed validation: %s", job.id, failure.message)
+    return won
+
+
+# -- the scheduler -----------------------------------------------------------------------------
+
+
+def claim(db: Database, *, worker: str) -> JobRow | None:
+    """queued -> running for `worker`: the next job, or None; a fresh start gets its event."""
+    with db.session() as session:
+        job = repository.claim_next_job(session, worker=worker, is_postgresql=not db.is_sqlite)
+        if job is None:
+            return None
+        if repository.latest_checkpoint(session, job_id=job.id) is None:
+            _event(session, job, "Fine-tuning job started")
+        return job
+
+
+def release_unstarted(db: Database, *, job_id: str, worker: str, reason: str) -> None:
+    """running -> queued for a job whose worker never started (it keeps its queue position)."""
+    with db.session() as session:
+        job = repository.find_job(session, job_id=job_id)
+        if job is None:
+            return
+        _move(
+            session,
+            job,
+            JobStatus.QUEUED,
+            sources=[JobStatus.RUNNING],
+            held_by=worker,
+            message=f"Could not start a worker ({reason}); the job stays queued",
+            level="warn",
+            **_detached(),
+        )
+        _let_go(session, job, worker)
+
+
+def worker_exited(
+    db: Database, *, job_id: str, worker: str, description: str, max_attempts: int
+) -> None:
+    """After a worker process ended: if it recorded no outcome, it crashed; fail the job after
+    `max_attempts` crashes, else queue it again to resume from its latest checkpoint."""
+    with db.session() as session:
+        job = repository.find_job(session, job_id=job_id)
+        if job is None or job.worker != worker:
+            return  # the worker recorded its outcome and let go of the job
+        _interrupted(session, job, description, max_attempts=max_attempts)
+
+
+def recover_interrupted(db: Database, *, max_attempts: int) -> int:
+    """At start-up, before any worker runs: every job still bound to a worker lost it when the
+    server stopped. Running ones are queued again (or failed after `max_attempts`); the rest
+    just let go. Returns how many were queued or failed.
+
+    Jobs in `validating_files` need nothing: the scheduler validates whatever it finds there.
+    This assumes one scheduler per database (run extra API replicas with the scheduler off).
+    """
+    touched = 0
+    with db.session() as session:
+        for job in repository.jobs_with_worker(session):
+            if job.status == JobStatus.RUNNING:
+                _interrupted(
+                    session,
+                    job,
+                    "The server stopped while the job was running",
+                    max_attempts=max_attempts,
+                )
+                touched += 1
+            else:
+                _let_go(session, job, job.worker)
+    return touched
+
+
+def release_at_shutdown(db: Database, *, job_id: str, worker: str) -> None:
+    """running -> queued on a graceful stop, without counting an attempt (it resumes from its
+    latest checkpoint at the next start); any other job just lets go of the worker."""
+    with db.session() as session:
+        job = repository.find_job(session, job_id=job_id)
+        if job is None or job.worker != worker:
+            return
+        checkpoint = repository.latest_checkpoint(session, job_id=job.id)
+        step = checkpoint.step_number if checkpoint is not None else 0
+        if job.status == JobStatus.RUNNING and _move(
+            session,
+            job,
+            JobStatus.QUEUED,
+            sources=[JobStatus.RUNNING],
+            held_by=worker,
+            message=f"Server shutting down; the job will resume from step {step}",
+            estimated_finish=None,
+            **_detached(),
+        ):
+            return
+        _let_go(session, job, worker)
+
+
+def _detached() -> dict[str, Any]:
+    return {"worker": None, "requested_action": None}
+
+
+def _interrupted(session: Session, job: JobRow, cause: str, *, max_attempts: int) -> None:
+    """A run of `job` ended without an outcome: queue it again or, at the limit, fail it."""
+    if job.status != JobStatus.RUNNING:
+        # Cancelled or paused meanwhile: the status already says what the user wanted.
+        _let_go(session, job, job.worker)
+        return
+    attempts = job.attempts + 1
+    if attempts >= max_attempts:
+        message = f"{cause}. The job failed after {attempts} attempts."
+        if _move(
+            session,
+            job,
+            JobStatus.FAILED,
+            sources=[JobStatus.RUNNING],
+            held_by=job.worker,
+            message=message,
+            level="error",
+            failure=JobFailure(CRASH_CODE, message),
+            attempts=attempts,
+            **_detached(),
+        ):
+            logger.error("job %s failed: %s", job.id, message)
+        return
+    if _move(
+        session,
+        job,
+        JobStatus.QUEUED,
+        sources=[JobStatus.RUNNING],
+        held_by=job.worker,
+        message=f"{cause}; retrying (attempt {attempts + 1} of {max_attempts})",
+        level="warn",
+        attempts=attempts,
+        estimated_finish=None,
+        **_detached(),
+    ):
+        checkpoint = repository.latest_checkpoint(session, job_id=job.id)
+        _event(
+            session,
+            job,
+            "Restarting fine-tuning job from the beginning after restart"
+            if checkpoint is None
+            else f"Resuming fine-tuning job from step {checkpoint.step_number} after restart",
+        )
+        logger.warning("job %s interrupted (%s); queued again", job.id, cause)
+
+
+# -- the worker --------------------------------------------------------------------------------
+
+
+def succeed(
+    db: Database,
+    job: JobRow,
+    *,
+    worker: str,
+    fine_tuned_model: str,
+    adapter_key: str,
+    trained_tokens: int,
+    result_files: list[str],
+) -> bool:
+    """running (or paused at the last step) -> succeeded, naming the new model."""
+    with db.session() as session:
+        won = _move(
+            session,
+            job,
+            JobStatus.SUCCEEDED,
+            sources=[JobStatus.RUNNING, JobStatus.PAUSED],
+            held_by=worker,
+            message=f"New fine-tuned model created: {fine_tuned_model}",
+            fine_tuned_model=fine_tuned_model,
+            adapter_key=adapter_key,
+            trained_tokens=trained_tokens,
+            result_files=result_files,
+            **_detached(),
+        )
+        if won:
+            _event(session, job, "The job has successfully completed")
+        else:
+            _let_go(session, job, worker)
+        return won
+
+
+def fail(db: Database, job: JobRow, *, worker: str, failure: JobFailure) -> bool:
+    """running -> failed on a bad file or a training error (not retried)."""
+    with db.session() as session:
+        won = _move(
+            session,
+            job,
+            JobStatus.FAILED,
+            sources=[JobStatus.RUNNING],
+            held_by=worker,
+            message=failure.message,
+            level="error",
+            failure=failure,
+            **_detached(),
+        )
+        if not won:
+            _let_go(session, job, worker)
+        return won
+
+
+def stopped(db: Database, job: JobRow, *, worker: str, step: int) -> None:
+    """A worker stopped after a cancel: it lets go; the status already says `cancelled`."""
+    with db.session() as session:
+        if _let_go(session, job, worker):
+            _event(session, job, f"Training stopped at step {step}")
+
+
+def paused_at(db: Database, job: JobRow, *, worker: str, step: int) -> None:
+    """A worker saved its pause checkpoint and lets go; clearing `requested_action` last makes
+    a job resumed meanwhile claimable."""
+    with db.session() as session:
+        current = repository.find_job(session, job_id=job.id)
+        owned = _let_go(session, job, worker)
+        if owned and current is not None and current.status in (JobStatus.PAUSED, JobStatus.QUEUED):
+            _event(session, job, f"Fine-tuning job paused at step {step}")

@@ -1,0 +1,122 @@
+"""What a model name means for a caller, and the Models API: list, retrieve, delete.
+
+A name is a catalog base model or alias, or one of the caller's `ft:` models or checkpoints
+(service/fine_tuning owns those names and their rows).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from service.catalog import BaseModelEntry, Catalog
+from service.core.auth import Principal
+from service.core.db import Database
+from service.core.errors import InvalidRequestError, ModelNotFoundError, PermissionDeniedError
+from service.fine_tuning import operations as fine_tuning
+from service.inference import AdapterRef, InferenceService
+from service.models.schemas import Model, ModelDeleted, ModelList
+from service.storage import ArtifactStore
+
+
+@dataclass(frozen=True)
+class ServedModel:
+    """What a model name means for the caller: a base model, maybe with an adapter."""
+
+    name: str
+    entry: BaseModelEntry
+    adapter: AdapterRef | None
+    created: int
+    owned_by: str
+    # True for an `ft:` model the caller may delete (not a base model, not a checkpoint).
+    deletable: bool = False
+
+
+async def resolve_model(
+    db: Database, catalog: Catalog, principal: Principal, name: str
+) -> ServedModel:
+    """The caller's model named `name`; ModelNotFoundError (404) otherwise."""
+    if not fine_tuning.is_fine_tuned_name(name):
+        entry = catalog.resolve(name)
+        return ServedModel(name, entry, None, entry.created, entry.owned_by)
+    trained = await asyncio.to_thread(
+        fine_tuning.find_trained_model, db, project=principal.project, name=name
+    )
+    if trained is None:
+        raise model_not_found(name)
+    try:
+        entry = catalog.resolve(trained.base_model)
+    except ModelNotFoundError as exc:
+        # The catalog changed since the job trained: its base model is no longer served.
+        raise model_not_found(name) from exc
+    return ServedModel(
+        name=name,
+        entry=entry,
+        adapter=AdapterRef(trained.adapter_key),
+        created=trained.created,
+        owned_by=trained.owned_by,
+        deletable=not trained.is_checkpoint,
+    )
+
+
+def model_not_found(name: str) -> ModelNotFoundError:
+    """The 404 for a model the caller cannot see."""
+    return ModelNotFoundError(
+        f"The model '{name}' does not exist or you do not have access to it.", param="model"
+    )
+
+
+async def list_models(db: Database, catalog: Catalog, principal: Principal) -> ModelList:
+    """The catalog's base models and aliases, then the caller's fine-tuned models."""
+    models = []
+    for name in catalog.names():
+        entry = catalog.resolve(name)
+        models.append(Model(id=name, created=entry.created, owned_by=entry.owned_by))
+    trained = await asyncio.to_thread(
+        fine_tuning.list_trained_models, db, project=principal.project
+    )
+    models.extend(Model(id=t.name, created=t.created, owned_by=t.owned_by) for t in trained)
+    return ModelList(data=models)
+
+
+async def retrieve_model(db: Database, catalog: Catalog, principal: Principal, name: str) -> Model:
+    """One model the caller may use, checkpoint names included."""
+    served = await resolve_model(db, catalog, principal, name)
+    return Model(id=served.name, created=served.created, owned_by=served.owned_by)
+
+
+async def delete_model(
+    db: Database,
+    catalog: Catalog,
+    store: ArtifactStore,
+    inference: InferenceService,
+    principal: Principal,
+    name: str,
+) -> ModelDeleted:
+    """Delete one of the caller's fine-tuned models: stop serving it, remove its adapters."""
+    served = await resolve_model(db, catalog, principal, name)
+    if not served.deletable:
+        if served.adapter is None:
+            raise PermissionDeniedError(
+                f"The model '{name}' is a base model and cannot be deleted.",
+                param="model",
+                code="model_not_deletable",
+            )
+        raise InvalidRequestError(
+            f"'{name}' is a checkpoint; delete its fine-tuned model instead.",
+            param="model",
+            code="model_not_deletable",
+        )
+    keys = await asyncio.to_thread(
+        fine_tuning.delete_trained_model, db, project=principal.project, name=name
+    )
+    if keys is None:
+        raise model_not_found(name)
+    await inference.forget_adapters(keys)
+    await asyncio.to_thread(_delete_adapters, store, keys)
+    return ModelDeleted(id=name, deleted=True)
+
+
+def _delete_adapters(store: ArtifactStore, keys: list[str]) -> None:
+    for key in keys:
+        store.delete_prefix(key + "/")

@@ -1,1 +1,0 @@
-"""Wire models named after OpenAI's objects."""

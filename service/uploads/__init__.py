@@ -1,0 +1,1 @@
+"""The Uploads API: /v1/uploads, parts composed into a file."""
