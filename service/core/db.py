@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.core.errors import ServiceUnavailableError
+from service.migrations import upgrade_to_head
 
 logger = logging.getLogger("whetstone.db")
 
@@ -48,15 +49,17 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def upgrade(self) -> None:
-        """Create missing tables; raises ServiceUnavailableError when the database is down."""
-        from service.core.tables import Base
+        """Migrate the schema to head; ServiceUnavailableError when the database is down.
 
+        A schema it cannot migrate (a newer release's, a failed step) raises `SchemaError`.
+        """
         try:
-            Base.metadata.create_all(self.engine)
+            outcome = upgrade_to_head(self.engine)
         except SQLAlchemyError as exc:
             raise ServiceUnavailableError(
                 f"database unreachable: {exc.__class__.__name__}"
             ) from exc
+        logger.info("%s", outcome.describe())
 
     def ping(self) -> bool:
         """True when a trivial query succeeds."""

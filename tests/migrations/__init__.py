@@ -1,0 +1,1 @@
+"""Schema migrations: drift against the tables module, adoption, upgrades from releases."""
