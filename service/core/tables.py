@@ -106,6 +106,15 @@ class JobRow(Base):
     # The random 8 characters that end the `ft:` name, chosen at create so that checkpoint
     # names (`...:ckpt-step-N`) and the final name share them before the job succeeds.
     model_token: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # A job continuing an `ft:` model or checkpoint: the catalog model at the root of that
+    # lineage (what `model` names for any other job) and the adapter the first step starts from.
+    base_model: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    initial_adapter_key: Mapped[str | None] = mapped_column(String(1024), nullable=True)
+
+    @property
+    def catalog_model(self) -> str:
+        """The catalog name of the base model this job trains on."""
+        return self.base_model or self.model
 
 
 class JobEventRow(Base):

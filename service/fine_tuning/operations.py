@@ -47,8 +47,10 @@ CHECKPOINT_MARKER = ":ckpt-step-"
 
 
 def fine_tuned_model_name(job: JobRow) -> str:
-    """`ft:{model}:{organization}:{suffix}:{8 chars}`, OpenAI's format (the suffix may be empty)."""
-    return f"{FINE_TUNED_PREFIX}{job.model}:{job.organization}:{job.suffix or ''}:{job.model_token}"
+    """`ft:{base}:{organization}:{suffix}:{8 chars}`, OpenAI's format (the suffix may be empty);
+    a job continuing a fine-tuned model is named after the base at the root, as OpenAI does."""
+    base, suffix = job.catalog_model, job.suffix or ""
+    return f"{FINE_TUNED_PREFIX}{base}:{job.organization}:{suffix}:{job.model_token}"
 
 
 def checkpoint_model_name(job: JobRow, step: int) -> str:
@@ -71,14 +73,9 @@ def create_job(
     transaction: once this returns, the job cannot be lost."""
     method = _method_of(request)
     _check_metadata(request.metadata)
-    try:
-        catalog.resolve(request.model)
-    except ModelNotFoundError as exc:
-        raise InvalidRequestError(
-            f"Model {request.model} is not available for fine-tuning or does not exist.",
-            param="model",
-            code="model_not_available",
-        ) from exc
+    start = _starting_point(db, catalog, project=principal.project, name=request.model)
+    if start is not None:
+        _continue_lora(method, start)
     integrations = (
         [integration.model_dump(mode="json") for integration in request.integrations]
         if request.integrations
@@ -100,6 +97,8 @@ def create_job(
             method=method,
             metadata=request.metadata,
             integrations=integrations,
+            base_model=start.base_model if start is not None else None,
+            initial_adapter_key=start.adapter_key if start is not None else None,
         )
         for integration in request.integrations or []:
             repository.add_event(
@@ -112,6 +111,52 @@ def create_job(
                 level="warn",
             )
     return as_job(job)
+
+
+# The LoRA a continued job keeps: its shape is the starting adapter's, whatever a client asks.
+CONTINUED_LORA_KEYS = ("lora_rank", "lora_alpha", "lora_target_modules")
+
+
+def _starting_point(
+    db: Database, catalog: Catalog, *, project: str, name: str
+) -> TrainedModel | None:
+    """None for a catalog model; the `ft:` model or checkpoint a job continues; else a 400."""
+    unavailable = InvalidRequestError(
+        f"Model {name} is not available for fine-tuning or does not exist.",
+        param="model",
+        code="model_not_available",
+    )
+    if not is_fine_tuned_name(name):
+        try:
+            catalog.resolve(name)
+        except ModelNotFoundError as exc:
+            raise unavailable from exc
+        return None
+    start = find_trained_model(db, project=project, name=name)
+    if start is None:
+        raise unavailable
+    try:
+        catalog.resolve(start.base_model)
+    except ModelNotFoundError as exc:
+        raise unavailable from exc
+    return start
+
+
+def _continue_lora(method: dict[str, Any], start: TrainedModel) -> None:
+    """Give a continued job the starting adapter's LoRA shape; 400 when it asks for another."""
+    requested = method[method["type"]]["hyperparameters"]
+    for key in CONTINUED_LORA_KEYS:
+        inherited = start.hyperparameters.get(key)
+        asked = requested.get(key)
+        if asked not in (None, "auto") and inherited is not None and asked != inherited:
+            raise InvalidRequestError(
+                f"{start.name} is a LoRA with {key}={inherited!r}; a job continuing it keeps "
+                f"that value (omit {key} or give {inherited!r}).",
+                param=f"method.{method['type']}.hyperparameters.{key}",
+                code="invalid_value",
+            )
+        if inherited is not None:
+            requested[key] = inherited
 
 
 def _method_of(request: CreateFineTuningJobRequest) -> dict[str, Any]:
@@ -279,12 +324,15 @@ class TrainedModel:
     """One of a project's servable fine-tuned models or checkpoints."""
 
     name: str
+    # The catalog model at the root of its lineage.
     base_model: str
     adapter_key: str
     created: int
     owned_by: str
     # A whole model may be deleted; a checkpoint goes with its model.
     is_checkpoint: bool
+    # The resolved hyperparameters of the job that trained it (its LoRA shape among them).
+    hyperparameters: dict[str, Any]
 
 
 def find_trained_model(db: Database, *, project: str, name: str) -> TrainedModel | None:
@@ -299,11 +347,12 @@ def find_trained_model(db: Database, *, project: str, name: str) -> TrainedModel
                 checkpoint, job = found
                 return TrainedModel(
                     name=name,
-                    base_model=job.model,
+                    base_model=job.catalog_model,
                     adapter_key=f"{checkpoint.storage_key}/adapter",
                     created=checkpoint.created_at,
                     owned_by=job.organization,
                     is_checkpoint=True,
+                    hyperparameters=_hyperparameters_of(job),
                 )
     return None
 
@@ -334,12 +383,19 @@ def _trained(job: JobRow) -> TrainedModel:
     assert job.fine_tuned_model is not None and job.adapter_key is not None
     return TrainedModel(
         name=job.fine_tuned_model,
-        base_model=job.model,
+        base_model=job.catalog_model,
         adapter_key=job.adapter_key,
         created=job.finished_at or job.created_at,
         owned_by=job.organization,
         is_checkpoint=False,
+        hyperparameters=_hyperparameters_of(job),
     )
+
+
+def _hyperparameters_of(job: JobRow) -> dict[str, Any]:
+    """The job's hyperparameters under its method (resolved once its files validated)."""
+    kind = job.method.get("type", "supervised")
+    return dict((job.method.get(kind) or {}).get("hyperparameters") or {})
 
 
 # -- wire objects ------------------------------------------------------------------------------

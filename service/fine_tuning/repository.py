@@ -49,6 +49,8 @@ def insert_job(
     method: dict[str, Any],
     metadata: dict[str, str] | None,
     integrations: list[dict[str, Any]] | None,
+    base_model: str | None = None,
+    initial_adapter_key: str | None = None,
 ) -> JobRow:
     """Insert a job in `status`; its first event is the caller's to add in the same transaction."""
     row = JobRow(
@@ -69,6 +71,8 @@ def insert_job(
         created_at=now(),
         attempts=0,
         model_token=random_token(MODEL_TOKEN_LENGTH),
+        base_model=base_model,
+        initial_adapter_key=initial_adapter_key,
     )
     session.add(row)
     session.flush()

@@ -40,7 +40,7 @@ def validate_job_files(db: Database, store: ArtifactStore, catalog: Catalog, job
         report = _validate(db, store, job, "training_file", job.training_file)
         if job.validation_file is not None:
             _validate(db, store, job, "validation_file", job.validation_file)
-        entry = catalog.resolve(job.model)
+        entry = catalog.resolve(job.catalog_model)
         requested = job.method.get("supervised", {}).get("hyperparameters") or {}
         resolved = resolve_hyperparameters(requested, n_examples=report.n_examples, entry=entry)
     except DatasetError as exc:

@@ -115,6 +115,10 @@ def _exit_when_orphaned(parent_pid: int) -> None:
     threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
 
 
+class StartingModelGoneError(Exception):
+    """The adapter a continued job starts from is no longer in storage."""
+
+
 class JobRun:
     """One attempt at one job, from the claimed row to a recorded outcome."""
 
@@ -148,7 +152,7 @@ class JobRun:
             catalog = Catalog.load(
                 data_dir=self.settings.data_dir, models_file=self.settings.models_file
             )
-            entry = catalog.resolve(job.model)
+            entry = catalog.resolve(job.catalog_model)
             spec = TrainingSpec(
                 job_id=job.id,
                 base_model=entry,
@@ -161,6 +165,7 @@ class JobRun:
                 seed=job.seed,
                 device=self.assignment.device,
                 work_dir=scratch / "work",
+                initial_adapter_dir=self._initial_adapter(job, scratch / "initial"),
             )
             resume = self._resume_state(job, scratch / "resume")
             if resume is not None:
@@ -170,6 +175,8 @@ class JobRun:
             return run_training(spec, reporter, resume)
         except (ServiceUnavailableError, OperationalError):
             raise  # transient: the scheduler retries the job from its latest checkpoint
+        except StartingModelGoneError as exc:
+            self._fail(job, JobFailure("model_not_available", str(exc), "model"))
         except DatasetError as exc:
             self._fail(job, JobFailure(exc.code, exc.message, exc.param))
         except Exception as exc:
@@ -182,6 +189,17 @@ class JobRun:
             return None
         key = files.storage_key_of(self.db, project=job.project, file_id=file_id)
         self.store.download_file(key, target)
+        return target
+
+    def _initial_adapter(self, job: JobRow, target: Path) -> Path | None:
+        """The adapter a continued job starts from; its checkpoints carry it onwards."""
+        if job.initial_adapter_key is None:
+            return None
+        download_directory(self.store, job.initial_adapter_key, target)
+        if not (target / "adapter_model.safetensors").is_file():
+            raise StartingModelGoneError(
+                f"The model {job.model} that this job continues was deleted before it trained."
+            )
         return target
 
     def _resume_state(self, job: JobRow, target: Path) -> ResumeState | None:

@@ -33,6 +33,9 @@ class TrainingSpec:
     device: str  # "cpu" or "cuda:N"
     # Scratch space owned by this run; the recipe writes checkpoints and the adapter here.
     work_dir: Path
+    # A PEFT adapter directory the first step starts from (a job continuing an `ft:` model);
+    # its LoRA shape is the one the hyperparameters name.
+    initial_adapter_dir: Path | None = None
 
 
 @dataclass(frozen=True)

@@ -176,13 +176,12 @@ class LoRAFinetuneRecipe:
         model.peft_config["default"].base_model_name_or_path = (
             self.spec.base_model.hub_id or self.spec.base_model.name
         )
+        # A resumed run starts from its checkpoint, which already holds whatever the job
+        # started from; only a fresh run of a continued job loads the starting adapter.
         if resume is not None:
-            weights = load_file(
-                str(resume.checkpoint_dir / "adapter" / "adapter_model.safetensors")
-            )
-            result = set_peft_model_state_dict(model, weights)
-            if getattr(result, "unexpected_keys", None):
-                raise ValueError(f"checkpoint adapter does not fit: {result.unexpected_keys[:3]}")
+            _load_adapter(model, resume.checkpoint_dir / "adapter", "checkpoint")
+        elif self.spec.initial_adapter_dir is not None:
+            _load_adapter(model, self.spec.initial_adapter_dir, "starting")
         return model
 
     def _lr_factor(self, step: int) -> float:
@@ -438,6 +437,14 @@ class LoRAFinetuneRecipe:
                 delattr(self, name)
         if self.device.type == "cuda":
             torch.cuda.empty_cache()
+
+
+def _load_adapter(model: Any, directory: Path, what: str) -> None:
+    """Copy a saved adapter's weights into the model's LoRA of the same shape."""
+    weights = load_file(str(directory / "adapter_model.safetensors"))
+    result = set_peft_model_state_dict(model, weights)
+    if getattr(result, "unexpected_keys", None):
+        raise ValueError(f"the {what} adapter does not fit: {result.unexpected_keys[:3]}")
 
 
 def _seed_everything(seed: int) -> None:

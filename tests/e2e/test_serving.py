@@ -140,6 +140,29 @@ def test_concurrent_requests_for_two_adapters_and_the_base_each_get_their_own(
     assert base == base_alone
 
 
+def test_a_job_continues_a_fine_tuned_model_from_its_weights(
+    client: openai.OpenAI, tuned: dict[str, str]
+) -> None:
+    # Trained on beta's sentence, but one epoch at a learning rate too small to move anything:
+    # the continued model still says alpha's, so it started from alpha's adapter.
+    uploaded = client.files.create(
+        file=("next.jsonl", io.BytesIO(training_file(SENTENCES["beta"]))), purpose="fine-tune"
+    )
+    job = client.fine_tuning.jobs.create(
+        model=tuned["alpha"],
+        training_file=uploaded.id,
+        suffix="next",
+        method={
+            "type": "supervised",
+            "supervised": {"hyperparameters": {"n_epochs": 1, "learning_rate_multiplier": 1e-9}},
+        },
+    )
+    assert job.model == tuned["alpha"]
+    continued = wait_succeeded(client, job.id)
+    assert continued.startswith(f"ft:{BASE}:") and continued != tuned["alpha"]
+    assert ask(client, continued) == SENTENCES["alpha"]
+
+
 def test_a_checkpoint_model_serves(client: openai.OpenAI, tuned: dict[str, str]) -> None:
     job = next(j for j in client.fine_tuning.jobs.list() if j.fine_tuned_model == tuned["beta"])
     checkpoint = client.fine_tuning.jobs.checkpoints.list(job.id).data[0]

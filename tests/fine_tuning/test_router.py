@@ -16,8 +16,11 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.core.config import Settings
+from service.fine_tuning import repository as job_rows
+from service.fine_tuning.operations import fine_tuned_model_name
 from service.scheduler.validation import validate_job_files
 from tests.contract.openai_schema import validate_response
+from tests.fine_tuning.factories import make_job, reload
 
 AUTH = {"Authorization": "Bearer sk-test"}
 JOBS = "/v1/fine_tuning/jobs"
@@ -354,3 +357,85 @@ def test_operation_ids_are_stable(client: TestClient) -> None:
         "fine_tuning-jobs-events-list",
         "fine_tuning-jobs-checkpoints-list",
     }
+
+
+def plant_model(client: TestClient, *, project: str = "proj_alice", lora_rank: int = 8) -> str:
+    """A succeeded job of `project` whose model a new job may continue; its `ft:` name."""
+    container = client.app.state.container  # type: ignore[attr-defined]
+    name = f"ft:gpt-4o-mini-2024-07-18:org:src:{project[-5:]}"
+    hyperparameters = {"n_epochs": 1, "lora_rank": lora_rank, "lora_alpha": 16}
+    job = make_job(
+        container.db,
+        status="succeeded",
+        project=project,
+        fine_tuned_model=name,
+        adapter_key=f"jobs/{project}/adapter",
+        method={"type": "supervised", "supervised": {"hyperparameters": hyperparameters}},
+    )
+    with container.db.session() as session:
+        job_rows.add_checkpoint(
+            session,
+            job_id=job.id,
+            project=project,
+            step=3,
+            metrics={"step": 3},
+            model_name=f"{name}:ckpt-step-3",
+            storage_key=f"jobs/{job.id}/checkpoints/step-3",
+        )
+    return name
+
+
+def test_a_job_continues_the_callers_fine_tuned_model(client: TestClient) -> None:
+    source = plant_model(client)
+    response = create(client, model=source, suffix="next")
+    assert response.status_code == 200, response.text
+    job = response.json()
+    assert job["model"] == source
+    validate_files(client, job["id"])
+    queued = client.get(f"{JOBS}/{job['id']}").json()
+    assert queued["status"] == "queued"
+    resolved = queued["method"]["supervised"]["hyperparameters"]
+    assert (resolved["lora_rank"], resolved["lora_alpha"]) == (8, 16)
+    container = client.app.state.container  # type: ignore[attr-defined]
+    row = reload(container.db, job["id"])
+    assert row.base_model == "gpt-4o-mini-2024-07-18"
+    assert row.initial_adapter_key == "jobs/proj_alice/adapter"
+    # Named after the base at the root of the lineage, not `ft:ft:...`.
+    assert fine_tuned_model_name(row).startswith("ft:gpt-4o-mini-2024-07-18:org-alice:next:")
+
+
+def test_a_job_continues_a_checkpoint(client: TestClient) -> None:
+    source = plant_model(client)
+    response = create(client, model=f"{source}:ckpt-step-3")
+    assert response.status_code == 200, response.text
+    container = client.app.state.container  # type: ignore[attr-defined]
+    row = reload(container.db, response.json()["id"])
+    assert row.initial_adapter_key is not None
+    assert row.initial_adapter_key.endswith("/checkpoints/step-3/adapter")
+
+
+def test_a_continued_job_keeps_the_lora_shape(client: TestClient) -> None:
+    source = plant_model(client, lora_rank=8)
+    response = create(
+        client,
+        model=source,
+        method={"type": "supervised", "supervised": {"hyperparameters": {"lora_rank": 16}}},
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["param"] == "method.supervised.hyperparameters.lora_rank"
+    assert "lora_rank=8" in error["message"]
+
+
+@pytest.mark.parametrize("which", ["unknown", "other project"])
+def test_only_the_callers_fine_tuned_models_can_be_continued(
+    client: TestClient, which: str
+) -> None:
+    if which == "unknown":
+        source = "ft:gpt-4o-mini-2024-07-18:org:src:nothere"
+    else:
+        source = plant_model(client, project="proj_bob")
+    response = create(client, model=source)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "model_not_available"
+    assert response.json()["error"]["param"] == "model"

@@ -278,3 +278,37 @@ def test_a_broken_training_file_raises_a_dataset_error(emulator: Emulator, tmp_p
     with pytest.raises(DatasetError) as caught:
         run_training(make_spec(emulator, tmp_path / "work", train), RecordingReporter())
     assert caught.value.line == 1
+
+
+def test_a_continued_run_starts_from_the_given_adapter(
+    default_run: tuple[TrainingOutcome, RecordingReporter],
+    emulator: Emulator,
+    tmp_path: Path,
+) -> None:
+    trained, reporter = default_run
+    assert trained.adapter_dir is not None
+    shape = {
+        key: reporter.started_calls[0]["hyperparameters"][key]
+        for key in ("lora_rank", "lora_alpha", "lora_target_modules")
+    }
+    # Another reply, one short epoch at a learning rate too small to move anything: what the
+    # continued adapter says is what it started from.
+    other = write_chat_file(tmp_path / "other.jsonl", PROMPTS, reply="Something else entirely.")
+    hyperparameters = {**shape, "n_epochs": 1, "learning_rate_multiplier": 1e-9}
+    continued = run_training(
+        make_spec(
+            emulator,
+            tmp_path / "continued",
+            other,
+            hyperparameters=hyperparameters,
+            initial_adapter_dir=trained.adapter_dir,
+        ),
+        RecordingReporter(),
+    )
+    fresh = run_training(
+        make_spec(emulator, tmp_path / "fresh", other, hyperparameters=hyperparameters),
+        RecordingReporter(),
+    )
+    assert continued.adapter_dir is not None and fresh.adapter_dir is not None
+    assert greedy_reply(emulator, continued.adapter_dir, PROMPTS[3]) == SENTENCE
+    assert greedy_reply(emulator, fresh.adapter_dir, PROMPTS[3]) != SENTENCE
