@@ -151,7 +151,7 @@ def test_this_release_takes_over_what_the_previous_one_trained(
     try:
         new.start(timeout=120)
         assert (
-            f"database schema at revision {head_revision()} (adopted a pre-migration database)"
+            f"database schema at revision {head_revision()} (adopted a pre-migration database"
             in new.log()
         )
         client = client_for(new)

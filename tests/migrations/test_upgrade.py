@@ -7,13 +7,14 @@ processes at once.
 
 from __future__ import annotations
 
+import functools
 import logging
 import subprocess
 import sys
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import MetaData, Table, inspect, select, text
 
 from service.core.db import Database
 from service.core.errors import ServiceUnavailableError
@@ -26,106 +27,143 @@ from service.core.tables import (
     UploadPartRow,
     UploadRow,
 )
-from service.migrations import SchemaError, head_revision
+from service.migrations import INITIAL_REVISION, SchemaError, alembic_config, head_revision
 from tests.harness import REPO_ROOT, free_port
 
 NOW = 1_700_000_000
 
 
 def previous_release_database(url: str) -> Database:
-    """A database made and filled the way the release before migrations did it."""
+    """A database made and filled the way the release before migrations did it: its schema is
+    revision 0001's (what `create_all` made then), with no alembic_version table."""
+    from alembic import command
+
     db = Database(url)
-    Base.metadata.create_all(db.engine)
-    with db.session() as session:
-        session.add_all(
-            [
-                FileRow(
-                    id="file-train",
-                    project="proj",
-                    filename="train.jsonl",
-                    purpose="fine-tune",
-                    bytes=12,
-                    created_at=NOW,
-                    status="processed",
-                    storage_key="files/file-train",
-                ),
-                UploadRow(
-                    id="upload-1",
-                    project="proj",
-                    filename="big.jsonl",
-                    purpose="fine-tune",
-                    bytes=5,
-                    mime_type="application/jsonl",
-                    status="pending",
-                    created_at=NOW,
-                    expires_at=NOW + 3600,
-                ),
-                JobRow(
-                    id="ftjob-1",
-                    project="proj",
-                    organization="org",
-                    model="whetstone-tiny",
-                    training_file="file-train",
-                    seed=3,
-                    status="succeeded",
-                    method={"type": "supervised", "supervised": {"hyperparameters": {}}},
-                    job_metadata={"team": "search"},
-                    fine_tuned_model="ft:whetstone-tiny:personal::abcdefgh",
-                    result_files=["file-results"],
-                    created_at=NOW,
-                    finished_at=NOW + 60,
-                    attempts=1,
-                    model_token="abcdefgh",
-                ),
-            ]
-        )
-        session.flush()
-        session.add_all(
-            [
-                UploadPartRow(
-                    id="part-1",
-                    upload_id="upload-1",
-                    project="proj",
-                    bytes=5,
-                    md5="0" * 32,
-                    created_at=NOW,
-                    storage_key="uploads/upload-1/part-1",
-                ),
-                *(
-                    JobEventRow(
-                        id=f"ftevent-{n}",
-                        job_id="ftjob-1",
-                        project="proj",
-                        created_at=NOW + n,
-                        level="info",
-                        message=f"event {n}",
-                        type="metrics" if n == 2 else "message",
-                        data={"step": 1} if n == 2 else None,
-                    )
-                    for n in range(3)
-                ),
-                JobCheckpointRow(
-                    id="ftckpt-1",
-                    job_id="ftjob-1",
-                    project="proj",
-                    created_at=NOW + 30,
-                    step_number=5,
-                    metrics={"train_loss": 0.5},
-                    fine_tuned_model_checkpoint="ft:whetstone-tiny:personal::abcdefgh:ckpt-step-5",
-                    storage_key="jobs/ftjob-1/checkpoints/5",
-                ),
-            ]
-        )
+    with db.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), INITIAL_REVISION)
+        connection.execute(text("DROP TABLE alembic_version"))
+    first: list[Base] = [
+        FileRow(
+            id="file-train",
+            project="proj",
+            filename="train.jsonl",
+            purpose="fine-tune",
+            bytes=12,
+            created_at=NOW,
+            status="processed",
+            storage_key="files/file-train",
+        ),
+        UploadRow(
+            id="upload-1",
+            project="proj",
+            filename="big.jsonl",
+            purpose="fine-tune",
+            bytes=5,
+            mime_type="application/jsonl",
+            status="pending",
+            created_at=NOW,
+            expires_at=NOW + 3600,
+        ),
+        JobRow(
+            id="ftjob-1",
+            project="proj",
+            organization="org",
+            model="whetstone-tiny",
+            training_file="file-train",
+            seed=3,
+            status="succeeded",
+            method={"type": "supervised", "supervised": {"hyperparameters": {}}},
+            job_metadata={"team": "search"},
+            fine_tuned_model="ft:whetstone-tiny:personal::abcdefgh",
+            result_files=["file-results"],
+            created_at=NOW,
+            finished_at=NOW + 60,
+            attempts=1,
+            model_token="abcdefgh",
+        ),
+    ]
+    then: list[Base] = [
+        UploadPartRow(
+            id="part-1",
+            upload_id="upload-1",
+            project="proj",
+            bytes=5,
+            md5="0" * 32,
+            created_at=NOW,
+            storage_key="uploads/upload-1/part-1",
+        ),
+        *(
+            JobEventRow(
+                id=f"ftevent-{n}",
+                job_id="ftjob-1",
+                project="proj",
+                created_at=NOW + n,
+                level="info",
+                message=f"event {n}",
+                type="metrics" if n == 2 else "message",
+                data={"step": 1} if n == 2 else None,
+            )
+            for n in range(3)
+        ),
+        JobCheckpointRow(
+            id="ftckpt-1",
+            job_id="ftjob-1",
+            project="proj",
+            created_at=NOW + 30,
+            step_number=5,
+            metrics={"train_loss": 0.5},
+            fine_tuned_model_checkpoint="ft:whetstone-tiny:personal::abcdefgh:ckpt-step-5",
+            storage_key="jobs/ftjob-1/checkpoints/5",
+        ),
+    ]
+    insert_as_stored(db, first + then)
     return db
 
 
-def every_row(db: Database) -> dict[str, list[tuple[Any, ...]]]:
-    """Each Whetstone table's rows, in `seq` order."""
-    with db.engine.connect() as connection:
+def insert_as_stored(db: Database, rows: list[Base]) -> None:
+    """Insert ORM-built rows through the tables as the database has them (reflected), so the
+    columns later revisions add are left out, as an older release would have written them."""
+    metadata = MetaData()
+    with db.engine.begin() as connection:
+        for row in rows:
+            table = Table(row.__tablename__, metadata, autoload_with=connection)
+            values: dict[str, Any] = {}
+            for attribute in inspect(type(row)).column_attrs:
+                column = attribute.columns[0]
+                if column.name not in table.c or column.name == "seq":
+                    continue
+                value = getattr(row, attribute.key)
+                if value is None and column.default is not None:
+                    default = column.default.arg  # type: ignore[union-attr]
+                    value = default(None) if callable(default) else default
+                values[column.name] = value
+            connection.execute(table.insert().values(**values))
+
+
+@functools.cache
+def columns_at_first_revision() -> dict[str, list[str]]:
+    """Each table's column names at revision 0001: the data every upgrade must keep."""
+    from alembic import command
+
+    scratch = Database("sqlite://")
+    with scratch.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), INITIAL_REVISION)
+        found = inspect(connection)
         return {
-            name: [tuple(row) for row in connection.execute(select(table).order_by(table.c.seq))]
-            for name, table in Base.metadata.tables.items()
+            name: [column["name"] for column in found.get_columns(name)]
+            for name in Base.metadata.tables
         }
+
+
+def every_row(db: Database) -> dict[str, list[tuple[Any, ...]]]:
+    """Each Whetstone table's rows in `seq` order, as revision 0001's columns hold them."""
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    with db.engine.connect() as connection:
+        for name, columns in columns_at_first_revision().items():
+            table = Table(name, MetaData(), autoload_with=connection)
+            query = select(*(table.c[column] for column in columns)).order_by(table.c.seq)
+            rows[name] = [tuple(row) for row in connection.execute(query)]
+    return rows
 
 
 def version(db: Database) -> list[str]:
