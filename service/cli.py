@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -32,14 +33,31 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
         # One process: the scheduler and the inference engine live in it.
         workers=1,
         timeout_graceful_shutdown=5,
+        **http_options(settings),
     )
     return 0
+
+
+# h11 buffers a request's head up to this much past WHETSTONE_MAX_HEADER_BYTES, so that heads
+# over our limit still reach RequestContextMiddleware and get its 431 envelope; a head past
+# both gets uvicorn's own plain-text 400 and a closed connection.
+H11_HEADROOM_BYTES = 1024 * 1024
+
+
+def http_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's HTTP protocol options: h11, with its head buffer above our header limit."""
+    return {
+        # Named, not "auto": httptools (picked when installed) has no such buffer setting, and
+        # the 431 above depends on it.
+        "http": "h11",
+        "h11_max_incomplete_event_size": settings.max_header_bytes + H11_HEADROOM_BYTES,
+    }
 
 
 def _db_upgrade(settings: Settings) -> int:
     from service.core.db import Database
 
-    db = Database(settings.resolved_database_url)
+    db = Database.from_settings(settings)
     try:
         db.upgrade()
     except WhetstoneError as exc:

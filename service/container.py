@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from service.catalog import Catalog
@@ -14,6 +15,12 @@ from service.inference import InferenceService
 from service.scheduler import Scheduler
 from service.scheduler.housekeeping import run_housekeeping
 from service.storage import ArtifactStore, open_store
+
+# Threads of the event loop's default executor (asyncio.to_thread). Calls that wait on S3 or the
+# database share it with quick CPU work (rendering a chat template); at its default size (cores
+# + 4) a few calls waiting out an outage's deadlines would queue completions that need neither
+# dependency. Waiting needs threads, not cores.
+BLOCKING_THREADS = 32
 
 
 @dataclass
@@ -42,7 +49,7 @@ class Container:
         catalog = Catalog.load(data_dir=settings.data_dir, models_file=settings.models_file)
         store = open_store(settings)
         store.check()
-        db = Database(settings.resolved_database_url)
+        db = Database.from_settings(settings)
         db.upgrade()
         return cls(
             settings=settings,
@@ -56,6 +63,9 @@ class Container:
 
     async def start(self) -> None:
         """Start the background loops: the scheduler (when enabled) and housekeeping."""
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=BLOCKING_THREADS, thread_name_prefix="whetstone")
+        )
         if self.settings.scheduler_enabled:
             await self.scheduler.start()
         self._background.append(asyncio.create_task(run_housekeeping(self.db, self.store)))

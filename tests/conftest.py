@@ -62,6 +62,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     reason = postgres_available()
     if reason is not None:
         pytest.skip(reason)
+    empty_postgres()
+    return POSTGRES_URL
+
+
+def empty_postgres() -> None:
+    """Drop Whetstone's tables and the migration version from the shared test database."""
     from sqlalchemy import text
 
     from service.core.db import Database
@@ -73,7 +79,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     with database.engine.begin() as connection:
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     database.dispose()
-    return POSTGRES_URL
 
 
 @pytest.fixture

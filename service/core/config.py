@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +36,40 @@ class Settings(BaseSettings):
     s3_multipart_threshold_bytes: int = Field(
         8 * 1024 * 1024, description="Objects larger than this go to S3 as a multipart upload."
     )
+    # Deadlines: with one dependency hanging, every request answers within 15 s (README).
+    s3_connect_timeout_seconds: float = Field(
+        2.0, gt=0, description="Deadline to open a connection to the S3 endpoint."
+    )
+    s3_read_timeout_seconds: float = Field(
+        3.0,
+        gt=0,
+        description="Deadline for each answer to an S3 metadata request or a PUT of an object "
+        "up to the multipart threshold.",
+    )
+    s3_transfer_timeout_seconds: float = Field(
+        5.0,
+        gt=0,
+        description="Per-chunk deadline of large streamed transfers (multipart parts, "
+        "downloads): the longest S3 may go without sending or accepting a byte.",
+    )
+    s3_max_attempts: int = Field(
+        2, ge=1, description="Attempts per S3 request, the first included (botocore retries)."
+    )
+    database_connect_timeout_seconds: int = Field(
+        3, ge=2, description="Deadline to connect to PostgreSQL (psycopg connect_timeout)."
+    )
+    database_statement_timeout_seconds: float = Field(
+        5.0,
+        gt=0,
+        description="PostgreSQL cancels a statement running longer (statement_timeout); the "
+        "client drops a connection whose command gets no answer for 1 s more.",
+    )
+    database_pool_timeout_seconds: float = Field(
+        5.0, gt=0, description="Longest wait for a free connection of the pool."
+    )
+    sqlite_busy_timeout_seconds: float = Field(
+        5.0, gt=0, description="Longest wait for SQLite's write lock held by another process."
+    )
     api_keys_file: Path | None = Field(
         None,
         description="JSON object mapping each accepted bearer key to "
@@ -52,6 +87,11 @@ class Settings(BaseSettings):
     max_json_body_bytes: int = Field(
         16 * 1024 * 1024, description="Largest JSON request body (413 past it)."
     )
+    max_header_bytes: int = Field(
+        64 * 1024,
+        gt=0,
+        description="Largest total size of a request's header fields (431 past it).",
+    )
     upload_ttl_seconds: int = Field(3600, description="An upload expires this long after creation.")
     models_file: Path | None = Field(
         None, description="YAML or JSON catalog mapping model names to Hugging Face causal LMs."
@@ -65,10 +105,22 @@ class Settings(BaseSettings):
     max_job_attempts: int = Field(
         3, description="A job whose worker dies this many times is failed instead of retried."
     )
+    max_validation_attempts: int = Field(
+        3,
+        ge=1,
+        description="A job whose file validation raises an unexpected error this many times is "
+        "failed (code validation_error); storage and database outages are retried until they end.",
+    )
     adapter_cache_size: int = Field(
         8, description="Adapters kept loaded per base model by the inference engine (LRU)."
     )
     max_batch_size: int = Field(32, description="Sequences decoded together per base model.")
+    inference_queue_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="A completion that waits longer for a place in the batch answers 503 "
+        "(code engine_overloaded).",
+    )
     inference_device: str | None = Field(
         None,
         description='Device of the inference engine ("cpu", "cuda", "cuda:1"). '
@@ -85,6 +137,24 @@ class Settings(BaseSettings):
         True, description="Run the training scheduler inside `whetstone serve`."
     )
     log_level: str = Field("info", description="Python log level name.")
+    python_graders_enabled: bool = Field(
+        True,
+        description="Run python graders (in the sandbox of service/graders); false refuses "
+        "them with a 400.",
+    )
+    python_grader_sandbox: Literal["strict", "basic"] = Field(
+        "strict",
+        description='"strict": a python grader runs only where the kernel gives namespaces, '
+        'Landlock and seccomp; "basic": without them, with rlimits and an empty environment.',
+    )
+    python_grader_timeout_seconds: float = Field(
+        10.0, gt=0, le=600, description="Wall-clock and CPU-time limit of one python grader run."
+    )
+    python_grader_memory_bytes: int = Field(
+        1024 * 1024 * 1024,
+        ge=64 * 1024 * 1024,
+        description="Address-space limit (RLIMIT_AS) of one python grader process.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

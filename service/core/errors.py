@@ -9,8 +9,10 @@
     ├── MethodNotAllowedError           405 invalid_request_error
     ├── ConflictError                   409 invalid_request_error
     ├── PayloadTooLargeError            413 invalid_request_error
-    └── ServiceUnavailableError         503 server_error
-        └── StorageUnavailableError     503 server_error (the artifact store does not answer)
+    └── ServiceUnavailableError         503 server_error, with retry-after
+        ├── StorageUnavailableError     503 server_error (code storage_unavailable)
+        ├── DatabaseUnavailableError    503 server_error (code database_unavailable)
+        └── EngineOverloadedError       503 server_error (code engine_overloaded)
 
 The envelope is `{"error": {"message", "type", "param", "code"}}`; no stack trace ever goes in it.
 """
@@ -26,6 +28,8 @@ class WhetstoneError(Exception):
     status_code: ClassVar[int] = 500
     error_type: ClassVar[str] = "server_error"
     default_code: ClassVar[str | None] = None
+    # Seconds a client should wait before trying again (the `retry-after` header); None: none.
+    retry_after_seconds: ClassVar[int | None] = None
 
     def __init__(
         self,
@@ -113,11 +117,29 @@ class PayloadTooLargeError(WhetstoneError):
 
 
 class ServiceUnavailableError(WhetstoneError):
-    """A dependency of the service does not answer."""
+    """A dependency of the service does not answer; retrying later may succeed."""
 
     status_code = 503
     error_type = "server_error"
+    # The official SDKs retry a 503 and honour retry-after; a dependency that is down or slow
+    # usually needs a few seconds, so ask for that rather than an immediate retry storm.
+    retry_after_seconds = 5
 
 
 class StorageUnavailableError(ServiceUnavailableError):
-    """The artifact store (local disk or S3) does not answer."""
+    """The artifact store (local disk or S3) does not answer, or not in time."""
+
+    default_code = "storage_unavailable"
+
+
+class DatabaseUnavailableError(ServiceUnavailableError):
+    """The database refuses connections, drops them, or does not answer in time."""
+
+    default_code = "database_unavailable"
+
+
+class EngineOverloadedError(ServiceUnavailableError):
+    """A completion waited longer than its deadline for a place in the inference batch."""
+
+    default_code = "engine_overloaded"
+    retry_after_seconds = 1

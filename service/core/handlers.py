@@ -9,16 +9,27 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from service.core.errors import (
     InvalidRequestError,
     MethodNotAllowedError,
     NotFoundError,
     PayloadTooLargeError,
+    ServiceUnavailableError,
     WhetstoneError,
 )
 
 logger = logging.getLogger("whetstone.errors")
+
+
+# The branch tags pydantic puts in the `loc` of a union's errors: ("stop", "str"),
+# ("prompt", "list[int]", 0), ("content", "function-after[...]").
+_UNION_TAGS = frozenset({"str", "int", "float", "bool", "none"})
+
+
+def _is_union_tag(part: Any) -> bool:
+    return isinstance(part, str) and ("[" in part or "function-" in part or part in _UNION_TAGS)
 
 
 def _param_of(loc: tuple[Any, ...]) -> str | None:
@@ -29,23 +40,92 @@ def _param_of(loc: tuple[Any, ...]) -> str | None:
     for part in parts:
         if isinstance(part, int):
             name += f"[{part}]"
-        elif "[" in str(part) or "function-" in str(part):
+        elif _is_union_tag(part):
             continue  # pydantic's union-branch tags say nothing to a client
         else:
             name += f".{part}" if name else str(part)
     return name or None
 
 
+_NOT_JSON = (
+    "We could not parse the JSON body of your request. (HINT: This likely means you "
+    "aren't using your HTTP library correctly. The OpenAI API expects a JSON payload.)"
+)
+# pydantic's error types for a value of the wrong JSON type, and the type each one expected.
+_EXPECTED_TYPE = {
+    "int_type": "an integer",
+    "float_type": "a number",
+    "string_type": "a string",
+    "bool_type": "a boolean",
+    "list_type": "an array",
+    "dict_type": "an object",
+    "model_type": "an object",
+    "model_attributes_type": "an object",
+}
+
+
+def _json_type(value: Any) -> str:
+    """`a boolean`, `an array`, ...: the JSON type of a decoded value, as OpenAI words it."""
+    if value is None:
+        return "null"
+    for python_type, name in (
+        (bool, "a boolean"),
+        (int, "an integer"),
+        (float, "a decimal number"),
+        (str, "a string"),
+        (list, "an array"),
+        (dict, "an object"),
+    ):
+        if isinstance(value, python_type):
+            return name
+    return "a value of another type"
+
+
+def _body_error(kind: str, value: Any) -> InvalidRequestError:
+    """The body as a whole is not a JSON object: absent, not JSON at all, or another JSON type."""
+    if kind == "missing" or isinstance(value, bytes):
+        # FastAPI hands the raw bytes on when the content type is not JSON.
+        return InvalidRequestError(
+            f"{_NOT_JSON} Send a JSON object with Content-Type: application/json.",
+            code="invalid_json",
+        )
+    return InvalidRequestError(
+        f"The request body must be a JSON object, but it is {_json_type(value)}.",
+        code="invalid_type",
+    )
+
+
+def _unparsable_body(cause: BaseException | None) -> InvalidRequestError | None:
+    """What json.loads failed on besides a syntax error (which FastAPI reports itself), behind
+    FastAPI's bare "error parsing the body" 400; None when that was not the cause."""
+    if isinstance(cause, RecursionError):
+        reason = "it nests arrays or objects deeper than the parser allows"
+    elif isinstance(cause, UnicodeDecodeError):
+        reason = "it is not valid UTF-8"
+    else:
+        return None
+    return InvalidRequestError(
+        f"We could not parse the JSON body of your request: {reason}.", code="invalid_json"
+    )
+
+
 def validation_error(exc: RequestValidationError) -> InvalidRequestError:
     """Translate FastAPI's validation error into a 400 naming the first offending param."""
     first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request", "type": ""}
-    param = _param_of(tuple(first.get("loc", ())))
+    loc = tuple(first.get("loc", ()))
+    param = _param_of(loc)
     kind = first.get("type", "")
     if kind == "json_invalid":
+        return InvalidRequestError(_NOT_JSON, code="invalid_json")
+    if loc == ("body",):
+        return _body_error(kind, first.get("input"))
+    if kind in _EXPECTED_TYPE and not any(map(_is_union_tag, loc)):
+        # OpenAI's wording; a union's errors name one branch each, so they keep pydantic's.
         return InvalidRequestError(
-            "We could not parse the JSON body of your request. (HINT: This likely means you "
-            "aren't using your HTTP library correctly. The OpenAI API expects a JSON payload.)",
-            code="invalid_json",
+            f"Invalid type for '{param}': expected {_EXPECTED_TYPE[kind]}, but got "
+            f"{_json_type(first.get('input'))} instead.",
+            param=param,
+            code="invalid_type",
         )
     if kind == "missing":
         return InvalidRequestError(
@@ -74,9 +154,29 @@ def http_error(request: Request, exc: HTTPException) -> WhetstoneError:
         )
     if exc.status_code == 413:
         return PayloadTooLargeError(str(exc.detail))
+    unparsable = _unparsable_body(exc.__cause__)
+    if unparsable is not None:
+        return unparsable
     if 400 <= exc.status_code < 500:
         return InvalidRequestError(str(exc.detail), status_code=exc.status_code)
     return WhetstoneError(str(exc.detail))
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
+
+
+def allowed_methods(request: Request) -> str:
+    """The `Allow` value of a 405: every method some route serves at the request's path."""
+    # FastAPI makes one route per method (a path with GET and POST is two routes, inside an
+    # included router), so ask the routes about each method rather than read their attributes.
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    )
 
 
 def render(error: WhetstoneError, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -84,14 +184,38 @@ def render(error: WhetstoneError, headers: dict[str, str] | None = None) -> JSON
     return JSONResponse(error.envelope(), status_code=error.status_code, headers=headers)
 
 
+def retry_after(error: WhetstoneError) -> dict[str, str] | None:
+    """The `retry-after` header for an error that names one (503s: the SDKs honour it)."""
+    if error.retry_after_seconds is None:
+        return None
+    return {"retry-after": str(error.retry_after_seconds)}
+
+
+def _cause(error: BaseException) -> str:
+    # The driver's reason stays in the log; the client's message does not carry it.
+    cause = error.__cause__
+    if cause is None:
+        return ""
+    inner = getattr(cause, "orig", None) or cause
+    first = (str(inner).strip().splitlines() or [""])[0][:300]
+    if not first or first in getattr(error, "message", ""):
+        return ""  # nothing to add, or the message says it already
+    return f" (cause: {type(inner).__name__}: {first})"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers; anything else escapes to RequestContextMiddleware's 500."""
 
     async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, WhetstoneError)
-        if exc.status_code >= 500:
+        if isinstance(exc, ServiceUnavailableError):
+            # An outage is expected and says so in one line; a traceback would only be noise.
+            logger.warning(
+                "%s [%s]: %s%s", type(exc).__name__, request_id(request), exc.message, _cause(exc)
+            )
+        elif exc.status_code >= 500:
             logger.error("%s [%s]: %s", type(exc).__name__, request_id(request), exc.message)
-        return render(exc)
+        return render(exc, headers=retry_after(exc))
 
     async def on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
@@ -99,9 +223,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
-        # Starlette spells it "Allow"; keep only that header, whatever its case.
-        allow = {k.lower(): v for k, v in (exc.headers or {}).items()}.get("allow")
-        headers = {"allow": allow} if allow else None
+        # Starlette's own Allow names the methods of the first route matched only.
+        headers = {"allow": allowed_methods(request)} if exc.status_code == 405 else None
         return render(http_error(request, exc), headers=headers)
 
     app.add_exception_handler(WhetstoneError, on_domain_error)

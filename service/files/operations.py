@@ -2,8 +2,9 @@
 
 Invariant: a file row exists only for bytes that are completely stored. Bytes go first
 (atomically, see ArtifactStore); the row follows, and if writing the row fails the bytes are
-removed again. Delete runs the other way round: row first, then bytes. So no acknowledged
-file is ever lost and no row ever points at missing bytes.
+removed again (unless the database went away during the write: see `discard_unrecorded`).
+Delete runs the other way round: row first, then bytes. So no acknowledged file is ever lost
+and no row ever points at missing bytes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from service.core.db import Database
-from service.core.errors import PayloadTooLargeError
+from service.core.errors import DatabaseUnavailableError, PayloadTooLargeError
 from service.core.tables import FileRow
 from service.files import repository
 from service.files.schemas import DeleteFileResponse, ListFilesResponse, OpenAIFile
@@ -42,6 +43,15 @@ def limited(chunks: Iterable[bytes], max_bytes: int) -> Iterator[bytes]:
                 f"File too large: the limit is {max_bytes} bytes.", param="file"
             )
         yield chunk
+
+
+def discard_unrecorded(store: ArtifactStore, key: str, error: BaseException) -> None:
+    """Delete bytes whose row could not be written, unless the row may exist all the same."""
+    # A database that went away mid-commit may have committed the row before the answer was
+    # lost: keeping the bytes leaves at worst an object nothing points at, while deleting them
+    # could leave a row that points at nothing.
+    if not isinstance(error, DatabaseUnavailableError):
+        store.delete(key)
 
 
 def new_file_id() -> str:
@@ -82,8 +92,8 @@ def store_file(
                 file_id=file_id,
                 expires_after_seconds=expires_after_seconds,
             )
-    except BaseException:
-        store.delete(key)
+    except BaseException as exc:
+        discard_unrecorded(store, key, exc)
         raise
 
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 import inspect
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -46,7 +47,12 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from service.core.errors import ModelNotFoundError, ServiceUnavailableError, WhetstoneError
+from service.core.errors import (
+    EngineOverloadedError,
+    ModelNotFoundError,
+    ServiceUnavailableError,
+    WhetstoneError,
+)
 from service.inference.lora import LoadedAdapters
 from service.inference.sampling import RowState, Sampled, new_generator, sample
 from service.inference.text import TextTracker
@@ -81,6 +87,7 @@ class _Sequence:
     row: RowState
     tracker: TextTracker
     slot: int = BASE_SLOT
+    queued_at: float = field(default_factory=time.monotonic)
     logprobs: list[TokenLogprob] = field(default_factory=list)
     reported_tokens: int = 0
     done: bool = False
@@ -98,12 +105,15 @@ class BatchEngine:
         max_batch_size: int,
         adapter_capacity: int,
         context_length: int,
+        queue_timeout: float | None = None,
     ):
         model.eval()
         self.tokenizer = tokenizer
         self.name = name
         self.max_batch_size = max(1, max_batch_size)
         self.context_length = context_length
+        # The longest a sequence may wait for a place in the batch (None: forever).
+        self.queue_timeout = queue_timeout
         self.model = model
         self.device = next(model.parameters()).device
         self.adapters = LoadedAdapters(model, adapter_capacity)
@@ -201,7 +211,10 @@ class BatchEngine:
                     newcomers = [
                         self._pending.popleft() for _ in range(min(room, len(self._pending)))
                     ]
+                    overdue = self._take_overdue()
                 try:
+                    for sequence in overdue:
+                        self._fail(sequence, self._overloaded())
                     for command in commands:
                         command()
                     self._drop_cancelled()
@@ -219,6 +232,23 @@ class BatchEngine:
         for sequence in [*self._rows, *self._pending]:
             self._fail(sequence, shutdown)
         self._reset()
+
+    def _take_overdue(self) -> list[_Sequence]:
+        """Remove the queued sequences that waited past the deadline (caller holds _cond)."""
+        if self.queue_timeout is None or not self._pending:
+            return []
+        limit = time.monotonic() - self.queue_timeout
+        if self._pending[0].queued_at > limit:
+            return []  # the queue is in arrival order: nobody behind the first is overdue
+        overdue = [s for s in self._pending if s.queued_at <= limit]
+        self._pending = deque(s for s in self._pending if s.queued_at > limit)
+        return overdue
+
+    def _overloaded(self) -> EngineOverloadedError:
+        return EngineOverloadedError(
+            f"The model {self.name} is busy: no place in the batch within "
+            f"{self.queue_timeout:g} s. Please try again shortly."
+        )
 
     def _admit(self, newcomers: list[_Sequence]) -> None:
         ready: list[_Sequence] = []

@@ -153,6 +153,7 @@ class InferenceService:
             max_batch_size=self.settings.max_batch_size,
             adapter_capacity=self.settings.adapter_cache_size,
             context_length=entry.context_length,
+            queue_timeout=self.settings.inference_queue_timeout_seconds,
         )
 
     def _lock(self, name: str) -> asyncio.Lock:

@@ -32,4 +32,7 @@ async def run_housekeeping(db: Database, store: ArtifactStore) -> None:
                 logger.info("reclaimed %d expired files and %d expired uploads", files, uploads)
         except WhetstoneError as exc:
             logger.warning("housekeeping skipped: %s", exc.message)
+        except Exception:
+            # The loop must outlive any one failure; the next round tries again.
+            logger.exception("housekeeping failed")
         await asyncio.sleep(HOUSEKEEPING_INTERVAL_SECONDS)

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from service.catalog import Catalog
 from service.core.config import Settings
 from service.core.db import Database
@@ -28,7 +30,7 @@ from service.fine_tuning import repository as jobs
 from service.fine_tuning import transitions
 from service.fine_tuning.schemas import JobStatus
 from service.scheduler.slots import DeviceSlot, discover_slots
-from service.scheduler.validation import validate_job_files
+from service.scheduler.validation import fail_validation, validate_job_files
 from service.scheduler.worker import WorkerAssignment, run_worker
 from service.storage import ArtifactStore
 
@@ -39,6 +41,13 @@ WorkerTarget = Callable[[WorkerAssignment], None]
 MAX_CONCURRENT_VALIDATIONS = 2
 # After a storage or database outage, a job's validation is retried this much later (seconds).
 VALIDATION_RETRY_SECONDS = 5.0
+# Errors that mean a dependency is down, not that the files are bad: retried without limit.
+# SQLAlchemy's connection errors count too, as in the worker, wherever they surface unwrapped.
+VALIDATION_OUTAGES: tuple[type[Exception], ...] = (
+    ServiceUnavailableError,
+    OperationalError,
+    InterfaceError,
+)
 # A worker that ignores its release gets this long before SIGKILL at shutdown (seconds).
 STOP_GRACE_SECONDS = 2.0
 
@@ -73,10 +82,14 @@ class Scheduler:
         self._name = f"sched-{os.getpid()}-{random_token(6)}"
         self._validating: dict[str, asyncio.Task[None]] = {}
         self._retry_validation_at: dict[str, float] = {}
+        # Unexpected validation errors per job, in memory: a restart grants a few more tries,
+        # which still ends, and needs no column.
+        self._validation_errors: dict[str, int] = {}
         self._context = multiprocessing.get_context("spawn")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
+        self._outage: str | None = None  # what is down while ticks fail on an outage
 
     async def start(self) -> None:
         """Recover jobs a previous server left running, find the slots, start the loop."""
@@ -123,6 +136,15 @@ class Scheduler:
         while True:
             try:
                 await self.tick()
+                if self._outage is not None:
+                    logger.info("scheduler resumed: the database and the store answer again")
+                    self._outage = None
+            except ServiceUnavailableError as exc:
+                # An outage is expected: one warning when it starts, not a traceback per tick;
+                # the next tick tries again, and the dependencies' deadlines pace the retries.
+                if self._outage is None:
+                    logger.warning("scheduler paused, retrying every tick: %s", exc.message)
+                self._outage = exc.message
             except Exception:
                 # The loop must outlive any one failure; the next tick tries again.
                 logger.exception("scheduler tick failed")
@@ -142,11 +164,8 @@ class Scheduler:
                 continue
             running.process.join(0)
             exitcode = running.process.exitcode
-            del self.running[index]
-            if exitcode != 0:
-                logger.warning(
-                    "worker of job %s ended: %s", running.job_id, describe_exit(exitcode)
-                )
+            # Recorded before the slot is freed: when the database is down this raises, the
+            # worker stays listed, and the next tick records its exit (nothing is forgotten).
             await asyncio.to_thread(
                 transitions.worker_exited,
                 self.db,
@@ -155,11 +174,17 @@ class Scheduler:
                 description=describe_exit(exitcode),
                 max_attempts=self.settings.max_job_attempts,
             )
+            del self.running[index]
+            if exitcode != 0:
+                logger.warning(
+                    "worker of job %s ended: %s", running.job_id, describe_exit(exitcode)
+                )
 
     async def _start_validations(self) -> None:
         if len(self._validating) >= MAX_CONCURRENT_VALIDATIONS:
             return
         waiting = await asyncio.to_thread(self._jobs_to_validate)
+        self._forget_validations(keep=set(waiting))
         moment = asyncio.get_running_loop().time()
         for job_id in waiting:
             if len(self._validating) >= MAX_CONCURRENT_VALIDATIONS:
@@ -179,20 +204,58 @@ class Scheduler:
     async def _validate(self, job_id: str) -> None:
         try:
             await asyncio.to_thread(validate_job_files, self.db, self.store, self.catalog, job_id)
-            self._retry_validation_at.pop(job_id, None)
-        except ServiceUnavailableError as exc:
+            self._forget_validations(drop={job_id})
+        except VALIDATION_OUTAGES as exc:
+            # The content is not at fault: wait for the dependency, however long it takes.
             logger.warning("validating job %s must wait: %s", job_id, exc)
             self._retry_validation_at[job_id] = (
                 asyncio.get_running_loop().time() + VALIDATION_RETRY_SECONDS
             )
-        except Exception:
-            logger.exception("validating job %s failed", job_id)
-            self._retry_validation_at[job_id] = (
-                asyncio.get_running_loop().time() + VALIDATION_RETRY_SECONDS
-            )
+        except Exception as exc:
+            await self._validation_raised(job_id, exc)
         finally:
             self._validating.pop(job_id, None)
             self.wake()
+
+    async def _validation_raised(self, job_id: str, exc: Exception) -> None:
+        """Retry an unexpected validation error a few times, then fail the job with it."""
+        attempts = self._validation_errors.get(job_id, 0) + 1
+        self._validation_errors[job_id] = attempts
+        limit = self.settings.max_validation_attempts
+        retry_at = asyncio.get_running_loop().time() + VALIDATION_RETRY_SECONDS
+        logger.warning(
+            "validating job %s raised (attempt %d of %d)", job_id, attempts, limit, exc_info=exc
+        )
+        if attempts < limit:
+            self._retry_validation_at[job_id] = retry_at
+            return
+        message = (
+            f"The job's files could not be validated: validation failed {attempts} times with "
+            f"an unexpected error ({type(exc).__name__})."
+        )
+        try:
+            failed = await asyncio.to_thread(fail_validation, self.db, job_id, message)
+        except Exception as write_error:
+            # Recording the failure needs the database; the next attempt tries again.
+            logger.warning("could not fail job %s yet: %s", job_id, write_error)
+            self._retry_validation_at[job_id] = retry_at
+            return
+        if failed:
+            logger.error(
+                "job %s failed: validation raised %s %d times", job_id, type(exc).__name__, attempts
+            )
+        self._forget_validations(drop={job_id})
+
+    def _forget_validations(
+        self, *, keep: set[str] | None = None, drop: set[str] | None = None
+    ) -> None:
+        """Drop the retry state of `drop`, or of every job but `keep` (and those under way)."""
+        for state in (self._retry_validation_at, self._validation_errors):
+            for job_id in list(state):
+                if (drop is not None and job_id in drop) or (
+                    keep is not None and job_id not in keep and job_id not in self._validating
+                ):
+                    del state[job_id]
 
     async def _fill_slots(self) -> None:
         for slot in self.slots:

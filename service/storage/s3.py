@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -12,7 +13,14 @@ from urllib.parse import urlparse
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
 
 from service.core.config import Settings
 from service.core.errors import NotFoundError, StorageUnavailableError
@@ -25,6 +33,13 @@ S3Client = Any
 MIN_PART_BYTES = 5 * 1024 * 1024
 _MISSING_KEY_CODES = {"NoSuchKey", "404", "NotFound"}
 _MISSING_BUCKET_CODES = {"NoSuchBucket"}
+# Failures that mean the endpoint does not answer: another request would only wait them out.
+_UNREACHABLE = (
+    ConnectTimeoutError,
+    ReadTimeoutError,
+    EndpointConnectionError,
+    ConnectionClosedError,
+)
 
 
 class S3Store:
@@ -32,6 +47,11 @@ class S3Store:
 
     Atomic visibility comes from S3 itself: a single PUT or a completed multipart upload
     appears whole or not at all, and an aborted multipart upload never appears.
+
+    Two clients, because one read timeout cannot fit both: `client` answers metadata requests
+    and PUTs of small objects, which S3 answers in well under a second; `transfer_client`
+    moves multipart parts and downloads, where botocore's read timeout applies to each socket
+    read, so it is a per-chunk deadline that a healthy transfer of any size never reaches.
     """
 
     def __init__(
@@ -40,12 +60,14 @@ class S3Store:
         bucket: str,
         prefix: str,
         client: S3Client,
+        transfer_client: S3Client | None = None,
         multipart_threshold_bytes: int = 8 * 1024 * 1024,
         endpoint_url: str | None = None,
     ):
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.client = client
+        self.transfer_client = transfer_client if transfer_client is not None else client
         self.multipart_threshold_bytes = multipart_threshold_bytes
         self.part_bytes = max(multipart_threshold_bytes, MIN_PART_BYTES)
         self.endpoint_url = endpoint_url
@@ -63,22 +85,26 @@ class S3Store:
                 f"WHETSTONE_STORAGE_URL must look like s3://bucket/prefix, "
                 f"got {settings.resolved_storage_url!r}"
             )
-        config = Config(
-            # Short connect timeout and few retries: start-up and /readyz must fail fast
-            # when the endpoint is down, instead of hanging in botocore's backoff.
-            connect_timeout=3,
-            read_timeout=60,
-            retries={"total_max_attempts": 2, "mode": "standard"},
-            # Path-style addressing works with MinIO/moto without wildcard DNS.
-            s3={"addressing_style": "path"} if settings.s3_endpoint_url else None,
-        )
-        client = boto3.session.Session().client(
-            "s3", endpoint_url=settings.s3_endpoint_url, config=config
-        )
+        session = boto3.session.Session()
+
+        def client(read_timeout: float) -> S3Client:
+            config = Config(
+                # Short deadlines and one retry: a request must fail within seconds when the
+                # endpoint is down or frozen, instead of hanging in botocore's defaults
+                # (60 s per read, more attempts with backoff).
+                connect_timeout=settings.s3_connect_timeout_seconds,
+                read_timeout=read_timeout,
+                retries={"total_max_attempts": settings.s3_max_attempts, "mode": "standard"},
+                # Path-style addressing works with MinIO/moto without wildcard DNS.
+                s3={"addressing_style": "path"} if settings.s3_endpoint_url else None,
+            )
+            return session.client("s3", endpoint_url=settings.s3_endpoint_url, config=config)
+
         return cls(
             bucket=parsed.netloc,
             prefix=parsed.path,
-            client=client,
+            client=client(settings.s3_read_timeout_seconds),
+            transfer_client=client(settings.s3_transfer_timeout_seconds),
             multipart_threshold_bytes=settings.s3_multipart_threshold_bytes,
             endpoint_url=settings.s3_endpoint_url,
         )
@@ -157,15 +183,22 @@ class S3Store:
                     return written
                 if buffer or not parts:
                     self._upload_part(object_key, upload_id, parts, buffer)
-                self.client.complete_multipart_upload(
+                self.transfer_client.complete_multipart_upload(
                     Bucket=self.bucket,
                     Key=object_key,
                     UploadId=upload_id,
                     MultipartUpload={"Parts": parts},
                 )
-            except BaseException:
+            except BaseException as exc:
                 if upload_id is not None:
-                    self._abort(object_key, upload_id)
+                    if isinstance(exc, _UNREACHABLE):
+                        # Aborting now would wait out the same deadlines again before the
+                        # client hears of the failure; try it on the side instead.
+                        threading.Thread(
+                            target=self._abort, args=(object_key, upload_id), daemon=True
+                        ).start()
+                    else:
+                        self._abort(object_key, upload_id)
                 raise
         return written
 
@@ -173,7 +206,7 @@ class S3Store:
         self, object_key: str, upload_id: str, parts: list[dict[str, Any]], data: bytearray
     ) -> None:
         number = len(parts) + 1
-        answer = self.client.upload_part(
+        answer = self.transfer_client.upload_part(
             Bucket=self.bucket,
             Key=object_key,
             UploadId=upload_id,
@@ -202,7 +235,9 @@ class S3Store:
     def iter_chunks(self, key: str, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
         """Stream the object in chunks; NotFoundError on the first `next()` when absent."""
         with self._translated(key):
-            body = self.client.get_object(Bucket=self.bucket, Key=self._object_key(key))["Body"]
+            body = self.transfer_client.get_object(Bucket=self.bucket, Key=self._object_key(key))[
+                "Body"
+            ]
             try:
                 yield from body.iter_chunks(chunk_bytes)
             finally:

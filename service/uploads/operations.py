@@ -111,8 +111,8 @@ def add_part(
                 md5=digest.hexdigest(),
                 storage_key=key,
             )
-    except BaseException:
-        store.delete(key)
+    except BaseException as exc:
+        files.discard_unrecorded(store, key, exc)
         raise
     return as_part(part)
 
@@ -172,8 +172,8 @@ def complete_upload(
                 file_id=file_id,
                 expires_after_seconds=upload.file_expires_after_seconds,
             )
-    except BaseException:
-        store.delete(key)
+    except BaseException as exc:
+        files.discard_unrecorded(store, key, exc)
         raise
     _drop_parts(store, project=project, upload_id=upload_id)
     return as_upload(finished, file)

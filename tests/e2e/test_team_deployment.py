@@ -14,9 +14,7 @@ import boto3
 import openai
 import pytest
 
-from service.core.db import Database
-from service.core.tables import Base
-from tests.conftest import POSTGRES_URL, postgres_available
+from tests.conftest import POSTGRES_URL, empty_postgres, postgres_available
 from tests.e2e.conftest import openai_client
 from tests.e2e.test_fine_tuning import BASE, SENTENCE, upload, wait_status
 from tests.harness import MotoServer, ServerProcess
@@ -40,9 +38,7 @@ def server(
     reason = postgres_available()
     if reason is not None:
         pytest.skip(reason)
-    database = Database(POSTGRES_URL)
-    Base.metadata.drop_all(database.engine)
-    database.dispose()
+    empty_postgres()
     process = ServerProcess(
         Path(tmp_path_factory.mktemp("team")),
         {

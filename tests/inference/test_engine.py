@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from service.core.errors import ModelNotFoundError
+from service.core.errors import EngineOverloadedError, ModelNotFoundError
 from service.inference.adapters import AdapterFiles
 from service.inference.lora import LoadedAdapters, LoraLinear
 from service.inference.types import LocalAdapter, SamplingParams, SequenceEvent
@@ -114,6 +114,35 @@ def test_a_cancelled_request_frees_its_place(emulator: Emulator) -> None:
         waiting = Run(single, ids, SamplingParams(max_tokens=3, temperature=0.0), None)
         endless.ticket.cancel()
         assert waiting.result()[1] == "length"
+    finally:
+        single.stop()
+
+
+def test_a_request_that_waits_too_long_for_a_place_is_engine_overloaded(
+    emulator: Emulator,
+) -> None:
+    from service.inference.engine import BatchEngine
+
+    single = BatchEngine(
+        emulator.model(),
+        emulator.tokenizer,
+        name="single",
+        max_batch_size=1,
+        adapter_capacity=1,
+        context_length=emulator.entry.context_length,
+        queue_timeout=0.2,
+    )
+    try:
+        ids = prompt(emulator, "Hello")
+        endless = Run(single, ids, SamplingParams(max_tokens=100_000, temperature=0.0), None)
+        assert endless.first.wait(timeout=60)
+        waiting = Run(single, ids, SamplingParams(max_tokens=3, temperature=0.0), None)
+        with pytest.raises(EngineOverloadedError) as raised:
+            waiting.result()
+        assert raised.value.status_code == 503 and raised.value.code == "engine_overloaded"
+        endless.ticket.cancel()
+        # The engine goes on: once the place is free, the next request is served.
+        assert Run(single, ids, GREEDY, None).result()[1] in ("stop", "length")
     finally:
         single.stop()
 

@@ -117,3 +117,21 @@ def test_operations_on_a_deleted_bucket_are_storage_unavailable(
 def test_from_settings_refuses_a_url_without_bucket() -> None:
     with pytest.raises(ValueError, match="s3://bucket/prefix"):
         S3Store.from_settings(Settings(storage_url="s3:///prefix"))
+
+
+def test_the_clients_carry_the_configured_deadlines() -> None:
+    store = S3Store.from_settings(
+        Settings(
+            storage_url="s3://b/p",
+            s3_endpoint_url="http://127.0.0.1:9",
+            s3_connect_timeout_seconds=1.5,
+            s3_read_timeout_seconds=2.5,
+            s3_transfer_timeout_seconds=7.0,
+            s3_max_attempts=3,
+        )
+    )
+    metadata, transfer = store.client.meta.config, store.transfer_client.meta.config
+    assert (metadata.connect_timeout, metadata.read_timeout) == (1.5, 2.5)
+    assert (transfer.connect_timeout, transfer.read_timeout) == (1.5, 7.0)
+    for config in (metadata, transfer):
+        assert config.retries["total_max_attempts"] == 3

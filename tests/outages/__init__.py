@@ -1,0 +1,1 @@
+"""Fault injection: the server under S3 and PostgreSQL outages."""
