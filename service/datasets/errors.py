@@ -28,3 +28,18 @@ class DatasetError(Exception):
         self.code = code
         self.param = param
         self.line = line
+
+
+def error_code(param: DatasetParam) -> DatasetErrorCode:
+    """OpenAI's code for a bad training or validation file."""
+    return "invalid_training_file" if param == "training_file" else "invalid_validation_file"
+
+
+def missing_file(param: DatasetParam, file_id: str) -> DatasetError:
+    """The error of a job whose file was deleted before validation or training could read it."""
+    kind = "training" if param == "training_file" else "validation"
+    return DatasetError(
+        f"The {kind} file {file_id} was deleted before the job could read it.",
+        code=error_code(param),
+        param=param,
+    )

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from service.datasets.errors import DatasetError, DatasetParam
+from service.datasets.errors import DatasetError, DatasetParam, error_code
 from service.datasets.tokenize import EncodedExample, encode_example
-from service.datasets.validation import MAX_LINE_BYTES, InvalidExample, iter_lines, parse_example
+from service.datasets.validation import MAX_LINE_BYTES, LineTooLongError, iter_lines, parse_line
 
 # One event per truncated example is useful for a handful and noise for thousands.
 MAX_TRUNCATION_WARNINGS = 20
@@ -34,6 +34,18 @@ def _read_chunks(path: Path) -> Iterator[bytes]:
             yield chunk
 
 
+def _lines(path: Path, param: DatasetParam) -> Iterator[tuple[int, bytes]]:
+    try:
+        yield from iter_lines(_read_chunks(path), max_line_bytes=MAX_LINE_BYTES)
+    except LineTooLongError as exc:
+        raise DatasetError(
+            f"Invalid file format. Line {exc.line} is longer than {exc.limit} bytes.",
+            code=error_code(param),
+            param=param,
+            line=exc.line,
+        ) from exc
+
+
 def load_examples(
     path: Path,
     tokenizer: Any,
@@ -43,14 +55,10 @@ def load_examples(
     warn: Callable[[str], None] | None = None,
 ) -> tuple[list[EncodedExample], DataReport]:
     """Encode every example of a local JSONL file; `warn` receives one line per truncation."""
-    code = "invalid_training_file" if param == "training_file" else "invalid_validation_file"
     examples: list[EncodedExample] = []
     report = DataReport()
-    for number, raw in iter_lines(_read_chunks(path), max_line_bytes=MAX_LINE_BYTES):
-        try:
-            _, example = parse_example(raw, number)
-        except InvalidExample as exc:
-            raise DatasetError(str(exc), code=code, param=param, line=number) from exc
+    for number, raw in _lines(path, param):
+        _, example = parse_line(raw, number, param=param)
         encoded = encode_example(example, tokenizer, context_length=context_length)
         if encoded.truncated:
             report.n_truncated += 1

@@ -8,11 +8,15 @@ bounded by the longest line whatever the file's size. Messages mirror OpenAI's w
 from __future__ import annotations
 
 import json
+import logging
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from service.datasets.errors import DatasetError, DatasetParam
+from service.datasets.errors import DatasetError, DatasetParam, error_code
+
+logger = logging.getLogger("whetstone.datasets")
 
 ExampleFormat = Literal["chat", "completion"]
 
@@ -21,8 +25,19 @@ CHAT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls", "functions"})
 COMPLETION_KEYS = frozenset({"prompt", "completion"})
 # A line longer than this is refused rather than buffered: it bounds memory on hostile files.
 MAX_LINE_BYTES = 32 * 1024 * 1024
+# Arrays and objects nest at most this deep on a line. A chat line nests about 6 levels (tool
+# schemas a few more); json.loads recurses once per level and raises RecursionError near 1000.
+MAX_NESTING_DEPTH = 64
 MAX_WARNINGS = 20
 _UTF8_BOM = b"\xef\xbb\xbf"
+# Every byte but the four brackets, deleted before counting depth; braces then count as brackets.
+_NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
+_BRACES_AS_BRACKETS = bytes.maketrans(b"{}", b"[]")
+# Bracket strings up to this long are peeled round by round to the end (see nests_deeper_than).
+_SHORT_BRACKETS = 1024
+# A \uD800-\uDFFF escape: json.loads turns an unpaired one into a lone surrogate, which no
+# tokenizer can encode, so lines holding one are checked further.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 class LineTooLongError(ValueError):
@@ -36,6 +51,60 @@ class LineTooLongError(ValueError):
 
 class InvalidExample(ValueError):
     """One line breaks the training-file format; the message is complete and user-facing."""
+
+
+class _NonStandardConstant(ValueError):
+    """NaN, Infinity or -Infinity: Python's json accepts them, JSON does not."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NonStandardConstant(name)
+
+
+# One decoder for every line: json.loads with keyword arguments would build one per call.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
+def nests_deeper_than(raw: bytes, limit: int) -> bool:
+    """True when arrays and objects in the JSON text `raw` nest more than `limit` levels.
+
+    A scan of the brackets outside strings, without recursion, so that it is safe on any input
+    (json.loads itself recurses per level). Only what a parser would reach is measured: past an
+    unmatched closing bracket the text is invalid and json.loads stops there.
+    """
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False  # the common case: two C-speed counts, no copy
+    # Escaped backslashes go first, so that every remaining quote is a string delimiter; the
+    # even pieces of a split on quotes are then the text outside strings.
+    unescaped = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    outside = b"".join(unescaped.split(b'"')[::2])
+    brackets = outside.translate(_BRACES_AS_BRACKETS, _NOT_BRACKETS)
+    if brackets.count(b"[") <= limit:
+        return False
+    # Each round deletes every innermost "[]" pair, which lowers the deepest level by at most
+    # one: brackets gone within `limit` rounds nest at most `limit` deep. Well-formed lines end
+    # here at C speed. On a long string, rounds stop once one removes under a quarter of what
+    # is left (a long chain, which the walk below settles at its first `limit` bytes), so they
+    # cost about four passes at most; on a short one every round is cheap.
+    remaining = brackets
+    for _ in range(limit):
+        shorter = remaining.replace(b"[]", b"")
+        if not shorter:
+            return False
+        if len(shorter) > max(len(remaining) * 3 // 4, _SHORT_BRACKETS):
+            break
+        remaining = shorter
+    depth = 0
+    for byte in brackets:
+        if byte == 0x5B:  # [
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+            if depth < 0:
+                return False
+    return False
 
 
 @dataclass
@@ -95,8 +164,12 @@ def iter_lines(
             yield number, line
 
 
-def parse_example(raw: bytes, line: int) -> tuple[ExampleFormat, dict[str, Any]]:
-    """Decode and check one line; InvalidExample (with the line number) when it is not valid."""
+def decode_line(raw: bytes, line: int) -> dict[str, Any]:
+    """The JSON object on one line, with every guard; InvalidExample when it is not one.
+
+    Shared by every line format (chat, prompt-completion, and the preference format of
+    service/datasets/preference.py), so that each gets the same guards.
+    """
     if line == 1 and raw.startswith(_UTF8_BOM):
         raw = raw[len(_UTF8_BOM) :]
     try:
@@ -105,15 +178,37 @@ def parse_example(raw: bytes, line: int) -> tuple[ExampleFormat, dict[str, Any]]
         raise InvalidExample(
             f"Invalid file format. Line {line} is not valid UTF-8 (byte {exc.start + 1})."
         ) from exc
+    if nests_deeper_than(raw, MAX_NESTING_DEPTH):
+        raise InvalidExample(
+            f"Invalid file format. Line {line} nests arrays or objects more than "
+            f"{MAX_NESTING_DEPTH} levels deep."
+        )
     try:
-        example = json.loads(text)
+        example = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise InvalidExample(
             f"Invalid file format. Line {line} is not valid JSON: {exc.msg} (column {exc.colno})."
         ) from exc
+    except _NonStandardConstant as exc:
+        raise InvalidExample(
+            f"Invalid file format. Line {line} is not valid JSON: {exc} is not a JSON value."
+        ) from exc
+    if _SURROGATE_ESCAPE.search(raw):
+        _check_surrogates(example, line)
     if not isinstance(example, dict):
         raise InvalidExample(
             f"Invalid file format. Line {line} must be a JSON object, not {_json_type(example)}."
+        )
+    return example
+
+
+def parse_example(raw: bytes, line: int) -> tuple[ExampleFormat, dict[str, Any]]:
+    """Decode and check one line; InvalidExample (with the line number) when it is not valid."""
+    example = decode_line(raw, line)
+    if "messages" in example and ("prompt" in example or "completion" in example):
+        raise InvalidExample(
+            f'Invalid file format. Line {line} has both "messages" and "prompt"/"completion"; '
+            "a line is either a chat example or a prompt-completion pair."
         )
     if "messages" in example:
         _check_chat(example, line)
@@ -123,12 +218,40 @@ def parse_example(raw: bytes, line: int) -> tuple[ExampleFormat, dict[str, Any]]
         return "completion", example
     if "input" in example and "preferred_output" in example:
         raise InvalidExample(
-            f"Invalid file format. Line {line} is a preference (DPO) example; Whetstone trains "
-            'the supervised method only, which needs {"messages": [...]} on every line.'
+            f"Invalid file format. Line {line} is a preference (DPO) example, but this job uses "
+            'the supervised method, which needs {"messages": [...]} on every line; preference '
+            'files train with method type "dpo".'
         )
     raise InvalidExample(
         f'Invalid file format. Line {line}, key "messages": missing. Each line must be a chat '
         'example {"messages": [...]} or a {"prompt": ..., "completion": ...} pair.'
+    )
+
+
+def parse_line(
+    raw: bytes, line: int, *, param: DatasetParam = "training_file"
+) -> tuple[ExampleFormat, dict[str, Any]]:
+    """parse_example, with every failure turned into this line's DatasetError."""
+    try:
+        return parse_example(raw, line)
+    except InvalidExample as exc:
+        raise DatasetError(str(exc), code=error_code(param), param=param, line=line) from exc
+    except Exception as exc:
+        raise _unreadable_line(exc, line, param) from exc
+
+
+def _unreadable_line(exc: Exception, line: int, param: DatasetParam) -> DatasetError:
+    # A check that breaks on input nobody foresaw is still that line's fault: the job fails
+    # with the line's number instead of a validation retried forever. Logged (as a warning,
+    # with the traceback) because it also means a check is missing here.
+    logger.warning(
+        "line %d raised %s while being validated", line, type(exc).__name__, exc_info=exc
+    )
+    return DatasetError(
+        f"Invalid file format. Line {line} could not be read ({type(exc).__name__}).",
+        code=error_code(param),
+        param=param,
+        line=line,
     )
 
 
@@ -139,7 +262,7 @@ def validate_training_file(
     min_examples: int = 10,
 ) -> DatasetReport:
     """Check every line of a JSONL file streamed as byte chunks; DatasetError at the first fault."""
-    code = "invalid_training_file" if param == "training_file" else "invalid_validation_file"
+    code = error_code(param)
     counted = _CountingChunks(chunks)
     report: DatasetReport | None = None
     first_line = 0
@@ -148,10 +271,7 @@ def validate_training_file(
     try:
         for number, raw in iter_lines(counted, max_line_bytes=MAX_LINE_BYTES):
             last_line = number
-            try:
-                fmt, example = parse_example(raw, number)
-            except InvalidExample as exc:
-                raise DatasetError(str(exc), code=code, param=param, line=number) from exc
+            fmt, example = parse_line(raw, number, param=param)
             if report is None:
                 report = DatasetReport(format=fmt, n_examples=0, n_lines=0, n_bytes=0)
                 first_line = number
@@ -165,7 +285,10 @@ def validate_training_file(
                     line=number,
                 )
             report.n_examples += 1
-            _tally(report, fmt, example, number, unknown_keys)
+            try:
+                _tally(report, fmt, example, number, unknown_keys)
+            except Exception as exc:
+                raise _unreadable_line(exc, number, param) from exc
     except LineTooLongError as exc:
         raise DatasetError(
             f"Invalid file format. Line {exc.line} is longer than {exc.limit} bytes.",
@@ -231,6 +354,18 @@ def _tally(
 def _warn(report: DatasetReport, message: str) -> None:
     if len(report.warnings) < MAX_WARNINGS:
         report.warnings.append(message)
+
+
+def _check_surrogates(example: Any, line: int) -> None:
+    """InvalidExample when a string holds an unpaired surrogate (from an escape like \\ud800)."""
+    try:
+        json.dumps(example, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        lone = f"\\u{ord(exc.object[exc.start]):04x}"
+        raise InvalidExample(
+            f"Invalid file format. Line {line} holds the unpaired surrogate escape {lone}; "
+            "text must be valid Unicode (a surrogate escape needs its pair)."
+        ) from exc
 
 
 def _json_type(value: Any) -> str:
@@ -303,6 +438,11 @@ def _check_message_content(message: Mapping[str, Any], role: str, where: str) ->
             )
         if content is not None:
             _check_content(content, where, allowed_parts=("text", "refusal"))
+            if not has_call and message.get("weight", 1) == 1 and not _content_text(content):
+                raise InvalidExample(
+                    f'{where}, key "content": must not be empty in an assistant message that '
+                    "is trained on."
+                )
         if "tool_calls" in message:
             _check_tool_calls(message["tool_calls"], where)
         if "function_call" in message:
@@ -345,6 +485,12 @@ def _check_content(content: Any, where: str, *, allowed_parts: tuple[str, ...]) 
             )
         if not isinstance(part.get(kind), str):
             raise InvalidExample(f'{where}, key "content": part {number} needs a string "{kind}".')
+
+
+def _content_text(content: str | list[dict[str, Any]]) -> str:
+    if isinstance(content, str):
+        return content
+    return "".join(part[part["type"]] for part in content)
 
 
 def _check_tool_calls(tool_calls: Any, where: str) -> None:

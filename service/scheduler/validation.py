@@ -9,7 +9,8 @@ from service.catalog import Catalog
 from service.core.db import Database
 from service.core.errors import NotFoundError, ServiceUnavailableError, WhetstoneError
 from service.core.tables import JobRow
-from service.datasets.errors import DatasetError
+from service.datasets.errors import DatasetError, missing_file
+from service.datasets.preference import validate_preference_file
 from service.datasets.validation import validate_training_file
 from service.files import operations as files
 from service.fine_tuning import repository as jobs
@@ -23,6 +24,8 @@ logger = logging.getLogger("whetstone.scheduler")
 
 # A validation file only needs enough lines to measure on.
 MIN_VALIDATION_EXAMPLES = 1
+# The job error code when validation itself broke rather than the file being invalid.
+VALIDATION_ERROR_CODE = "validation_error"
 
 
 def validate_job_files(db: Database, store: ArtifactStore, catalog: Catalog, job_id: str) -> None:
@@ -41,17 +44,22 @@ def validate_job_files(db: Database, store: ArtifactStore, catalog: Catalog, job
         if job.validation_file is not None:
             _validate(db, store, job, "validation_file", job.validation_file)
         entry = catalog.resolve(job.catalog_model)
-        requested = job.method.get("supervised", {}).get("hyperparameters") or {}
-        resolved = resolve_hyperparameters(requested, n_examples=report.n_examples, entry=entry)
+        kind = job.method.get("type", "supervised")
+        requested = job.method.get(kind, {}).get("hyperparameters") or {}
+        resolved = resolve_hyperparameters(
+            requested, n_examples=report.n_examples, entry=entry, method=kind
+        )
     except DatasetError as exc:
         transitions.files_rejected(db, job, JobFailure(exc.code, exc.message, exc.param))
         return
     except ServiceUnavailableError:
         raise
     except WhetstoneError as exc:
-        transitions.files_rejected(db, job, JobFailure("validation_error", exc.message, exc.param))
+        transitions.files_rejected(
+            db, job, JobFailure(VALIDATION_ERROR_CODE, exc.message, exc.param)
+        )
         return
-    method = {"type": "supervised", "supervised": {"hyperparameters": resolved}}
+    method = {"type": kind, kind: {"hyperparameters": resolved}}
     transitions.files_validated(db, job, method=method, warnings=report.warnings)
 
 
@@ -66,14 +74,26 @@ def _validate(db: Database, store: ArtifactStore, job: JobRow, param: Any, file_
         )
     try:
         storage_key = files.storage_key_of(db, project=job.project, file_id=file_id)
-    except NotFoundError as exc:
-        raise DatasetError(
-            f"The {kind} file {file_id} no longer exists.",
-            code="invalid_training_file" if kind == "training" else "invalid_validation_file",
+        # A DPO job's files are preference lines; the supervised validator refuses those.
+        validate = (
+            validate_preference_file if job.method.get("type") == "dpo" else validate_training_file
+        )
+        return validate(
+            store.iter_chunks(storage_key),
             param=param,
-        ) from exc
-    return validate_training_file(
-        store.iter_chunks(storage_key),
-        param=param,
-        min_examples=10 if kind == "training" else MIN_VALIDATION_EXAMPLES,
-    )
+            min_examples=10 if kind == "training" else MIN_VALIDATION_EXAMPLES,
+        )
+    except NotFoundError as exc:
+        # The row is gone (deleted, expired) or, deleted meanwhile, its bytes: the row goes
+        # first, then the bytes, so a stream already under way may find them missing.
+        raise missing_file(param, file_id) from exc
+
+
+def fail_validation(db: Database, job_id: str, message: str) -> bool:
+    """validating_files -> failed with code `validation_error`, for a job whose validation
+    kept raising unexpected errors; False when the job had moved on meanwhile."""
+    with db.session() as session:
+        job = jobs.find_job(session, job_id=job_id)
+    if job is None or job.status != JobStatus.VALIDATING_FILES:
+        return False
+    return transitions.files_rejected(db, job, JobFailure(VALIDATION_ERROR_CODE, message))

@@ -26,10 +26,10 @@ from sqlalchemy.exc import OperationalError
 from service.catalog import Catalog
 from service.core.config import Settings
 from service.core.db import Database
-from service.core.errors import ServiceUnavailableError
+from service.core.errors import NotFoundError, ServiceUnavailableError
 from service.core.ids import now
 from service.core.tables import JobRow
-from service.datasets.errors import DatasetError
+from service.datasets.errors import DatasetError, DatasetParam, missing_file
 from service.files import operations as files
 from service.fine_tuning import repository as jobs
 from service.fine_tuning import transitions
@@ -157,15 +157,18 @@ class JobRun:
                 job_id=job.id,
                 base_model=entry,
                 model_dir=catalog.local_path(entry),
-                training_file=self._download_file(job, job.training_file, scratch / "train.jsonl"),
-                validation_file=self._download_file(
-                    job, job.validation_file, scratch / "valid.jsonl"
+                training_file=self._download_file(
+                    job, "training_file", job.training_file, scratch / "train.jsonl"
                 ),
-                hyperparameters=dict(job.method["supervised"]["hyperparameters"]),
+                validation_file=self._download_file(
+                    job, "validation_file", job.validation_file, scratch / "valid.jsonl"
+                ),
+                hyperparameters=dict(job.method[job.method["type"]]["hyperparameters"]),
                 seed=job.seed,
                 device=self.assignment.device,
                 work_dir=scratch / "work",
                 initial_adapter_dir=self._initial_adapter(job, scratch / "initial"),
+                method=job.method["type"],
             )
             resume = self._resume_state(job, scratch / "resume")
             if resume is not None:
@@ -178,17 +181,24 @@ class JobRun:
         except StartingModelGoneError as exc:
             self._fail(job, JobFailure("model_not_available", str(exc), "model"))
         except DatasetError as exc:
+            logger.info("job %s failed: %s", job.id, exc.message)
             self._fail(job, JobFailure(exc.code, exc.message, exc.param))
         except Exception as exc:
             logger.exception("training job %s failed", job.id)
             self._fail(job, JobFailure("training_failed", f"Training failed: {exc}"))
         return None
 
-    def _download_file(self, job: JobRow, file_id: str | None, target: Path) -> Path | None:
+    def _download_file(
+        self, job: JobRow, param: DatasetParam, file_id: str | None, target: Path
+    ) -> Path | None:
         if file_id is None:
             return None
-        key = files.storage_key_of(self.db, project=job.project, file_id=file_id)
-        self.store.download_file(key, target)
+        try:
+            key = files.storage_key_of(self.db, project=job.project, file_id=file_id)
+            self.store.download_file(key, target)
+        except NotFoundError as exc:
+            # Deleted after validation (while queued or paused): the file's fault, not a crash.
+            raise missing_file(param, file_id) from exc
         return target
 
     def _initial_adapter(self, job: JobRow, target: Path) -> Path | None:
@@ -285,7 +295,8 @@ class JobReporter:
     ) -> None:
         """Store the resolved hyperparameters in the job's method."""
         self.total_steps = total_steps
-        method = {"type": "supervised", "supervised": {"hyperparameters": dict(hyperparameters)}}
+        kind = self.job.method.get("type", "supervised")
+        method = {"type": kind, kind: {"hyperparameters": dict(hyperparameters)}}
         with self.db.session() as session:
             jobs.update_job(
                 session, job_id=self.job.id, values={"method": method}, worker=self.worker
