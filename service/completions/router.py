@@ -8,12 +8,13 @@ from sse_starlette import EventSourceResponse
 from service.completions import operations
 from service.completions.schemas import (
     ChatCompletion,
+    ChatCompletionChunk,
     Completion,
     CreateChatCompletionRequest,
     CreateCompletionRequest,
 )
 from service.completions.streaming import sse_payloads
-from service.core.openapi import error_responses
+from service.core.openapi import error_responses, event_stream_response
 from service.deps import CatalogDep, DatabaseDep, InferenceDep, PrincipalDep
 
 router = APIRouter()
@@ -27,17 +28,6 @@ ERRORS = error_responses(
     }
 )
 
-# With `stream: true` the body is server-sent events, one JSON chunk per `data:` line.
-STREAM_CONTENT = {
-    "content": {
-        "text/event-stream": {
-            "schema": {
-                "type": "string",
-                "description": "`data: <chunk JSON>` events, ending with `data: [DONE]`.",
-            }
-        }
-    }
-}
 
 # Comment lines (": ping") keep idle proxies from closing a slow stream; SSE clients skip them.
 SSE_PING_SECONDS = 15
@@ -48,7 +38,8 @@ SSE_PING_SECONDS = 15
     operation_id="chat-completions-create",
     response_model=ChatCompletion,
     summary="Create a chat completion, whole or streamed",
-    responses={200: STREAM_CONTENT, **ERRORS},
+    # With `stream: true` the body is server-sent events, one JSON chunk per event.
+    responses={200: event_stream_response(ChatCompletionChunk), **ERRORS},
     tags=["chat"],
 )
 async def create_chat_completion(
@@ -71,7 +62,8 @@ async def create_chat_completion(
     operation_id="completions-create",
     response_model=Completion,
     summary="Create a completion (legacy), whole or streamed",
-    responses={200: STREAM_CONTENT, **ERRORS},
+    # Each streamed event of a legacy completion is a Completion, as OpenAI streams them.
+    responses={200: event_stream_response(Completion), **ERRORS},
     tags=["completions"],
 )
 async def create_completion(

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.core.errors import InvalidRequestError
+from service.core.wire import JsonBody
 from service.inference.types import SamplingParams
 
 MAX_STOP_SEQUENCES = 4
@@ -66,7 +67,7 @@ def _sampling_params(
 class StreamOptions(BaseModel):
     """Options of a streamed response."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     include_usage: bool | None = Field(
         None, description="Send a last chunk with `usage` and no choices before [DONE]."
@@ -84,7 +85,7 @@ class CompletionUsage(BaseModel):
     total_tokens: int = Field(description="prompt_tokens + completion_tokens.")
 
 
-class CreateCompletionRequest(BaseModel):
+class CreateCompletionRequest(JsonBody):
     """POST /v1/completions. Every documented field is accepted; unsupported values are 400."""
 
     model_config = ConfigDict(extra="forbid")
@@ -168,7 +169,7 @@ class Completion(BaseModel):
 class ChatCompletionContentPart(BaseModel):
     """One part of a message's content; only `text` parts can be served."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
 
     type: str = Field(description="`text`; image, audio and file parts are refused with a 400.")
     text: str | None = Field(None, description="The text of a `text` (or `refusal`) part.")
@@ -178,7 +179,7 @@ class ChatCompletionContentPart(BaseModel):
 class ChatCompletionRequestMessage(BaseModel):
     """One message of the conversation (developer, system, user, assistant, tool, function)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     role: Literal["developer", "system", "user", "assistant", "tool", "function"] = Field(
         description="Who wrote the message; `developer` renders as `system`."
@@ -198,7 +199,7 @@ class ChatCompletionRequestMessage(BaseModel):
     audio: dict[str, Any] | None = Field(None, description="Earlier assistant audio: refused.")
 
 
-class CreateChatCompletionRequest(BaseModel):
+class CreateChatCompletionRequest(JsonBody):
     """POST /v1/chat/completions. Every documented field is accepted; what cannot be honoured
     is a 400 naming the param, never ignored."""
 

@@ -1,11 +1,11 @@
-"""Pure-ASGI middleware: request ids, body-size limits, and the last-resort 500."""
+"""Pure-ASGI middleware: request ids, header- and body-size limits, and the last-resort 500."""
 
 from __future__ import annotations
 
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,16 +19,20 @@ _PART_ROUTE = re.compile(r"^/v1/uploads/[^/]+/parts$")
 
 
 class RequestContextMiddleware:
-    """Tags every response with `x-request-id`, refuses bodies over their route's limit with
-    413, and turns any exception that escaped the handlers into a 500 envelope with no trace.
+    """Tags every response with `x-request-id`, refuses headers over `max_header_bytes` with
+    431 and bodies over their route's limit with 413, and turns any exception that escaped the
+    handlers into a 500 envelope with no trace.
 
     It is plain ASGI rather than BaseHTTPMiddleware so that streamed bodies (uploads, SSE)
     pass through without being buffered.
     """
 
-    def __init__(self, app: ASGIApp, *, body_limit_for: Callable[[str], int]):
+    def __init__(
+        self, app: ASGIApp, *, body_limit_for: Callable[[str], int], max_header_bytes: int
+    ):
         self.app = app
         self.body_limit_for = body_limit_for
+        self.max_header_bytes = max_header_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -50,6 +54,11 @@ class RequestContextMiddleware:
                     (REQUEST_ID_HEADER.encode(), request_id.encode()),
                 ]
             await send(message)
+
+        header_bytes = header_size(scope.get("headers") or [])
+        if header_bytes > self.max_header_bytes:
+            await _send_headers_too_large(send_with_id, self.max_header_bytes, header_bytes)
+            return
 
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -100,6 +109,24 @@ def body_limit_policy(*, file_bytes: int, part_bytes: int, json_bytes: int) -> C
         return json_bytes
 
     return limit_for
+
+
+def header_size(headers: Iterable[tuple[bytes, bytes]]) -> int:
+    """The bytes the header fields took on the wire: `name: value\r\n` each."""
+    return sum(len(name) + len(value) + 4 for name, value in headers)
+
+
+async def _send_headers_too_large(send: Send, limit: int, size: int) -> None:
+    body = {
+        "error": {
+            "message": f"Request headers too large: they take {size} bytes and the limit is "
+            f"{limit} bytes.",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": "headers_too_large",
+        }
+    }
+    await _send_json(send, 431, body)
 
 
 def _too_large_message(limit: int) -> str:

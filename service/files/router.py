@@ -47,7 +47,10 @@ def _expires_after(anchor: str | None, seconds: str | None) -> int | None:
                 code="missing_required_parameter",
             )
     try:
-        policy = FileExpirationAfter.model_validate({"anchor": anchor, "seconds": seconds})
+        # Form fields are text, so "3600" must convert here as it never may in JSON.
+        policy = FileExpirationAfter.model_validate(
+            {"anchor": anchor, "seconds": seconds}, strict=False
+        )
     except ValidationError as exc:
         first = exc.errors()[0]
         param = "expires_after." + ".".join(str(part) for part in first["loc"])

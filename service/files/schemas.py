@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from service.core.pagination import ListPage
 
@@ -34,6 +34,10 @@ def _is_none(value: object) -> bool:
 
 class FileExpirationAfter(BaseModel):
     """When a file expires, relative to an anchor (OpenAI's `FileExpirationAfter`)."""
+
+    # Strict in JSON bodies (POST /v1/uploads); the multipart form of POST /v1/files, whose
+    # values are all text, validates it with strict=False.
+    model_config = ConfigDict(strict=True)
 
     anchor: Literal["created_at"] = Field(description="The anchor; only `created_at`.")
     seconds: int = Field(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -31,6 +32,8 @@ ERRORS = error_responses(
 
 After = Annotated[str | None, Query(description="Id of the last object of the previous page.")]
 
+METADATA_KEY = re.compile(r"^[^\[\]]+$")
+
 _METADATA_FILTER_DOC: dict[str, Any] = {
     "parameters": [
         {
@@ -41,7 +44,12 @@ _METADATA_FILTER_DOC: dict[str, Any] = {
             "required": False,
             "description": "Keep jobs whose metadata has `metadata[key]=value` for every pair "
             "given; `metadata=null` keeps jobs without metadata.",
-            "schema": {"type": "object", "additionalProperties": {"type": "string"}},
+            # A key is what `metadata[key]` can carry: not empty, and no brackets.
+            "schema": {
+                "type": "object",
+                "propertyNames": {"pattern": METADATA_KEY.pattern},
+                "additionalProperties": {"type": "string"},
+            },
         }
     ]
 }
@@ -59,8 +67,17 @@ def _metadata_filter(request: Request) -> tuple[dict[str, str], bool]:
                     param="metadata",
                 )
             is_null = True
-        elif name.startswith("metadata[") and name.endswith("]"):
-            pairs[name[len("metadata[") : -1]] = value
+        elif name.startswith("metadata["):
+            key = name[len("metadata[") : -1] if name.endswith("]") else ""
+            # `metadata[]=` and `metadata[a][b]=` are malformed filters; answering them with
+            # an empty page would hide the client's mistake.
+            if not METADATA_KEY.fullmatch(key):
+                raise InvalidRequestError(
+                    f"Invalid 'metadata': {name!r} names no key; use metadata[key]=value.",
+                    param="metadata",
+                    code="invalid_value",
+                )
+            pairs[key] = value
     if is_null and pairs:
         raise InvalidRequestError(
             "Invalid 'metadata': do not combine metadata=null with metadata[key]=value.",

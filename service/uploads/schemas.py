@@ -6,12 +6,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.core.wire import JsonBody
 from service.files.schemas import FileExpirationAfter, OpenAIFile, UploadPurpose
 
 UploadStatus = Literal["pending", "completed", "cancelled", "expired"]
 
 
-class CreateUploadRequest(BaseModel):
+class CreateUploadRequest(JsonBody):
     """The body of POST /v1/uploads (OpenAI's `CreateUploadRequest`)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -25,7 +26,7 @@ class CreateUploadRequest(BaseModel):
     )
 
 
-class CompleteUploadRequest(BaseModel):
+class CompleteUploadRequest(JsonBody):
     """The body of POST /v1/uploads/{upload_id}/complete (OpenAI's `CompleteUploadRequest`)."""
 
     model_config = ConfigDict(extra="forbid")

@@ -4,7 +4,9 @@ A Recorder is an httpx2 response hook (openai 3.x sends through httpx2): it read
 before the SDK parses it, so the exact bytes on the wire are kept, streams included. A
 Conformance then validates each JSON body, and each `data:` event of each stream, against the
 schema of the same operation in the vendored OpenAI document; error bodies against
-ErrorResponse. A violation passes only when tests/contract/deviations.py names it.
+ErrorResponse. A violation passes only when tests/contract/deviations.py names it. Each event
+of a stream is also validated, with no deviation tolerated, against the event schema of
+Whetstone's own document (tests/contract/whetstone_schema.py).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from tests.contract.openai_schema import (
     schema_errors,
     stream_chunk_pointer,
 )
+from tests.contract.whetstone_schema import describe, event_errors, sse_events
 
 
 @dataclass(frozen=True)
@@ -68,12 +71,7 @@ class Recorder:
 
 def sse_data(body: bytes) -> list[str]:
     """The `data:` payloads of a server-sent event stream, in order (`[DONE]` included)."""
-    payloads = []
-    for event in body.decode().replace("\r\n", "\n").split("\n\n"):
-        lines = [line for line in event.split("\n") if line.startswith("data:")]
-        if lines:
-            payloads.append("\n".join(line.removeprefix("data:").strip() for line in lines))
-    return payloads
+    return [event["data"] for event in sse_events(body)]
 
 
 @dataclass
@@ -83,6 +81,7 @@ class Conformance:
     recorder: Recorder
     responses: int = 0
     chunks: int = 0
+    events: int = 0
     not_json: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
     used: Counter[deviations.Deviation] = field(default_factory=Counter)
@@ -121,11 +120,20 @@ class Conformance:
     def _check_stream(
         self, operation: str, template: str, method: str, exchange: Exchange
     ) -> list[str]:
-        payloads = sse_data(exchange.body)
+        events = sse_events(exchange.body)
+        payloads = [event["data"] for event in events]
         if not payloads or payloads[-1] != "[DONE]":
             return ["the stream does not end with `data: [DONE]`"]
-        pointer = stream_chunk_pointer(template, method)
+        if "[DONE]" in payloads[:-1]:
+            return ["`data: [DONE]` comes before the end of the stream"]
         problems = []
+        for index, event in enumerate(events):
+            problems.extend(
+                f"event {index} breaks Whetstone's own event schema {describe(error)}"
+                for error in event_errors(exchange.path, exchange.method, event)
+            )
+            self.events += 1
+        pointer = stream_chunk_pointer(template, method)
         for payload in payloads[:-1]:
             problems.extend(
                 self._validate(f"{operation} stream", pointer, payload.encode(), exchange)
@@ -154,6 +162,7 @@ class Conformance:
         """One line of counts for the report."""
         return (
             f"validated {self.responses} JSON responses and {self.chunks} stream chunks against "
-            f"OpenAI's schemas ({self.not_json} non-JSON bodies), statuses {dict(self.statuses)}, "
-            f"deviations used {sum(self.used.values())}x"
+            f"OpenAI's schemas ({self.not_json} non-JSON bodies), {self.events} stream events "
+            f"against Whetstone's own, statuses {dict(self.statuses)}, deviations used "
+            f"{sum(self.used.values())}x"
         )

@@ -325,3 +325,4 @@ def test_the_tally(conformance: Conformance, capsys: pytest.CaptureFixture[str])
         print(f"\nconformance: {conformance.summary()}; unused deviations: {len(unused)}")
     assert conformance.responses >= MIN_RESPONSES
     assert conformance.chunks >= MIN_CHUNKS
+    assert conformance.events > conformance.chunks  # each chunk, plus each [DONE]

@@ -81,11 +81,13 @@ def test_stream_chunks_are_each_validated() -> None:
         "object": "chat.completion.chunk",
         "created": 1,
         "model": "m",
+        "system_fingerprint": "fp_1",
         "choices": [{"index": 0, "delta": {"content": "hi"}, "finish_reason": None}],
     }
     body = f"data: {json.dumps(chunk)}\n\ndata: {json.dumps(chunk)}\n\ndata: [DONE]\n\n".encode()
     stream = Exchange("POST", "/v1/chat/completions", 200, "text/event-stream", body)
-    assert checked(stream).chunks == 2
+    conformance = checked(stream)
+    assert (conformance.chunks, conformance.events) == (2, 3)
     broken = body.replace(b'"chat.completion.chunk"', b'"chunk"', 1)
     with pytest.raises(AssertionError, match="at /object"):
         checked(Exchange("POST", "/v1/chat/completions", 200, "text/event-stream", broken))
@@ -98,3 +100,23 @@ def test_sse_data_joins_multiline_events() -> None:
         "a\nb",
         "[DONE]",
     ]
+
+
+def test_stream_events_are_validated_against_whetstones_own_schema() -> None:
+    # OpenAI's chunk schema lacks system_fingerprint among its required fields; ours has it.
+    chunk = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "m",
+        "choices": [{"index": 0, "delta": {"content": "hi"}, "finish_reason": None}],
+    }
+    body = f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n".encode()
+    with pytest.raises(AssertionError, match="/data: 'system_fingerprint' is a required"):
+        checked(Exchange("POST", "/v1/chat/completions", 200, "text/event-stream", body))
+
+
+def test_done_must_come_last_and_once() -> None:
+    body = b"data: [DONE]\n\ndata: [DONE]\n\n"
+    with pytest.raises(AssertionError, match="comes before the end"):
+        checked(Exchange("POST", "/v1/chat/completions", 200, "text/event-stream", body))

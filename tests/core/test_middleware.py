@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.core.config import Settings
-from service.core.middleware import body_limit_policy
+from service.core.middleware import body_limit_policy, header_size
 
 AUTH = {"Authorization": "Bearer sk-test"}
 BOUNDARY = "whetstone-test-boundary"
@@ -110,3 +110,20 @@ def test_route_limits() -> None:
     assert limit_for("/v1/files") == 10 + slack
     assert limit_for("/v1/uploads/upload_x/parts") == 20 + slack
     assert limit_for("/v1/uploads") == 30
+
+
+def test_headers_over_the_limit_are_431_in_the_envelope(data_dir: Path) -> None:
+    settings = Settings(data_dir=data_dir, scheduler_enabled=False, max_header_bytes=4096)
+    with TestClient(create_app(settings), headers=AUTH) as client:
+        assert client.get("/v1/files", headers={"x-pad": "a" * 3000}).status_code == 200
+        response = client.get("/v1/files", headers={"x-pad": "a" * 5000})
+        assert response.status_code == 431
+        error = response.json()["error"]
+        assert (error["type"], error["code"]) == ("invalid_request_error", "headers_too_large")
+        assert "4096" in error["message"]
+        assert response.headers["x-request-id"]
+        assert response.headers["connection"] == "close"
+
+
+def test_header_size_counts_names_values_and_separators() -> None:
+    assert header_size([(b"host", b"x"), (b"a", b"bc")]) == (4 + 1 + 4) + (1 + 2 + 4)

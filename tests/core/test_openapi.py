@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import schemathesis
 
 from service.app import create_app
 from service.cli import main
@@ -145,3 +146,28 @@ def test_every_reference_resolves(document: dict[str, Any]) -> None:
     references = set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', json.dumps(document)))
     missing = references - set(document["components"]["schemas"])
     assert not missing, f"dangling $refs: {sorted(missing)}"
+
+
+def test_the_document_is_valid_openapi_3_1(document: dict[str, Any]) -> None:
+    # schemathesis carries the 3.1 meta-schema, which refuses 3.2 keywords such as `itemSchema`
+    # (and openapi-python-client reads 3.1 documents only).
+    assert document["openapi"].startswith("3.1.")
+    schemathesis.openapi.from_dict(document).validate()
+
+
+@pytest.mark.parametrize(
+    ("path", "chunk"),
+    [("/v1/chat/completions", "ChatCompletionChunk"), ("/v1/completions", "Completion")],
+)
+def test_streamed_responses_describe_each_event(
+    document: dict[str, Any], path: str, chunk: str
+) -> None:
+    content = document["paths"][path]["post"]["responses"]["200"]["content"]
+    event = content["text/event-stream"]["schema"]
+    assert (event["type"], event["required"]) == ("object", ["data"])
+    data = event["properties"]["data"]
+    assert data["if"] == {"const": "[DONE]"}
+    assert data["else"]["contentMediaType"] == "application/json"
+    payloads = [branch["$ref"] for branch in data["else"]["contentSchema"]["oneOf"]]
+    assert payloads == [f"#/components/schemas/{chunk}", "#/components/schemas/ErrorResponse"]
+    assert chunk in document["components"]["schemas"]
