@@ -22,6 +22,7 @@ from service.files import operations as files
 from service.fine_tuning import repository, transitions
 from service.fine_tuning.schemas import (
     CreateFineTuningJobRequest,
+    FineTuneDPOHyperparameters,
     FineTuneMethod,
     FineTuneSupervisedHyperparameters,
     FineTuningIntegration,
@@ -160,44 +161,46 @@ def _continue_lora(method: dict[str, Any], start: TrainedModel) -> None:
 
 
 def _method_of(request: CreateFineTuningJobRequest) -> dict[str, Any]:
-    """The stored `method`: supervised, with the requested hyperparameters ("auto" for unset).
+    """The stored `method`: supervised or dpo, with the requested hyperparameters ("auto" for
+    unset), as `{"type": kind, kind: {"hyperparameters": {...}}}`.
 
     The deprecated top-level `hyperparameters` fill in for `method` when it is absent.
     """
     method = request.method
-    if method is not None and method.type != "supervised":
+    if method is not None and method.type not in ("supervised", "dpo"):
         raise InvalidRequestError(
-            f"Fine-tuning method '{method.type}' is not supported yet; use 'supervised'.",
+            f"Fine-tuning method '{method.type}' is not supported yet; use 'supervised' or 'dpo'.",
             param="method.type",
             code="unsupported_method",
         )
-    from_method = (
-        method.supervised.hyperparameters
-        if method is not None
-        and method.supervised is not None
-        and method.supervised.hyperparameters is not None
-        else None
-    )
+    kind = method.type if method is not None else "supervised"
+    prefix = f"method.{kind}.hyperparameters"
+    configuration = getattr(method, kind) if method is not None else None
+    from_method = configuration.hyperparameters if configuration is not None else None
     legacy = request.hyperparameters
     if from_method is not None and legacy is not None:
         legacy_values = legacy.model_dump()
         method_values = from_method.model_dump(include=set(legacy_values))
         if legacy_values != method_values:
             raise InvalidRequestError(
-                "Give hyperparameters in 'method.supervised.hyperparameters' or in the "
-                "deprecated 'hyperparameters', not both.",
+                f"Give hyperparameters in '{prefix}' or in the deprecated 'hyperparameters', "
+                "not both.",
                 param="hyperparameters",
                 code="invalid_value",
             )
     if from_method is not None:
         requested = from_method.model_dump(exclude_none=True)
-        validate_hyperparameters(requested, param_prefix="method.supervised.hyperparameters")
+        validate_hyperparameters(requested, param_prefix=prefix, method=kind)
     elif legacy is not None:
         requested = legacy.model_dump()
         validate_hyperparameters(requested, param_prefix="hyperparameters")
+        if kind == "dpo":
+            requested = {**FineTuneDPOHyperparameters().model_dump(exclude_none=True), **requested}
+    elif kind == "dpo":
+        requested = FineTuneDPOHyperparameters().model_dump(exclude_none=True)
     else:
         requested = FineTuneSupervisedHyperparameters().model_dump(exclude_none=True)
-    return {"type": "supervised", "supervised": {"hyperparameters": requested}}
+    return {"type": kind, kind: {"hyperparameters": requested}}
 
 
 def _check_metadata(metadata: dict[str, str] | None) -> None:
@@ -404,9 +407,11 @@ def _hyperparameters_of(job: JobRow) -> dict[str, Any]:
 def as_job(row: JobRow) -> FineTuningJob:
     """The wire object for a job row."""
     method = FineTuneMethod.model_validate(row.method)
+    # The OpenAI three of whichever method the job uses (their names are the same in each).
+    configuration = getattr(method, method.type, None)
     hyperparameters = (
-        method.supervised.hyperparameters
-        if method.supervised is not None and method.supervised.hyperparameters is not None
+        configuration.hyperparameters
+        if configuration is not None and configuration.hyperparameters is not None
         else FineTuneSupervisedHyperparameters()
     )
     status = JobStatus(row.status)

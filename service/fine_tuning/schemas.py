@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from service.core.pagination import ListPage
+from service.core.wire import JsonBody
 
 
 class JobStatus(StrEnum):
@@ -65,7 +66,7 @@ class FineTuneSupervisedHyperparameters(BaseModel):
     """Supervised hyperparameters: OpenAI's three, plus Whetstone's LoRA extensions."""
 
     # Unknown keys reach validate_hyperparameters, which refuses them naming the key.
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
 
     batch_size: AutoBatchSize = Field(
         "auto", description="Examples per optimizer step, 1 to 256, or `auto`."
@@ -95,24 +96,53 @@ class FineTuneSupervisedHyperparameters(BaseModel):
 class FineTuneSupervisedMethod(BaseModel):
     """Configuration of the supervised method."""
 
+    model_config = ConfigDict(strict=True)
+
     hyperparameters: FineTuneSupervisedHyperparameters | None = Field(
         None, description="The hyperparameters of the supervised job."
     )
 
 
 class FineTuneDPOHyperparameters(BaseModel):
-    """DPO hyperparameters (accepted for compatibility; DPO is refused for now)."""
+    """DPO hyperparameters: OpenAI's four (beta among them), plus Whetstone's LoRA extensions."""
 
-    beta: AutoBeta = Field("auto", description="Weight of the penalty between policy and ref.")
-    batch_size: AutoBatchSize = Field("auto", description="Examples per optimizer step.")
-    learning_rate_multiplier: AutoLearningRate = Field(
-        "auto", description="Scale of the base learning rate."
+    # Unknown keys reach validate_hyperparameters, which refuses them naming the key.
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    beta: AutoBeta = Field(
+        "auto",
+        description="Weight of the penalty between policy and reference model, 0 < beta <= 2, "
+        "or `auto` (0.1).",
     )
-    n_epochs: AutoEpochs = Field("auto", description="Full passes over the training file.")
+    batch_size: AutoBatchSize = Field(
+        "auto", description="Preference pairs per optimizer step, 1 to 256, or `auto`."
+    )
+    learning_rate_multiplier: AutoLearningRate = Field(
+        "auto", description="Scale of the base learning rate (> 0), or `auto`."
+    )
+    n_epochs: AutoEpochs = Field(
+        "auto", description="Full passes over the training file, 1 to 50, or `auto`."
+    )
+    lora_rank: OptionalInt = Field(
+        None, exclude_if=_is_none, description="Extension: LoRA rank r (default: the model's)."
+    )
+    lora_alpha: OptionalInt = Field(
+        None, exclude_if=_is_none, description="Extension: LoRA alpha (default: the model's)."
+    )
+    lora_dropout: OptionalFloat = Field(
+        None, exclude_if=_is_none, description="Extension: LoRA dropout, 0 to 1."
+    )
+    lora_target_modules: TargetModules = Field(
+        None,
+        exclude_if=_is_none,
+        description='Extension: module names to adapt, or "all-linear".',
+    )
 
 
 class FineTuneDPOMethod(BaseModel):
     """Configuration of the DPO method."""
+
+    model_config = ConfigDict(strict=True)
 
     hyperparameters: FineTuneDPOHyperparameters | None = Field(
         None, description="The hyperparameters of the DPO job."
@@ -121,6 +151,8 @@ class FineTuneDPOMethod(BaseModel):
 
 class FineTuneReinforcementHyperparameters(BaseModel):
     """Reinforcement hyperparameters (accepted for compatibility; refused for now)."""
+
+    model_config = ConfigDict(strict=True)
 
     batch_size: AutoBatchSize = Field("auto", description="Examples per optimizer step.")
     learning_rate_multiplier: AutoLearningRate = Field(
@@ -140,6 +172,8 @@ class FineTuneReinforcementHyperparameters(BaseModel):
 class FineTuneReinforcementMethod(BaseModel):
     """Configuration of the reinforcement method."""
 
+    model_config = ConfigDict(strict=True)
+
     grader: dict[str, Any] | None = Field(
         None, description="The grader of the reinforcement job (OpenAI requires one)."
     )
@@ -149,10 +183,12 @@ class FineTuneReinforcementMethod(BaseModel):
 
 
 class FineTuneMethod(BaseModel):
-    """The method used for fine-tuning; Whetstone trains `supervised` only."""
+    """The method used for fine-tuning; Whetstone trains `supervised` and `dpo`."""
+
+    model_config = ConfigDict(strict=True)
 
     type: Literal["supervised", "dpo", "reinforcement"] = Field(
-        description="The method: `supervised` (`dpo` and `reinforcement` are refused for now)."
+        description="The method: `supervised` or `dpo` (`reinforcement` is refused for now)."
     )
     supervised: FineTuneSupervisedMethod | None = Field(
         None, exclude_if=_is_none, description="Configuration of the supervised method."
@@ -168,7 +204,7 @@ class FineTuneMethod(BaseModel):
 class LegacyHyperparameters(BaseModel):
     """The deprecated top-level `hyperparameters` of a create request (use `method`)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
 
     batch_size: AutoBatchSize = Field("auto", description="Examples per optimizer step.")
     learning_rate_multiplier: AutoLearningRate = Field(
@@ -180,6 +216,8 @@ class LegacyHyperparameters(BaseModel):
 class WandbIntegration(BaseModel):
     """Settings of a Weights and Biases integration (stored and echoed; no run is made)."""
 
+    model_config = ConfigDict(strict=True)
+
     project: str = Field(description="The W&B project the run would belong to.")
     name: str | None = Field(None, description="A display name for the run.")
     entity: str | None = Field(None, description="The W&B entity (team or user).")
@@ -189,11 +227,13 @@ class WandbIntegration(BaseModel):
 class FineTuningIntegration(BaseModel):
     """An integration of a job (only `wandb`)."""
 
+    model_config = ConfigDict(strict=True)
+
     type: Literal["wandb"] = Field(description="The integration type; only `wandb`.")
     wandb: WandbIntegration = Field(description="The W&B settings.")
 
 
-class CreateFineTuningJobRequest(BaseModel):
+class CreateFineTuningJobRequest(JsonBody):
     """The body of POST /v1/fine_tuning/jobs."""
 
     # OpenAI refuses unrecognized arguments; so do we rather than silently ignore them.

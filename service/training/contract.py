@@ -36,6 +36,9 @@ class TrainingSpec:
     # A PEFT adapter directory the first step starts from (a job continuing an `ft:` model);
     # its LoRA shape is the one the hyperparameters name.
     initial_adapter_dir: Path | None = None
+    # The fine-tuning method: "supervised" (chat or prompt-completion files) or "dpo"
+    # (preference files; the hyperparameters then hold beta as well).
+    method: Literal["supervised", "dpo"] = "supervised"
 
 
 @dataclass(frozen=True)
@@ -58,8 +61,8 @@ class TrainingOutcome:
     # adapter_model.safetensors). Paused: the checkpoint directory to resume from.
     adapter_dir: Path | None = None
     checkpoint_dir: Path | None = None
-    # Final metrics: train_loss, train_mean_token_accuracy and, with a validation file,
-    # full_valid_loss and full_valid_mean_token_accuracy.
+    # Final metrics: train_loss, train_mean_token_accuracy (DPO: and its train_rewards_* and
+    # train_logps_*) and, with a validation file, the same under full_valid_*.
     metrics: dict[str, float] = field(default_factory=dict)
 
 
@@ -76,7 +79,8 @@ class TrainingReporter(Protocol):
 
     def metrics(self, data: dict[str, Any]) -> None:
         """One optimizer step's metrics: step, total_steps, train_loss,
-        train_mean_token_accuracy, and periodically valid_loss, valid_mean_token_accuracy."""
+        train_mean_token_accuracy (DPO: and train_rewards_*, train_logps_*), and periodically
+        the same under valid_*."""
 
     def checkpoint(
         self, *, step: int, epoch: int, checkpoint_dir: Path, metrics: dict[str, Any]

@@ -1,8 +1,8 @@
-"""Hyperparameters of a supervised LoRA job: checking what a client asked for, resolving "auto".
+"""Hyperparameters of a LoRA job: checking what a client asked for, resolving "auto".
 
-OpenAI's three (n_epochs, batch_size, learning_rate_multiplier) plus Whetstone's LoRA extensions
-(lora_rank, lora_alpha, lora_dropout, lora_target_modules). Pure Python: the Jobs API checks a
-request with it without importing torch.
+OpenAI's three (n_epochs, batch_size, learning_rate_multiplier), DPO's `beta`, and Whetstone's
+LoRA extensions (lora_rank, lora_alpha, lora_dropout, lora_target_modules). Pure Python: the
+Jobs API checks a request with it without importing torch.
 """
 
 from __future__ import annotations
@@ -24,6 +24,10 @@ HYPERPARAMETER_KEYS = (
     "lora_dropout",
     "lora_target_modules",
 )
+# DPO takes the supervised keys plus beta.
+DPO_HYPERPARAMETER_KEYS = ("beta", *HYPERPARAMETER_KEYS)
+# TRL's and the DPO paper's usual value.
+DEFAULT_BETA = 0.1
 
 
 @dataclass(frozen=True)
@@ -58,8 +62,10 @@ def validate_hyperparameters(
     requested: Mapping[str, Any] | None,
     *,
     param_prefix: str = "method.supervised.hyperparameters",
+    method: str = "supervised",
 ) -> None:
     """Refuse unknown keys and out-of-range values with a 400 naming the exact parameter."""
+    keys = DPO_HYPERPARAMETER_KEYS if method == "dpo" else HYPERPARAMETER_KEYS
     if requested is None:
         return
     if not isinstance(requested, Mapping):
@@ -70,9 +76,9 @@ def validate_hyperparameters(
         )
     for key, value in requested.items():
         param = f"{param_prefix}.{key}"
-        if key not in HYPERPARAMETER_KEYS:
+        if key not in keys:
             raise InvalidRequestError(
-                f"Unknown hyperparameter '{key}'. Supported: {', '.join(HYPERPARAMETER_KEYS)}.",
+                f"Unknown hyperparameter '{key}'. Supported: {', '.join(keys)}.",
                 param=param,
                 code="unknown_parameter",
             )
@@ -86,9 +92,13 @@ def validate_hyperparameters(
 
 
 def resolve_hyperparameters(
-    requested: Mapping[str, Any] | None, *, n_examples: int, entry: BaseModelEntry
+    requested: Mapping[str, Any] | None,
+    *,
+    n_examples: int,
+    entry: BaseModelEntry,
+    method: str = "supervised",
 ) -> dict[str, Any]:
-    """All seven hyperparameters with every "auto" or absent one made concrete.
+    """All seven hyperparameters (eight for DPO) with every "auto" or absent one made concrete.
 
     - n_epochs: OpenAI's rule. 3 epochs; a small file gets ceil(min_target_examples /
       n_examples) epochs (at most 25) so that it is seen often enough; a huge file gets
@@ -98,6 +108,7 @@ def resolve_hyperparameters(
     - learning_rate_multiplier: 1.0; the family's base rate (3e-3 for the emulator, 2e-4 for
       pretrained models) already suits LoRA.
     - LoRA keys: the catalog entry's defaults (the models file may set them per model).
+    - beta (DPO only): 0.1. n_examples counts preference pairs, and the rules above apply.
     """
     requested = requested or {}
     defaults = training_defaults(entry)
@@ -123,7 +134,11 @@ def resolve_hyperparameters(
     targets = given("lora_target_modules")
     if targets is None:
         targets = entry.lora.target_modules
-    return {
+    resolved: dict[str, Any] = {}
+    if method == "dpo":
+        beta = given("beta")
+        resolved["beta"] = float(beta) if beta is not None else DEFAULT_BETA
+    return resolved | {
         "n_epochs": int(n_epochs),
         "batch_size": int(batch_size),
         "learning_rate_multiplier": float(multiplier) if multiplier is not None else 1.0,
@@ -173,6 +188,12 @@ def _check_dropout(value: Any) -> str | None:
     return 'expected a number from 0 up to (not including) 1, or "auto"'
 
 
+def _check_beta(value: Any) -> str | None:
+    if value == "auto" or (_is_number(value) and 0 < value <= 2):
+        return None
+    return 'expected a number greater than 0 and at most 2, or "auto"'
+
+
 def _check_targets(value: Any) -> str | None:
     if value in ("auto", "all-linear"):
         return None
@@ -186,6 +207,7 @@ def _check_targets(value: Any) -> str | None:
 
 
 _CHECKS = {
+    "beta": _check_beta,
     "n_epochs": _int_in(1, 50),
     "batch_size": _int_in(1, 256),
     "learning_rate_multiplier": _check_multiplier,

@@ -1,7 +1,11 @@
-"""The supervised LoRA recipe: setup, train, save_checkpoint, cleanup, read top to bottom.
+"""The LoRA recipe: setup, train, save_checkpoint, cleanup, read top to bottom.
 
 Modelled on torchtune's single-device LoRA recipe. It reads local files only, reports through
 a TrainingReporter and returns a TrainingOutcome; the scheduler owns the database and storage.
+One loop serves every method: the method's part (its examples, what is computed before the first
+step, the loss of a micro-batch and its metrics) is an Objective (service/training/objective.py:
+supervised cross-entropy; service/training/dpo.py: DPO), and everything else is shared, the
+checkpoint format included.
 
 Invariants the scheduler relies on:
 - Determinism: the same seed, data and base model give byte-identical adapters on the CPU.
@@ -18,43 +22,43 @@ import json
 import math
 import random
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from peft import LoraConfig, get_peft_model, set_peft_model_state_dict
 from safetensors.torch import load_file
 
 from service.catalog.loading import load_model, load_tokenizer, uses_bf16
 from service.datasets.errors import DatasetError
-from service.datasets.loading import DataReport, load_examples
-from service.datasets.tokenize import IGNORE_INDEX, EncodedExample
 from service.training.contract import (
     ResumeState,
     TrainingOutcome,
     TrainingReporter,
     TrainingSpec,
 )
+from service.training.dpo import DPOObjective
 from service.training.hyperparameters import learning_rate, resolve_hyperparameters
+from service.training.objective import Batching, Objective, SupervisedObjective
 
 WARMUP_FRACTION = 0.03
 # The LR decays linearly to this fraction of its peak; never to zero, so the last epoch's
 # examples still move the adapter.
 FINAL_LR_FRACTION = 0.1
 MAX_GRAD_NORM = 1.0
-# Padded tokens per forward pass. A batch larger than this is split into micro-batches whose
-# gradients add up to exactly the batch's (the loss is normalised by the batch's token count),
-# which bounds activation and logit memory whatever batch_size a client asks for.
-MAX_MICRO_BATCH_TOKENS = 8192
 # Examples sorted by length together: the larger, the less padding but the less random batches.
 LENGTH_GROUP_BATCHES = 32
 # Periodic validation (valid_loss) runs this many times over a job, on one batch each time.
 VALIDATIONS_PER_JOB = 20
 STATE_FILE = "training_state.pt"
+# The objective of each method (TrainingSpec.method).
+OBJECTIVES: dict[str, type[SupervisedObjective] | type[DPOObjective]] = {
+    "supervised": SupervisedObjective,
+    "dpo": DPOObjective,
+}
 
 
 @dataclass
@@ -91,7 +95,7 @@ def run_training(
 
 
 class LoRAFinetuneRecipe:
-    """One supervised LoRA run on one device."""
+    """One LoRA run on one device, of the method spec.method names."""
 
     def __init__(self, spec: TrainingSpec, reporter: TrainingReporter):
         self.spec = spec
@@ -110,10 +114,13 @@ class LoRAFinetuneRecipe:
         _seed_everything(spec.seed)
         self.tokenizer = load_tokenizer(spec.model_dir)
         context_length = spec.base_model.context_length
-        self.train_examples, _ = self._load(spec.training_file, "training_file")
-        self.valid_examples: list[EncodedExample] = []
+        objective_class = OBJECTIVES[spec.method]
+        self.train_examples, _ = self._load(objective_class, spec.training_file, "training_file")
+        self.valid_examples: list[Any] = []
         if spec.validation_file is not None:
-            self.valid_examples, _ = self._load(spec.validation_file, "validation_file")
+            self.valid_examples, _ = self._load(
+                objective_class, spec.validation_file, "validation_file"
+            )
         if not self.train_examples:
             raise DatasetError(
                 f"No example of the training file has a trained token within its first "
@@ -128,9 +135,15 @@ class LoRAFinetuneRecipe:
             self.hyperparameters = state["hyperparameters"]
         else:
             self.hyperparameters = resolve_hyperparameters(
-                spec.hyperparameters, n_examples=len(self.train_examples), entry=spec.base_model
+                spec.hyperparameters,
+                n_examples=len(self.train_examples),
+                entry=spec.base_model,
+                method=spec.method,
             )
         hp = self.hyperparameters
+        self.objective: Objective = objective_class(
+            dict(hp), Batching(self.tokenizer.pad_token_id, self.device, self._autocast)
+        )
         self.batch_size = min(int(hp["batch_size"]), len(self.train_examples))
         self.batches_per_epoch = math.ceil(len(self.train_examples) / self.batch_size)
         self.total_steps = int(hp["n_epochs"]) * self.batches_per_epoch
@@ -144,14 +157,22 @@ class LoRAFinetuneRecipe:
         self.lr_scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, self._lr_factor)
         if state is not None:
             self._restore(state)
+        # After the model is set up and before any step: what the objective computes from the
+        # starting model (DPO's reference log-probabilities), or takes from the checkpoint.
+        self.train_examples, self.valid_examples = self.objective.prepare(
+            self.model,
+            self.train_examples,
+            self.valid_examples,
+            state.get("objective", {}) if state is not None else None,
+        )
         self.reporter.started(
             hyperparameters=dict(hp),
             total_steps=self.total_steps,
             n_examples=len(self.train_examples),
         )
 
-    def _load(self, path: Path, param: Any) -> tuple[list[EncodedExample], DataReport]:
-        return load_examples(
+    def _load(self, objective_class: Any, path: Path, param: Any) -> tuple[list[Any], Any]:
+        return objective_class.load(
             path,
             self.tokenizer,
             context_length=self.spec.base_model.context_length,
@@ -223,18 +244,18 @@ class LoRAFinetuneRecipe:
         while self.progress.epochs_done < n_epochs:
             if self.progress.batches_done == 0:
                 self.epoch_plan = _plan_epoch(
-                    [len(example.input_ids) for example in self.train_examples],
+                    [self.objective.length(example) for example in self.train_examples],
                     self.batch_size,
                     seed=self.spec.seed,
                     epoch=self.progress.epochs_done,
                 )
             for position in range(self.progress.batches_done, len(self.epoch_plan)):
                 batch = [self.train_examples[i] for i in self.epoch_plan[position]]
-                loss, accuracy, n_tokens = self._train_step(batch)
+                step_metrics, n_tokens = self._train_step(batch)
                 self.progress.step += 1
                 self.progress.batches_done = position + 1
                 self.progress.trained_tokens += n_tokens
-                self._report_step(loss, accuracy)
+                self._report_step(step_metrics)
                 if self.progress.batches_done == len(self.epoch_plan):
                     self.progress.epochs_done += 1
                     self.progress.batches_done = 0
@@ -246,22 +267,19 @@ class LoRAFinetuneRecipe:
                     return self._outcome("paused", checkpoint_dir=self._checkpoint_for_pause())
         return self._finish()
 
-    def _train_step(self, batch: Sequence[EncodedExample]) -> tuple[float, float, int]:
-        """One optimizer step; the loss is the mean over the batch's trained tokens."""
+    def _train_step(self, batch: Sequence[Any]) -> tuple[dict[str, float], int]:
+        """One optimizer step on the objective's loss (summed over micro-batches, divided by
+        its normaliser: trained tokens for supervised, pairs for DPO); the step's metrics."""
         self.model.train()
-        n_trained = sum(_shifted_trainable(example) for example in batch)
-        loss_sum = correct = 0.0
+        normaliser = self.objective.normaliser(batch)
+        sums: dict[str, float] = {}
         n_tokens = 0
         try:
-            for micro in _micro_batches(batch):
-                input_ids, attention_mask, labels = self._collate(micro)
-                with self._autocast():
-                    logits = self.model(input_ids=input_ids, attention_mask=attention_mask).logits
-                micro_loss, micro_correct = _token_loss(logits, labels)
-                (micro_loss / n_trained).backward()
-                loss_sum += micro_loss.item()
-                correct += micro_correct
-                n_tokens += int(attention_mask.sum().item())
+            for micro in self.objective.micro_batches(batch):
+                part = self.objective.loss(self.model, micro)
+                (part.loss / normaliser).backward()
+                _accumulate(sums, part.sums)
+                n_tokens += part.n_tokens
             torch.nn.utils.clip_grad_norm_(
                 [p for p in self.model.parameters() if p.requires_grad], MAX_GRAD_NORM
             )
@@ -273,15 +291,14 @@ class LoRAFinetuneRecipe:
                 f"CUDA out of memory at step {self.progress.step + 1} with batch size "
                 f"{self.batch_size}; lower batch_size"
             ) from exc
-        return loss_sum / n_trained, correct / n_trained, n_tokens
+        return self.objective.metrics(sums, batch), n_tokens
 
-    def _report_step(self, loss: float, accuracy: float) -> None:
+    def _report_step(self, step_metrics: dict[str, float]) -> None:
         step = self.progress.step
         metrics: dict[str, Any] = {
             "step": step,
             "total_steps": self.total_steps,
-            "train_loss": loss,
-            "train_mean_token_accuracy": accuracy,
+            **_prefixed("train_", step_metrics),
         }
         if self.valid_examples and (step % self.valid_every == 0 or step == self.total_steps):
             # A rotating batch, chosen by step alone so that a resumed run picks the same one.
@@ -290,16 +307,14 @@ class LoRAFinetuneRecipe:
                 self.valid_examples[(start + offset) % len(self.valid_examples)]
                 for offset in range(min(self.batch_size, len(self.valid_examples)))
             ]
-            metrics["valid_loss"], metrics["valid_mean_token_accuracy"] = self._evaluate(picked)
+            metrics.update(_prefixed("valid_", self._evaluate(picked)))
         self.last_metrics = {key: value for key, value in metrics.items() if key != "total_steps"}
         self.reporter.metrics(metrics)
 
     def _end_of_epoch(self) -> None:
         metrics = dict(self.last_metrics)
         if self.valid_examples:
-            metrics["full_valid_loss"], metrics["full_valid_mean_token_accuracy"] = self._evaluate(
-                self.valid_examples
-            )
+            metrics.update(_prefixed("full_valid_", self._evaluate(self.valid_examples)))
             self.last_metrics.update(metrics)
         checkpoint_dir = self.save_checkpoint()
         self.reporter.checkpoint(
@@ -310,39 +325,14 @@ class LoRAFinetuneRecipe:
         )
 
     @torch.no_grad()
-    def _evaluate(self, examples: Sequence[EncodedExample]) -> tuple[float, float]:
-        """Token-weighted mean loss and accuracy; touches no RNG, so training is unaffected."""
+    def _evaluate(self, examples: Sequence[Any]) -> dict[str, float]:
+        """The objective's metrics over `examples`; touches no RNG, so training is unaffected."""
         self.model.eval()
-        loss_sum = correct = 0.0
-        n_trained = sum(_shifted_trainable(example) for example in examples)
-        for micro in _micro_batches(sorted(examples, key=lambda e: len(e.input_ids))):
-            input_ids, attention_mask, labels = self._collate(micro)
-            with self._autocast():
-                logits = self.model(input_ids=input_ids, attention_mask=attention_mask).logits
-            micro_loss, micro_correct = _token_loss(logits, labels)
-            loss_sum += micro_loss.item()
-            correct += micro_correct
+        sums: dict[str, float] = {}
+        for micro in self.objective.micro_batches(examples):
+            _accumulate(sums, self.objective.loss(self.model, micro).sums)
         self.model.train()
-        return loss_sum / max(n_trained, 1), correct / max(n_trained, 1)
-
-    def _collate(
-        self, examples: Sequence[EncodedExample]
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        width = max(len(example.input_ids) for example in examples)
-        pad = self.tokenizer.pad_token_id
-        input_ids = torch.full((len(examples), width), pad, dtype=torch.long)
-        labels = torch.full((len(examples), width), IGNORE_INDEX, dtype=torch.long)
-        attention_mask = torch.zeros((len(examples), width), dtype=torch.long)
-        for row, example in enumerate(examples):
-            length = len(example.input_ids)
-            input_ids[row, :length] = torch.tensor(example.input_ids)
-            labels[row, :length] = torch.tensor(example.labels)
-            attention_mask[row, :length] = 1
-        return (
-            input_ids.to(self.device),
-            attention_mask.to(self.device),
-            labels.to(self.device),
-        )
+        return self.objective.metrics(sums, examples)
 
     def _autocast(self) -> AbstractContextManager[Any]:
         if uses_bf16(self.spec.device):
@@ -367,6 +357,8 @@ class LoRAFinetuneRecipe:
             "hyperparameters": dict(self.hyperparameters),
             "n_examples": len(self.train_examples),
             "last_metrics": dict(self.last_metrics),
+            # What the objective computed before the first step (DPO: reference log-probs).
+            "objective": self.objective.state_dict(),
             "rng": {
                 "python": random.getstate(),
                 "torch": torch.get_rng_state(),
@@ -405,12 +397,10 @@ class LoRAFinetuneRecipe:
         metrics = {
             key: float(value)
             for key, value in self.last_metrics.items()
-            if key in ("train_loss", "train_mean_token_accuracy")
+            if key.startswith("train_")
         }
         if self.valid_examples:
-            loss, accuracy = self._evaluate(self.valid_examples)
-            metrics["full_valid_loss"] = loss
-            metrics["full_valid_mean_token_accuracy"] = accuracy
+            metrics.update(_prefixed("full_valid_", self._evaluate(self.valid_examples)))
         return self._outcome("succeeded", adapter_dir=adapter_dir, metrics=metrics)
 
     def _outcome(
@@ -432,7 +422,7 @@ class LoRAFinetuneRecipe:
 
     def cleanup(self) -> None:
         """Free the model and optimizer so that a worker running several jobs does not leak."""
-        for name in ("model", "optimizer", "lr_scheduler"):
+        for name in ("model", "optimizer", "lr_scheduler", "objective"):
             if hasattr(self, name):
                 delattr(self, name)
         if self.device.type == "cuda":
@@ -471,31 +461,11 @@ def _plan_epoch(
     return batches
 
 
-def _micro_batches(batch: Sequence[EncodedExample]) -> Iterator[list[EncodedExample]]:
-    """Split a batch so that no forward pass holds more than MAX_MICRO_BATCH_TOKENS padded."""
-    ordered = sorted(batch, key=lambda example: len(example.input_ids), reverse=True)
-    current: list[EncodedExample] = []
-    for example in ordered:
-        width = len(current[0].input_ids) if current else len(example.input_ids)
-        if current and width * (len(current) + 1) > MAX_MICRO_BATCH_TOKENS:
-            yield current
-            current = []
-        current.append(example)
-    if current:
-        yield current
+def _accumulate(sums: dict[str, float], part: dict[str, float]) -> None:
+    for key, value in part.items():
+        sums[key] = sums.get(key, 0.0) + value
 
 
-def _shifted_trainable(example: EncodedExample) -> int:
-    # The first token has no prediction; a label there can never be trained.
-    return sum(label != IGNORE_INDEX for label in example.labels[1:])
-
-
-def _token_loss(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, float]:
-    """Summed cross-entropy and the number of correct argmax predictions on trained tokens."""
-    shifted_labels = labels[:, 1:]
-    mask = shifted_labels != IGNORE_INDEX
-    picked = logits[:, :-1][mask].float()
-    targets = shifted_labels[mask]
-    loss = F.cross_entropy(picked, targets, reduction="sum")
-    correct = float((picked.argmax(dim=-1) == targets).sum().item())
-    return loss, correct
+def _prefixed(prefix: str, metrics: dict[str, float]) -> dict[str, float]:
+    """An objective's metrics under the split's prefix: loss -> train_loss, valid_loss, ..."""
+    return {f"{prefix}{key}": value for key, value in metrics.items()}

@@ -173,7 +173,22 @@ def test_legacy_hyperparameters_fill_in_for_method(client: TestClient) -> None:
             {"method": {"type": "supervised", "supervised": {"hyperparameters": {"beta": 1}}}},
             "method.supervised.hyperparameters.beta",
         ),
-        ({"method": {"type": "dpo", "dpo": {"hyperparameters": {"beta": 0.1}}}}, "method.type"),
+        (
+            {"method": {"type": "dpo", "dpo": {"hyperparameters": {"beta": 0}}}},
+            "method.dpo.hyperparameters.beta",
+        ),
+        (
+            {"method": {"type": "dpo", "dpo": {"hyperparameters": {"beta": 2.5}}}},
+            "method.dpo.hyperparameters.beta",
+        ),
+        (
+            {"method": {"type": "dpo", "dpo": {"hyperparameters": {"lora_rank": 0}}}},
+            "method.dpo.hyperparameters.lora_rank",
+        ),
+        (
+            {"method": {"type": "dpo", "dpo": {"hyperparameters": {"warmup": 3}}}},
+            "method.dpo.hyperparameters.warmup",
+        ),
         ({"method": {"type": "reinforcement"}}, "method.type"),
         ({"metadata": {f"k{i}": "v" for i in range(17)}}, "metadata"),
         ({"metadata": {"k" * 65: "v"}}, "metadata"),
@@ -193,9 +208,92 @@ def test_create_refuses_bad_requests_with_400_naming_the_param(
     assert client.get(JOBS).json()["data"] == []  # nothing was stored
 
 
-def test_dpo_is_refused_as_not_supported_yet(client: TestClient) -> None:
-    response = create(client, method={"type": "dpo"})
+def test_reinforcement_is_refused_as_not_supported_yet(client: TestClient) -> None:
+    response = create(client, method={"type": "reinforcement"})
+    assert response.json()["error"]["code"] == "unsupported_method"
     assert "not supported yet" in response.json()["error"]["message"]
+
+
+def preference_lines(n: int = 12) -> bytes:
+    """A valid preference (DPO) training file of `n` examples."""
+    return b"\n".join(
+        json.dumps(
+            {
+                "input": {"messages": [{"role": "user", "content": f"Question {i}?"}]},
+                "preferred_output": [{"role": "assistant", "content": "At midnight."}],
+                "non_preferred_output": [{"role": "assistant", "content": "No idea."}],
+            }
+        ).encode()
+        for i in range(n)
+    )
+
+
+def test_a_dpo_job_is_stored_and_queued_with_its_hyperparameters_as_numbers(
+    client: TestClient,
+) -> None:
+    dpo = {"type": "dpo", "dpo": {"hyperparameters": {"beta": "auto", "lora_rank": 8}}}
+    response = create(client, training_file=upload(client, preference_lines()), method=dpo)
+    assert response.status_code == 200, response.text
+    job = response.json()
+    validate_response("/fine_tuning/jobs", "post", 200, job)
+    assert job["method"] == {
+        "type": "dpo",
+        "dpo": {
+            "hyperparameters": {
+                "beta": "auto",
+                "batch_size": "auto",
+                "learning_rate_multiplier": "auto",
+                "n_epochs": "auto",
+                "lora_rank": 8,
+            }
+        },
+    }
+    validate_files(client, job["id"])
+    queued = client.get(f"{JOBS}/{job['id']}").json()
+    validate_response("/fine_tuning/jobs/{fine_tuning_job_id}", "get", 200, queued)
+    assert queued["status"] == "queued", queued["error"]
+    resolved = queued["method"]["dpo"]["hyperparameters"]
+    assert resolved["beta"] == 0.1 and resolved["lora_rank"] == 8
+    assert isinstance(resolved["n_epochs"], int) and isinstance(resolved["batch_size"], int)
+    assert isinstance(resolved["learning_rate_multiplier"], float)
+    assert "auto" not in resolved.values()
+    assert queued["hyperparameters"] == {
+        key: resolved[key] for key in ("batch_size", "learning_rate_multiplier", "n_epochs")
+    }
+
+
+def test_a_chat_file_fails_a_dpo_job_and_a_preference_file_a_supervised_one(
+    client: TestClient,
+) -> None:
+    dpo = create(client, method={"type": "dpo", "dpo": {"hyperparameters": {"beta": 0.2}}})
+    supervised = create(client, training_file=upload(client, preference_lines()))
+    for response, expected in (
+        (dpo, "Line 1 is a chat example"),
+        (supervised, "Line 1 is a preference (DPO) example"),
+    ):
+        job_id = response.json()["id"]
+        validate_files(client, job_id)
+        failed = client.get(f"{JOBS}/{job_id}").json()
+        assert failed["status"] == "failed"
+        assert failed["error"]["code"] == "invalid_training_file"
+        assert failed["error"]["param"] == "training_file"
+        assert expected in failed["error"]["message"]
+
+
+def test_a_dpo_job_validates_its_validation_file_as_preference_lines(client: TestClient) -> None:
+    lines = preference_lines(3).split(b"\n")
+    lines[1] = b'{"input": {"messages": [{"role": "user", "content": "q"}]}}'
+    job = create(
+        client,
+        training_file=upload(client, preference_lines()),
+        validation_file=upload(client, b"\n".join(lines)),
+        method={"type": "dpo"},
+    ).json()
+    validate_files(client, job["id"])
+    failed = client.get(f"{JOBS}/{job['id']}").json()
+    assert failed["error"]["code"] == "invalid_validation_file"
+    assert failed["error"]["param"] == "validation_file"
+    assert 'Line 2, key "preferred_output": missing' in failed["error"]["message"]
 
 
 def test_a_file_of_another_project_or_purpose_is_refused(client: TestClient) -> None:
@@ -344,7 +442,7 @@ def test_operation_ids_are_stable(client: TestClient) -> None:
     ids = {
         operation["operationId"]
         for path, operations in document["paths"].items()
-        if path.startswith("/v1/fine_tuning")
+        if path.startswith("/v1/fine_tuning/jobs")
         for operation in operations.values()
     }
     assert ids == {

@@ -1,0 +1,301 @@
+"""OpenAI's preference (DPO) format: streaming validation of a file, and tokenizing its pairs.
+
+One line is `{"input": {"messages": [...], "tools": [...], "parallel_tool_calls": ...},
+"preferred_output": [assistant message], "non_preferred_output": [assistant message]}`
+(FineTunePreferenceRequestInput in OpenAI's training-input schemas). Lines are decoded with the
+same guards as chat lines (service/datasets/validation.py), and messages are checked by the same
+rules, so a preference file is refused exactly where the equivalent chat file would be. No torch
+here: the tokenizer is passed in.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from service.datasets.errors import DatasetError, DatasetParam, error_code
+from service.datasets.loading import DataReport
+from service.datasets.tokenize import EncodedExample, encode_example
+
+# The chat checks are reused as they are, rather than copied, so that both formats stay alike.
+from service.datasets.validation import (
+    CHAT_ROLES,
+    MAX_LINE_BYTES,
+    MAX_WARNINGS,
+    InvalidExample,
+    LineTooLongError,
+    _check_message_content,
+    _check_tools,
+    _json_type,
+    _unreadable_line,
+    decode_line,
+    iter_lines,
+)
+
+PREFERENCE_KEYS = frozenset({"input", "preferred_output", "non_preferred_output"})
+INPUT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls"})
+_INPUT_EXTRAS = ("tools", "parallel_tool_calls")
+OUTPUT_KEYS = ("preferred_output", "non_preferred_output")
+# What a line should look like, quoted in the errors of lines that are something else.
+PREFERENCE_SHAPE = (
+    '{"input": {"messages": [...]}, "preferred_output": [{"role": "assistant", ...}], '
+    '"non_preferred_output": [{"role": "assistant", ...}]}'
+)
+MAX_TRUNCATION_WARNINGS = 20
+_READ_BYTES = 1024 * 1024
+
+
+@dataclass
+class PreferenceReport:
+    """What a valid preference file holds."""
+
+    n_examples: int
+    n_lines: int = 0
+    n_bytes: int = 0
+    n_examples_with_tools: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PreferencePair:
+    """One preference example as the model sees it: the prompt with each reply.
+
+    In both, only the reply's tokens (and its end of turn) carry labels; the prompt is masked.
+    """
+
+    chosen: EncodedExample
+    rejected: EncodedExample
+
+
+# -- validation --------------------------------------------------------------------------------
+
+
+def check_preference(example: Mapping[str, Any], line: int) -> None:
+    """InvalidExample, naming the line and key, unless `example` is a valid preference line."""
+    where = f"Invalid file format. Line {line}"
+    if "messages" in example:
+        raise InvalidExample(
+            f'{where} is a chat example {{"messages": [...]}}, but this job uses the DPO method, '
+            f"which needs a preference example on every line: {PREFERENCE_SHAPE}."
+        )
+    if "prompt" in example or "completion" in example:
+        raise InvalidExample(
+            f"{where} is a prompt-completion pair, but this job uses the DPO method, which needs "
+            f"a preference example on every line: {PREFERENCE_SHAPE}."
+        )
+    if "input" not in example:
+        raise InvalidExample(
+            f'{where}, key "input": missing. Each line of a DPO file must be {PREFERENCE_SHAPE}.'
+        )
+    prompt = example["input"]
+    if not isinstance(prompt, dict):
+        raise InvalidExample(
+            f'{where}, key "input": must be an object with "messages", not {_json_type(prompt)}.'
+        )
+    messages = prompt.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise InvalidExample(
+            f'{where}, key "input.messages": must be a non-empty list of messages.'
+        )
+    for index, message in enumerate(messages, start=1):
+        _check_message(message, f"{where}, input message {index}", role=None)
+    _check_tools({key: prompt[key] for key in _INPUT_EXTRAS if key in prompt}, line)
+    for key in OUTPUT_KEYS:
+        if key not in example:
+            raise InvalidExample(
+                f'{where}, key "{key}": missing; it must be a list holding one assistant message.'
+            )
+        output = example[key]
+        if not isinstance(output, list) or len(output) != 1:
+            raise InvalidExample(
+                f'{where}, key "{key}": must be a list holding exactly one assistant message.'
+            )
+        _check_message(output[0], f'{where}, key "{key}"', role="assistant")
+
+
+def _check_message(message: Any, where: str, *, role: str | None) -> None:
+    """A chat message's checks; `role` is the only role allowed, if any."""
+    if not isinstance(message, dict):
+        raise InvalidExample(f"{where}: must be an object, not {_json_type(message)}.")
+    actual = message.get("role")
+    if actual is None:
+        raise InvalidExample(f'{where}: missing "role".')
+    if role is not None and actual != role:
+        raise InvalidExample(f"{where}: must be an {role} message, not {json.dumps(actual)}.")
+    if actual not in CHAT_ROLES:
+        raise InvalidExample(
+            f"{where}: unknown role {json.dumps(actual)}; expected one of {', '.join(CHAT_ROLES)}."
+        )
+    if "name" in message and not isinstance(message["name"], str):
+        raise InvalidExample(f'{where}, key "name": must be a string.')
+    if "weight" in message:
+        # OpenAI's schema allows a weight on the input's assistant messages (copied from chat
+        # data); it is checked as in chat files, then ignored, since the input is never trained.
+        if role is not None or actual != "assistant":
+            raise InvalidExample(
+                f'{where}, key "weight": only assistant messages of the input may carry one; '
+                "both replies are always trained."
+            )
+        weight = message["weight"]
+        if isinstance(weight, bool | float) or weight not in (0, 1):
+            raise InvalidExample(f'{where}, key "weight": must be 0 or 1.')
+    if role is None:
+        # Input messages are context, never trained: an empty assistant turn there is allowed,
+        # which the chat check only allows on an untrained (weight 0) message.
+        message = {**message, "weight": 0} if actual == "assistant" else message
+    _check_message_content(message, actual, where)
+
+
+def parse_preference_line(
+    raw: bytes, line: int, *, param: DatasetParam = "training_file"
+) -> dict[str, Any]:
+    """Decode and check one preference line; every failure becomes this line's DatasetError."""
+    try:
+        example = decode_line(raw, line)
+        check_preference(example, line)
+        return example
+    except InvalidExample as exc:
+        raise DatasetError(str(exc), code=error_code(param), param=param, line=line) from exc
+    except Exception as exc:
+        raise _unreadable_line(exc, line, param) from exc
+
+
+def validate_preference_file(
+    chunks: Iterable[bytes],
+    *,
+    param: DatasetParam = "training_file",
+    min_examples: int = 10,
+) -> PreferenceReport:
+    """Check every line of a preference JSONL file streamed as byte chunks; DatasetError at the
+    first fault, or when it holds fewer than `min_examples` examples."""
+    counted = _CountingChunks(chunks)
+    report = PreferenceReport(n_examples=0)
+    unknown_keys: set[str] = set()
+    for number, raw in _checked_lines(counted, param):
+        example = parse_preference_line(raw, number, param=param)
+        report.n_examples += 1
+        report.n_lines = number
+        for key in example:
+            if key not in PREFERENCE_KEYS and key not in unknown_keys:
+                unknown_keys.add(key)
+                _warn(report, f'Line {number}: key "{key}" is not part of the preference format.')
+        for key in example["input"]:
+            if key not in INPUT_KEYS and f"input.{key}" not in unknown_keys:
+                unknown_keys.add(f"input.{key}")
+                _warn(report, f'Line {number}: key "input.{key}" is not part of the format.')
+        if example["input"].get("tools"):
+            report.n_examples_with_tools += 1
+    if report.n_examples < min_examples:
+        kind = "Training" if param == "training_file" else "Validation"
+        raise DatasetError(
+            f"{kind} file has {report.n_examples} example(s), but must have at least "
+            f"{min_examples} examples",
+            code="invalid_n_examples",
+            param=param,
+        )
+    report.n_bytes = counted.n_bytes
+    return report
+
+
+def _warn(report: PreferenceReport, message: str) -> None:
+    if len(report.warnings) < MAX_WARNINGS:
+        report.warnings.append(message)
+
+
+class _CountingChunks:
+    """Passes chunks through while counting bytes, so the report needs no second pass."""
+
+    def __init__(self, chunks: Iterable[bytes]):
+        self._chunks = chunks
+        self.n_bytes = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._chunks:
+            self.n_bytes += len(chunk)
+            yield chunk
+
+
+def _checked_lines(chunks: Iterable[bytes], param: DatasetParam) -> Iterator[tuple[int, bytes]]:
+    try:
+        yield from iter_lines(chunks, max_line_bytes=MAX_LINE_BYTES)
+    except LineTooLongError as exc:
+        raise DatasetError(
+            f"Invalid file format. Line {exc.line} is longer than {exc.limit} bytes.",
+            code=error_code(param),
+            param=param,
+            line=exc.line,
+        ) from exc
+
+
+# -- tokenizing --------------------------------------------------------------------------------
+
+
+def encode_preference(
+    example: Mapping[str, Any], tokenizer: Any, *, context_length: int
+) -> PreferencePair:
+    """The prompt followed by each reply, as chat examples whose only trained message is the
+    reply: the same chat-template spans as supervised training, so the prompt stays masked."""
+    prompt = example["input"]
+    # Assistant turns of the prompt are context: weight 0 keeps them out of the labels.
+    context = [
+        {**message, "weight": 0} if message["role"] == "assistant" else dict(message)
+        for message in prompt["messages"]
+    ]
+    extras = {key: prompt[key] for key in _INPUT_EXTRAS if key in prompt}
+
+    def encode(reply: Mapping[str, Any]) -> EncodedExample:
+        chat = {"messages": [*context, dict(reply)], **extras}
+        return encode_example(chat, tokenizer, context_length=context_length)
+
+    return PreferencePair(
+        chosen=encode(example["preferred_output"][0]),
+        rejected=encode(example["non_preferred_output"][0]),
+    )
+
+
+def load_preference_pairs(
+    path: Path,
+    tokenizer: Any,
+    *,
+    context_length: int,
+    param: DatasetParam = "training_file",
+    warn: Callable[[str], None] | None = None,
+) -> tuple[list[PreferencePair], DataReport]:
+    """Encode every pair of a local preference JSONL file; `warn` gets truncations and skips."""
+    pairs: list[PreferencePair] = []
+    report = DataReport()
+    for number, raw in _checked_lines(_read_chunks(path), param):
+        example = parse_preference_line(raw, number, param=param)
+        pair = encode_preference(example, tokenizer, context_length=context_length)
+        if pair.chosen.truncated or pair.rejected.truncated:
+            report.n_truncated += 1
+            if warn is not None and report.n_truncated <= MAX_TRUNCATION_WARNINGS:
+                warn(f"Example on line {number} was truncated to {context_length} tokens")
+        if pair.chosen.n_trainable == 0 or pair.rejected.n_trainable == 0:
+            # A pair missing one reply has nothing to compare.
+            report.n_skipped += 1
+            if warn is not None:
+                warn(
+                    f"Example on line {number} has a reply with no trained tokens within the "
+                    f"first {context_length} tokens and was skipped"
+                )
+            continue
+        pairs.append(pair)
+        report.n_examples += 1
+        report.n_tokens += len(pair.chosen.input_ids) + len(pair.rejected.input_ids)
+        report.n_trainable_tokens += pair.chosen.n_trainable + pair.rejected.n_trainable
+    if warn is not None and report.n_truncated > MAX_TRUNCATION_WARNINGS:
+        warn(
+            f"{report.n_truncated - MAX_TRUNCATION_WARNINGS} more examples were truncated to "
+            f"{context_length} tokens"
+        )
+    return pairs, report
+
+
+def _read_chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        while chunk := handle.read(_READ_BYTES):
+            yield chunk

@@ -1,0 +1,212 @@
+"""A training method's part of the recipe: its examples, its loss and its metrics.
+
+The recipe (service/training/recipe.py) owns everything the methods share, torchtune style: the
+model and its LoRA, the optimizer and LR schedule, the epoch plan, micro-batching, gradient
+clipping, checkpoints, pause/resume and reporting. An Objective owns what differs: how a file
+becomes examples, what is computed once before the first step, and the loss of a micro-batch.
+SupervisedObjective is token cross-entropy; service/training/dpo.py is DPO.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import torch
+import torch.nn.functional as F
+
+from service.datasets.errors import DatasetParam
+from service.datasets.loading import DataReport, load_examples
+from service.datasets.tokenize import IGNORE_INDEX, EncodedExample
+
+# Padded tokens per forward pass. A batch larger than this is split into micro-batches whose
+# gradients add up to exactly the batch's (each micro-batch's summed loss is divided by the
+# batch's normaliser), which bounds activation and logit memory whatever batch_size is asked.
+MAX_MICRO_BATCH_TOKENS = 8192
+
+
+@dataclass(frozen=True)
+class Batching:
+    """How examples become tensors on the training device, shared by every objective."""
+
+    pad_token_id: int
+    device: torch.device
+    autocast: Callable[[], AbstractContextManager[Any]]
+
+    def collate(
+        self, examples: Sequence[EncodedExample]
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Right-padded input_ids, attention_mask and labels (IGNORE_INDEX on padding)."""
+        width = max(len(example.input_ids) for example in examples)
+        input_ids = torch.full((len(examples), width), self.pad_token_id, dtype=torch.long)
+        labels = torch.full((len(examples), width), IGNORE_INDEX, dtype=torch.long)
+        attention_mask = torch.zeros((len(examples), width), dtype=torch.long)
+        for row, example in enumerate(examples):
+            length = len(example.input_ids)
+            input_ids[row, :length] = torch.tensor(example.input_ids)
+            labels[row, :length] = torch.tensor(example.labels)
+            attention_mask[row, :length] = 1
+        return (
+            input_ids.to(self.device),
+            attention_mask.to(self.device),
+            labels.to(self.device),
+        )
+
+    def logits(self, model: Any, examples: Sequence[EncodedExample]) -> tuple[Any, torch.Tensor]:
+        """The model's logits for `examples`, with their labels."""
+        input_ids, attention_mask, labels = self.collate(examples)
+        with self.autocast():
+            logits = model(input_ids=input_ids, attention_mask=attention_mask).logits
+        return logits, labels
+
+
+@dataclass(frozen=True)
+class MicroLoss:
+    """One micro-batch's share of a step."""
+
+    # Summed over the micro-batch; the recipe divides by the batch's normaliser and backprops.
+    loss: torch.Tensor
+    # Summed numerators of the metrics, finished by Objective.metrics over the whole batch.
+    sums: dict[str, float]
+    # Non-padding tokens of the forward pass (OpenAI's trained_tokens counts them).
+    n_tokens: int
+
+
+class Objective(Protocol):
+    """What a training method contributes to the shared loop."""
+
+    @staticmethod
+    def load(
+        path: Path,
+        tokenizer: Any,
+        *,
+        context_length: int,
+        param: DatasetParam,
+        warn: Callable[[str], None],
+    ) -> tuple[list[Any], DataReport]:
+        """The file's examples, encoded; each is one unit of batch_size."""
+
+    def length(self, example: Any) -> int:
+        """The padded width an example needs, for grouping batches by length."""
+
+    def prepare(
+        self, model: Any, train: list[Any], valid: list[Any], state: dict[str, Any] | None
+    ) -> tuple[list[Any], list[Any]]:
+        """Before the first step: the examples the loop trains and evaluates on. Called with
+        the model as the run starts, and with the checkpoint's `state` on resume."""
+
+    def state_dict(self) -> dict[str, Any]:
+        """What prepare computed, saved in every checkpoint so resume never recomputes it."""
+
+    def micro_batches(self, batch: Sequence[Any]) -> Iterator[list[Any]]:
+        """The batch split so that no forward pass holds more than MAX_MICRO_BATCH_TOKENS."""
+
+    def normaliser(self, batch: Sequence[Any]) -> int:
+        """The batch's loss is the sum of its micro-batches' losses divided by this."""
+
+    def loss(self, model: Any, micro: Sequence[Any]) -> MicroLoss:
+        """The summed loss of a micro-batch, with grad, and its metric sums."""
+
+    def metrics(self, sums: dict[str, float], batch: Sequence[Any]) -> dict[str, float]:
+        """The batch's metrics from the summed micro-batch sums: `loss` and the method's own,
+        unprefixed (the recipe reports them as train_*, valid_* and full_valid_*)."""
+
+
+def micro_batches(
+    items: Sequence[Any], length: Callable[[Any], int], *, rows_per_item: int = 1
+) -> Iterator[list[Any]]:
+    """Split items, longest first, so that no forward pass exceeds MAX_MICRO_BATCH_TOKENS padded
+    tokens; an item is `rows_per_item` rows of its length."""
+    ordered = sorted(items, key=length, reverse=True)
+    current: list[Any] = []
+    for item in ordered:
+        width = length(current[0]) if current else length(item)
+        if current and width * rows_per_item * (len(current) + 1) > MAX_MICRO_BATCH_TOKENS:
+            yield current
+            current = []
+        current.append(item)
+    if current:
+        yield current
+
+
+def shifted_trainable(example: EncodedExample) -> int:
+    """Trained tokens that have a prediction (the first token never has one)."""
+    return sum(label != IGNORE_INDEX for label in example.labels[1:])
+
+
+def token_loss(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, float]:
+    """Summed cross-entropy and the number of correct argmax predictions on trained tokens."""
+    shifted_labels = labels[:, 1:]
+    mask = shifted_labels != IGNORE_INDEX
+    picked = logits[:, :-1][mask].float()
+    targets = shifted_labels[mask]
+    loss = F.cross_entropy(picked, targets, reduction="sum")
+    correct = float((picked.argmax(dim=-1) == targets).sum().item())
+    return loss, correct
+
+
+def _input_length(example: EncodedExample) -> int:
+    return len(example.input_ids)
+
+
+class SupervisedObjective:
+    """Supervised fine-tuning: cross-entropy averaged over the batch's trained tokens."""
+
+    def __init__(self, hyperparameters: dict[str, Any], batching: Batching):
+        self.batching = batching
+
+    @staticmethod
+    def load(
+        path: Path,
+        tokenizer: Any,
+        *,
+        context_length: int,
+        param: DatasetParam,
+        warn: Callable[[str], None],
+    ) -> tuple[list[EncodedExample], DataReport]:
+        """Chat or prompt-completion examples."""
+        return load_examples(path, tokenizer, context_length=context_length, param=param, warn=warn)
+
+    def length(self, example: EncodedExample) -> int:
+        """Its token count."""
+        return len(example.input_ids)
+
+    def prepare(
+        self,
+        model: Any,
+        train: list[EncodedExample],
+        valid: list[EncodedExample],
+        state: dict[str, Any] | None,
+    ) -> tuple[list[EncodedExample], list[EncodedExample]]:
+        """Nothing to compute: the examples as they are."""
+        return train, valid
+
+    def state_dict(self) -> dict[str, Any]:
+        """Nothing to keep."""
+        return {}
+
+    def micro_batches(self, batch: Sequence[EncodedExample]) -> Iterator[list[EncodedExample]]:
+        """One row per example."""
+        return micro_batches(batch, _input_length)
+
+    def normaliser(self, batch: Sequence[EncodedExample]) -> int:
+        """The batch's trained tokens."""
+        return sum(shifted_trainable(example) for example in batch)
+
+    def loss(self, model: Any, micro: Sequence[EncodedExample]) -> MicroLoss:
+        """Summed token cross-entropy and correct argmax predictions."""
+        logits, labels = self.batching.logits(model, micro)
+        loss, correct = token_loss(logits, labels)
+        n_tokens = sum(len(example.input_ids) for example in micro)
+        return MicroLoss(loss, {"loss": loss.item(), "correct": correct}, n_tokens)
+
+    def metrics(self, sums: dict[str, float], batch: Sequence[EncodedExample]) -> dict[str, float]:
+        """loss and mean_token_accuracy, per trained token."""
+        n_trained = max(self.normaliser(batch), 1)
+        return {
+            "loss": sums["loss"] / n_trained,
+            "mean_token_accuracy": sums["correct"] / n_trained,
+        }
