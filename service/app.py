@@ -16,6 +16,7 @@ from service.core.middleware import RequestContextMiddleware, body_limit_policy
 from service.core.openapi import install_openapi
 from service.files import router as files
 from service.fine_tuning import router as fine_tuning
+from service.graders import router as graders
 from service.health import router as health
 from service.models import router as models
 from service.uploads import router as uploads
@@ -54,8 +55,10 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
             part_bytes=settings.max_upload_part_bytes,
             json_bytes=settings.max_json_body_bytes,
         ),
+        max_header_bytes=settings.max_header_bytes,
     )
     app.include_router(health.router)
     for slice_ in (files, uploads, fine_tuning, models, completions):
         app.include_router(slice_.router, prefix="/v1")
+    app.include_router(graders.router, prefix="/v1")
     return app

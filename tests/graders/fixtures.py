@@ -1,0 +1,84 @@
+"""Helpers of the graders tests: grader builders, a scripted grader model, small limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from service.graders.model_sampler import ChatReply, ChatRequest
+from service.graders.sandbox import SandboxConfig
+
+# Small limits keep the hostile cases fast: a runaway grader costs about two seconds.
+TEST_LIMITS = SandboxConfig(timeout_seconds=1.0, memory_bytes=256 * 1024 * 1024)
+
+
+@dataclass
+class ScriptedSampler:
+    """A ModelSampler that answers `reply` (or raises `error`) and records each request."""
+
+    reply: str = "0.5"
+    finish_reason: str = "stop"
+    error: Exception | None = None
+    requests: list[ChatRequest] = field(default_factory=list)
+
+    async def chat(self, request: ChatRequest) -> ChatReply:
+        """The scripted reply, with 7 prompt tokens and 3 completion tokens."""
+        self.requests.append(request)
+        if self.error is not None:
+            raise self.error
+        return ChatReply(self.reply, 7, 3, self.finish_reason)  # type: ignore[arg-type]
+
+
+def string_check(operation: str = "eq", **fields: Any) -> dict[str, Any]:
+    """A string_check grader comparing the sample with item.label."""
+    return {
+        "type": "string_check",
+        "name": "exact",
+        "input": "{{sample.output_text}}",
+        "reference": "{{item.label}}",
+        "operation": operation,
+        **fields,
+    }
+
+
+def score_model(**fields: Any) -> dict[str, Any]:
+    """A score_model grader on the emulator's alias."""
+    return {
+        "type": "score_model",
+        "name": "judge",
+        "model": "gpt-4o-mini-2024-07-18",
+        "input": [
+            {"role": "system", "content": "Score from 0 to 1."},
+            {
+                "role": "user",
+                "content": [
+                    {"type": "input_text", "text": "Reference: {{item.label}}. "},
+                    {"type": "output_text", "text": "Answer: {{sample.output_text}}"},
+                ],
+            },
+        ],
+        **fields,
+    }
+
+
+def label_model(**fields: Any) -> dict[str, Any]:
+    """A label_model grader with three labels, one passing."""
+    return {
+        "type": "label_model",
+        "name": "sentiment",
+        "model": "gpt-4o-mini-2024-07-18",
+        "input": [{"role": "user", "content": "Classify: {{sample.output_text}}"}],
+        "labels": ["positive", "neutral", "negative"],
+        "passing_labels": ["positive"],
+        **fields,
+    }
+
+
+def multi(calculate_output: str, **graders: dict[str, Any]) -> dict[str, Any]:
+    """A multi grader over named graders."""
+    return {
+        "type": "multi",
+        "name": "combined",
+        "graders": graders,
+        "calculate_output": calculate_output,
+    }
