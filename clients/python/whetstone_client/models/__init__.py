@@ -6,6 +6,9 @@ from .body_uploads_add_part import BodyUploadsAddPart
 from .chat_completion import ChatCompletion
 from .chat_completion_choice import ChatCompletionChoice
 from .chat_completion_choice_finish_reason import ChatCompletionChoiceFinishReason
+from .chat_completion_chunk import ChatCompletionChunk
+from .chat_completion_chunk_choice import ChatCompletionChunkChoice
+from .chat_completion_chunk_choice_finish_reason_type_0 import ChatCompletionChunkChoiceFinishReasonType0
 from .chat_completion_content_part import ChatCompletionContentPart
 from .chat_completion_message import ChatCompletionMessage
 from .chat_completion_metadata_type_0 import ChatCompletionMetadataType0
@@ -15,6 +18,7 @@ from .chat_completion_request_message_function_call_type_0 import ChatCompletion
 from .chat_completion_request_message_role import ChatCompletionRequestMessageRole
 from .chat_completion_request_message_tool_calls_type_0_item import ChatCompletionRequestMessageToolCallsType0Item
 from .chat_completion_token_logprob import ChatCompletionTokenLogprob
+from .choice_delta import ChoiceDelta
 from .choice_logprobs import ChoiceLogprobs
 from .complete_upload_request import CompleteUploadRequest
 from .completion import Completion
@@ -47,6 +51,10 @@ from .create_upload_request_purpose import CreateUploadRequestPurpose
 from .delete_file_response import DeleteFileResponse
 from .error import Error
 from .error_response import ErrorResponse
+from .eval_item import EvalItem
+from .eval_item_content_output_text import EvalItemContentOutputText
+from .eval_item_input_image import EvalItemInputImage
+from .eval_item_role import EvalItemRole
 from .file_expiration_after import FileExpirationAfter
 from .files_list_order import FilesListOrder
 from .fine_tune_dpo_hyperparameters import FineTuneDPOHyperparameters
@@ -106,6 +114,12 @@ from .fine_tuning_job_hyperparameters_n_epochs_type_0 import FineTuningJobHyperp
 from .fine_tuning_job_metadata_type_0 import FineTuningJobMetadataType0
 from .fine_tuning_job_status import FineTuningJobStatus
 from .fine_tuning_jobs_list_metadata import FineTuningJobsListMetadata
+from .input_audio import InputAudio
+from .input_audio_data import InputAudioData
+from .input_audio_data_format import InputAudioDataFormat
+from .input_text_content import InputTextContent
+from .input_text_content_prompt_cache_breakpoint_type_0 import InputTextContentPromptCacheBreakpointType0
+from .label_model_grader import LabelModelGrader
 from .legacy_hyperparameters import LegacyHyperparameters
 from .legacy_hyperparameters_batch_size_type_0 import LegacyHyperparametersBatchSizeType0
 from .legacy_hyperparameters_learning_rate_multiplier_type_0 import LegacyHyperparametersLearningRateMultiplierType0
@@ -117,14 +131,33 @@ from .list_paginated_fine_tuning_jobs_response import ListPaginatedFineTuningJob
 from .model import Model
 from .model_deleted import ModelDeleted
 from .model_list import ModelList
+from .multi_grader import MultiGrader
+from .multi_grader_graders_type_1 import MultiGraderGradersType1
 from .open_ai_file import OpenAIFile
 from .open_ai_file_purpose import OpenAIFilePurpose
 from .open_ai_file_status import OpenAIFileStatus
+from .python_grader import PythonGrader
+from .run_grader_errors import RunGraderErrors
+from .run_grader_metadata import RunGraderMetadata
+from .run_grader_metadata_scores import RunGraderMetadataScores
+from .run_grader_request import RunGraderRequest
+from .run_grader_request_item_type_0 import RunGraderRequestItemType0
+from .run_grader_response import RunGraderResponse
+from .run_grader_response_model_grader_token_usage_per_model import RunGraderResponseModelGraderTokenUsagePerModel
+from .run_grader_response_sub_rewards import RunGraderResponseSubRewards
+from .score_model_grader import ScoreModelGrader
+from .score_model_sampling_params import ScoreModelSamplingParams
 from .stream_options import StreamOptions
+from .string_check_grader import StringCheckGrader
+from .string_check_grader_operation import StringCheckGraderOperation
+from .text_similarity_grader import TextSimilarityGrader
+from .text_similarity_grader_evaluation_metric import TextSimilarityGraderEvaluationMetric
 from .top_logprob import TopLogprob
 from .upload import Upload
 from .upload_part import UploadPart
 from .upload_status import UploadStatus
+from .validate_grader_request import ValidateGraderRequest
+from .validate_grader_response import ValidateGraderResponse
 from .wandb_integration import WandbIntegration
 
 __all__ = (
@@ -134,6 +167,9 @@ __all__ = (
     "ChatCompletion",
     "ChatCompletionChoice",
     "ChatCompletionChoiceFinishReason",
+    "ChatCompletionChunk",
+    "ChatCompletionChunkChoice",
+    "ChatCompletionChunkChoiceFinishReasonType0",
     "ChatCompletionContentPart",
     "ChatCompletionMessage",
     "ChatCompletionMetadataType0",
@@ -143,6 +179,7 @@ __all__ = (
     "ChatCompletionRequestMessageRole",
     "ChatCompletionRequestMessageToolCallsType0Item",
     "ChatCompletionTokenLogprob",
+    "ChoiceDelta",
     "ChoiceLogprobs",
     "CompleteUploadRequest",
     "Completion",
@@ -173,6 +210,10 @@ __all__ = (
     "DeleteFileResponse",
     "Error",
     "ErrorResponse",
+    "EvalItem",
+    "EvalItemContentOutputText",
+    "EvalItemInputImage",
+    "EvalItemRole",
     "FileExpirationAfter",
     "FilesListOrder",
     "FineTuneDPOHyperparameters",
@@ -214,6 +255,12 @@ __all__ = (
     "FineTuningJobMetadataType0",
     "FineTuningJobsListMetadata",
     "FineTuningJobStatus",
+    "InputAudio",
+    "InputAudioData",
+    "InputAudioDataFormat",
+    "InputTextContent",
+    "InputTextContentPromptCacheBreakpointType0",
+    "LabelModelGrader",
     "LegacyHyperparameters",
     "LegacyHyperparametersBatchSizeType0",
     "LegacyHyperparametersLearningRateMultiplierType0",
@@ -225,13 +272,32 @@ __all__ = (
     "Model",
     "ModelDeleted",
     "ModelList",
+    "MultiGrader",
+    "MultiGraderGradersType1",
     "OpenAIFile",
     "OpenAIFilePurpose",
     "OpenAIFileStatus",
+    "PythonGrader",
+    "RunGraderErrors",
+    "RunGraderMetadata",
+    "RunGraderMetadataScores",
+    "RunGraderRequest",
+    "RunGraderRequestItemType0",
+    "RunGraderResponse",
+    "RunGraderResponseModelGraderTokenUsagePerModel",
+    "RunGraderResponseSubRewards",
+    "ScoreModelGrader",
+    "ScoreModelSamplingParams",
     "StreamOptions",
+    "StringCheckGrader",
+    "StringCheckGraderOperation",
+    "TextSimilarityGrader",
+    "TextSimilarityGraderEvaluationMetric",
     "TopLogprob",
     "Upload",
     "UploadPart",
     "UploadStatus",
+    "ValidateGraderRequest",
+    "ValidateGraderResponse",
     "WandbIntegration",
 )

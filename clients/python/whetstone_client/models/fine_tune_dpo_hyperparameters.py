@@ -19,17 +19,21 @@ T = TypeVar("T", bound="FineTuneDPOHyperparameters")
 
 @_attrs_define
 class FineTuneDPOHyperparameters:
-    """DPO hyperparameters (accepted for compatibility; DPO is refused for now).
+    """DPO hyperparameters: OpenAI's four (beta among them), plus Whetstone's LoRA extensions.
 
     Attributes:
-        beta (FineTuneDPOHyperparametersBetaType0 | float | Unset): Weight of the penalty between policy and ref.
-            Default: FineTuneDPOHyperparametersBetaType0.AUTO.
-        batch_size (FineTuneDPOHyperparametersBatchSizeType0 | int | Unset): Examples per optimizer step. Default:
-            FineTuneDPOHyperparametersBatchSizeType0.AUTO.
+        beta (FineTuneDPOHyperparametersBetaType0 | float | Unset): Weight of the penalty between policy and reference
+            model, 0 < beta <= 2, or `auto` (0.1). Default: FineTuneDPOHyperparametersBetaType0.AUTO.
+        batch_size (FineTuneDPOHyperparametersBatchSizeType0 | int | Unset): Preference pairs per optimizer step, 1 to
+            256, or `auto`. Default: FineTuneDPOHyperparametersBatchSizeType0.AUTO.
         learning_rate_multiplier (FineTuneDPOHyperparametersLearningRateMultiplierType0 | float | Unset): Scale of the
-            base learning rate. Default: FineTuneDPOHyperparametersLearningRateMultiplierType0.AUTO.
-        n_epochs (FineTuneDPOHyperparametersNEpochsType0 | int | Unset): Full passes over the training file. Default:
-            FineTuneDPOHyperparametersNEpochsType0.AUTO.
+            base learning rate (> 0), or `auto`. Default: FineTuneDPOHyperparametersLearningRateMultiplierType0.AUTO.
+        n_epochs (FineTuneDPOHyperparametersNEpochsType0 | int | Unset): Full passes over the training file, 1 to 50, or
+            `auto`. Default: FineTuneDPOHyperparametersNEpochsType0.AUTO.
+        lora_rank (int | Unset): Extension: LoRA rank r (default: the model's).
+        lora_alpha (int | Unset): Extension: LoRA alpha (default: the model's).
+        lora_dropout (float | Unset): Extension: LoRA dropout, 0 to 1.
+        lora_target_modules (list[str] | str | Unset): Extension: module names to adapt, or "all-linear".
     """
 
     beta: FineTuneDPOHyperparametersBetaType0 | float | Unset = FineTuneDPOHyperparametersBetaType0.AUTO
@@ -38,6 +42,10 @@ class FineTuneDPOHyperparameters:
         FineTuneDPOHyperparametersLearningRateMultiplierType0.AUTO
     )
     n_epochs: FineTuneDPOHyperparametersNEpochsType0 | int | Unset = FineTuneDPOHyperparametersNEpochsType0.AUTO
+    lora_rank: int | Unset = UNSET
+    lora_alpha: int | Unset = UNSET
+    lora_dropout: float | Unset = UNSET
+    lora_target_modules: list[str] | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,6 +81,21 @@ class FineTuneDPOHyperparameters:
         else:
             n_epochs = self.n_epochs
 
+        lora_rank = self.lora_rank
+
+        lora_alpha = self.lora_alpha
+
+        lora_dropout = self.lora_dropout
+
+        lora_target_modules: list[str] | str | Unset
+        if isinstance(self.lora_target_modules, Unset):
+            lora_target_modules = UNSET
+        elif isinstance(self.lora_target_modules, list):
+            lora_target_modules = self.lora_target_modules
+
+        else:
+            lora_target_modules = self.lora_target_modules
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -84,6 +107,14 @@ class FineTuneDPOHyperparameters:
             field_dict["learning_rate_multiplier"] = learning_rate_multiplier
         if n_epochs is not UNSET:
             field_dict["n_epochs"] = n_epochs
+        if lora_rank is not UNSET:
+            field_dict["lora_rank"] = lora_rank
+        if lora_alpha is not UNSET:
+            field_dict["lora_alpha"] = lora_alpha
+        if lora_dropout is not UNSET:
+            field_dict["lora_dropout"] = lora_dropout
+        if lora_target_modules is not UNSET:
+            field_dict["lora_target_modules"] = lora_target_modules
 
         return field_dict
 
@@ -153,11 +184,36 @@ class FineTuneDPOHyperparameters:
 
         n_epochs = _parse_n_epochs(d.pop("n_epochs", UNSET))
 
+        lora_rank = d.pop("lora_rank", UNSET)
+
+        lora_alpha = d.pop("lora_alpha", UNSET)
+
+        lora_dropout = d.pop("lora_dropout", UNSET)
+
+        def _parse_lora_target_modules(data: object) -> list[str] | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                lora_target_modules_type_1 = cast(list[str], data)
+
+                return lora_target_modules_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | str | Unset, data)
+
+        lora_target_modules = _parse_lora_target_modules(d.pop("lora_target_modules", UNSET))
+
         fine_tune_dpo_hyperparameters = cls(
             beta=beta,
             batch_size=batch_size,
             learning_rate_multiplier=learning_rate_multiplier,
             n_epochs=n_epochs,
+            lora_rank=lora_rank,
+            lora_alpha=lora_alpha,
+            lora_dropout=lora_dropout,
+            lora_target_modules=lora_target_modules,
         )
 
         fine_tune_dpo_hyperparameters.additional_properties = d
