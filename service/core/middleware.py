@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.core.errors import ServiceUnavailableError
 from service.core.ids import random_token
 
 logger = logging.getLogger("whetstone.http")
@@ -80,7 +81,20 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, counting_receive, send_with_id)
-        except Exception:
+        except Exception as exc:
+            outage = _expected_outage(exc)
+            if started and outage is not None:
+                # An outage we expect, after the status went out (a download whose store
+                # stopped answering): the body ends short, which is all a client can still be
+                # told. A warning, not a traceback: nothing is wrong with the server.
+                logger.warning(
+                    "%s %s [%s] ended mid-response: %s",
+                    scope["method"],
+                    scope["path"],
+                    request_id,
+                    outage.message,
+                )
+                return
             logger.exception(
                 "unhandled error in %s %s [%s]", scope["method"], scope["path"], request_id
             )
@@ -95,6 +109,18 @@ class RequestContextMiddleware:
                     }
                 }
                 await _send_json(send_with_id, 500, body)
+
+
+def _expected_outage(exc: BaseException) -> ServiceUnavailableError | None:
+    """The dependency outage behind `exc`, if that is what it is.
+
+    Starlette re-raises an error whose handler comes too late (the response has started) as a
+    RuntimeError caused by it, so the cause is looked at too.
+    """
+    for candidate in (exc, exc.__cause__):
+        if isinstance(candidate, ServiceUnavailableError):
+            return candidate
+    return None
 
 
 def body_limit_policy(*, file_bytes: int, part_bytes: int, json_bytes: int) -> Callable[[str], int]:

@@ -143,6 +143,7 @@ def test_a_download_cut_off_mid_stream_ends_instead_of_hanging(
     stored = upload(server, data)
     assert stored.status == 200, stored
     received = 0
+    offset = len(server.log())
     with httpx.stream(
         "GET",
         f"{server.base_url}/v1/files/{stored.body['id']}/content",
@@ -163,6 +164,9 @@ def test_a_download_cut_off_mid_stream_ends_instead_of_hanging(
         finally:
             thawed(moto)
     assert received < len(data)
+    # An expected outage is a warning, never a traceback at error level.
+    eventually(lambda: "ended mid-response" in server.log()[offset:])
+    assert "Traceback" not in server.log()[offset:]
     eventually(lambda: ready(server))
     assert hashlib.sha256(content(server, stored.body["id"]).body).digest() == (
         hashlib.sha256(data).digest()
