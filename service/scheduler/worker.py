@@ -95,7 +95,7 @@ def run_worker(assignment: WorkerAssignment) -> None:
     _exit_when_orphaned(assignment.parent_pid)
     os.nice(WORKER_NICENESS)
     limit_threads(assignment.threads)
-    db = Database(settings.resolved_database_url)
+    db = Database.from_settings(settings)
     try:
         JobRun(assignment, db, open_store(settings)).run()
     finally:
