@@ -62,6 +62,27 @@ def _is_none(value: object) -> bool:
     return value is None
 
 
+# Whetstone's LoRA extensions, shared by every method's hyperparameters.
+LoraRank = Annotated[
+    OptionalInt,
+    Field(None, exclude_if=_is_none, description="Extension: LoRA rank r (default: the model's)."),
+]
+LoraAlpha = Annotated[
+    OptionalInt,
+    Field(None, exclude_if=_is_none, description="Extension: LoRA alpha (default: the model's)."),
+]
+LoraDropout = Annotated[
+    OptionalFloat,
+    Field(None, exclude_if=_is_none, description="Extension: LoRA dropout, 0 to 1."),
+]
+LoraTargetModules = Annotated[
+    TargetModules,
+    Field(
+        None, exclude_if=_is_none, description='Extension: module names to adapt, or "all-linear".'
+    ),
+]
+
+
 class FineTuneSupervisedHyperparameters(BaseModel):
     """Supervised hyperparameters: OpenAI's three, plus Whetstone's LoRA extensions."""
 
@@ -77,20 +98,10 @@ class FineTuneSupervisedHyperparameters(BaseModel):
     n_epochs: AutoEpochs = Field(
         "auto", description="Full passes over the training file, 1 to 50, or `auto`."
     )
-    lora_rank: OptionalInt = Field(
-        None, exclude_if=_is_none, description="Extension: LoRA rank r (default: the model's)."
-    )
-    lora_alpha: OptionalInt = Field(
-        None, exclude_if=_is_none, description="Extension: LoRA alpha (default: the model's)."
-    )
-    lora_dropout: OptionalFloat = Field(
-        None, exclude_if=_is_none, description="Extension: LoRA dropout, 0 to 1."
-    )
-    lora_target_modules: TargetModules = Field(
-        None,
-        exclude_if=_is_none,
-        description='Extension: module names to adapt, or "all-linear".',
-    )
+    lora_rank: LoraRank
+    lora_alpha: LoraAlpha
+    lora_dropout: LoraDropout
+    lora_target_modules: LoraTargetModules
 
 
 class FineTuneSupervisedMethod(BaseModel):
@@ -123,20 +134,10 @@ class FineTuneDPOHyperparameters(BaseModel):
     n_epochs: AutoEpochs = Field(
         "auto", description="Full passes over the training file, 1 to 50, or `auto`."
     )
-    lora_rank: OptionalInt = Field(
-        None, exclude_if=_is_none, description="Extension: LoRA rank r (default: the model's)."
-    )
-    lora_alpha: OptionalInt = Field(
-        None, exclude_if=_is_none, description="Extension: LoRA alpha (default: the model's)."
-    )
-    lora_dropout: OptionalFloat = Field(
-        None, exclude_if=_is_none, description="Extension: LoRA dropout, 0 to 1."
-    )
-    lora_target_modules: TargetModules = Field(
-        None,
-        exclude_if=_is_none,
-        description='Extension: module names to adapt, or "all-linear".',
-    )
+    lora_rank: LoraRank
+    lora_alpha: LoraAlpha
+    lora_dropout: LoraDropout
+    lora_target_modules: LoraTargetModules
 
 
 class FineTuneDPOMethod(BaseModel):
