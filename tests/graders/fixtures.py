@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+import pytest
+
 from service.graders.model_sampler import ChatReply, ChatRequest
-from service.graders.sandbox import SandboxConfig
+from service.graders.sandbox import PythonSandbox, SandboxConfig
 
 # Small limits keep the hostile cases fast: a runaway grader costs about two seconds.
 TEST_LIMITS = SandboxConfig(timeout_seconds=1.0, memory_bytes=256 * 1024 * 1024)
+
+
+@cache
+def missing_kernel_isolation() -> str | None:
+    """Why the strict sandbox refuses to run graders on this machine, or None when it runs."""
+    sample = {"output_text": "Paris", "output_json": None, "output_tools": []}
+    source = "def grade(sample, item):\n    return 1.0\n"
+    outcome = asyncio.run(PythonSandbox(TEST_LIMITS).run(source, sample, {}))
+    return outcome.details if outcome.error == "server" else None
+
+
+# For tests that execute a python grader: the strict sandbox runs nothing where the kernel
+# withholds user namespaces, Landlock or seccomp (a container's default seccomp profile).
+needs_sandbox = pytest.mark.skipif(
+    missing_kernel_isolation() is not None,
+    reason=f"no kernel isolation for python graders here: {missing_kernel_isolation()}",
+)
 
 
 @dataclass

@@ -27,6 +27,7 @@ from tests.graders.fixtures import (
     ScriptedSampler,
     label_model,
     multi,
+    needs_sandbox,
     score_model,
     string_check,
 )
@@ -132,6 +133,7 @@ def test_output_json_drives_a_grader() -> None:
     assert result.reward == 1.0 and not flags(result)
 
 
+@needs_sandbox
 def test_python_grader(sandbox: PythonSandbox) -> None:
     source = (
         "def grade(sample, item):\n"
@@ -142,6 +144,7 @@ def test_python_grader(sandbox: PythonSandbox) -> None:
     assert run(grader, '{"city": "Paris"}', python=sandbox).reward == 0.5
 
 
+@needs_sandbox
 def test_python_grader_runtime_error_has_details(sandbox: PythonSandbox) -> None:
     grader = {"type": "python", "name": "py", "source": "def grade(s, i):\n    return 1 / 0\n"}
     result = run(grader, python=sandbox)

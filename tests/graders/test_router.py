@@ -14,7 +14,7 @@ from service.app import create_app
 from service.core.config import Settings
 from service.graders.grading import parse_score
 from tests.contract.openai_schema import validate_response
-from tests.graders.fixtures import label_model, multi, score_model, string_check
+from tests.graders.fixtures import label_model, multi, needs_sandbox, score_model, string_check
 from tests.inference.fixtures import (
     BASE,
     add_fine_tuned_model,
@@ -84,8 +84,10 @@ def error_of(response: Any) -> dict[str, Any]:
         (string_check(), 1.0),
         (string_check("ilike", reference="{{item.label}}"), 1.0),
         (SIMILARITY, 1.0),
-        (PYTHON, 1.0),
-        (multi("(exact + py) / 2", exact=string_check(), py=PYTHON), 1.0),
+        pytest.param(PYTHON, 1.0, marks=needs_sandbox),
+        pytest.param(
+            multi("(exact + py) / 2", exact=string_check(), py=PYTHON), 1.0, marks=needs_sandbox
+        ),
         (multi("2 * exact", exact=string_check()) | {"graders": string_check()}, 2.0),
     ],
 )
@@ -110,6 +112,7 @@ def test_item_may_be_omitted(client: TestClient) -> None:
     assert response.status_code == 200 and response.json()["reward"] == 1.0
 
 
+@needs_sandbox
 def test_error_flags_come_back_in_metadata(client: TestClient) -> None:
     body = reward_of(client, string_check(input="{{sample.output_json.city}}"), "not json")
     assert body["reward"] == 0 and body["metadata"]["errors"]["sample_parse_error"] is True

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from service.graders.sandbox import PythonOutcome, PythonSandbox
-from tests.graders.fixtures import TEST_LIMITS
+from tests.graders.fixtures import TEST_LIMITS, needs_sandbox
 
 SAMPLE = {"output_text": "Paris", "output_json": None, "output_tools": []}
 
@@ -32,17 +32,7 @@ def run(sandbox: PythonSandbox, source: str, item: Any = None) -> PythonOutcome:
     return asyncio.run(sandbox.run(source, SAMPLE, item if item is not None else {}))
 
 
-def _kernel_isolation() -> str | None:
-    outcome = run(PythonSandbox(TEST_LIMITS), "def grade(sample, item):\n    return 1.0\n")
-    if outcome.error == "server":
-        return outcome.details
-    return None
-
-
-_UNAVAILABLE = _kernel_isolation()
-kernel = pytest.mark.skipif(
-    _UNAVAILABLE is not None, reason=f"no kernel isolation here: {_UNAVAILABLE}"
-)
+kernel = needs_sandbox
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import openai
 import pytest
 
-from tests.graders.fixtures import multi, score_model, string_check
+from tests.graders.fixtures import multi, needs_sandbox, score_model, string_check
 from tests.harness import ServerProcess
 from tests.inference.fixtures import BASE
 
@@ -63,6 +63,7 @@ def test_score_model_on_the_emulator(client: openai.OpenAI) -> None:
     assert (0 <= result.reward <= 10) and (result.reward > 0 or errors.api_model_grader_parse_error)
 
 
+@needs_sandbox
 def test_a_python_grader_sees_none_of_the_server_s_secrets(client: openai.OpenAI) -> None:
     source = (
         "import os\n"
