@@ -13,7 +13,7 @@ from service.completions.schemas import (
     CreateChatCompletionRequest,
     CreateCompletionRequest,
 )
-from service.completions.streaming import sse_payloads
+from service.completions.streaming import sse_response
 from service.core.openapi import error_responses, event_stream_response
 from service.deps import CatalogDep, DatabaseDep, InferenceDep, PrincipalDep
 
@@ -27,10 +27,6 @@ ERRORS = error_responses(
         413: "Request body over WHETSTONE_MAX_JSON_BODY_BYTES",
     }
 )
-
-
-# Comment lines (": ping") keep idle proxies from closing a slow stream; SSE clients skip them.
-SSE_PING_SECONDS = 15
 
 
 @router.post(
@@ -53,7 +49,7 @@ async def create_chat_completion(
     prepared = await operations.prepare_chat(db, catalog, inference, principal, body)
     if body.stream:
         chunks = await operations.stream_chat_completion(inference, prepared, body)
-        return EventSourceResponse(sse_payloads(chunks), sep="\n", ping=SSE_PING_SECONDS)
+        return sse_response(chunks)
     return await operations.create_chat_completion(inference, prepared, body)
 
 
@@ -77,5 +73,5 @@ async def create_completion(
     prepared = await operations.prepare_completion(db, catalog, inference, principal, body)
     if body.stream:
         chunks = await operations.stream_completion(inference, prepared, body)
-        return EventSourceResponse(sse_payloads(chunks), sep="\n", ping=SSE_PING_SECONDS)
+        return sse_response(chunks)
     return await operations.create_completion(inference, prepared, body)

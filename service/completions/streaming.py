@@ -6,11 +6,15 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+from sse_starlette import EventSourceResponse
+
 from service.core.errors import WhetstoneError
 from service.inference import Generation
 from service.inference.types import SequenceEvent
 
 DONE = "[DONE]"
+# Comment lines (": ping") keep idle proxies from closing a slow stream; SSE clients skip them.
+SSE_PING_SECONDS = 15
 
 
 def sse_data(payload: dict[str, Any]) -> str:
@@ -28,6 +32,11 @@ async def sse_payloads(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[s
         yield sse_data(exc.envelope())
         return
     yield DONE
+
+
+def sse_response(chunks: AsyncIterator[dict[str, Any]]) -> EventSourceResponse:
+    """The streamed answer of either endpoint: `sse_payloads` of the chunks, pinged when idle."""
+    return EventSourceResponse(sse_payloads(chunks), sep="\n", ping=SSE_PING_SECONDS)
 
 
 async def first_then_rest(generation: Generation) -> AsyncIterator[SequenceEvent]:

@@ -116,6 +116,21 @@ class JobRow(Base):
         """The catalog name of the base model this job trains on."""
         return self.base_model or self.model
 
+    @property
+    def method_type(self) -> str:
+        """The job's method (`supervised`, `dpo`): the key its hyperparameters sit under."""
+        return self.method.get("type", "supervised")
+
+    @property
+    def hyperparameters(self) -> dict[str, Any]:
+        """The hyperparameters of the job's method: as requested, resolved once validated."""
+        return dict((self.method.get(self.method_type) or {}).get("hyperparameters") or {})
+
+
+def stored_method(kind: str, hyperparameters: dict[str, Any]) -> dict[str, Any]:
+    """The `method` column of a job: OpenAI's `{"type", <type>: {"hyperparameters"}}` shape."""
+    return {"type": kind, kind: {"hyperparameters": dict(hyperparameters)}}
+
 
 class JobEventRow(Base):
     """One event of a job (`FineTuningJobEvent`)."""

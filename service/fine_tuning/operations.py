@@ -17,7 +17,7 @@ from service.catalog import Catalog
 from service.core.auth import Principal
 from service.core.db import Database
 from service.core.errors import InvalidRequestError, ModelNotFoundError, NotFoundError
-from service.core.tables import JobCheckpointRow, JobEventRow, JobRow
+from service.core.tables import JobCheckpointRow, JobEventRow, JobRow, stored_method
 from service.files import operations as files
 from service.fine_tuning import repository, transitions
 from service.fine_tuning.schemas import (
@@ -200,7 +200,7 @@ def _method_of(request: CreateFineTuningJobRequest) -> dict[str, Any]:
         requested = FineTuneDPOHyperparameters().model_dump(exclude_none=True)
     else:
         requested = FineTuneSupervisedHyperparameters().model_dump(exclude_none=True)
-    return {"type": kind, kind: {"hyperparameters": requested}}
+    return stored_method(kind, requested)
 
 
 def _check_metadata(metadata: dict[str, str] | None) -> None:
@@ -355,7 +355,7 @@ def find_trained_model(db: Database, *, project: str, name: str) -> TrainedModel
                     created=checkpoint.created_at,
                     owned_by=job.organization,
                     is_checkpoint=True,
-                    hyperparameters=_hyperparameters_of(job),
+                    hyperparameters=job.hyperparameters,
                 )
     return None
 
@@ -391,14 +391,8 @@ def _trained(job: JobRow) -> TrainedModel:
         created=job.finished_at or job.created_at,
         owned_by=job.organization,
         is_checkpoint=False,
-        hyperparameters=_hyperparameters_of(job),
+        hyperparameters=job.hyperparameters,
     )
-
-
-def _hyperparameters_of(job: JobRow) -> dict[str, Any]:
-    """The job's hyperparameters under its method (resolved once its files validated)."""
-    kind = job.method.get("type", "supervised")
-    return dict((job.method.get(kind) or {}).get("hyperparameters") or {})
 
 
 # -- wire objects ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 from service.catalog import Catalog
 from service.core.db import Database
 from service.core.errors import NotFoundError, ServiceUnavailableError, WhetstoneError
-from service.core.tables import JobRow
+from service.core.tables import JobRow, stored_method
 from service.datasets.errors import DatasetError, missing_file
 from service.datasets.preference import validate_preference_file
 from service.datasets.validation import validate_training_file
@@ -44,10 +44,8 @@ def validate_job_files(db: Database, store: ArtifactStore, catalog: Catalog, job
         if job.validation_file is not None:
             _validate(db, store, job, "validation_file", job.validation_file)
         entry = catalog.resolve(job.catalog_model)
-        kind = job.method.get("type", "supervised")
-        requested = job.method.get(kind, {}).get("hyperparameters") or {}
         resolved = resolve_hyperparameters(
-            requested, n_examples=report.n_examples, entry=entry, method=kind
+            job.hyperparameters, n_examples=report.n_examples, entry=entry, method=job.method_type
         )
     except DatasetError as exc:
         transitions.files_rejected(db, job, JobFailure(exc.code, exc.message, exc.param))
@@ -59,7 +57,7 @@ def validate_job_files(db: Database, store: ArtifactStore, catalog: Catalog, job
             db, job, JobFailure(VALIDATION_ERROR_CODE, exc.message, exc.param)
         )
         return
-    method = {"type": kind, kind: {"hyperparameters": resolved}}
+    method = stored_method(job.method_type, resolved)
     transitions.files_validated(db, job, method=method, warnings=report.warnings)
 
 
@@ -75,9 +73,7 @@ def _validate(db: Database, store: ArtifactStore, job: JobRow, param: Any, file_
     try:
         storage_key = files.storage_key_of(db, project=job.project, file_id=file_id)
         # A DPO job's files are preference lines; the supervised validator refuses those.
-        validate = (
-            validate_preference_file if job.method.get("type") == "dpo" else validate_training_file
-        )
+        validate = validate_preference_file if job.method_type == "dpo" else validate_training_file
         return validate(
             store.iter_chunks(storage_key),
             param=param,

@@ -28,7 +28,7 @@ from service.core.config import Settings
 from service.core.db import Database
 from service.core.errors import NotFoundError, ServiceUnavailableError
 from service.core.ids import now
-from service.core.tables import JobRow
+from service.core.tables import JobRow, stored_method
 from service.datasets.errors import DatasetError, DatasetParam, missing_file
 from service.files import operations as files
 from service.fine_tuning import repository as jobs
@@ -163,12 +163,12 @@ class JobRun:
                 validation_file=self._download_file(
                     job, "validation_file", job.validation_file, scratch / "valid.jsonl"
                 ),
-                hyperparameters=dict(job.method[job.method["type"]]["hyperparameters"]),
+                hyperparameters=job.hyperparameters,
                 seed=job.seed,
                 device=self.assignment.device,
                 work_dir=scratch / "work",
                 initial_adapter_dir=self._initial_adapter(job, scratch / "initial"),
-                method=job.method["type"],
+                method=job.method_type,
             )
             resume = self._resume_state(job, scratch / "resume")
             if resume is not None:
@@ -295,8 +295,7 @@ class JobReporter:
     ) -> None:
         """Store the resolved hyperparameters in the job's method."""
         self.total_steps = total_steps
-        kind = self.job.method.get("type", "supervised")
-        method = {"type": kind, kind: {"hyperparameters": dict(hyperparameters)}}
+        method = stored_method(self.job.method_type, hyperparameters)
         with self.db.session() as session:
             jobs.update_job(
                 session, job_id=self.job.id, values={"method": method}, worker=self.worker
