@@ -1,12 +1,16 @@
-"""Bearer keys -> Principal(organization, project)."""
+"""Bearer keys -> Principal(organization, project, role)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from service.core.errors import AuthenticationError
+from service.core.errors import AuthenticationError, PermissionDeniedError
+
+Role = Literal["admin", "member"]
+ROLES: tuple[Role, ...] = ("admin", "member")
 
 LOCAL_PROJECT = "proj_local"
 DEFAULT_ORGANIZATION = "personal"
@@ -18,6 +22,24 @@ class Principal:
 
     project: str
     organization: str = DEFAULT_ORGANIZATION
+    # OpenAI asks an admin key for the organization's settings (checkpoint permissions here,
+    # and the chaos API); keys-file entries are members unless they say "role": "admin".
+    role: Role = "member"
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether this key may do what OpenAI reserves for admin keys."""
+        return self.role == "admin"
+
+
+def require_admin(principal: Principal, action: str) -> None:
+    """403 in OpenAI's words unless the caller holds an admin key."""
+    if not principal.is_admin:
+        raise PermissionDeniedError(
+            f"You have insufficient permissions for this operation: {action} requires an "
+            'admin key ("role": "admin" in WHETSTONE_API_KEYS_FILE).',
+            code="insufficient_permissions",
+        )
 
 
 class KeyRing:
@@ -28,7 +50,8 @@ class KeyRing:
 
     @classmethod
     def from_file(cls, path: Path | None) -> KeyRing:
-        """Load `{"key": {"project": ..., "organization": ...}}`; None accepts any key."""
+        """Load `{"key": {"project": ..., "organization": ..., "role": ...}}`; None accepts
+        any key."""
         if path is None:
             return cls(None)
         try:
@@ -41,9 +64,13 @@ class KeyRing:
         for key, owner in raw.items():
             if not isinstance(owner, dict) or not isinstance(owner.get("project"), str):
                 raise ValueError(f"key {key[:6]}... in {path} needs a string 'project'")
+            role = owner.get("role", "member")
+            if role not in ROLES:
+                raise ValueError(f"key {key[:6]}... in {path}: role must be 'admin' or 'member'")
             keys[key] = Principal(
                 project=owner["project"],
                 organization=owner.get("organization") or DEFAULT_ORGANIZATION,
+                role=role,
             )
         return cls(keys)
 
@@ -59,7 +86,8 @@ class KeyRing:
         if scheme.lower() != "bearer" or not key:
             raise AuthenticationError("The Authorization header must be 'Bearer <key>'.")
         if self._keys is None:
-            return Principal(project=LOCAL_PROJECT)
+            # Local mode: one operator, who holds every permission.
+            return Principal(project=LOCAL_PROJECT, role="admin")
         principal = self._keys.get(key)
         if principal is None:
             raise AuthenticationError(f"Incorrect API key provided: {_redact(key)}.")
