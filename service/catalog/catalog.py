@@ -27,6 +27,9 @@ OPENAI_ALIASES = (
     "gpt-3.5-turbo",
     "babbage-002",
     "davinci-002",
+    # The reasoning models OpenAI's reinforcement fine-tuning takes.
+    "o4-mini-2025-04-16",
+    "o4-mini",
 )
 
 

@@ -18,7 +18,7 @@ from service.core.db import Database
 from service.core.errors import InvalidRequestError, ModelNotFoundError, WhetstoneError
 from service.graders import grading
 from service.graders.model_sampler import ChatReply, ChatRequest, ModelSamplingError
-from service.graders.sandbox import PythonSandbox, SandboxConfig
+from service.graders.sandbox import PythonSandbox, sandbox_config
 from service.graders.schemas import (
     AnyGrader,
     RunGraderMetadata,
@@ -71,15 +71,8 @@ class ServedModelSampler:
 
 def python_sandbox(settings: Settings) -> PythonSandbox | None:
     """The sandbox for python graders; None where the settings turn them off."""
-    if not settings.python_graders_enabled:
-        return None
-    return PythonSandbox(
-        SandboxConfig(
-            timeout_seconds=settings.python_grader_timeout_seconds,
-            memory_bytes=settings.python_grader_memory_bytes,
-            strict=settings.python_grader_sandbox == "strict",
-        )
-    )
+    config = sandbox_config(settings)
+    return PythonSandbox(config) if config is not None else None
 
 
 async def check_grader(

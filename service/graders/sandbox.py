@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from service.core.config import Settings
+
 RUNNER = Path(__file__).with_name("sandbox_runner.py")
 # Largest file the grader may write, and the most of its stdout/stderr files read back.
 FILE_LIMIT_BYTES = 16 * 1024 * 1024
@@ -58,6 +60,17 @@ class PythonOutcome:
     error: str | None = None
     details: str | None = None
     server_error_type: str | None = None
+
+
+def sandbox_config(settings: Settings) -> SandboxConfig | None:
+    """How python graders are confined, from the settings; None where they are off."""
+    if not settings.python_graders_enabled:
+        return None
+    return SandboxConfig(
+        timeout_seconds=settings.python_grader_timeout_seconds,
+        memory_bytes=settings.python_grader_memory_bytes,
+        strict=settings.python_grader_sandbox == "strict",
+    )
 
 
 def _package_paths() -> list[str]:

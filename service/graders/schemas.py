@@ -354,7 +354,8 @@ def parse_grader(raw: Any) -> AnyGrader:
         raise ValidationError.from_exception_data("Grader", errors) from None
 
 
-def _grader_field(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+def grader_field(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """A `grader` field's wrap validator: errors located at the client's own paths."""
     if isinstance(value, BaseModel):
         return handler(value)
     # Raised inside the validator, the ValidationError's locations get the field's prefix
@@ -379,7 +380,7 @@ class RunGraderRequest(BaseModel):
     @field_validator("grader", mode="wrap")
     @classmethod
     def _parse_grader(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-        return _grader_field(value, handler)
+        return grader_field(value, handler)
 
 
 class ValidateGraderRequest(BaseModel):
@@ -392,7 +393,7 @@ class ValidateGraderRequest(BaseModel):
     @field_validator("grader", mode="wrap")
     @classmethod
     def _parse_grader(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-        return _grader_field(value, handler)
+        return grader_field(value, handler)
 
 
 class ValidateGraderResponse(BaseModel):

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from service.catalog import BaseModelEntry
+from service.graders.sandbox import SandboxConfig
 
 Control = Literal["continue", "cancel", "pause"]
 
@@ -36,9 +37,14 @@ class TrainingSpec:
     # A PEFT adapter directory the first step starts from (a job continuing an `ft:` model);
     # its LoRA shape is the one the hyperparameters name.
     initial_adapter_dir: Path | None = None
-    # The fine-tuning method: "supervised" (chat or prompt-completion files) or "dpo"
-    # (preference files; the hyperparameters then hold beta as well).
-    method: Literal["supervised", "dpo"] = "supervised"
+    # The fine-tuning method: "supervised" (chat or prompt-completion files), "dpo"
+    # (preference files; the hyperparameters then hold beta as well) or "reinforcement"
+    # (prompt files, graded by `grader`).
+    method: Literal["supervised", "dpo", "reinforcement"] = "supervised"
+    # The reinforcement job's grader, as stored in its method.
+    grader: dict[str, Any] | None = None
+    # How python graders are confined here; None: they are disabled.
+    python_graders: SandboxConfig | None = None
 
 
 @dataclass(frozen=True)

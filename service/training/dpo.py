@@ -31,7 +31,15 @@ from service.datasets.errors import DatasetParam
 from service.datasets.loading import DataReport
 from service.datasets.preference import PreferencePair, load_preference_pairs
 from service.datasets.tokenize import IGNORE_INDEX
-from service.training.objective import Batching, MicroLoss, micro_batches, shifted_trainable
+from service.training.objective import (
+    Batching,
+    MicroLoss,
+    RunContext,
+    evaluate_by_loss,
+    loss_validation_plan,
+    micro_batches,
+    shifted_trainable,
+)
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,9 @@ def _width(item: ScoredPair | PreferencePair) -> int:
 class DPOObjective:
     """DPO with reference log-probabilities precomputed from the starting model."""
 
-    def __init__(self, hyperparameters: dict[str, Any], batching: Batching):
+    def __init__(
+        self, hyperparameters: dict[str, Any], batching: Batching, run: RunContext | None = None
+    ):
         self.beta = float(hyperparameters["beta"])
         self.batching = batching
         self.reference: dict[str, torch.Tensor] = {}
@@ -180,6 +190,14 @@ class DPOObjective:
     def state_dict(self) -> dict[str, Any]:
         """The reference log-probabilities of the training and validation pairs."""
         return {"reference": dict(self.reference)}
+
+    def validation_plan(self, total_steps: int, batch_size: int) -> tuple[int, int]:
+        """A batch of pairs, VALIDATIONS_PER_JOB times."""
+        return loss_validation_plan(total_steps, batch_size)
+
+    def evaluate(self, model: Any, examples: Sequence[ScoredPair]) -> dict[str, float]:
+        """The DPO loss and rewards."""
+        return evaluate_by_loss(self, model, examples)
 
     def micro_batches(self, batch: Sequence[ScoredPair]) -> Iterator[list[ScoredPair]]:
         """Two rows (chosen and rejected) per pair."""

@@ -1,14 +1,15 @@
 """Hyperparameters of a LoRA job: checking what a client asked for, resolving "auto".
 
-OpenAI's three (n_epochs, batch_size, learning_rate_multiplier), DPO's `beta`, and Whetstone's
-LoRA extensions (lora_rank, lora_alpha, lora_dropout, lora_target_modules). Pure Python: the
-Jobs API checks a request with it without importing torch.
+OpenAI's three (n_epochs, batch_size, learning_rate_multiplier), DPO's `beta`, reinforcement's
+own (compute_multiplier, eval_interval, eval_samples, reasoning_effort) with Whetstone's GRPO
+extensions, and Whetstone's LoRA extensions (lora_rank, lora_alpha, lora_dropout,
+lora_target_modules). Pure Python: the Jobs API checks a request with it without importing torch.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,36 @@ HYPERPARAMETER_KEYS = (
 DPO_HYPERPARAMETER_KEYS = ("beta", *HYPERPARAMETER_KEYS)
 # TRL's and the DPO paper's usual value.
 DEFAULT_BETA = 0.1
+# Reinforcement: OpenAI's four of its own, then Whetstone's GRPO extensions (TRL's GRPOConfig
+# names where TRL has one: num_generations, beta, epsilon, temperature).
+REINFORCEMENT_OPENAI_KEYS = ("compute_multiplier", "eval_interval", "eval_samples")
+REINFORCEMENT_EXTENSION_KEYS = (
+    "num_generations",
+    "beta",
+    "epsilon",
+    "temperature",
+    "max_completion_tokens",
+)
+REINFORCEMENT_HYPERPARAMETER_KEYS = (
+    *HYPERPARAMETER_KEYS,
+    *REINFORCEMENT_OPENAI_KEYS,
+    "reasoning_effort",
+    *REINFORCEMENT_EXTENSION_KEYS,
+)
+# Completions sampled per prompt at compute_multiplier 1 (auto); the group whose rewards are
+# normalised against each other. compute_multiplier scales it, at least 2 (a group of one has
+# no spread, so no advantage).
+DEFAULT_NUM_GENERATIONS = 4
+MAX_NUM_GENERATIONS = 64
+# TRL's GRPOConfig defaults: no KL term, PPO's clip range, sampling at temperature 1.
+DEFAULT_KL_BETA = 0.0
+DEFAULT_EPSILON = 0.2
+DEFAULT_TEMPERATURE = 1.0
+DEFAULT_MAX_COMPLETION_TOKENS = 64
+MAX_COMPLETION_TOKENS = 4096
+# Periodic validation: about this many evaluations per job, on at most this many prompts each.
+EVALUATIONS_PER_JOB = 10
+DEFAULT_EVAL_SAMPLES = 16
 
 
 @dataclass(frozen=True)
@@ -65,7 +96,7 @@ def validate_hyperparameters(
     method: str = "supervised",
 ) -> None:
     """Refuse unknown keys and out-of-range values with a 400 naming the exact parameter."""
-    keys = DPO_HYPERPARAMETER_KEYS if method == "dpo" else HYPERPARAMETER_KEYS
+    keys = METHOD_KEYS.get(method, HYPERPARAMETER_KEYS)
     if requested is None:
         return
     if not isinstance(requested, Mapping):
@@ -82,7 +113,8 @@ def validate_hyperparameters(
                 param=param,
                 code="unknown_parameter",
             )
-        problem = _CHECKS[key](value)
+        checks = _REINFORCEMENT_CHECKS if method == "reinforcement" else _CHECKS
+        problem = checks.get(key, _CHECKS.get(key, _no_check))(value)
         if problem is not None:
             raise InvalidRequestError(
                 f"Invalid value for '{key}': {problem}, got {value!r}.",
@@ -109,6 +141,12 @@ def resolve_hyperparameters(
       pretrained models) already suits LoRA.
     - LoRA keys: the catalog entry's defaults (the models file may set them per model).
     - beta (DPO only): 0.1. n_examples counts preference pairs, and the rules above apply.
+    - Reinforcement (n_examples counts prompts; an optimizer step takes batch_size prompts and
+      samples num_generations completions of each): compute_multiplier 1.0; num_generations
+      round(4 * compute_multiplier), at least 2; beta (the KL coefficient) 0.0, epsilon 0.2,
+      temperature 1.0, max_completion_tokens 64 (TRL's GRPOConfig defaults, but a shorter
+      completion); eval_interval about a tenth of the steps; eval_samples 16 (at most the
+      validation file's prompts); reasoning_effort echoed ("default").
     """
     requested = requested or {}
     defaults = training_defaults(entry)
@@ -138,7 +176,7 @@ def resolve_hyperparameters(
     if method == "dpo":
         beta = given("beta")
         resolved["beta"] = float(beta) if beta is not None else DEFAULT_BETA
-    return resolved | {
+    shared = {
         "n_epochs": int(n_epochs),
         "batch_size": int(batch_size),
         "learning_rate_multiplier": float(multiplier) if multiplier is not None else 1.0,
@@ -148,6 +186,41 @@ def resolve_hyperparameters(
             given("lora_dropout") if given("lora_dropout") is not None else entry.lora.dropout
         ),
         "lora_target_modules": targets if isinstance(targets, str) else list(targets),
+    }
+    resolved |= shared
+    if method == "reinforcement":
+        batch = max(1, min(int(batch_size), n_examples))
+        total_steps = int(n_epochs) * math.ceil(max(n_examples, 1) / batch)
+        resolved |= _resolve_reinforcement(given, total_steps=total_steps)
+    return resolved
+
+
+def _resolve_reinforcement(given: Callable[[str], Any], *, total_steps: int) -> dict[str, Any]:
+    """Reinforcement's own keys, made concrete."""
+    multiplier = given("compute_multiplier")
+    multiplier = float(multiplier) if multiplier is not None else 1.0
+    generations = given("num_generations")
+    if generations is None:
+        generations = min(MAX_NUM_GENERATIONS, max(2, round(DEFAULT_NUM_GENERATIONS * multiplier)))
+
+    def number(key: str, default: float) -> float:
+        value = given(key)
+        return float(value) if value is not None else default
+
+    def integer(key: str, default: int) -> int:
+        value = given(key)
+        return int(value) if value is not None else default
+
+    return {
+        "compute_multiplier": multiplier,
+        "eval_interval": integer("eval_interval", max(1, total_steps // EVALUATIONS_PER_JOB)),
+        "eval_samples": integer("eval_samples", DEFAULT_EVAL_SAMPLES),
+        "reasoning_effort": given("reasoning_effort") or "default",
+        "num_generations": int(generations),
+        "beta": number("beta", DEFAULT_KL_BETA),
+        "epsilon": number("epsilon", DEFAULT_EPSILON),
+        "temperature": number("temperature", DEFAULT_TEMPERATURE),
+        "max_completion_tokens": integer("max_completion_tokens", DEFAULT_MAX_COMPLETION_TOKENS),
     }
 
 
@@ -206,6 +279,45 @@ def _check_targets(value: Any) -> str | None:
     return 'expected "all-linear" or a non-empty list of module names'
 
 
+def _number_in(low: float, high: float, *, low_open: bool, what: str) -> Any:
+    def check(value: Any) -> str | None:
+        if value == "auto":
+            return None
+        above = value > low if low_open else value >= low
+        return None if _is_number(value) and above and value <= high else what
+
+    return check
+
+
+def _check_reasoning_effort(value: Any) -> str | None:
+    if value in ("default", "low", "medium", "high"):
+        return None
+    return 'expected one of "default", "low", "medium", "high"'
+
+
+def _no_check(value: Any) -> str | None:
+    return None
+
+
+# Where reinforcement's checks differ from the others' (its beta is a KL coefficient, >= 0).
+_REINFORCEMENT_CHECKS = {
+    "compute_multiplier": _number_in(
+        0, 10, low_open=True, what='expected a number greater than 0 and at most 10, or "auto"'
+    ),
+    "eval_interval": _int_in(1, 1_000_000),
+    "eval_samples": _int_in(1, 10_000),
+    "reasoning_effort": _check_reasoning_effort,
+    "num_generations": _int_in(2, MAX_NUM_GENERATIONS),
+    "beta": _number_in(0, 10, low_open=False, what='expected a number from 0 to 10, or "auto"'),
+    "epsilon": _number_in(
+        0, 1, low_open=True, what='expected a number greater than 0 and at most 1, or "auto"'
+    ),
+    "temperature": _number_in(
+        0, 2, low_open=True, what='expected a number greater than 0 and at most 2, or "auto"'
+    ),
+    "max_completion_tokens": _int_in(1, MAX_COMPLETION_TOKENS),
+}
+
 _CHECKS = {
     "beta": _check_beta,
     "n_epochs": _int_in(1, 50),
@@ -215,4 +327,11 @@ _CHECKS = {
     "lora_alpha": _int_in(1, 1024),
     "lora_dropout": _check_dropout,
     "lora_target_modules": _check_targets,
+}
+
+
+METHOD_KEYS: dict[str, tuple[str, ...]] = {
+    "supervised": HYPERPARAMETER_KEYS,
+    "dpo": DPO_HYPERPARAMETER_KEYS,
+    "reinforcement": REINFORCEMENT_HYPERPARAMETER_KEYS,
 }

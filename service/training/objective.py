@@ -4,7 +4,8 @@ The recipe (service/training/recipe.py) owns everything the methods share, torch
 model and its LoRA, the optimizer and LR schedule, the epoch plan, micro-batching, gradient
 clipping, checkpoints, pause/resume and reporting. An Objective owns what differs: how a file
 becomes examples, what is computed once before the first step, and the loss of a micro-batch.
-SupervisedObjective is token cross-entropy; service/training/dpo.py is DPO.
+SupervisedObjective is token cross-entropy; service/training/dpo.py is DPO;
+service/training/reinforcement.py is GRPO, which samples and grades inside its loss.
 """
 
 from __future__ import annotations
@@ -21,11 +22,31 @@ import torch.nn.functional as F
 from service.datasets.errors import DatasetParam
 from service.datasets.loading import DataReport, load_examples
 from service.datasets.tokenize import IGNORE_INDEX, EncodedExample
+from service.graders.sandbox import SandboxConfig
 
 # Padded tokens per forward pass. A batch larger than this is split into micro-batches whose
 # gradients add up to exactly the batch's (each micro-batch's summed loss is divided by the
 # batch's normaliser), which bounds activation and logit memory whatever batch_size is asked.
 MAX_MICRO_BATCH_TOKENS = 8192
+# Periodic validation (valid_*) runs this many times over a job, on one batch each time, for
+# the methods whose validation is a loss.
+VALIDATIONS_PER_JOB = 20
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What an objective may need of its run beyond the hyperparameters."""
+
+    tokenizer: Any
+    context_length: int
+    # The job's grader as stored (reinforcement only).
+    grader: dict[str, Any] | None
+    # Where python graders run; None: they are disabled.
+    python_graders: SandboxConfig | None
+    # The adapter a continued job starts from, if any.
+    starting_adapter_dir: Path | None
+    # A warning event of the job.
+    warn: Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -101,6 +122,9 @@ class Objective(Protocol):
     def state_dict(self) -> dict[str, Any]:
         """What prepare computed, saved in every checkpoint so resume never recomputes it."""
 
+    def validation_plan(self, total_steps: int, batch_size: int) -> tuple[int, int]:
+        """Periodic validation: every how many steps, on how many examples."""
+
     def micro_batches(self, batch: Sequence[Any]) -> Iterator[list[Any]]:
         """The batch split so that no forward pass holds more than MAX_MICRO_BATCH_TOKENS."""
 
@@ -113,6 +137,27 @@ class Objective(Protocol):
     def metrics(self, sums: dict[str, float], batch: Sequence[Any]) -> dict[str, float]:
         """The batch's metrics from the summed micro-batch sums: `loss` and the method's own,
         unprefixed (the recipe reports them as train_*, valid_* and full_valid_*)."""
+
+    def evaluate(self, model: Any, examples: Sequence[Any]) -> dict[str, float]:
+        """The metrics of `examples` without training on them; touches no RNG."""
+
+
+def loss_validation_plan(total_steps: int, batch_size: int) -> tuple[int, int]:
+    """VALIDATIONS_PER_JOB evaluations of one batch each."""
+    return max(1, total_steps // VALIDATIONS_PER_JOB), batch_size
+
+
+@torch.no_grad()
+def evaluate_by_loss(objective: Objective, model: Any, examples: Sequence[Any]) -> dict[str, float]:
+    """An objective's loss metrics over `examples`, without dropout or gradients."""
+    was_training = model.training
+    model.eval()
+    sums: dict[str, float] = {}
+    for micro in objective.micro_batches(examples):
+        for key, value in objective.loss(model, micro).sums.items():
+            sums[key] = sums.get(key, 0.0) + value
+    model.train(was_training)
+    return objective.metrics(sums, examples)
 
 
 def micro_batches(
@@ -137,6 +182,17 @@ def shifted_trainable(example: EncodedExample) -> int:
     return sum(label != IGNORE_INDEX for label in example.labels[1:])
 
 
+def token_logps(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each trained token's log-probability in place (rows x positions - 1, zero elsewhere) and
+    the mask of trained positions; only trained positions are projected to float."""
+    shifted_labels = labels[:, 1:]
+    mask = shifted_labels != IGNORE_INDEX
+    picked = logits[:, :-1][mask].float()
+    values = -F.cross_entropy(picked, shifted_labels[mask], reduction="none")
+    per_token = torch.zeros(mask.shape, dtype=values.dtype, device=values.device)
+    return per_token.masked_scatter(mask, values), mask
+
+
 def token_loss(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, float]:
     """Summed cross-entropy and the number of correct argmax predictions on trained tokens."""
     shifted_labels = labels[:, 1:]
@@ -155,7 +211,9 @@ def _input_length(example: EncodedExample) -> int:
 class SupervisedObjective:
     """Supervised fine-tuning: cross-entropy averaged over the batch's trained tokens."""
 
-    def __init__(self, hyperparameters: dict[str, Any], batching: Batching):
+    def __init__(
+        self, hyperparameters: dict[str, Any], batching: Batching, run: RunContext | None = None
+    ):
         self.batching = batching
 
     @staticmethod
@@ -187,6 +245,14 @@ class SupervisedObjective:
     def state_dict(self) -> dict[str, Any]:
         """Nothing to keep."""
         return {}
+
+    def validation_plan(self, total_steps: int, batch_size: int) -> tuple[int, int]:
+        """A batch, VALIDATIONS_PER_JOB times."""
+        return loss_validation_plan(total_steps, batch_size)
+
+    def evaluate(self, model: Any, examples: Sequence[EncodedExample]) -> dict[str, float]:
+        """The loss and token accuracy."""
+        return evaluate_by_loss(self, model, examples)
 
     def micro_batches(self, batch: Sequence[EncodedExample]) -> Iterator[list[EncodedExample]]:
         """One row per example."""

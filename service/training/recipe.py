@@ -3,9 +3,10 @@
 Modelled on torchtune's single-device LoRA recipe. It reads local files only, reports through
 a TrainingReporter and returns a TrainingOutcome; the scheduler owns the database and storage.
 One loop serves every method: the method's part (its examples, what is computed before the first
-step, the loss of a micro-batch and its metrics) is an Objective (service/training/objective.py:
-supervised cross-entropy; service/training/dpo.py: DPO), and everything else is shared, the
-checkpoint format included.
+step, the loss of a micro-batch, its metrics and its validation) is an Objective
+(service/training/objective.py: supervised cross-entropy; service/training/dpo.py: DPO;
+service/training/reinforcement.py: GRPO), and everything else is shared, the checkpoint format
+included.
 
 Invariants the scheduler relies on:
 - Determinism: the same seed, data and base model give byte-identical adapters on the CPU.
@@ -42,7 +43,8 @@ from service.training.contract import (
 )
 from service.training.dpo import DPOObjective
 from service.training.hyperparameters import learning_rate, resolve_hyperparameters
-from service.training.objective import Batching, Objective, SupervisedObjective
+from service.training.objective import Batching, Objective, RunContext, SupervisedObjective
+from service.training.reinforcement import ReinforcementObjective
 
 WARMUP_FRACTION = 0.03
 # The LR decays linearly to this fraction of its peak; never to zero, so the last epoch's
@@ -51,13 +53,12 @@ FINAL_LR_FRACTION = 0.1
 MAX_GRAD_NORM = 1.0
 # Examples sorted by length together: the larger, the less padding but the less random batches.
 LENGTH_GROUP_BATCHES = 32
-# Periodic validation (valid_loss) runs this many times over a job, on one batch each time.
-VALIDATIONS_PER_JOB = 20
 STATE_FILE = "training_state.pt"
 # The objective of each method (TrainingSpec.method).
-OBJECTIVES: dict[str, type[SupervisedObjective] | type[DPOObjective]] = {
+OBJECTIVES: dict[str, type[Any]] = {
     "supervised": SupervisedObjective,
     "dpo": DPOObjective,
+    "reinforcement": ReinforcementObjective,
 }
 
 
@@ -142,12 +143,23 @@ class LoRAFinetuneRecipe:
             )
         hp = self.hyperparameters
         self.objective: Objective = objective_class(
-            dict(hp), Batching(self.tokenizer.pad_token_id, self.device, self._autocast)
+            dict(hp),
+            Batching(self.tokenizer.pad_token_id, self.device, self._autocast),
+            RunContext(
+                tokenizer=self.tokenizer,
+                context_length=context_length,
+                grader=spec.grader,
+                python_graders=spec.python_graders,
+                starting_adapter_dir=spec.initial_adapter_dir,
+                warn=lambda message: self.reporter.event(message, level="warn"),
+            ),
         )
         self.batch_size = min(int(hp["batch_size"]), len(self.train_examples))
         self.batches_per_epoch = math.ceil(len(self.train_examples) / self.batch_size)
         self.total_steps = int(hp["n_epochs"]) * self.batches_per_epoch
-        self.valid_every = max(1, self.total_steps // VALIDATIONS_PER_JOB)
+        self.valid_every, self.valid_count = self.objective.validation_plan(
+            self.total_steps, self.batch_size
+        )
 
         self.model = self._setup_model(resume)
         trainable = [param for param in self.model.parameters() if param.requires_grad]
@@ -302,18 +314,23 @@ class LoRAFinetuneRecipe:
         }
         if self.valid_examples and (step % self.valid_every == 0 or step == self.total_steps):
             # A rotating batch, chosen by step alone so that a resumed run picks the same one.
-            start = (step // self.valid_every - 1) * self.batch_size
+            count = min(self.valid_count, len(self.valid_examples))
+            start = (step // self.valid_every - 1) * count
             picked = [
                 self.valid_examples[(start + offset) % len(self.valid_examples)]
-                for offset in range(min(self.batch_size, len(self.valid_examples)))
+                for offset in range(count)
             ]
             metrics.update(_prefixed("valid_", self._evaluate(picked)))
+        if self.valid_examples and step == self.total_steps:
+            # OpenAI's last metrics event carries the full validation loss; the end of the
+            # epoch then reuses it rather than evaluating the same model twice.
+            metrics.update(_prefixed("full_valid_", self._evaluate(self.valid_examples)))
         self.last_metrics = {key: value for key, value in metrics.items() if key != "total_steps"}
         self.reporter.metrics(metrics)
 
     def _end_of_epoch(self) -> None:
         metrics = dict(self.last_metrics)
-        if self.valid_examples:
+        if self.valid_examples and not any(key.startswith("full_valid_") for key in metrics):
             metrics.update(_prefixed("full_valid_", self._evaluate(self.valid_examples)))
             self.last_metrics.update(metrics)
         checkpoint_dir = self.save_checkpoint()
@@ -324,15 +341,9 @@ class LoRAFinetuneRecipe:
             metrics=metrics,
         )
 
-    @torch.no_grad()
     def _evaluate(self, examples: Sequence[Any]) -> dict[str, float]:
         """The objective's metrics over `examples`; touches no RNG, so training is unaffected."""
-        self.model.eval()
-        sums: dict[str, float] = {}
-        for micro in self.objective.micro_batches(examples):
-            _accumulate(sums, self.objective.loss(self.model, micro).sums)
-        self.model.train()
-        return self.objective.metrics(sums, examples)
+        return self.objective.evaluate(self.model, examples)
 
     def _autocast(self) -> AbstractContextManager[Any]:
         if uses_bf16(self.spec.device):
@@ -381,7 +392,10 @@ class LoRAFinetuneRecipe:
     def _save_adapter(self, directory: Path) -> None:
         # save_embedding_layers=False: the vocabulary is never resized, and "auto" would ask the
         # Hugging Face Hub about the base model, a network call a training worker must not make.
-        self.model.save_pretrained(directory, save_embedding_layers=False)
+        # selected_adapters: a reinforcement job's frozen reference adapter is not its result.
+        self.model.save_pretrained(
+            directory, save_embedding_layers=False, selected_adapters=["default"]
+        )
 
     def _checkpoint_for_pause(self) -> Path:
         if self.last_checkpoint is not None and self.last_checkpoint[0] == self.progress.step:
