@@ -30,9 +30,9 @@ from service.datasets.validation import (
     _check_message_content,
     _check_tools,
     _json_type,
-    _unreadable_line,
-    decode_line,
     iter_lines,
+    parse_checked_line,
+    require_examples,
 )
 
 PREFERENCE_KEYS = frozenset({"input", "preferred_output", "non_preferred_output"})
@@ -153,14 +153,7 @@ def parse_preference_line(
     raw: bytes, line: int, *, param: DatasetParam = "training_file"
 ) -> dict[str, Any]:
     """Decode and check one preference line; every failure becomes this line's DatasetError."""
-    try:
-        example = decode_line(raw, line)
-        check_preference(example, line)
-        return example
-    except InvalidExample as exc:
-        raise DatasetError(str(exc), code=error_code(param), param=param, line=line) from exc
-    except Exception as exc:
-        raise _unreadable_line(exc, line, param) from exc
+    return parse_checked_line(raw, line, check_preference, param=param)
 
 
 def validate_preference_file(
@@ -188,14 +181,7 @@ def validate_preference_file(
                 _warn(report, f'Line {number}: key "input.{key}" is not part of the format.')
         if example["input"].get("tools"):
             report.n_examples_with_tools += 1
-    if report.n_examples < min_examples:
-        kind = "Training" if param == "training_file" else "Validation"
-        raise DatasetError(
-            f"{kind} file has {report.n_examples} example(s), but must have at least "
-            f"{min_examples} examples",
-            code="invalid_n_examples",
-            param=param,
-        )
+    require_examples(report.n_examples, min_examples, param)
     report.n_bytes = counted.n_bytes
     return report
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from service.datasets.errors import DatasetError, DatasetParam, error_code
+from service.datasets.errors import DatasetParam
 from service.datasets.loading import DataReport
 from service.datasets.preference import (
     _check_message,
@@ -28,8 +28,8 @@ from service.datasets.validation import (
     MAX_WARNINGS,
     InvalidExample,
     _check_tools,
-    _unreadable_line,
-    decode_line,
+    parse_checked_line,
+    require_examples,
 )
 
 # The roles a prompt may end on: the model answers the last user (or developer) turn.
@@ -88,7 +88,7 @@ def check_reinforcement(example: Mapping[str, Any], line: int) -> None:
     last = messages[-1].get("role")
     if last not in PROMPT_END_ROLES:
         raise InvalidExample(
-            f"{where}: the last message is a {json.dumps(last)} message, but a reinforcement "
+            f"{where}: the last message has role {json.dumps(last)}, but a reinforcement "
             "prompt ends on a user or developer message, which the model being trained answers "
             "(a chat example with its assistant reply trains with the supervised method)."
         )
@@ -99,14 +99,7 @@ def parse_reinforcement_line(
     raw: bytes, line: int, *, param: DatasetParam = "training_file"
 ) -> dict[str, Any]:
     """Decode and check one line; every failure becomes this line's DatasetError."""
-    try:
-        example = decode_line(raw, line)
-        check_reinforcement(example, line)
-        return example
-    except InvalidExample as exc:
-        raise DatasetError(str(exc), code=error_code(param), param=param, line=line) from exc
-    except Exception as exc:
-        raise _unreadable_line(exc, line, param) from exc
+    return parse_checked_line(raw, line, check_reinforcement, param=param)
 
 
 def validate_reinforcement_file(
@@ -125,14 +118,7 @@ def validate_reinforcement_file(
         report.n_lines = number
         if example.get("tools"):
             report.n_examples_with_tools += 1
-    if report.n_examples < min_examples:
-        kind = "Training" if param == "training_file" else "Validation"
-        raise DatasetError(
-            f"{kind} file has {report.n_examples} example(s), but must have at least "
-            f"{min_examples} examples",
-            code="invalid_n_examples",
-            param=param,
-        )
+    require_examples(report.n_examples, min_examples, param)
     report.n_bytes = counted.n_bytes
     if len(report.warnings) > MAX_WARNINGS:
         del report.warnings[MAX_WARNINGS:]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -240,6 +240,37 @@ def parse_line(
         raise _unreadable_line(exc, line, param) from exc
 
 
+def parse_checked_line(
+    raw: bytes,
+    line: int,
+    check: Callable[[dict[str, Any], int], None],
+    *,
+    param: DatasetParam = "training_file",
+) -> dict[str, Any]:
+    """Decode one line and run a line format's `check` on it; every failure becomes this
+    line's DatasetError (shared by the preference and reinforcement formats)."""
+    try:
+        example = decode_line(raw, line)
+        check(example, line)
+        return example
+    except InvalidExample as exc:
+        raise DatasetError(str(exc), code=error_code(param), param=param, line=line) from exc
+    except Exception as exc:
+        raise _unreadable_line(exc, line, param) from exc
+
+
+def require_examples(n_examples: int, min_examples: int, param: DatasetParam) -> None:
+    """DatasetError `invalid_n_examples` when a file holds fewer than `min_examples`."""
+    if n_examples < min_examples:
+        kind = "Training" if param == "training_file" else "Validation"
+        raise DatasetError(
+            f"{kind} file has {n_examples} example(s), but must have at least "
+            f"{min_examples} examples",
+            code="invalid_n_examples",
+            param=param,
+        )
+
+
 def _unreadable_line(exc: Exception, line: int, param: DatasetParam) -> DatasetError:
     # A check that breaks on input nobody foresaw is still that line's fault: the job fails
     # with the line's number instead of a validation retried forever. Logged (as a warning,
@@ -296,15 +327,7 @@ def validate_training_file(
             param=param,
             line=exc.line,
         ) from exc
-    n_examples = report.n_examples if report is not None else 0
-    if n_examples < min_examples:
-        kind = "Training" if param == "training_file" else "Validation"
-        raise DatasetError(
-            f"{kind} file has {n_examples} example(s), but must have at least "
-            f"{min_examples} examples",
-            code="invalid_n_examples",
-            param=param,
-        )
+    require_examples(report.n_examples if report is not None else 0, min_examples, param)
     assert report is not None
     report.n_lines = last_line
     report.n_bytes = counted.n_bytes
