@@ -39,12 +39,15 @@ from service.graders import grading
 from service.graders.sandbox import PythonSandbox
 from service.graders.schemas import parse_grader
 from service.graders.templates import Sample
+from service.training.grader_models import LocalModelSampler
 from service.training.objective import Batching, MicroLoss, RunContext, micro_batches, token_logps
 
 # TRL's constant: keeps a group whose rewards are all equal at advantage 0, not 0/0.
 ADVANTAGE_EPSILON = 1e-4
 REFERENCE_ADAPTER = "reference"
 MAX_GRADER_ERROR_EVENTS = 5
+# Validation prompts sampled together in one generate call.
+EVALUATION_PROMPTS_PER_PASS = 32
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,12 @@ class ReinforcementObjective:
             raise ValueError("a reinforcement job needs a grader")
         self.grader = parse_grader(run.grader)
         sandbox = PythonSandbox(run.python_graders) if run.python_graders is not None else None
-        self.grading = grading.GradingContext(sampler=None, python=sandbox)
+        sampler = (
+            LocalModelSampler(run.grader_models, device=batching.device, autocast=batching.autocast)
+            if run.grader_models
+            else None
+        )
+        self.grading = grading.GradingContext(sampler=sampler, python=sandbox)
         # One loop for the whole run: the sandbox's concurrency limit belongs to a loop.
         self._loop = asyncio.new_event_loop()
         self._reference_adapter = False
@@ -182,11 +190,7 @@ class ReinforcementObjective:
 
     def loss(self, model: Any, micro: Sequence[Prompt]) -> MicroLoss:
         """Sample and grade each prompt's group, then the summed GRPO loss of its completions."""
-        rollouts = [
-            rollout
-            for prompt in micro
-            for rollout in self._grade(prompt, self._sample(model, prompt, greedy=False))
-        ]
+        rollouts = self._rollouts(model, micro, greedy=False)
         rewards = torch.tensor([r.reward for r in rollouts], dtype=torch.float32)
         advantages = group_advantages(rewards, self.group_size).to(self.batching.device)
         rows = [_row(rollout) for rollout in rollouts]
@@ -228,55 +232,34 @@ class ReinforcementObjective:
         """The greedy completion of each prompt, graded: the validation reward."""
         rollouts = [
             rollout
-            for prompt in examples
-            for rollout in self._grade(prompt, self._sample(model, prompt, greedy=True))
+            for start in range(0, len(examples), EVALUATION_PROMPTS_PER_PASS)
+            for rollout in self._rollouts(
+                model, examples[start : start + EVALUATION_PROMPTS_PER_PASS], greedy=True
+            )
         ]
         return _reward_metrics(_reward_sums(rollouts), max(len(rollouts), 1))
 
     # sampling and grading
 
-    @torch.no_grad()
-    def _sample(self, model: Any, prompt: Prompt, *, greedy: bool) -> list[list[int]]:
-        """Completions of one prompt by the model as it is now: num_generations sampled, or one
-        greedy. One prompt per call, so its rows need no padding and positions match training."""
-        was_training = model.training
-        model.eval()  # no dropout: the completions are the policy's, not a noisy copy's
-        context_length = self.run.context_length
-        budget = min(self.max_completion_tokens, context_length - len(prompt.input_ids))
-        input_ids = torch.tensor([prompt.input_ids], device=self.batching.device)
-        options: dict[str, Any] = (
-            {"do_sample": False, "num_return_sequences": 1}
-            if greedy
-            else {
-                "do_sample": True,
-                "temperature": self.temperature,
-                "top_k": 0,
-                "top_p": 1.0,
-                "num_return_sequences": self.group_size,
-            }
-        )
-        with self.batching.autocast():
-            output = model.generate(
-                input_ids=input_ids,
-                attention_mask=torch.ones_like(input_ids),
-                max_new_tokens=budget,
-                eos_token_id=self.eos_token_id,
-                pad_token_id=self.pad_token_id,
-                **options,
-            )
-        model.train(was_training)
-        return [_until_eos(row, self.eos_token_id) for row in output[:, input_ids.shape[1] :]]
-
-    def _grade(self, prompt: Prompt, completions: list[list[int]]) -> list[Rollout]:
+    def _rollouts(self, model: Any, prompts: Sequence[Prompt], *, greedy: bool) -> list[Rollout]:
+        """Each prompt's completions, graded, grouped by prompt in the prompts' order."""
+        groups = self._sample(model, prompts, greedy=greedy)
+        pairs = [
+            (prompt, completion)
+            for prompt, group in zip(prompts, groups, strict=True)
+            for completion in group
+        ]
         texts = [
             self.run.tokenizer.decode(
                 [t for t in completion if t != self.eos_token_id], skip_special_tokens=True
             )
-            for completion in completions
+            for _, completion in pairs
         ]
-        results = self._loop.run_until_complete(self._grade_all(texts, prompt.item))
+        results = self._loop.run_until_complete(
+            self._grade_all(texts, [prompt.item for prompt, _ in pairs])
+        )
         rollouts = []
-        for completion, result in zip(completions, results, strict=True):
+        for (prompt, completion), result in zip(pairs, results, strict=True):
             failed = _failed(result)
             if failed:
                 self._report_grader_error(result)
@@ -285,10 +268,53 @@ class ReinforcementObjective:
             )
         return rollouts
 
-    async def _grade_all(self, texts: list[str], item: dict[str, Any]) -> list[Any]:
+    @torch.no_grad()
+    def _sample(
+        self, model: Any, prompts: Sequence[Prompt], *, greedy: bool
+    ) -> list[list[list[int]]]:
+        """Completions of each prompt by the model as it is now, in one `generate`:
+        num_generations sampled, or one greedy. Prompts are left-padded; generate counts
+        positions from each prompt's first token, as training's right-padded rows do."""
+        was_training = model.training
+        model.eval()  # no dropout: the completions are the policy's, not a noisy copy's
+        width = max(len(prompt.input_ids) for prompt in prompts)
+        budget = min(self.max_completion_tokens, self.run.context_length - width)
+        input_ids = torch.full((len(prompts), width), self.pad_token_id, dtype=torch.long)
+        attention_mask = torch.zeros((len(prompts), width), dtype=torch.long)
+        for row, prompt in enumerate(prompts):
+            input_ids[row, width - len(prompt.input_ids) :] = torch.tensor(prompt.input_ids)
+            attention_mask[row, width - len(prompt.input_ids) :] = 1
+        per_prompt = 1 if greedy else self.group_size
+        options: dict[str, Any] = (
+            {"do_sample": False}
+            if greedy
+            else {"do_sample": True, "temperature": self.temperature, "top_k": 0, "top_p": 1.0}
+        )
+        with self.batching.autocast():
+            output = model.generate(
+                input_ids=input_ids.to(self.batching.device),
+                attention_mask=attention_mask.to(self.batching.device),
+                max_new_tokens=max(1, budget),
+                eos_token_id=self.eos_token_id,
+                pad_token_id=self.pad_token_id,
+                num_return_sequences=per_prompt,
+                **options,
+            )
+        model.train(was_training)
+        # generate repeats each prompt num_return_sequences times in a row.
+        completions = [_until_eos(row, self.eos_token_id) for row in output[:, width:]]
+        return [
+            completions[index * per_prompt : (index + 1) * per_prompt]
+            for index in range(len(prompts))
+        ]
+
+    async def _grade_all(self, texts: list[str], items: list[dict[str, Any]]) -> list[Any]:
         samples = [Sample.from_text(text) for text in texts]
         return await asyncio.gather(
-            *(grading.grade(self.grader, sample, item, self.grading) for sample in samples)
+            *(
+                grading.grade(self.grader, sample, item, self.grading)
+                for sample, item in zip(samples, items, strict=True)
+            )
         )
 
     def _report_grader_error(self, result: grading.GraderResult) -> None:
