@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from service.catalog import BaseModelEntry, Catalog
@@ -19,8 +19,11 @@ from service.completions.schemas import (
     ChatCompletionChunk,
     ChatCompletionChunkChoice,
     ChatCompletionMessage,
+    ChatCompletionMessageToolCall,
     ChatCompletionTokenLogprob,
     ChoiceDelta,
+    ChoiceDeltaFunctionCall,
+    ChoiceDeltaToolCall,
     ChoiceLogprobs,
     Completion,
     CompletionChoice,
@@ -28,9 +31,20 @@ from service.completions.schemas import (
     CompletionUsage,
     CreateChatCompletionRequest,
     CreateCompletionRequest,
+    FunctionCall,
     TopLogprob,
 )
 from service.completions.streaming import first_then_rest
+from service.completions.structured import format_grammar
+from service.completions.tools import (
+    ToolCall,
+    ToolPlan,
+    family_of,
+    forced_grammar,
+    held_from,
+    parse_tools,
+    tool_mode,
+)
 from service.core.auth import Principal
 from service.core.db import Database
 from service.core.errors import InvalidRequestError
@@ -116,19 +130,14 @@ class PreparedCompletion:
     params: SamplingParams
     n: int
     include_usage: bool
+    tools: ToolPlan | None = None
 
 
 def _check_chat_support(request: CreateChatCompletionRequest) -> None:
-    if request.tools:
-        raise _refuse("tools", "tool calling is not available yet")
-    if request.tool_choice not in (None, "none"):
-        raise _refuse("tool_choice", "tool calling is not available yet")
     if request.functions:
-        raise _refuse("functions", "function calling is not available")
+        raise _refuse("functions", "the deprecated functions are not served; use tools")
     if request.function_call not in (None, "none"):
-        raise _refuse("function_call", "function calling is not available")
-    if request.response_format is not None and request.response_format.get("type") != "text":
-        raise _refuse("response_format", "only {'type': 'text'} can be honoured")
+        raise _refuse("function_call", "the deprecated function_call is not served; use tools")
     if request.audio is not None:
         raise _refuse("audio", "the models produce text only")
     if request.modalities not in (None, ["text"]):
@@ -194,13 +203,33 @@ async def prepare_chat(
     """Validate a chat request and render its prompt; every refusal is a 400 or a 404."""
     _check_chat_support(request)
     messages = _chat_messages(request)
+    output_grammar = format_grammar(request.response_format, param="response_format")
+    tools = parse_tools(request.tools or [])
+    mode, named = tool_mode(request.tool_choice, tools, param="tool_choice")
+    parallel = request.parallel_tool_calls is not False
+    tool_grammar = forced_grammar(mode, tools, named, parallel=parallel)
+    if output_grammar is not None and mode != "none":
+        # One grammar per choice: the reply is either the schema's JSON or a call.
+        raise _refuse(
+            "response_format", "a JSON format together with tools needs tool_choice 'none'"
+        )
     served = await resolve_model(db, catalog, principal, request.model)
-    prompt = await inference.render_chat(served.entry, messages)
+    rendered_tools = request.tools or None
+    prompt = await inference.render_chat(served.entry, messages, tools=rendered_tools)
     requested = request.max_completion_tokens or request.max_tokens
     max_tokens = _fit_context(served.entry, len(prompt.token_ids), requested, "messages")
-    params = request.to_sampling_params(max_tokens=max_tokens)
+    params = replace(
+        request.to_sampling_params(max_tokens=max_tokens), grammar=output_grammar or tool_grammar
+    )
     include_usage = bool(request.stream_options and request.stream_options.include_usage)
-    return PreparedCompletion(served, [prompt], params, request.n or 1, include_usage)
+    plan = None
+    if tools:
+        family = family_of(
+            (await inference.tokenizer(served.entry)).chat_template,
+            parser=served.entry.tool_parser,
+        )
+        plan = ToolPlan(mode, tools, family, parallel, named)
+    return PreparedCompletion(served, [prompt], params, request.n or 1, include_usage, plan)
 
 
 def _chat_logprobs(tokens: list[TokenLogprob] | tuple[TokenLogprob, ...]) -> ChoiceLogprobs:
@@ -227,15 +256,23 @@ async def create_chat_completion(
     """Generate every choice, then answer with the whole ChatCompletion."""
     generation = await _start(inference, prepared)
     totals = await _collect(generation)
-    choices = [
-        ChatCompletionChoice(
-            index=index,
-            message=ChatCompletionMessage(content="".join(choice.text)),
-            logprobs=_chat_logprobs(choice.tokens) if request.logprobs else None,
-            finish_reason=choice.finish_reason or "length",  # type: ignore[arg-type]
+    choices = []
+    for index, choice in sorted(totals.items()):
+        text, finish = "".join(choice.text), choice.finish_reason or "length"
+        content: str | None = text
+        calls: list[ToolCall] = []
+        if prepared.tools is not None:
+            content, calls = prepared.tools.finish(text, finish == "length")
+        choices.append(
+            ChatCompletionChoice(
+                index=index,
+                message=ChatCompletionMessage(
+                    content=content, tool_calls=[_wire_call(c) for c in calls] or None
+                ),
+                logprobs=_chat_logprobs(choice.tokens) if request.logprobs else None,
+                finish_reason=_tool_finish(prepared.tools, finish, calls),  # type: ignore[arg-type]
+            )
         )
-        for index, choice in sorted(totals.items())
-    ]
     return ChatCompletion(
         id=new_id("chatcmpl-", 29),
         created=now(),
@@ -265,7 +302,7 @@ async def stream_chat_completion(
             exclude_none=False
         )
         for choice in payload["choices"]:
-            choice["delta"] = {k: v for k, v in choice["delta"].items() if v is not None}
+            choice["delta"] = _without_none(choice["delta"])
         if usage is None:
             # OpenAI sends `usage: null` here, but its own schema (a $ref beside `nullable`)
             # rejects null under JSON Schema; leaving the key out satisfies both readings.
@@ -283,9 +320,28 @@ async def stream_chat_completion(
                     )
                 ]
             )
+        streams: dict[int, ToolStream] = {}
         async for event in events:
             choice = totals.setdefault(event.index, _ChoiceTotals())
             choice.completion_tokens = event.completion_tokens
+            if prepared.tools is not None and prepared.tools.mode != "none":
+                stream = streams.setdefault(event.index, ToolStream(prepared.tools))
+                for delta in stream.push(event.text):
+                    yield chunk([ChatCompletionChunkChoice(index=event.index, delta=delta)])
+                if event.finish_reason is not None:
+                    for delta in stream.end(event.finish_reason == "length"):
+                        yield chunk([ChatCompletionChunkChoice(index=event.index, delta=delta)])
+                    finish = _tool_finish(prepared.tools, event.finish_reason, stream.calls)
+                    yield chunk(
+                        [
+                            ChatCompletionChunkChoice(
+                                index=event.index,
+                                delta=ChoiceDelta(),
+                                finish_reason=finish,  # type: ignore[arg-type]
+                            )
+                        ]
+                    )
+                continue
             if event.text or event.tokens:
                 yield chunk(
                     [
@@ -310,6 +366,98 @@ async def stream_chat_completion(
             yield chunk([], usage=_usage(prepared, totals.values()))
 
     return chunks()
+
+
+def _without_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value
+
+
+def _wire_call(call: ToolCall) -> ChatCompletionMessageToolCall:
+    return ChatCompletionMessageToolCall(
+        id=call.id, function=FunctionCall(name=call.name, arguments=call.arguments)
+    )
+
+
+def _tool_finish(plan: ToolPlan | None, finish: str, calls: list[ToolCall]) -> str:
+    """OpenAI ends a reply that calls tools with `tool_calls`, except a forced named call,
+    which ends `stop`."""
+    if finish == "length" or not calls or plan is None or plan.mode == "named":
+        return finish
+    return "tool_calls"
+
+
+class ToolStream:
+    """One choice's stream under tools: content deltas, then tool-call deltas (shared by chat
+    and Responses)."""
+
+    def __init__(self, plan: ToolPlan):
+        self.plan = plan
+        self.text = ""
+        self.sent = 0
+        self.calls: list[ToolCall] = []
+        self._named_call: ToolCall | None = None
+
+    def push(self, text: str) -> list[ChoiceDelta]:
+        """Deltas that can be sent now that `text` was generated."""
+        self.text += text
+        if self.plan.mode == "named":
+            # The output is the named call's arguments: stream them as they come.
+            assert self.plan.named is not None
+            deltas = []
+            if self._named_call is None:
+                self._named_call = ToolCall(name=self.plan.named.name, arguments="")
+                deltas.append(self._opening(0, self._named_call))
+            if text:
+                deltas.append(self._arguments(0, text))
+            return deltas
+        if self.plan.mode == "required":
+            return []
+        if self.plan.mode == "none":
+            held = len(self.text)
+        else:
+            held = max(self.sent, held_from(self.plan.family, self.text))
+        if held <= self.sent:
+            return []
+        content, self.sent = self.text[self.sent : held], held
+        return [ChoiceDelta(content=content)]
+
+    def end(self, length: bool) -> list[ChoiceDelta]:
+        """The deltas that close the choice: held content, or the calls."""
+        if self.plan.mode == "named":
+            deltas = [] if self._named_call is not None else self.push("")
+            assert self._named_call is not None
+            self.calls = [self._named_call]
+            return deltas
+        _, self.calls = self.plan.finish(self.text, length)
+        if not self.calls:
+            rest = self.text[self.sent :]
+            return [ChoiceDelta(content=rest)] if rest else []
+        deltas = []
+        for index, call in enumerate(self.calls):
+            deltas.append(self._opening(index, call))
+            deltas.append(self._arguments(index, call.arguments))
+        return deltas
+
+    @staticmethod
+    def _opening(index: int, call: ToolCall) -> ChoiceDelta:
+        opening = ChoiceDeltaToolCall(
+            index=index,
+            id=call.id,
+            type="function",
+            function=ChoiceDeltaFunctionCall(name=call.name, arguments=""),
+        )
+        return ChoiceDelta(tool_calls=[opening])
+
+    @staticmethod
+    def _arguments(index: int, arguments: str) -> ChoiceDelta:
+        part = ChoiceDeltaToolCall(
+            index=index, function=ChoiceDeltaFunctionCall(arguments=arguments)
+        )
+        return ChoiceDelta(tool_calls=[part])
 
 
 # ----- legacy completions -----

@@ -250,10 +250,18 @@ class CreateChatCompletionRequest(JsonBody):
     service_tier: str | None = Field(None, description="Only `auto` or `default`.")
     store: bool | None = Field(None, description="Completions are never stored: true is a 400.")
     modalities: list[str] | None = Field(None, description='Only ["text"].')
-    response_format: dict[str, Any] | None = Field(None, description="Only `{type: text}`.")
-    tools: list[dict[str, Any]] | None = Field(None, description="Not supported yet: a 400.")
-    tool_choice: str | dict[str, Any] | None = Field(None, description="Only `none`.")
-    parallel_tool_calls: bool | None = Field(None, description="Accepted; no tools run.")
+    response_format: dict[str, Any] | None = Field(
+        None, description="`text`, `json_object` or `json_schema`: the output is constrained."
+    )
+    tools: list[dict[str, Any]] | None = Field(
+        None, description="Function tools, rendered through the model's chat template."
+    )
+    tool_choice: str | dict[str, Any] | None = Field(
+        None, description="`none`, `auto`, `required` or a named function."
+    )
+    parallel_tool_calls: bool | None = Field(
+        None, description="false: at most one call per reply (default true)."
+    )
     functions: list[dict[str, Any]] | None = Field(None, description="Not supported: a 400.")
     function_call: str | dict[str, Any] | None = Field(None, description="Only `none`.")
     audio: dict[str, Any] | None = Field(None, description="Audio output: a 400.")
@@ -295,12 +303,32 @@ class ChoiceLogprobs(BaseModel):
     )
 
 
+class FunctionCall(BaseModel):
+    """The function a tool call calls."""
+
+    name: str = Field(description="The function's name.")
+    arguments: str = Field(description="Its arguments, as JSON text.")
+
+
+class ChatCompletionMessageToolCall(BaseModel):
+    """One tool call of the assistant's reply."""
+
+    id: str = Field(description="Identifier of the call (`call_...`).")
+    type: Literal["function"] = Field("function", description="Always `function`.")
+    function: FunctionCall = Field(description="The function called.")
+
+
 class ChatCompletionMessage(BaseModel):
     """The assistant's reply."""
 
     role: Literal["assistant"] = Field("assistant", description="Always `assistant`.")
-    content: str | None = Field(description="The generated text.")
+    content: str | None = Field(description="The generated text; null when only tools are called.")
     refusal: str | None = Field(None, description="Always null.")
+    tool_calls: list[ChatCompletionMessageToolCall] | None = Field(
+        None,
+        exclude_if=lambda value: value is None,
+        description="The tool calls of the reply, when it calls tools (absent otherwise).",
+    )
 
 
 class ChatCompletionChoice(BaseModel):
@@ -309,8 +337,8 @@ class ChatCompletionChoice(BaseModel):
     index: int = Field(description="Index of the choice.")
     message: ChatCompletionMessage = Field(description="The reply.")
     logprobs: ChoiceLogprobs | None = Field(description="Logprobs, when asked for.")
-    finish_reason: Literal["stop", "length"] = Field(
-        description="`stop` (end of turn or a stop sequence) or `length`."
+    finish_reason: Literal["stop", "length", "tool_calls"] = Field(
+        description="`stop` (end of turn or a stop sequence), `length`, or `tool_calls`."
     )
 
 
@@ -330,12 +358,31 @@ class ChatCompletion(BaseModel):
     metadata: dict[str, str] | None = Field(None, description="The request's metadata.")
 
 
+class ChoiceDeltaFunctionCall(BaseModel):
+    """What a chunk adds to a tool call's function."""
+
+    name: str | None = Field(None, description="The function's name, on the call's first chunk.")
+    arguments: str | None = Field(None, description="More of the arguments' JSON text.")
+
+
+class ChoiceDeltaToolCall(BaseModel):
+    """What a chunk adds to one tool call."""
+
+    index: int = Field(description="Index of the call within the reply.")
+    id: str | None = Field(None, description="Identifier of the call, on its first chunk.")
+    type: Literal["function"] | None = Field(None, description="`function`, on its first chunk.")
+    function: ChoiceDeltaFunctionCall | None = Field(None, description="The function's part.")
+
+
 class ChoiceDelta(BaseModel):
     """What a streamed chunk adds to a choice."""
 
     role: Literal["assistant"] | None = Field(None, description="`assistant` on the first chunk.")
     content: str | None = Field(None, description="New text of the reply.")
     refusal: str | None = Field(None, description="Always null.")
+    tool_calls: list[ChoiceDeltaToolCall] | None = Field(
+        None, description="What the chunk adds to the reply's tool calls."
+    )
 
 
 class ChatCompletionChunkChoice(BaseModel):
@@ -344,7 +391,7 @@ class ChatCompletionChunkChoice(BaseModel):
     index: int = Field(description="Index of the choice.")
     delta: ChoiceDelta = Field(description="What the chunk adds.")
     logprobs: ChoiceLogprobs | None = Field(None, description="Logprobs of the new tokens.")
-    finish_reason: Literal["stop", "length"] | None = Field(
+    finish_reason: Literal["stop", "length", "tool_calls"] | None = Field(
         None, description="Set on the choice's last chunk."
     )
 

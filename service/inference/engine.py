@@ -30,6 +30,11 @@ Design (why this shape):
   path is skipped entirely and the layers cost what the bare base model costs; with no
   adapter loaded the wrappers are removed altogether. Base rows add exact zeros, so they get
   the base output.
+- **Grammars per row.** A request with a grammar (structured outputs, a forced tool call) gets
+  one llguidance matcher per choice at admission; before each sampling step the masks of all
+  constrained rows are computed in one parallel call and applied to those rows only
+  (service/inference/constrained.py), so constrained and free rows share the batch. A choice
+  whose grammar is complete ends with `stop`; EOS is masked until the grammar accepts.
 """
 
 from __future__ import annotations
@@ -49,10 +54,12 @@ import torch.nn.functional as F
 
 from service.core.errors import (
     EngineOverloadedError,
+    InvalidRequestError,
     ModelNotFoundError,
     ServiceUnavailableError,
     WhetstoneError,
 )
+from service.inference.constrained import Matchers
 from service.inference.lora import LoadedAdapters
 from service.inference.sampling import RowState, Sampled, new_generator, sample
 from service.inference.text import TextTracker
@@ -118,6 +125,7 @@ class BatchEngine:
         self.device = next(model.parameters()).device
         self.adapters = LoadedAdapters(model, adapter_capacity)
         self.eos_ids = _eos_ids(model, tokenizer)
+        self.matchers = Matchers(tokenizer, self.eos_ids)
         # transformers 5 renamed `past_key_values` to `cache`; accept either generation.
         parameters = inspect.signature(model.forward).parameters
         self._cache_argument = "cache" if "cache" in parameters else "past_key_values"
@@ -261,6 +269,15 @@ class BatchEngine:
                 except WhetstoneError as exc:
                     self._fail(sequence, exc, release=False)
                     continue
+            if sequence.params.grammar is not None:
+                try:
+                    sequence.row.matcher = self.matchers.new(sequence.params.grammar)
+                except ValueError as exc:
+                    if sequence.adapter is not None:
+                        self.adapters.release(sequence.adapter.key)
+                    message = f"The output grammar cannot be used with this model: {exc}"
+                    self._fail(sequence, InvalidRequestError(message), release=False)
+                    continue
             ready.append(sequence)
         if not ready:
             return
@@ -281,7 +298,7 @@ class BatchEngine:
         for layer in cache.layers:
             layer.keys = layer.keys * keep
             layer.values = layer.values * keep
-        sampled = sample(output.logits[:, -1, :], [s.row for s in ready])
+        sampled = sample(output.logits[:, -1, :], [s.row for s in ready], self.matchers)
         self._accept(ready, sampled)
         lengths = torch.tensor([len(s.prompt_ids) for s in ready], device=self.device)
         self._merge(
@@ -300,7 +317,7 @@ class BatchEngine:
         )
         self._mask = mask
         self._positions = self._positions + 1
-        sampled = sample(output.logits[:, -1, :], [s.row for s in self._rows])
+        sampled = sample(output.logits[:, -1, :], [s.row for s in self._rows], self.matchers)
         self._accept(self._rows, sampled)
         self._next = torch.tensor(sampled.token_ids, device=self.device)
         self._compact()
@@ -332,6 +349,7 @@ class BatchEngine:
             tracker = sequence.tracker
             finish = None
             text = ""
+            matcher = sequence.row.matcher
             if token in self.eos_ids:
                 finish = "stop"
             else:
@@ -340,6 +358,11 @@ class BatchEngine:
                 text += tracker.push(token)
                 if tracker.stopped:
                     finish = "stop"
+                elif matcher is not None:
+                    matcher.consume_token(token)
+                    # A complete grammar admits nothing more (the JSON value is closed).
+                    if matcher.is_stopped():
+                        finish = "stop"
             generated = len(sequence.row.output_ids)
             if finish is None and (
                 generated >= sequence.params.max_tokens

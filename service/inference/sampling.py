@@ -1,9 +1,10 @@
 """Choosing the next token for every row of a batch, each row with its own parameters.
 
 Order of operations, as OpenAI documents them: logit_bias and presence/frequency penalties
-adjust the logits; logprobs are reported from those adjusted logits (before temperature);
-temperature 0 is greedy (argmax); otherwise temperature scales the logits and top_p keeps the
-smallest set of tokens whose probability mass reaches top_p.
+adjust the logits; a row's grammar, when it has one, sets every token it disallows to -inf
+(service/inference/constrained.py); logprobs are reported from those adjusted logits (before
+temperature); temperature 0 is greedy (argmax); otherwise temperature scales the logits and
+top_p keeps the smallest set of tokens whose probability mass reaches top_p.
 
 Determinism: a sampled row draws exactly one uniform number per step from its own CPU
 `torch.Generator` (seeded from the request's `seed`, or at random), and picks the token by
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 
@@ -38,6 +40,8 @@ class RowState:
     params: SamplingParams
     generator: torch.Generator
     output_ids: list[int] = field(default_factory=list)
+    # The llguidance matcher of a row whose output is constrained by a grammar, else None.
+    matcher: Any = None
 
 
 @dataclass(frozen=True)
@@ -67,9 +71,12 @@ def adjust_logits(logits: torch.Tensor, rows: list[RowState]) -> torch.Tensor:
     return logits
 
 
-def sample(logits: torch.Tensor, rows: list[RowState]) -> Sampled:
-    """The next token for each row of `logits` ([rows, vocab], last position)."""
+def sample(logits: torch.Tensor, rows: list[RowState], grammar: Any = None) -> Sampled:
+    """The next token for each row of `logits` ([rows, vocab], last position); `grammar`
+    (a constrained.Matchers) masks the rows that carry a matcher."""
     logits = adjust_logits(logits.float().clone(), rows)
+    if grammar is not None and any(row.matcher is not None for row in rows):
+        grammar.mask(logits, [row.matcher for row in rows])
     chosen = logits.argmax(dim=-1)
     sampled_rows = [i for i, row in enumerate(rows) if row.params.temperature > 0]
     if sampled_rows:
@@ -103,7 +110,8 @@ def _logprobs(
     wanted = [row.params.top_logprobs for row in rows]
     if all(k is None for k in wanted):
         return [None] * len(rows)
-    logprobs = torch.log_softmax(logits, dim=-1)
+    # A token a grammar forbids has logprob -inf, which JSON cannot carry; OpenAI reports -9999.
+    logprobs = torch.log_softmax(logits, dim=-1).clamp(min=-9999.0)
     chosen_lp = logprobs.gather(1, chosen[:, None]).squeeze(1).tolist()
     k = max(k or 0 for k in wanted)
     top_values, top_ids = logprobs.topk(k, dim=-1) if k else (None, None)

@@ -74,11 +74,16 @@ class InferenceService:
         return self._tokenizers[entry.name]
 
     async def render_chat(
-        self, entry: BaseModelEntry, messages: list[dict[str, Any]]
+        self,
+        entry: BaseModelEntry,
+        messages: list[dict[str, Any]],
+        *,
+        tools: list[dict[str, Any]] | None = None,
     ) -> PreparedPrompt:
-        """Messages rendered with the base tokenizer's chat template, then tokenized."""
+        """Messages (and tools, as training rendered them) through the base tokenizer's chat
+        template, then tokenized."""
         tokenizer = await self.tokenizer(entry)
-        return await asyncio.to_thread(_render_chat, tokenizer, messages)
+        return await asyncio.to_thread(_render_chat, tokenizer, messages, tools)
 
     async def encode(self, entry: BaseModelEntry, prompt: str | list[int]) -> PreparedPrompt:
         """A completions prompt (text, or token ids) tokenized for the base model."""
@@ -160,11 +165,15 @@ class InferenceService:
         return self._locks.setdefault(name, asyncio.Lock())
 
 
-def _render_chat(tokenizer: Any, messages: list[dict[str, Any]]) -> PreparedPrompt:
+def _render_chat(
+    tokenizer: Any, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None
+) -> PreparedPrompt:
     from jinja2 import TemplateError
 
     try:
-        text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        text = tokenizer.apply_chat_template(
+            messages, tools=tools, tokenize=False, add_generation_prompt=True
+        )
     except (TemplateError, ValueError) as exc:
         raise InvalidRequestError(
             f"The messages cannot be rendered with this model's chat template: {exc}",

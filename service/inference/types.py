@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from service.inference.grammar import Grammar
+
 FinishReason = Literal["stop", "length"]
 
 
@@ -24,6 +26,9 @@ class SamplingParams:
     # None: no logprobs. An int: the chosen token's logprob plus this many alternatives.
     top_logprobs: int | None = None
     stop: tuple[str, ...] = ()
+    # Output constrained to this grammar (structured outputs, forced tool calls); each choice
+    # gets its own matcher. The choice ends `stop` once the grammar is complete.
+    grammar: Grammar | None = None
 
 
 @dataclass(frozen=True)

@@ -102,9 +102,7 @@ def test_stop_sequence_is_cut_from_the_reply(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("field", "value", "param"),
     [
-        ("tools", [{"type": "function", "function": {"name": "f"}}], "tools"),
         ("tool_choice", "required", "tool_choice"),
-        ("response_format", {"type": "json_object"}, "response_format"),
         ("audio", {"voice": "alloy", "format": "mp3"}, "audio"),
         ("prediction", {"type": "content", "content": "x"}, "prediction"),
         ("web_search_options", {}, "web_search_options"),

@@ -189,6 +189,6 @@ def test_the_sdk_raises_on_refused_parameters(client: openai.OpenAI) -> None:
         client.chat.completions.create(
             model=BASE,
             messages=[{"role": "user", "content": "Hi"}],
-            tools=[{"type": "function", "function": {"name": "f", "parameters": {}}}],
+            functions=[{"name": "f", "parameters": {}}],  # deprecated: use tools
         )
-    assert caught.value.param == "tools"
+    assert caught.value.param == "functions"

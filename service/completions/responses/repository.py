@@ -1,0 +1,83 @@
+"""Repository of stored responses. Every query filters on the caller's project."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from service.core.errors import NotFoundError
+from service.core.tables import ResponseRow
+
+
+def _not_found(response_id: str) -> NotFoundError:
+    return NotFoundError(
+        f"Response with id '{response_id}' not found.", param="response_id", code=None
+    )
+
+
+def create_response(
+    session: Session,
+    *,
+    project: str,
+    response: dict[str, Any],
+    input_items: list[dict[str, Any]],
+    conversation: list[dict[str, Any]],
+) -> ResponseRow:
+    """Store a finished response with its input items and whole conversation."""
+    row = ResponseRow(
+        id=response["id"],
+        project=project,
+        status=response["status"],
+        created_at=response["created_at"],
+        response=response,
+        input_items=input_items,
+        conversation=conversation,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def finish_response(
+    session: Session,
+    *,
+    project: str,
+    response: dict[str, Any],
+    conversation: list[dict[str, Any]] | None,
+) -> bool:
+    """Record how a background response ended, unless it already has (a cancel won); False
+    when it had."""
+    values: dict[str, Any] = {"status": response["status"], "response": response}
+    if conversation is not None:
+        values["conversation"] = conversation
+    result = session.execute(
+        update(ResponseRow)
+        .where(
+            ResponseRow.id == response["id"],
+            ResponseRow.project == project,
+            ResponseRow.status.in_(("queued", "in_progress")),
+        )
+        .values(**values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def get_response(session: Session, *, project: str, response_id: str) -> ResponseRow:
+    """The stored response `response_id` of `project`; NotFoundError when absent or foreign."""
+    row = session.scalar(
+        select(ResponseRow).where(ResponseRow.id == response_id, ResponseRow.project == project)
+    )
+    if row is None:
+        raise _not_found(response_id)
+    return row
+
+
+def delete_response(session: Session, *, project: str, response_id: str) -> None:
+    """Delete the stored response; NotFoundError when absent or foreign."""
+    result = session.execute(
+        delete(ResponseRow).where(ResponseRow.id == response_id, ResponseRow.project == project)
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        raise _not_found(response_id)
