@@ -1,17 +1,22 @@
 """The job state machine: the one module that changes a job's status.
 
-    create ──▶ validating_files ──files valid──▶ queued ◀──────────── resume ─────┐
-                    │                             │  ▲                           │
-               files invalid                    claim  │ interrupted (crash,       │
-                    ▼                             ▼  │  restart, shutdown)        │
-                  failed ◀──training error, ─── running ──pause──▶ paused ──────┘
-                            crashes ≥ max          │                  │
+    create ──▶ validating_files ──files valid──▶ queued ◀───────────── resume ──────────┐
+                    │                             │  ▲                                  │
+               files invalid                   claim │ interrupted (crash,              │
+                    ▼                             ▼  │  restart, shutdown)              │
+                  failed ◀──training error, ─── running ──pause──▶ pausing ──saved──▶ paused
+                            crashes ≥ max          │                  ▼ a pause at the last step
                                                    └──finished──▶ succeeded
-    cancel: validating_files | queued | running | paused ──▶ cancelled
+    queued ──pause──▶ paused (no worker to wait for)
+    pausing ──worker lost (crash, restart, shutdown)──▶ paused, at its latest checkpoint
+    resume: pausing | paused ──▶ queued (claimed once the worker has let go)
+    cancel: validating_files | queued | running | pausing | paused ──▶ cancelled
 
-`succeeded`, `failed` and `cancelled` are final. A running job that is cancelled or paused
-through the API changes status at once and leaves `requested_action` for its worker, which
-stops within one optimizer step (after saving a checkpoint, for a pause) and then lets go.
+`succeeded`, `failed` and `cancelled` are final. A running job that is cancelled through the
+API changes status at once and leaves `requested_action` for its worker, which stops within one
+optimizer step and then lets go. A pause makes a running job `pausing` (as OpenAI reports it)
+until its worker has saved a checkpoint and let go; then it is `paused`. A pausing job may be
+resumed at once: it is queued, but no one claims it before its worker has let go.
 
 Every transition is one transaction that writes the status, its event and its error
 together, through `_move`: a guarded UPDATE (`WHERE status IN (sources) [AND worker =
@@ -38,6 +43,7 @@ from service.core.ids import now
 from service.core.tables import JobRow
 from service.fine_tuning import repository
 from service.fine_tuning.schemas import FINISHED_STATUSES, JobStatus
+from service.webhooks import operations as webhooks
 
 logger = logging.getLogger("whetstone.jobs")
 
@@ -85,7 +91,14 @@ def _move(
         repository.add_event(
             session, job_id=job.id, project=job.project, message=message, level=level
         )
-    # A webhook delivery row for `target` belongs here, in this same transaction.
+    if won and target in FINISHED_STATUSES:
+        # The outbox row commits with the status or not at all: no event lost, none invented.
+        webhooks.record_event(
+            session,
+            project=job.project,
+            event_type=f"fine_tuning.job.{JobStatus(target).value}",
+            object_id=job.id,
+        )
     return won
 
 
@@ -141,6 +154,8 @@ def pause(db: Database, *, project: str, job_id: str) -> JobRow:
                 raise InvalidRequestError(f"Job is {job.status} and cannot be paused.")
             if job.status == JobStatus.PAUSED:
                 raise InvalidRequestError("Job is already paused.")
+            if job.status == JobStatus.PAUSING:
+                raise InvalidRequestError("Job is already pausing.")
             if job.status == JobStatus.VALIDATING_FILES:
                 raise InvalidRequestError(
                     "Job cannot be paused while its files are being validated."
@@ -149,7 +164,8 @@ def pause(db: Database, *, project: str, job_id: str) -> JobRow:
             if _move(
                 session,
                 job,
-                JobStatus.PAUSED,
+                # A running job is `pausing` until its worker has saved the checkpoint.
+                JobStatus.PAUSING if running else JobStatus.PAUSED,
                 sources=[JobStatus(job.status)],
                 message="Pausing fine-tuning job: saving a checkpoint"
                 if running
@@ -169,7 +185,7 @@ def resume(db: Database, *, project: str, job_id: str) -> JobRow:
     """
     with db.session() as session:
         job = repository.get_job(session, project=project, job_id=job_id)
-        if job.status != JobStatus.PAUSED:
+        if job.status not in (JobStatus.PAUSED, JobStatus.PAUSING):
             raise InvalidRequestError(f"Job is {job.status}; only a paused job can be resumed.")
         checkpoint = repository.latest_checkpoint(session, job_id=job.id)
         message = (
@@ -181,7 +197,7 @@ def resume(db: Database, *, project: str, job_id: str) -> JobRow:
             session,
             job,
             JobStatus.QUEUED,
-            sources=[JobStatus.PAUSED],
+            sources=[JobStatus.PAUSED, JobStatus.PAUSING],
             message=message,
             queued_seq=repository.next_queued_seq(),
         ):
@@ -293,6 +309,8 @@ def recover_interrupted(db: Database, *, max_attempts: int) -> int:
                     max_attempts=max_attempts,
                 )
                 touched += 1
+            elif job.status == JobStatus.PAUSING:
+                _paused_without_worker(session, job, "The server stopped while the job was pausing")
             else:
                 _let_go(session, job, job.worker)
     return touched
@@ -318,6 +336,9 @@ def release_at_shutdown(db: Database, *, job_id: str, worker: str) -> None:
             **_detached(),
         ):
             return
+        if job.status == JobStatus.PAUSING:
+            _paused_without_worker(session, job, "Server shutting down while the job was pausing")
+            return
         _let_go(session, job, worker)
 
 
@@ -325,8 +346,29 @@ def _detached() -> dict[str, Any]:
     return {"worker": None, "requested_action": None}
 
 
+def _paused_without_worker(session: Session, job: JobRow, cause: str) -> None:
+    """pausing -> paused for a job whose worker is gone before it saved the pause checkpoint:
+    the job resumes from its latest checkpoint, like any interrupted run."""
+    checkpoint = repository.latest_checkpoint(session, job_id=job.id)
+    step = checkpoint.step_number if checkpoint is not None else 0
+    _move(
+        session,
+        job,
+        JobStatus.PAUSED,
+        sources=[JobStatus.PAUSING],
+        held_by=job.worker,
+        message=f"{cause}; the job is paused at step {step}",
+        level="warn",
+        estimated_finish=None,
+        **_detached(),
+    )
+
+
 def _interrupted(session: Session, job: JobRow, cause: str, *, max_attempts: int) -> None:
     """A run of `job` ended without an outcome: queue it again or, at the limit, fail it."""
+    if job.status == JobStatus.PAUSING:
+        _paused_without_worker(session, job, cause)
+        return
     if job.status != JobStatus.RUNNING:
         # Cancelled or paused meanwhile: the status already says what the user wanted.
         _let_go(session, job, job.worker)
@@ -384,13 +426,13 @@ def succeed(
     trained_tokens: int,
     result_files: list[str],
 ) -> bool:
-    """running (or paused at the last step) -> succeeded, naming the new model."""
+    """running (or pausing at the last step) -> succeeded, naming the new model."""
     with db.session() as session:
         won = _move(
             session,
             job,
             JobStatus.SUCCEEDED,
-            sources=[JobStatus.RUNNING, JobStatus.PAUSED],
+            sources=[JobStatus.RUNNING, JobStatus.PAUSING],
             held_by=worker,
             message=f"New fine-tuned model created: {fine_tuned_model}",
             fine_tuned_model=fine_tuned_model,
@@ -407,13 +449,13 @@ def succeed(
 
 
 def fail(db: Database, job: JobRow, *, worker: str, failure: JobFailure) -> bool:
-    """running -> failed on a bad file or a training error (not retried)."""
+    """running (or pausing) -> failed on a bad file or a training error (not retried)."""
     with db.session() as session:
         won = _move(
             session,
             job,
             JobStatus.FAILED,
-            sources=[JobStatus.RUNNING],
+            sources=[JobStatus.RUNNING, JobStatus.PAUSING],
             held_by=worker,
             message=failure.message,
             level="error",
@@ -433,10 +475,21 @@ def stopped(db: Database, job: JobRow, *, worker: str, step: int) -> None:
 
 
 def paused_at(db: Database, job: JobRow, *, worker: str, step: int) -> None:
-    """A worker saved its pause checkpoint and lets go; clearing `requested_action` last makes
-    a job resumed meanwhile claimable."""
+    """A worker saved its pause checkpoint and lets go: pausing -> paused; clearing
+    `requested_action` last makes a job resumed meanwhile claimable."""
     with db.session() as session:
         current = repository.find_job(session, job_id=job.id)
+        pausing = current is not None and current.status == JobStatus.PAUSING
+        if pausing and _move(
+            session,
+            job,
+            JobStatus.PAUSED,
+            sources=[JobStatus.PAUSING],
+            held_by=worker,
+            message=f"Fine-tuning job paused at step {step}",
+            **_detached(),
+        ):
+            return
         owned = _let_go(session, job, worker)
         if owned and current is not None and current.status in (JobStatus.PAUSED, JobStatus.QUEUED):
             _event(session, job, f"Fine-tuning job paused at step {step}")

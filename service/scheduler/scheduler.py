@@ -33,6 +33,7 @@ from service.scheduler.slots import DeviceSlot, discover_slots
 from service.scheduler.validation import fail_validation, validate_job_files
 from service.scheduler.worker import WorkerAssignment, run_worker
 from service.storage import ArtifactStore
+from service.webhooks.sender import WebhookSender
 
 logger = logging.getLogger("whetstone.scheduler")
 
@@ -90,6 +91,8 @@ class Scheduler:
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._outage: str | None = None  # what is down while ticks fail on an outage
+        # Webhook deliveries go out from the process that runs the loop: one per database.
+        self.webhooks = WebhookSender(settings, db)
 
     async def start(self) -> None:
         """Recover jobs a previous server left running, find the slots, start the loop."""
@@ -103,6 +106,7 @@ class Scheduler:
         self.slots = await asyncio.to_thread(discover_slots, self.settings)
         logger.info("training slots: %s", ", ".join(slot.device for slot in self.slots))
         self._task = asyncio.create_task(self._run(), name="whetstone-scheduler")
+        await self.webhooks.start()
 
     async def stop(self) -> None:
         """Stop the loop; queue running jobs again (they resume at the next start); end workers."""
@@ -125,6 +129,7 @@ class Scheduler:
                 )
             await asyncio.to_thread(_end_process, running.process)
         self.running.clear()
+        await self.webhooks.stop()
 
     def wake(self) -> None:
         """Run a tick now (thread-safe: routers call it from the threadpool)."""

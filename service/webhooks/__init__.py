@@ -1,0 +1,1 @@
+"""Webhooks: endpoints, signing, and the delivery outbox with its sender."""
