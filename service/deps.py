@@ -8,10 +8,12 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.catalog import Catalog
+from service.chaos.rules import FaultRuleStore
 from service.container import Container
-from service.core.auth import Principal
+from service.core.auth import KeyRing, Principal
 from service.core.config import Settings
 from service.core.db import Database
+from service.evals.runner import EvalRunner
 from service.inference import InferenceService
 from service.scheduler import Scheduler
 from service.storage import ArtifactStore
@@ -29,6 +31,11 @@ def get_principal(
 ) -> Principal:
     """The caller, from the bearer key; 401 in the envelope when missing or unknown."""
     return _container(request).keyring.authenticate(request.headers.get("authorization"))
+
+
+def get_keyring(request: Request) -> KeyRing:
+    """The keys the process accepts (and so the projects it knows)."""
+    return _container(request).keyring
 
 
 def get_settings(request: Request) -> Settings:
@@ -61,10 +68,23 @@ def get_inference(request: Request) -> InferenceService:
     return _container(request).inference
 
 
+def get_eval_runner(request: Request) -> EvalRunner:
+    """The executor of eval runs."""
+    return _container(request).evals
+
+
+def get_chaos_rules(request: Request) -> FaultRuleStore:
+    """This process's request-fault rules (the chaos API)."""
+    return _container(request).chaos
+
+
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+KeyRingDep = Annotated[KeyRing, Depends(get_keyring)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_db)]
 StoreDep = Annotated[ArtifactStore, Depends(get_store)]
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 SchedulerDep = Annotated[Scheduler, Depends(get_scheduler)]
 InferenceDep = Annotated[InferenceService, Depends(get_inference)]
+ChaosRulesDep = Annotated[FaultRuleStore, Depends(get_chaos_rules)]
+EvalRunnerDep = Annotated[EvalRunner, Depends(get_eval_runner)]

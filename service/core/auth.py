@@ -93,6 +93,13 @@ class KeyRing:
             raise AuthenticationError(f"Incorrect API key provided: {_redact(key)}.")
         return principal
 
+    def projects_of(self, organization: str) -> frozenset[str] | None:
+        """The projects the keys file gives `organization`; None with no keys file, where no
+        list of projects exists."""
+        if self._keys is None:
+            return None
+        return frozenset(p.project for p in self._keys.values() if p.organization == organization)
+
 
 def _redact(key: str) -> str:
     return key[:3] + "*" * 4 + key[-4:] if len(key) > 8 else "****"

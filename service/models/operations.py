@@ -1,7 +1,9 @@
 """What a model name means for a caller, and the Models API: list, retrieve, delete.
 
-A name is a catalog base model or alias, or one of the caller's `ft:` models or checkpoints
-(service/fine_tuning owns those names and their rows).
+A name is a catalog base model or alias, or one of the caller's `ft:` models or checkpoints,
+or one another project granted the caller (service/fine_tuning owns those names, their rows
+and the grants). A granted model is listed, served and fine-tuned from like the caller's own,
+`owned_by` its owner's organization; only its owner may delete it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ class ServedModel:
     owned_by: str
     # True for an `ft:` model the caller may delete (not a base model, not a checkpoint).
     deletable: bool = False
+    # True for a model another project granted the caller.
+    shared: bool = False
 
 
 async def resolve_model(
@@ -55,7 +59,8 @@ async def resolve_model(
         adapter=AdapterRef(trained.adapter_key),
         created=trained.created,
         owned_by=trained.owned_by,
-        deletable=not trained.is_checkpoint,
+        deletable=not trained.is_checkpoint and trained.shared_by is None,
+        shared=trained.shared_by is not None,
     )
 
 
@@ -67,7 +72,8 @@ def model_not_found(name: str) -> ModelNotFoundError:
 
 
 async def list_models(db: Database, catalog: Catalog, principal: Principal) -> ModelList:
-    """The catalog's base models and aliases, then the caller's fine-tuned models."""
+    """The catalog's base models and aliases, then the caller's fine-tuned models, then the
+    models and checkpoints granted to the caller."""
     models = []
     for name in catalog.names():
         entry = catalog.resolve(name)
@@ -96,6 +102,12 @@ async def delete_model(
     """Delete one of the caller's fine-tuned models: stop serving it, remove its adapters."""
     served = await resolve_model(db, catalog, principal, name)
     if not served.deletable:
+        if served.shared:
+            raise PermissionDeniedError(
+                f"The model '{name}' was shared with your project; only its owner can delete it.",
+                param="model",
+                code="model_not_deletable",
+            )
         if served.adapter is None:
             raise PermissionDeniedError(
                 f"The model '{name}' is a base model and cannot be deleted.",

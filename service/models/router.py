@@ -54,7 +54,10 @@ async def retrieve_model(
     responses={
         **ERRORS,
         **error_responses(
-            {400: "A checkpoint model cannot be deleted", 403: "Base models cannot be deleted"}
+            {
+                400: "A checkpoint model cannot be deleted",
+                403: "Base models, and models shared by another project, cannot be deleted",
+            }
         ),
     },
 )
