@@ -37,7 +37,8 @@ class Deviation:
 
 _PAUSED = (
     "Whetstone can pause a job (POST /fine_tuning/jobs/{id}/pause, which OpenAI also documents), "
-    "and reports the paused job as `paused`; OpenAI's FineTuningJob.status enum lacks that value."
+    "and reports it as `pausing` until its checkpoint is saved, then `paused`, the statuses of "
+    "OpenAI's API reference; the FineTuningJob.status enum of its description lacks both."
 )
 
 _STREAMED_COMPLETION = (
@@ -46,15 +47,40 @@ _STREAMED_COMPLETION = (
     "is checked against the whole response, whose `finish_reason` is never null."
 )
 
+_EVAL_NULLS = (
+    "An eval run's `error` (and a sample's) is null when nothing failed, and `model` is null "
+    "for a `jsonl` run, which samples no model, as OpenAI's own examples answer; its "
+    "description makes both required and not nullable."
+)
+_EVAL_RUN_ONE = (
+    "POST /evals/{eval_id}/runs",
+    "GET /evals/{eval_id}/runs/{run_id}",
+    "POST /evals/{eval_id}/runs/{run_id}",
+)
+
 DEVIATIONS: list[Deviation] = [
     Deviation("POST /completions stream", "/choices/*/finish_reason", _STREAMED_COMPLETION, None),
     *(
-        Deviation(operation, path, _PAUSED, value="paused")
+        Deviation(operation, path, _EVAL_NULLS, None)
+        for operation, paths in [
+            *((operation, ("/error", "/model")) for operation in _EVAL_RUN_ONE),
+            ("GET /evals/{eval_id}/runs", ("/data/*/error", "/data/*/model")),
+            ("GET /evals/{eval_id}/runs/{run_id}/output_items", ("/data/*/sample/error",)),
+            (
+                "GET /evals/{eval_id}/runs/{run_id}/output_items/{output_item_id}",
+                ("/sample/error",),
+            ),
+        ]
+        for path in paths
+    ),
+    *(
+        Deviation(operation, path, _PAUSED, value=status)
         for operation, path in [
             ("GET /fine_tuning/jobs/{fine_tuning_job_id}", "/status"),
             ("POST /fine_tuning/jobs/{fine_tuning_job_id}/pause", "/status"),
             ("GET /fine_tuning/jobs", "/data/*/status"),
         ]
+        for status in ("pausing", "paused")
     ),
 ]
 

@@ -105,6 +105,17 @@ def metric_steps(seen: list[Any]) -> list[int]:
     return [event.data["step"] for event in seen if event.type == "metrics"]
 
 
+def forgetting_check(seen: list[Any]) -> str:
+    """The forgetting check's final event, carrying both reference losses."""
+    (message,) = [e.message for e in seen if e.message.startswith("Forgetting check:")]
+    assert re.fullmatch(
+        r"Forgetting check: reference loss \d+\.\d{4} for the starting model, \d+\.\d{4} for "
+        r"the tuned model \(ratio \d+\.\d{3}\)",
+        message,
+    )
+    return message
+
+
 def messages(seen: list[Any]) -> list[str]:
     """The messages of the non-metrics events, in order."""
     return [event.message for event in seen if event.type != "metrics"]
@@ -140,9 +151,12 @@ def test_a_job_trains_to_succeeded_with_events_checkpoints_and_results(
         f"Validating validation file: {validation}",
         "Files validated, moving job to queued state",
         "Fine-tuning job started",
-        "Checkpoint created at step 5",
-        "Checkpoint created at step 10",
-        "Checkpoint created at step 15",
+        *(
+            f"Checkpoint created at step {step} with Snapshot ID: "
+            f"{done.fine_tuned_model}:ckpt-step-{step}"
+            for step in (5, 10, 15)
+        ),
+        forgetting_check(seen),
         f"New fine-tuned model created: {done.fine_tuned_model}",
         "The job has successfully completed",
     ]
@@ -156,7 +170,12 @@ def test_a_job_trains_to_succeeded_with_events_checkpoints_and_results(
         step_three.data
     )
     last = [e for e in seen if e.type == "metrics"][-1]
-    assert {"valid_loss", "valid_mean_token_accuracy"} <= set(last.data)
+    assert {"valid_loss", "valid_mean_token_accuracy", "full_valid_loss"} <= set(last.data)
+    assert re.fullmatch(
+        rf"Step {total}/{total}: training loss=\d+\.\d\d, validation loss=\d+\.\d\d, "
+        r"full validation loss=\d+\.\d\d",
+        last.message,
+    )
     page = raw_json(server, f"/fine_tuning/jobs/{job.id}/events?limit=7")
     validate_response("/fine_tuning/jobs/{fine_tuning_job_id}/events", "get", 200, page)
     assert page["has_more"] is True and len(page["data"]) == 7
@@ -172,7 +191,7 @@ def test_a_job_trains_to_succeeded_with_events_checkpoints_and_results(
     (results_id,) = done.result_files
     assert client.files.retrieve(results_id).purpose == "fine-tune-results"
     rows = base64.b64decode(client.files.content(results_id).read()).decode().splitlines()
-    assert rows[0] == "step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy"
+    assert rows[0].startswith("step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy")
     assert [row.split(",")[0] for row in rows[1:]] == [str(s) for s in range(1, total + 1)]
     assert rows[-1].split(",")[3]  # the last step has a validation loss
 
@@ -227,7 +246,8 @@ def test_pause_then_resume_continues_from_the_pause_step(client: openai.OpenAI) 
     # Enough steps that the pause lands while it trains, however fast the machine.
     job_id = create(client, upload(client), batch_size=4, n_epochs=10)
     wait_for(client, job_id, lambda seen: bool(metric_steps(seen)))
-    assert client.fine_tuning.jobs.pause(job_id).status == "paused"
+    # Running: `pausing` until the worker has saved its checkpoint, as OpenAI reports it.
+    assert client.fine_tuning.jobs.pause(job_id).status == "pausing"
     seen = wait_for(
         client, job_id, lambda seen: seen[-1].message.startswith("Fine-tuning job paused at step")
     )

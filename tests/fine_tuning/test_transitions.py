@@ -67,7 +67,7 @@ def test_cancel_of_a_finished_job_is_refused(database: Database) -> None:
 def test_a_job_resumed_while_pausing_waits_for_its_worker(database: Database) -> None:
     job = make_job(database, status="running", worker="w1")
     paused = transitions.pause(database, project=job.project, job_id=job.id)
-    assert paused.status == "paused" and paused.requested_action == "pause"
+    assert paused.status == "pausing" and paused.requested_action == "pause"
     resumed = transitions.resume(database, project=job.project, job_id=job.id)
     assert resumed.status == "queued"
     # Its worker is still saving the pause checkpoint: nobody may claim it yet.
@@ -81,6 +81,34 @@ def test_a_job_resumed_while_pausing_waits_for_its_worker(database: Database) ->
     )
     reclaimed = transitions.claim(database, worker="w2")
     assert reclaimed is not None and reclaimed.id == job.id
+
+
+def test_a_running_job_is_pausing_until_its_worker_has_saved_the_checkpoint(
+    database: Database,
+) -> None:
+    saved = make_job(database, status="running", worker="w1")
+    assert transitions.pause(database, project=saved.project, job_id=saved.id).status == "pausing"
+    with pytest.raises(InvalidRequestError, match="already pausing"):
+        transitions.pause(database, project=saved.project, job_id=saved.id)
+    transitions.paused_at(database, saved, worker="w1", step=3)
+    saved = reload(database, saved.id)
+    assert (saved.status, saved.worker, saved.requested_action) == ("paused", None, None)
+    assert messages(database, saved)[-1] == "Fine-tuning job paused at step 3"
+
+    # A worker that dies before it saved: paused all the same, at its latest checkpoint.
+    lost = make_job(database, status="running", worker="w2")
+    add_checkpoint(database, lost.id, lost.project, 2)
+    transitions.pause(database, project=lost.project, job_id=lost.id)
+    transitions.worker_exited(
+        database,
+        job_id=lost.id,
+        worker="w2",
+        description=describe_exit(-signal.SIGKILL),
+        max_attempts=MAX_ATTEMPTS,
+    )
+    lost = reload(database, lost.id)
+    assert (lost.status, lost.worker, lost.attempts) == ("paused", None, 0)
+    assert messages(database, lost)[-1].endswith("; the job is paused at step 2")
 
 
 def test_resume_says_from_which_step(database: Database) -> None:
@@ -160,7 +188,7 @@ def test_start_up_requeues_what_a_dead_server_left_running(database: Database) -
     running = make_job(database, status="running", worker="old/0/x")
     add_checkpoint(database, running.id, running.project, 4)
     exhausted = make_job(database, status="running", worker="old/1/y", attempts=2)
-    pausing = make_job(database, status="paused", worker="old/2/z", requested_action="pause")
+    pausing = make_job(database, status="pausing", worker="old/2/z", requested_action="pause")
     validating = make_job(database, status="validating_files")
     assert transitions.recover_interrupted(database, max_attempts=MAX_ATTEMPTS) == 2
     running = reload(database, running.id)

@@ -69,6 +69,29 @@ def test_metrics_become_openai_style_events(database: Database, store: LocalStor
     assert stored.estimated_finish is not None and stored.heartbeat_at is not None
 
 
+def test_the_last_step_reports_the_full_validation_loss(
+    database: Database, store: LocalStore
+) -> None:
+    job = running_job(database)
+    reporter = JobReporter(database, store, job, "w1")
+    reporter.metrics(
+        {
+            "step": 30,
+            "total_steps": 30,
+            "train_loss": 0.1234,
+            "valid_loss": 0.4012,
+            "full_valid_loss": 0.3821,
+            "full_valid_mean_token_accuracy": 0.9,
+        }
+    )
+    with database.session() as session:
+        events, _ = job_rows.list_events(session, project=job.project, job_id=job.id, limit=1)
+    assert events[0].message == (
+        "Step 30/30: training loss=0.12, validation loss=0.40, full validation loss=0.38"
+    )
+    assert events[0].data["full_valid_loss"] == 0.3821
+
+
 def test_only_the_last_three_checkpoints_stay_in_storage(
     database: Database, store: LocalStore, tmp_path: Path
 ) -> None:
@@ -92,7 +115,10 @@ def test_only_the_last_three_checkpoints_stay_in_storage(
         prefix + "step-20/adapter/adapter_model.safetensors",
         prefix + "step-20/state/training_state.pt",
     ]
-    assert messages(database, job)[-1] == "Checkpoint created at step 20"
+    # OpenAI's words, which pipelines parse for the checkpoint's model name.
+    assert messages(database, job)[-1] == (
+        f"Checkpoint created at step 20 with Snapshot ID: {fine_tuned_model_name(job)}:ckpt-step-20"
+    )
 
 
 def test_control_follows_cancel_and_pause_requests(database: Database, store: LocalStore) -> None:
@@ -138,4 +164,24 @@ def test_results_csv_keeps_the_last_report_of_each_step() -> None:
         "step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy",
         "1,2,0.1,,",
         "2,1.8,0.3,1.7,0.25",
+    ]
+
+
+def test_results_csv_adds_the_forgetting_check_to_the_last_step() -> None:
+    history = [
+        {"step": 1, "train_loss": 2.0, "train_mean_token_accuracy": 0.1},
+        {
+            "step": 2,
+            "train_loss": 1.5,
+            "train_mean_token_accuracy": 0.2,
+            "reference_base_loss": 6.0,
+            "reference_tuned_loss": 6.6,
+            "reference_loss_ratio": 1.1,
+        },
+    ]
+    assert results_csv(history).splitlines() == [
+        "step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy,"
+        "reference_base_loss,reference_tuned_loss,reference_loss_ratio",
+        "1,2,0.1,,,,,",
+        "2,1.5,0.2,,,6,6.6,1.1",
     ]

@@ -243,6 +243,10 @@ def test_validation_file_adds_valid_metrics(
     with_valid = [row for row in reporter.steps if "valid_loss" in row]
     assert with_valid and with_valid[-1]["step"] == outcome.step
     assert all(0 <= row["valid_mean_token_accuracy"] <= 1 for row in with_valid)
+    # OpenAI's last metrics event carries the full validation loss, and only the last one.
+    assert [row["step"] for row in reporter.steps if "full_valid_loss" in row] == [outcome.step]
+    last_full = reporter.checkpoints[-1]["metrics"]["full_valid_loss"]
+    assert reporter.steps[-1]["full_valid_loss"] == last_full
     for checkpoint in reporter.checkpoints:
         assert {"full_valid_loss", "full_valid_mean_token_accuracy"} <= checkpoint["metrics"].keys()
     assert {"train_loss", "full_valid_loss", "full_valid_mean_token_accuracy"} <= (

@@ -1,0 +1,1 @@
+"""Fault injection for CI: request faults (the chaos API) and job faults (job metadata)."""
