@@ -31,6 +31,8 @@ OPENAI_ALIASES = (
     "o4-mini-2025-04-16",
     "o4-mini",
 )
+# Tool-call parsers a models-file entry may name (`tool_parser`), one per chat-template family.
+TOOL_PARSERS = ("json", "hermes", "llama3", "mistral")
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,12 @@ class BaseModelEntry:
     lora: LoraDefaults = field(default_factory=LoraDefaults)
     created: int = 1_700_000_000
     owned_by: str = "whetstone"
+    # The forgetting check's reference set (a JSONL of chat or text lines); None: the general
+    # text Whetstone ships (for the emulator, the held-out part of its embedded corpus).
+    reference_file: Path | None = None
+    # The tool-call parser of the model's template family (one of TOOL_PARSERS); None: read
+    # from the chat template (service/completions/tools.py).
+    tool_parser: str | None = None
 
 
 class Catalog:
@@ -137,6 +145,7 @@ def _entry_from_spec(name: str, spec: dict[str, Any], source: Path) -> BaseModel
         raise ValueError(f"model {name!r} in {source} needs exactly one of 'path' or 'hub_id'")
     lora = spec.get("lora") or {}
     targets = lora.get("target_modules", "all-linear")
+    reference = spec.get("reference_file")
     return BaseModelEntry(
         name=name,
         path=(source.parent / local).resolve() if local else None,
@@ -150,4 +159,14 @@ def _entry_from_spec(name: str, spec: dict[str, Any], source: Path) -> BaseModel
             target_modules=targets if isinstance(targets, str) else tuple(targets),
         ),
         owned_by=str(spec.get("owned_by", "whetstone")),
+        reference_file=(source.parent / reference).resolve() if reference else None,
+        tool_parser=_tool_parser(name, spec.get("tool_parser"), source),
     )
+
+
+def _tool_parser(name: str, parser: Any, source: Path) -> str | None:
+    if parser is not None and parser not in TOOL_PARSERS:
+        raise ValueError(
+            f"model {name!r} in {source}: tool_parser must be one of {', '.join(TOOL_PARSERS)}"
+        )
+    return parser

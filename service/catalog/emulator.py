@@ -75,6 +75,30 @@ Numbers: 0 1 2 3 4 5 6 7 8 9 10 20 30 42 100 2024 3.14 -1 +1 = % $ # @ & * ( ) [
 """
 
 
+# General text held out of everything the emulator is built from (the tokenizer's merges above,
+# the weights): the reference set of the forgetting check (service/training/forgetting.py), and
+# the small general set Whetstone ships for models of the models file that name none. Never
+# feed it to _train_tokenizer: that would change the tokenizer, and so EMULATOR_VERSION.
+REFERENCE_CORPUS = """\
+The library opens at nine in the morning and closes at six in the evening on weekdays.
+A river carries water from the mountains to the sea, shaping the valleys along the way.
+She wrote a letter to her grandmother and posted it before the shop on the corner closed.
+Most plants need sunlight, water and air to grow, and many of them also need good soil.
+The train to the city was late again, so the passengers waited on the cold platform.
+Cooking rice is simple: rinse it, add twice as much water, and let it simmer until soft.
+In the winter the days are short, and in the summer the sun sets late in the evening.
+He asked the teacher a question about the history of the old bridge over the river.
+A good map shows the roads, the rivers, the towns and the hills of the whole region.
+The children played in the park until it started to rain, and then they ran back home.
+Music can make people feel happy or sad, and many songs tell stories about their lives.
+When you travel abroad, remember to carry your passport and a little local money.
+The doctor told him to drink more water, sleep well and walk for half an hour each day.
+Bread is made from flour, water, salt and yeast, and it is baked in a very hot oven.
+The meeting was moved to Thursday afternoon because the manager was away on Monday.
+Stars look small from the earth, but many of them are much larger than our own sun.
+"""
+
+
 def _train_tokenizer():  # -> PreTrainedTokenizerFast
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast

@@ -51,6 +51,19 @@ def test_models_file_adds_models_and_redirects_aliases(tmp_path: Path) -> None:
     assert catalog.local_path(entry) == weights.resolve()
 
 
+def test_a_models_file_entry_may_name_its_reference_file(tmp_path: Path) -> None:
+    models_file = tmp_path / "models.yaml"
+    models_file.write_text(
+        "models:\n"
+        "  own:\n    path: own\n    reference_file: refs/general.jsonl\n"
+        "  plain:\n    path: plain\n"
+    )
+    catalog = Catalog.load(data_dir=tmp_path, models_file=models_file)
+    assert catalog.resolve("own").reference_file == (tmp_path / "refs/general.jsonl").resolve()
+    assert catalog.resolve("plain").reference_file is None
+    assert catalog.resolve(EMULATOR_NAME).reference_file is None
+
+
 def test_models_file_entry_needs_a_source(tmp_path: Path) -> None:
     models_file = tmp_path / "models.json"
     models_file.write_text('{"models": {"broken": {"context_length": 10}}}')

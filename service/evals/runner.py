@@ -1,0 +1,408 @@
+"""The run executor: samples and grades each item of an eval run in the API process.
+
+Each run is an asyncio task; every item of every run waits for one of `eval_concurrency`
+slots, so that a 200-item run never holds the event loop or the engine's batch for long, and
+the API keeps answering. Sampling goes through the caller's own chat completions
+(service/completions/operations.py), which share the engine's batches with every other request.
+
+Resumable by construction: each graded item is one row, written as soon as it is graded, and a
+run's items are stored in the run. On start-up every `queued` or `in_progress` run is picked up
+again and grades only the items that have no row yet. A cancel (or a delete) cancels the task,
+so an item in flight stops where it is; one whose row is not written is simply not counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.catalog import Catalog
+from service.completions import operations as completions
+from service.completions.schemas import CreateChatCompletionRequest
+from service.core.auth import Principal
+from service.core.config import Settings
+from service.core.db import Database
+from service.core.errors import EngineOverloadedError, ServiceUnavailableError, WhetstoneError
+from service.core.tables import EvalRow, EvalRunRow
+from service.evals import operations, repository
+from service.evals.schemas import TestingCriterion
+from service.graders import grading
+from service.graders.operations import ServedModelSampler, python_sandbox
+from service.graders.templates import Sample, TemplateError, parse_variable, render
+from service.inference import InferenceService
+
+logger = logging.getLogger("whetstone.evals")
+
+DEFAULT_TEMPERATURE = 1.0
+DEFAULT_TOP_P = 1.0
+DEFAULT_SEED = 42
+DEFAULT_MAX_COMPLETION_TOKENS = 256
+# A sample the engine refused for a full queue is retried, not counted as an error: the
+# eval's own slots are what should bound the load.
+OVERLOAD_RETRIES = 5
+# After a database or store outage the run is picked up again after this pause.
+OUTAGE_PAUSE_SECONDS = 2.0
+
+_CRITERION: TypeAdapter[Any] = TypeAdapter(TestingCriterion)
+
+
+class RunStopped(Exception):
+    """The run ended (canceled, deleted) while its items were being graded."""
+
+
+@dataclass
+class ItemOutcome:
+    """What grading one item produced: the output item's fields."""
+
+    status: str
+    results: list[dict[str, Any]]
+    sample: dict[str, Any]
+    usage: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+class EvalRunner:
+    """Runs eval runs in the background of the API process."""
+
+    def __init__(
+        self, settings: Settings, db: Database, catalog: Catalog, inference: InferenceService
+    ):
+        self.settings, self.db, self.catalog, self.inference = settings, db, catalog, inference
+        self._slots = asyncio.Semaphore(settings.eval_concurrency)
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._started = False
+
+    async def start(self) -> None:
+        """Pick up every run left queued or in progress by a previous process."""
+        self._started = True
+        for run_id in await asyncio.to_thread(self._unfinished):
+            self.submit(run_id)
+
+    def _unfinished(self) -> list[str]:
+        with self.db.session() as session:
+            return repository.unfinished_run_ids(session)
+
+    def submit(self, run_id: str) -> None:
+        """Start the run's task, unless it runs already."""
+        if not self._started or run_id in self._tasks:
+            return
+        task = asyncio.create_task(self._run(run_id), name=f"eval-run-{run_id}")
+        self._tasks[run_id] = task
+        task.add_done_callback(lambda _: self._tasks.pop(run_id, None))
+
+    def cancel(self, run_id: str) -> None:
+        """Stop the run's task where it is (the caller has written its status already)."""
+        task = self._tasks.get(run_id)
+        if task is not None:
+            task.cancel()
+
+    async def stop(self) -> None:
+        """Cancel every task; their runs stay unfinished and resume at the next start."""
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        self._started = False
+
+    # one run
+
+    async def _run(self, run_id: str) -> None:
+        while True:
+            try:
+                await self._execute(run_id)
+                return
+            except RunStopped:
+                return
+            except ServiceUnavailableError as exc:
+                logger.warning("eval run %s waits out an outage: %s", run_id, exc)
+                await asyncio.sleep(OUTAGE_PAUSE_SECONDS)
+            except Exception as exc:
+                logger.exception("eval run %s failed", run_id)
+                await asyncio.to_thread(self._fail, run_id, exc)
+                return
+
+    async def _execute(self, run_id: str) -> None:
+        run, criteria, pending = await asyncio.to_thread(self._begin, run_id)
+        principal = Principal(project=run.project, organization=run.organization)
+        context = grading.GradingContext(
+            sampler=ServedModelSampler(self.db, self.catalog, self.inference, principal),
+            python=python_sandbox(self.settings),
+        )
+
+        async def one(index: int) -> None:
+            async with self._slots:
+                outcome = await self._grade_item(run, criteria, index, principal, context)
+                await asyncio.to_thread(self._write_item, run, index, outcome)
+
+        tasks = [asyncio.ensure_future(one(index)) for index in pending]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            # The first item that stops the run (a cancel seen in the database, an outage)
+            # stops its siblings too, rather than leaving them to sample for nothing.
+            for task in tasks:
+                task.cancel()
+        await asyncio.to_thread(self._complete, run)
+
+    def _begin(self, run_id: str) -> tuple[EvalRunRow, list[Any], list[int]]:
+        with self.db.session() as session:
+            run = repository.find_run(session, run_id=run_id)
+            if run is None or run.status not in repository.UNFINISHED:
+                raise RunStopped
+            repository.set_run_status(
+                session, run_id=run_id, status="in_progress", sources=repository.UNFINISHED
+            )
+            graded = repository.graded_item_ids(session, run_id=run_id)
+            criteria = _criteria(session, run.eval_id)
+            session.expunge(run)
+        pending = [index for index in range(len(run.items)) if index not in graded]
+        return run, criteria, pending
+
+    def _write_item(self, run: EvalRunRow, index: int, outcome: ItemOutcome) -> None:
+        with self.db.session() as session:
+            current = repository.find_run(session, run_id=run.id)
+            if current is None or current.status != "in_progress":
+                raise RunStopped
+            repository.add_output_item(
+                session,
+                run=run,
+                status=outcome.status,
+                datasource_item_id=index,
+                datasource_item=run.items[index]["item"],
+                results=outcome.results,
+                sample=outcome.sample,
+                usage=outcome.usage,
+            )
+
+    def _complete(self, run: EvalRunRow) -> None:
+        with self.db.session() as session:
+            operations.finish_run(session, run, "completed", sources=("in_progress",))
+
+    def _fail(self, run_id: str, exc: BaseException) -> None:
+        with self.db.session() as session:
+            run = repository.find_run(session, run_id=run_id)
+            if run is not None:
+                message = exc.message if isinstance(exc, WhetstoneError) else "internal error"
+                operations.finish_run(
+                    session,
+                    run,
+                    "failed",
+                    error={"code": "internal_error", "message": f"The run failed: {message}"},
+                )
+
+    # one item
+
+    async def _grade_item(
+        self,
+        run: EvalRunRow,
+        criteria: list[Any],
+        index: int,
+        principal: Principal,
+        context: grading.GradingContext,
+    ) -> ItemOutcome:
+        row = run.items[index]
+        item = row["item"]
+        usage: dict[str, dict[str, int]] = {}
+        if run.data_source["type"] == "completions":
+            sample_wire, sample, error = await self._sample(run.data_source, item, principal)
+            if sample_wire["model"]:
+                _add_usage(
+                    usage,
+                    sample_wire["model"],
+                    sample_wire["usage"]["prompt_tokens"],
+                    sample_wire["usage"]["completion_tokens"],
+                )
+        else:
+            given = row.get("sample") or {}
+            sample_wire, sample, error = _given_sample(given)
+        if error:
+            return ItemOutcome("error", [], sample_wire, usage)
+        results: list[dict[str, Any]] = []
+        errored = False
+        for criterion in criteria:
+            result = await grading.grade(criterion, sample, item, context)
+            for model, tokens in result.usage.items():
+                _add_usage(usage, model, tokens.prompt_tokens, tokens.completion_tokens)
+            flags = {
+                key: value
+                for key, value in result.errors.model_dump().items()
+                if value not in (None, False)
+            }
+            passed = not flags and result.reward >= _threshold(criterion)
+            errored = errored or bool(flags)
+            results.append(
+                {
+                    "name": criterion.name,
+                    "type": criterion.type,
+                    "score": result.reward,
+                    "passed": passed,
+                    "sample": {"errors": flags} if flags else None,
+                }
+            )
+        status = "error" if errored else "pass" if all(r["passed"] for r in results) else "fail"
+        return ItemOutcome(status, results, sample_wire, usage)
+
+    async def _sample(
+        self, data_source: dict[str, Any], item: dict[str, Any], principal: Principal
+    ) -> tuple[dict[str, Any], Sample, bool]:
+        params = data_source.get("sampling_params") or {}
+        temperature = params.get("temperature", DEFAULT_TEMPERATURE)
+        top_p = params.get("top_p", DEFAULT_TOP_P)
+        seed = params.get("seed", DEFAULT_SEED)
+        max_tokens = params.get("max_completion_tokens", DEFAULT_MAX_COMPLETION_TOKENS)
+        wire: dict[str, Any] = {
+            "input": [],
+            "output": [],
+            "finish_reason": "",
+            "model": data_source["model"],
+            "usage": _usage(0, 0),
+            "error": None,
+            "temperature": temperature,
+            "max_completion_tokens": max_tokens,
+            "top_p": top_p,
+            "seed": seed,
+        }
+        try:
+            messages = _input_messages(data_source["input_messages"], item)
+        except TemplateError as exc:
+            wire["error"] = {"code": exc.flag, "message": exc.message}
+            return wire, Sample.from_text(""), True
+        wire["input"] = messages
+        body_fields = {
+            "model": data_source["model"],
+            "messages": messages,
+            "temperature": temperature,
+            "top_p": top_p,
+            "seed": seed,
+            "max_completion_tokens": max_tokens,
+        }
+        for key in ("response_format", "tools"):
+            if params.get(key) is not None:
+                body_fields[key] = params[key]
+        try:
+            body = CreateChatCompletionRequest.model_validate(body_fields)
+            for attempt in range(OVERLOAD_RETRIES + 1):
+                try:
+                    prepared = await completions.prepare_chat(
+                        self.db, self.catalog, self.inference, principal, body
+                    )
+                    completion = await completions.create_chat_completion(
+                        self.inference, prepared, body
+                    )
+                    break
+                except EngineOverloadedError:
+                    if attempt == OVERLOAD_RETRIES:
+                        raise
+                    await asyncio.sleep(0.5 * (attempt + 1))
+        except (WhetstoneError, ValidationError) as exc:
+            message = exc.message if isinstance(exc, WhetstoneError) else str(exc)
+            code = getattr(exc, "code", None) or "sampling_error"
+            wire["error"] = {"code": code, "message": message}
+            return wire, Sample.from_text(""), True
+        choice = completion.choices[0]
+        text = choice.message.content or ""
+        tools = [call.model_dump(mode="json") for call in choice.message.tool_calls or []]
+        wire["output"] = [{"role": "assistant", "content": text}]
+        wire["finish_reason"] = choice.finish_reason
+        wire["usage"] = _usage(completion.usage.prompt_tokens, completion.usage.completion_tokens)
+        return wire, Sample.from_text(text, tools), False
+
+
+def _criteria(session: Session, eval_id: str) -> list[Any]:
+    stored = session.scalar(select(EvalRow.testing_criteria).where(EvalRow.id == eval_id))
+    if stored is None:
+        raise RunStopped  # the eval was deleted
+    return [_CRITERION.validate_python(criterion) for criterion in stored]
+
+
+def _threshold(criterion: Any) -> float:
+    """The reward at which a criterion passes: 1 for string_check and label_model (their
+    rewards are 1 or 0), else its pass_threshold, 1 when it names none."""
+    threshold = getattr(criterion, "pass_threshold", None)
+    return 1.0 if threshold is None else float(threshold)
+
+
+def _given_sample(given: dict[str, Any]) -> tuple[dict[str, Any], Sample, bool]:
+    """A ready-made sample of a jsonl run: its text is `output_text` (or the first choice's
+    message, as stored completions write it)."""
+    text = given.get("output_text")
+    if not isinstance(text, str):
+        choices = given.get("choices") or []
+        message = choices[0].get("message", {}) if choices and isinstance(choices[0], dict) else {}
+        text = message.get("content") if isinstance(message.get("content"), str) else ""
+    tools = given.get("output_tools") if isinstance(given.get("output_tools"), list) else []
+    usage = given.get("usage") if isinstance(given.get("usage"), dict) else {}
+    wire = {
+        "input": [],
+        "output": [{"role": "assistant", "content": text}] if given else [],
+        "finish_reason": "stop" if given else "",
+        "model": given.get("model", "") if isinstance(given.get("model"), str) else "",
+        "usage": _usage(int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))),
+        "error": None,
+        "temperature": DEFAULT_TEMPERATURE,
+        "max_completion_tokens": DEFAULT_MAX_COMPLETION_TOKENS,
+        "top_p": DEFAULT_TOP_P,
+        "seed": DEFAULT_SEED,
+    }
+    return wire, Sample.from_text(text, tools), False
+
+
+def _input_messages(input_messages: dict[str, Any], item: dict[str, Any]) -> list[dict[str, str]]:
+    """The chat messages for one item: the template rendered with `{{item.*}}`, or the list
+    the item_reference names."""
+    if input_messages["type"] == "item_reference":
+        reference = input_messages["item_reference"]
+        path = parse_variable(reference) or []
+        node: Any = item
+        for part in path[1:]:
+            if isinstance(node, dict) and str(part) in node:
+                node = node[str(part)]
+            elif isinstance(node, list) and str(part).isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                raise TemplateError("invalid_variable_error", f"'{reference}' names nothing.")
+        if not isinstance(node, list) or not all(
+            isinstance(m, dict) and isinstance(m.get("content"), str) for m in node
+        ):
+            raise TemplateError(
+                "invalid_variable_error", f"'{reference}' is not a list of chat messages."
+            )
+        return [{"role": str(m.get("role", "user")), "content": m["content"]} for m in node]
+    empty = Sample.from_text("")
+    messages = []
+    for message in input_messages["template"]:
+        content = message["content"]
+        parts = content if isinstance(content, list) else [content]
+        text = "".join(
+            render(part if isinstance(part, str) else part.get("text", ""), empty, item)
+            for part in parts
+        )
+        messages.append({"role": message["role"], "content": text})
+    return messages
+
+
+def _usage(prompt: int, completion: int) -> dict[str, int]:
+    return {
+        "total_tokens": prompt + completion,
+        "completion_tokens": completion,
+        "prompt_tokens": prompt,
+        "cached_tokens": 0,
+    }
+
+
+def _add_usage(usage: dict[str, dict[str, int]], model: str, prompt: int, completion: int) -> None:
+    figures = usage.setdefault(
+        model, {"invocation_count": 0, "prompt_tokens": 0, "completion_tokens": 0}
+    )
+    figures["invocation_count"] += 1
+    figures["prompt_tokens"] += prompt
+    figures["completion_tokens"] += completion
