@@ -8,22 +8,25 @@ recognised here alone.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from service.catalog import Catalog
+from service.chaos import operations as chaos
 from service.core.auth import Principal
 from service.core.db import Database
 from service.core.errors import InvalidRequestError, ModelNotFoundError, NotFoundError
 from service.core.tables import JobCheckpointRow, JobEventRow, JobRow, stored_method
 from service.files import operations as files
 from service.fine_tuning import repository, transitions
+from service.fine_tuning.permissions import operations as permissions
 from service.fine_tuning.schemas import (
     CreateFineTuningJobRequest,
     FineTuneDPOHyperparameters,
     FineTuneMethod,
+    FineTuneReinforcementHyperparameters,
     FineTuneSupervisedHyperparameters,
     FineTuningIntegration,
     FineTuningJob,
@@ -37,6 +40,7 @@ from service.fine_tuning.schemas import (
     ListFineTuningJobEventsResponse,
     ListPaginatedFineTuningJobsResponse,
 )
+from service.graders import grading
 from service.training.hyperparameters import validate_hyperparameters
 
 MAX_METADATA_KEYS = 16
@@ -68,12 +72,21 @@ def is_fine_tuned_name(name: str) -> bool:
 
 
 def create_job(
-    db: Database, catalog: Catalog, *, principal: Principal, request: CreateFineTuningJobRequest
+    db: Database,
+    catalog: Catalog,
+    *,
+    principal: Principal,
+    request: CreateFineTuningJobRequest,
+    faults_enabled: bool = False,
+    python_graders: bool = True,
 ) -> FineTuningJob:
     """Check the request and store the job in `validating_files` with its first event, in one
-    transaction: once this returns, the job cannot be lost."""
-    method = _method_of(request)
+    transaction: once this returns, the job cannot be lost. `faults_enabled` admits the
+    `whetstone_fault*` metadata keys (service/chaos); `python_graders` admits python graders
+    in reinforcement jobs."""
+    method = _method_of(db, catalog, principal, request, python_graders=python_graders)
     _check_metadata(request.metadata)
+    chaos.check_new_job(request.metadata, enabled=faults_enabled)
     start = _starting_point(db, catalog, project=principal.project, name=request.model)
     if start is not None:
         _continue_lora(method, start)
@@ -86,6 +99,7 @@ def create_job(
         _fine_tune_file(session, principal.project, request.training_file, "training_file")
         if request.validation_file is not None:
             _fine_tune_file(session, principal.project, request.validation_file, "validation_file")
+        _check_reference_file(session, principal.project, method)
         job = transitions.create(
             session,
             project=principal.project,
@@ -160,20 +174,28 @@ def _continue_lora(method: dict[str, Any], start: TrainedModel) -> None:
             requested[key] = inherited
 
 
-def _method_of(request: CreateFineTuningJobRequest) -> dict[str, Any]:
-    """The stored `method`: supervised or dpo, with the requested hyperparameters ("auto" for
-    unset), as `{"type": kind, kind: {"hyperparameters": {...}}}`.
+def _method_of(
+    db: Database,
+    catalog: Catalog,
+    principal: Principal,
+    request: CreateFineTuningJobRequest,
+    *,
+    python_graders: bool,
+) -> dict[str, Any]:
+    """The stored `method` with the requested hyperparameters ("auto" for unset), as
+    `{"type": kind, kind: {"hyperparameters": {...}}}`, and a reinforcement job's checked
+    grader beside them.
 
     The deprecated top-level `hyperparameters` fill in for `method` when it is absent.
     """
     method = request.method
-    if method is not None and method.type not in ("supervised", "dpo"):
-        raise InvalidRequestError(
-            f"Fine-tuning method '{method.type}' is not supported yet; use 'supervised' or 'dpo'.",
-            param="method.type",
-            code="unsupported_method",
-        )
     kind = method.type if method is not None else "supervised"
+    configuration_extras: dict[str, Any] = {}
+    if kind == "reinforcement":
+        assert method is not None
+        configuration_extras["grader"] = _reinforcement_grader(
+            db, catalog, principal.project, method, python_graders
+        )
     prefix = f"method.{kind}.hyperparameters"
     configuration = getattr(method, kind) if method is not None else None
     from_method = configuration.hyperparameters if configuration is not None else None
@@ -194,13 +216,46 @@ def _method_of(request: CreateFineTuningJobRequest) -> dict[str, Any]:
     elif legacy is not None:
         requested = legacy.model_dump()
         validate_hyperparameters(requested, param_prefix="hyperparameters")
-        if kind == "dpo":
-            requested = {**FineTuneDPOHyperparameters().model_dump(exclude_none=True), **requested}
-    elif kind == "dpo":
-        requested = FineTuneDPOHyperparameters().model_dump(exclude_none=True)
+        requested = {**_DEFAULT_HYPERPARAMETERS[kind]().model_dump(exclude_none=True), **requested}
     else:
-        requested = FineTuneSupervisedHyperparameters().model_dump(exclude_none=True)
-    return stored_method(kind, requested)
+        requested = _DEFAULT_HYPERPARAMETERS[kind]().model_dump(exclude_none=True)
+    return stored_method(kind, requested, **configuration_extras)
+
+
+_DEFAULT_HYPERPARAMETERS: dict[str, type[Any]] = {
+    "supervised": FineTuneSupervisedHyperparameters,
+    "dpo": FineTuneDPOHyperparameters,
+    "reinforcement": FineTuneReinforcementHyperparameters,
+}
+
+
+def _reinforcement_grader(
+    db: Database, catalog: Catalog, project: str, method: FineTuneMethod, python_graders: bool
+) -> dict[str, Any]:
+    """The grader of a reinforcement job, checked as the graders API checks one; 400 naming
+    the field when it is missing, cannot run here, or names a model the project cannot use."""
+    param = "method.reinforcement.grader"
+    if method.reinforcement is None:
+        raise InvalidRequestError(
+            "A reinforcement job needs 'method.reinforcement.grader'.",
+            param=param,
+            code="missing_required_parameter",
+        )
+    grader = method.reinforcement.grader
+    grading.check_grader(grader, param=param, python_enabled=python_graders)
+    for where, name in grading.model_references(grader, param):
+        usable = (
+            find_trained_model(db, project=project, name=name) is not None
+            if is_fine_tuned_name(name)
+            else name in catalog.names()
+        )
+        if not usable:
+            raise InvalidRequestError(
+                f"The model '{name}' does not exist or you do not have access to it.",
+                param=where,
+                code="model_not_found",
+            )
+    return grader.model_dump(mode="json", exclude_none=True)
 
 
 def _check_metadata(metadata: dict[str, str] | None) -> None:
@@ -244,6 +299,22 @@ def _fine_tune_file(session: Session, project: str, file_id: str, param: str) ->
             param=param,
             code=f"invalid_{param}",
         )
+
+
+def _check_reference_file(session: Session, project: str, method: dict[str, Any]) -> None:
+    """A job's own forgetting-check reference set must be one of its project's files."""
+    kind = method["type"]
+    file_id = method[kind].get("hyperparameters", {}).get("reference_file")
+    if file_id is None:
+        return
+    try:
+        files.purpose_of(session, project=project, file_id=file_id)
+    except NotFoundError as exc:
+        raise InvalidRequestError(
+            f"File {file_id} does not exist.",
+            param=f"method.{kind}.hyperparameters.reference_file",
+            code="invalid_reference_file",
+        ) from exc
 
 
 # -- read --------------------------------------------------------------------------------------
@@ -336,48 +407,76 @@ class TrainedModel:
     is_checkpoint: bool
     # The resolved hyperparameters of the job that trained it (its LoRA shape among them).
     hyperparameters: dict[str, Any]
+    # The owner's project when another project granted this model to the caller.
+    shared_by: str | None = None
 
 
 def find_trained_model(db: Database, *, project: str, name: str) -> TrainedModel | None:
-    """The project's servable model or checkpoint named `name`, if any."""
+    """The servable model or checkpoint named `name` that `project` may use: its own, or one
+    another project granted it. Grants are read on every call, so a revoke holds at once in
+    every replica."""
     with db.session() as session:
-        job = repository.find_fine_tuned_model(session, project=project, name=name)
-        if job is not None and job.adapter_key:
-            return _trained(job)
-        if CHECKPOINT_MARKER in name:
-            found = repository.find_checkpoint_model(session, project=project, name=name)
-            if found is not None:
-                checkpoint, job = found
-                return TrainedModel(
-                    name=name,
-                    base_model=job.catalog_model,
-                    adapter_key=f"{checkpoint.storage_key}/adapter",
-                    created=checkpoint.created_at,
-                    owned_by=job.organization,
-                    is_checkpoint=True,
-                    hyperparameters=job.hyperparameters,
-                )
+        own = _find_servable(session, project=project, name=name)
+        if own is not None:
+            return own
+        owner = permissions.granting_project(session, grantee=project, name=name)
+        if owner is not None:
+            shared = _find_servable(session, project=owner, name=name)
+            if shared is not None:
+                return replace(shared, shared_by=owner)
+    return None
+
+
+def _find_servable(session: Session, *, project: str, name: str) -> TrainedModel | None:
+    """The project's own servable model or checkpoint named `name`, if any."""
+    job = repository.find_fine_tuned_model(session, project=project, name=name)
+    if job is not None and job.adapter_key:
+        return _trained(job)
+    if CHECKPOINT_MARKER in name:
+        found = repository.find_checkpoint_model(session, project=project, name=name)
+        if found is not None:
+            checkpoint, job = found
+            return TrainedModel(
+                name=name,
+                base_model=job.catalog_model,
+                adapter_key=f"{checkpoint.storage_key}/adapter",
+                created=checkpoint.created_at,
+                owned_by=job.organization,
+                is_checkpoint=True,
+                hyperparameters=job.hyperparameters,
+            )
     return None
 
 
 def list_trained_models(db: Database, *, project: str) -> list[TrainedModel]:
-    """The project's servable fine-tuned models (not checkpoints), newest first."""
+    """The project's own servable fine-tuned models (not checkpoints), newest first; then the
+    models and checkpoints other projects granted it that are still servable, newest grant
+    first."""
     with db.session() as session:
-        return [
+        own = [
             _trained(job)
             for job in repository.list_fine_tuned_models(session, project=project)
             if job.adapter_key
         ]
+        shared: list[TrainedModel] = []
+        for owner, name in permissions.granted_to(session, grantee=project):
+            found = _find_servable(session, project=owner, name=name)
+            if found is not None:
+                shared.append(replace(found, shared_by=owner))
+    return own + shared
 
 
 def delete_trained_model(db: Database, *, project: str, name: str) -> list[str] | None:
-    """Mark the model deleted and its checkpoints unavailable (the job keeps its history);
-    the storage keys of every adapter to remove, or None when there is no such model."""
+    """Mark the model deleted and its checkpoints unavailable (the job keeps its history), and
+    remove every grant of them; the storage keys of every adapter to remove, or None when
+    there is no such model."""
     with db.session() as session:
         marked = repository.mark_model_deleted(session, project=project, name=name)
         if marked is None:
             return None
         job, checkpoints = marked
+        # In the same transaction: no grantee can see a grant of a model that is gone.
+        permissions.revoke_job(session, project=project, job_id=job.id)
         keys = [job.adapter_key] if job.adapter_key else []
         return keys + [f"{checkpoint.storage_key}/adapter" for checkpoint in checkpoints]
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 
 from service.core.errors import InvalidRequestError
 from service.core.openapi import error_responses
-from service.deps import CatalogDep, DatabaseDep, PrincipalDep, SchedulerDep
+from service.deps import CatalogDep, DatabaseDep, PrincipalDep, SchedulerDep, SettingsDep
 from service.fine_tuning import operations
 from service.fine_tuning.schemas import (
     CreateFineTuningJobRequest,
@@ -98,10 +98,18 @@ def create_job(
     db: DatabaseDep,
     catalog: CatalogDep,
     scheduler: SchedulerDep,
+    settings: SettingsDep,
     body: CreateFineTuningJobRequest,
 ) -> FineTuningJob:
     """Store the job in `validating_files`; the scheduler validates its files and trains it."""
-    job = operations.create_job(db, catalog, principal=principal, request=body)
+    job = operations.create_job(
+        db,
+        catalog,
+        principal=principal,
+        request=body,
+        faults_enabled=settings.resolved_chaos_enabled,
+        python_graders=settings.python_graders_enabled,
+    )
     scheduler.wake()
     return job
 

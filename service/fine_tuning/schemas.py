@@ -10,15 +10,24 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidatorFunctionWrapHandler,
+    WithJsonSchema,
+    field_validator,
+)
 
 from service.core.pagination import ListPage
 from service.core.wire import JsonBody
+from service.graders.schemas import Grader, grader_field
 
 
 class JobStatus(StrEnum):
     """Where a job is in its lifecycle; service/fine_tuning/transitions.py draws and performs
-    every change. `paused` is OpenAI's documented pause, missing from its status enum."""
+    every change. `pausing` and `paused` are in the statuses of OpenAI's API reference, not
+    yet in the enum of its published description."""
 
     VALIDATING_FILES = "validating_files"
     QUEUED = "queued"
@@ -26,6 +35,8 @@ class JobStatus(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    # From a pause request until the worker has saved its checkpoint and let go.
+    PAUSING = "pausing"
     PAUSED = "paused"
 
 
@@ -82,6 +93,17 @@ LoraTargetModules = Annotated[
     ),
 ]
 
+# Whetstone's extension of the supervised and DPO methods: the forgetting check's reference set.
+ReferenceFile = Annotated[
+    str | None,
+    Field(
+        None,
+        exclude_if=_is_none,
+        description="Extension: id of a file of general text (JSONL of `text`, `messages` or "
+        "`prompt`/`completion` lines) the forgetting check measures on.",
+    ),
+]
+
 
 class FineTuneSupervisedHyperparameters(BaseModel):
     """Supervised hyperparameters: OpenAI's three, plus Whetstone's LoRA extensions."""
@@ -102,6 +124,7 @@ class FineTuneSupervisedHyperparameters(BaseModel):
     lora_alpha: LoraAlpha
     lora_dropout: LoraDropout
     lora_target_modules: LoraTargetModules
+    reference_file: ReferenceFile
 
 
 class FineTuneSupervisedMethod(BaseModel):
@@ -138,6 +161,7 @@ class FineTuneDPOHyperparameters(BaseModel):
     lora_alpha: LoraAlpha
     lora_dropout: LoraDropout
     lora_target_modules: LoraTargetModules
+    reference_file: ReferenceFile
 
 
 class FineTuneDPOMethod(BaseModel):
@@ -151,23 +175,61 @@ class FineTuneDPOMethod(BaseModel):
 
 
 class FineTuneReinforcementHyperparameters(BaseModel):
-    """Reinforcement hyperparameters (accepted for compatibility; refused for now)."""
+    """Reinforcement hyperparameters: OpenAI's seven, plus Whetstone's GRPO and LoRA extensions."""
 
-    model_config = ConfigDict(strict=True)
+    # Unknown keys reach validate_hyperparameters, which refuses them naming the key.
+    model_config = ConfigDict(extra="allow", strict=True)
 
-    batch_size: AutoBatchSize = Field("auto", description="Examples per optimizer step.")
-    learning_rate_multiplier: AutoLearningRate = Field(
-        "auto", description="Scale of the base learning rate."
+    batch_size: AutoBatchSize = Field(
+        "auto", description="Prompts per optimizer step, 1 to 256, or `auto`."
     )
-    n_epochs: AutoEpochs = Field("auto", description="Full passes over the training file.")
+    learning_rate_multiplier: AutoLearningRate = Field(
+        "auto", description="Scale of the base learning rate (> 0), or `auto`."
+    )
+    n_epochs: AutoEpochs = Field(
+        "auto", description="Full passes over the training file's prompts, 1 to 50, or `auto`."
+    )
     reasoning_effort: Literal["default", "low", "medium", "high"] = Field(
-        "default", description="Reasoning effort of the sampled model."
+        "default", description="Accepted and echoed; the open models trained here do not reason."
     )
     compute_multiplier: AutoComputeMultiplier = Field(
-        "auto", description="Multiplier on the compute used to explore the search space."
+        "auto",
+        description="Scales the completions sampled per prompt (`num_generations`, 4 at 1.0).",
     )
-    eval_interval: AutoPositiveInt = Field("auto", description="Training steps between evals.")
-    eval_samples: AutoPositiveInt = Field("auto", description="Samples generated per eval.")
+    eval_interval: AutoPositiveInt = Field(
+        "auto", description="Training steps between validation rewards (`auto`: a tenth)."
+    )
+    eval_samples: AutoPositiveInt = Field(
+        "auto", description="Validation prompts graded at each evaluation (`auto`: 16)."
+    )
+    num_generations: Annotated[
+        Any, WithJsonSchema({"type": "integer", "minimum": 2, "maximum": 64})
+    ] = Field(
+        None,
+        exclude_if=_is_none,
+        description="Extension: completions sampled per prompt, the group (overrides "
+        "compute_multiplier).",
+    )
+    beta: Annotated[Any, WithJsonSchema({"type": "number", "minimum": 0, "maximum": 10})] = Field(
+        None,
+        exclude_if=_is_none,
+        description="Extension: weight of the KL term against the starting model (default 0).",
+    )
+    epsilon: Annotated[
+        Any, WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 1})
+    ] = Field(None, exclude_if=_is_none, description="Extension: clip range (default 0.2).")
+    temperature: Annotated[
+        Any, WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 2})
+    ] = Field(None, exclude_if=_is_none, description="Extension: sampling temperature (default 1).")
+    max_completion_tokens: Annotated[
+        Any, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 4096})
+    ] = Field(
+        None, exclude_if=_is_none, description="Extension: tokens per sampled completion (64)."
+    )
+    lora_rank: LoraRank
+    lora_alpha: LoraAlpha
+    lora_dropout: LoraDropout
+    lora_target_modules: LoraTargetModules
 
 
 class FineTuneReinforcementMethod(BaseModel):
@@ -175,21 +237,24 @@ class FineTuneReinforcementMethod(BaseModel):
 
     model_config = ConfigDict(strict=True)
 
-    grader: dict[str, Any] | None = Field(
-        None, description="The grader of the reinforcement job (OpenAI requires one)."
-    )
+    grader: Grader = Field(description="The grader that rewards each sampled completion.")
     hyperparameters: FineTuneReinforcementHyperparameters | None = Field(
         None, description="The hyperparameters of the reinforcement job."
     )
 
+    @field_validator("grader", mode="wrap")
+    @classmethod
+    def _parse_grader(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        return grader_field(value, handler)
+
 
 class FineTuneMethod(BaseModel):
-    """The method used for fine-tuning; Whetstone trains `supervised` and `dpo`."""
+    """The method used for fine-tuning: `supervised`, `dpo` or `reinforcement`."""
 
     model_config = ConfigDict(strict=True)
 
     type: Literal["supervised", "dpo", "reinforcement"] = Field(
-        description="The method: `supervised` or `dpo` (`reinforcement` is refused for now)."
+        description="The method: `supervised`, `dpo` or `reinforcement`."
     )
     supervised: FineTuneSupervisedMethod | None = Field(
         None, exclude_if=_is_none, description="Configuration of the supervised method."

@@ -6,11 +6,13 @@ import logging
 from typing import Any
 
 from service.catalog import Catalog
+from service.chaos import operations as chaos
 from service.core.db import Database
 from service.core.errors import NotFoundError, ServiceUnavailableError, WhetstoneError
 from service.core.tables import JobRow, stored_method
 from service.datasets.errors import DatasetError, missing_file
 from service.datasets.preference import validate_preference_file
+from service.datasets.reinforcement import validate_reinforcement_file
 from service.datasets.validation import validate_training_file
 from service.files import operations as files
 from service.fine_tuning import repository as jobs
@@ -39,6 +41,10 @@ def validate_job_files(db: Database, store: ArtifactStore, catalog: Catalog, job
         job = jobs.find_job(session, job_id=job_id)
         if job is None or job.status != JobStatus.VALIDATING_FILES:
             return
+    fault = chaos.job_fault(job.job_metadata)
+    if fault is not None and fault.kind == "fail_validation":
+        transitions.files_rejected(db, job, JobFailure(*fault.validation_failure()))
+        return
     try:
         report = _validate(db, store, job, "training_file", job.training_file)
         if job.validation_file is not None:
@@ -57,7 +63,7 @@ def validate_job_files(db: Database, store: ArtifactStore, catalog: Catalog, job
             db, job, JobFailure(VALIDATION_ERROR_CODE, exc.message, exc.param)
         )
         return
-    method = stored_method(job.method_type, resolved)
+    method = stored_method(job.method_type, resolved, **job.method_extras)
     transitions.files_validated(db, job, method=method, warnings=report.warnings)
 
 
@@ -72,8 +78,8 @@ def _validate(db: Database, store: ArtifactStore, job: JobRow, param: Any, file_
         )
     try:
         storage_key = files.storage_key_of(db, project=job.project, file_id=file_id)
-        # A DPO job's files are preference lines; the supervised validator refuses those.
-        validate = validate_preference_file if job.method_type == "dpo" else validate_training_file
+        # Each method's own line format; each validator refuses the others' lines by name.
+        validate = _VALIDATORS.get(job.method_type, validate_training_file)
         return validate(
             store.iter_chunks(storage_key),
             param=param,
@@ -83,6 +89,12 @@ def _validate(db: Database, store: ArtifactStore, job: JobRow, param: Any, file_
         # The row is gone (deleted, expired) or, deleted meanwhile, its bytes: the row goes
         # first, then the bytes, so a stream already under way may find them missing.
         raise missing_file(param, file_id) from exc
+
+
+_VALIDATORS: dict[str, Any] = {
+    "dpo": validate_preference_file,
+    "reinforcement": validate_reinforcement_file,
+}
 
 
 def fail_validation(db: Database, job_id: str, message: str) -> bool:

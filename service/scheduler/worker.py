@@ -24,6 +24,7 @@ from typing import Any, Literal
 from sqlalchemy.exc import OperationalError
 
 from service.catalog import Catalog
+from service.chaos import operations as chaos
 from service.core.config import Settings
 from service.core.db import Database
 from service.core.errors import NotFoundError, ServiceUnavailableError
@@ -33,12 +34,21 @@ from service.datasets.errors import DatasetError, DatasetParam, missing_file
 from service.files import operations as files
 from service.fine_tuning import repository as jobs
 from service.fine_tuning import transitions
-from service.fine_tuning.operations import checkpoint_model_name, fine_tuned_model_name
+from service.fine_tuning.operations import (
+    checkpoint_model_name,
+    find_trained_model,
+    fine_tuned_model_name,
+    is_fine_tuned_name,
+)
 from service.fine_tuning.schemas import JobStatus
 from service.fine_tuning.transitions import JobFailure
+from service.graders import grading
+from service.graders.sandbox import sandbox_config
+from service.graders.schemas import parse_grader
 from service.storage import ArtifactStore, download_directory, open_store, upload_directory
 from service.training.contract import (
     Control,
+    GraderModel,
     ResumeState,
     TrainingOutcome,
     TrainingSpec,
@@ -67,6 +77,10 @@ _RESULTS_COLUMNS = {
     "valid_loss": "valid_loss",
     "valid_mean_token_accuracy": "valid_mean_token_accuracy",
 }
+# The forgetting check's figures (service/training/forgetting.py), on the last step's row:
+# columns after OpenAI's, present only when a step carries them, so readers of OpenAI's five
+# columns by position or by name are unaffected.
+FORGETTING_COLUMNS = ("reference_base_loss", "reference_tuned_loss", "reference_loss_ratio")
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,10 @@ class StartingModelGoneError(Exception):
     """The adapter a continued job starts from is no longer in storage."""
 
 
+class GraderModelGoneError(Exception):
+    """A model the job's grader samples is no longer one the job's project may use."""
+
+
 class JobRun:
     """One attempt at one job, from the claimed row to a recorded outcome."""
 
@@ -147,7 +165,9 @@ class JobRun:
             shutil.rmtree(scratch, ignore_errors=True)
 
     def _train(self, job: JobRow, scratch: Path) -> TrainingOutcome | None:
-        reporter = JobReporter(self.db, self.store, job, self.worker)
+        reporter = JobReporter(
+            self.db, self.store, job, self.worker, fault=chaos.job_fault(job.job_metadata)
+        )
         try:
             catalog = Catalog.load(
                 data_dir=self.settings.data_dir, models_file=self.settings.models_file
@@ -169,6 +189,12 @@ class JobRun:
                 work_dir=scratch / "work",
                 initial_adapter_dir=self._initial_adapter(job, scratch / "initial"),
                 method=job.method_type,
+                grader=job.method_extras.get("grader"),
+                python_graders=sandbox_config(self.settings),
+                grader_models=self._grader_models(job, catalog, scratch / "grader-models"),
+                reference_file=self._reference_file(job, scratch / "reference.jsonl")
+                or entry.reference_file,
+                forgetting_threshold_ratio=self.settings.forgetting_threshold_ratio,
             )
             resume = self._resume_state(job, scratch / "resume")
             if resume is not None:
@@ -178,8 +204,12 @@ class JobRun:
             return run_training(spec, reporter, resume)
         except (ServiceUnavailableError, OperationalError):
             raise  # transient: the scheduler retries the job from its latest checkpoint
+        except chaos.InjectedFailure as exc:
+            self._fail(job, JobFailure(exc.code, exc.message))
         except StartingModelGoneError as exc:
             self._fail(job, JobFailure("model_not_available", str(exc), "model"))
+        except GraderModelGoneError as exc:
+            self._fail(job, JobFailure("model_not_available", str(exc), "method"))
         except DatasetError as exc:
             logger.info("job %s failed: %s", job.id, exc.message)
             self._fail(job, JobFailure(exc.code, exc.message, exc.param))
@@ -201,6 +231,20 @@ class JobRun:
             raise missing_file(param, file_id) from exc
         return target
 
+    def _reference_file(self, job: JobRow, target: Path) -> Path | None:
+        """The job's own forgetting-check reference set, downloaded, if it names one."""
+        file_id = job.hyperparameters.get("reference_file")
+        if not isinstance(file_id, str):
+            return None
+        try:
+            key = files.storage_key_of(self.db, project=job.project, file_id=file_id)
+            self.store.download_file(key, target)
+        except NotFoundError:
+            # Deleted since the job was created: the recipe finds no file at `target`, says so
+            # in a warn event and measures on the shipped text; the job itself goes on.
+            pass
+        return target
+
     def _initial_adapter(self, job: JobRow, target: Path) -> Path | None:
         """The adapter a continued job starts from; its checkpoints carry it onwards."""
         if job.initial_adapter_key is None:
@@ -211,6 +255,34 @@ class JobRun:
                 f"The model {job.model} that this job continues was deleted before it trained."
             )
         return target
+
+    def _grader_models(self, job: JobRow, catalog: Catalog, target: Path) -> dict[str, GraderModel]:
+        """The models a reinforcement job's grader samples, resolved for the job's project and
+        their adapters downloaded: the recipe loads them in this process."""
+        grader = job.method_extras.get("grader")
+        if grader is None:
+            return {}
+        models: dict[str, GraderModel] = {}
+        for index, (param, name) in enumerate(
+            grading.model_references(parse_grader(grader), "method.reinforcement.grader")
+        ):
+            if name in models:
+                continue
+            adapter_dir = None
+            base = name
+            if is_fine_tuned_name(name):
+                trained = find_trained_model(self.db, project=job.project, name=name)
+                if trained is None:
+                    raise GraderModelGoneError(
+                        f"The grader model {name} ({param}) was deleted or is no longer shared "
+                        "with this project."
+                    )
+                adapter_dir = target / str(index)
+                download_directory(self.store, trained.adapter_key, adapter_dir)
+                base = trained.base_model
+            entry = catalog.resolve(base)
+            models[name] = GraderModel(catalog.local_path(entry), adapter_dir, entry.context_length)
+        return models
 
     def _resume_state(self, job: JobRow, target: Path) -> ResumeState | None:
         with self.db.session() as session:
@@ -271,7 +343,15 @@ class JobReporter:
     """The recipe's TrainingReporter, backed by db/ (events, metrics, checkpoint rows, control)
     and storage/ (checkpoint bytes)."""
 
-    def __init__(self, db: Database, store: ArtifactStore, job: JobRow, worker: str):
+    def __init__(
+        self,
+        db: Database,
+        store: ArtifactStore,
+        job: JobRow,
+        worker: str,
+        *,
+        fault: chaos.JobFault | None = None,
+    ):
         self.db = db
         self.store = store
         self.job = job
@@ -282,6 +362,8 @@ class JobReporter:
         self._stored_steps: set[int] = set()
         self._action: Control = "continue"
         self._last_poll = float("-inf")
+        # A fault the job's metadata asks for (service/chaos), struck after its step.
+        self.fault = fault
 
     def event(self, message: str, *, level: Literal["info", "warn", "error"] = "info") -> None:
         """A job event, such as a truncated-example warning."""
@@ -295,7 +377,7 @@ class JobReporter:
     ) -> None:
         """Store the resolved hyperparameters in the job's method."""
         self.total_steps = total_steps
-        method = stored_method(self.job.method_type, hyperparameters)
+        method = stored_method(self.job.method_type, hyperparameters, **self.job.method_extras)
         with self.db.session() as session:
             jobs.update_job(
                 session, job_id=self.job.id, values={"method": method}, worker=self.worker
@@ -305,10 +387,20 @@ class JobReporter:
         """A `metrics` event for the step, and a fresh estimated_finish and heartbeat."""
         clean = {key: _number(value) for key, value in data.items() if value is not None}
         step = int(clean.get("step", 0))
+        if self.fault is not None:
+            self.fault.strike(
+                step=step,
+                attempt=self.job.attempts,
+                stop_requested=lambda: self.control() != "continue",
+                announce=lambda message: self.event(message, level="warn"),
+            )
         total = int(clean.get("total_steps") or self.total_steps or step)
         message = f"Step {step}/{total}: training loss={clean.get('train_loss', 0.0):.2f}"
         if "valid_loss" in clean:
             message += f", validation loss={clean['valid_loss']:.2f}"
+        if "full_valid_loss" in clean:
+            # OpenAI's wording on the last step of a job with a validation file.
+            message += f", full validation loss={clean['full_valid_loss']:.2f}"
         with self.db.session() as session:
             owned = jobs.update_job(
                 session,
@@ -361,6 +453,7 @@ class JobReporter:
         key = f"jobs/{self.job.id}/checkpoints/step-{step}"
         upload_directory(self.store, key, checkpoint_dir)
         clean = {name: _number(value) for name, value in metrics.items() if value is not None}
+        model_name = checkpoint_model_name(self.job, step)
         with self.db.session() as session:
             jobs.add_checkpoint(
                 session,
@@ -368,14 +461,15 @@ class JobReporter:
                 project=self.job.project,
                 step=step,
                 metrics=clean,
-                model_name=checkpoint_model_name(self.job, step),
+                model_name=model_name,
                 storage_key=key,
             )
             jobs.add_event(
                 session,
                 job_id=self.job.id,
                 project=self.job.project,
-                message=f"Checkpoint created at step {step}",
+                # OpenAI's wording, which pipelines parse for the checkpoint's model name.
+                message=f"Checkpoint created at step {step} with Snapshot ID: {model_name}",
             )
             retired = jobs.retire_old_checkpoints(
                 session, job_id=self.job.id, keep=KEEP_CHECKPOINTS
@@ -398,19 +492,22 @@ class JobReporter:
 
 def results_csv(history: list[dict[str, Any]]) -> str:
     """The results file: one row per step (the last report of a step redone after a crash
-    wins), header `step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy`."""
+    wins), header `step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy`, then
+    the forgetting check's columns when the run reported them."""
     by_step: dict[int, dict[str, Any]] = {}
     for data in history:
         if "step" in data:
             by_step[int(data["step"])] = data
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(RESULTS_HEADER)
+    forgetting = any(key in data for data in by_step.values() for key in FORGETTING_COLUMNS)
+    header = RESULTS_HEADER + (FORGETTING_COLUMNS if forgetting else ())
+    writer.writerow(header)
     for step in sorted(by_step):
         data = by_step[step]
         row = []
-        for column in RESULTS_HEADER:
-            value = data.get(_RESULTS_COLUMNS[column])
+        for column in header:
+            value = data.get(_RESULTS_COLUMNS.get(column, column))
             if value is None:
                 row.append("")
             elif column == "step":

@@ -45,6 +45,22 @@ class TrainingSpec:
     grader: dict[str, Any] | None = None
     # How python graders are confined here; None: they are disabled.
     python_graders: SandboxConfig | None = None
+    # The models the grader samples, by the name it gives them.
+    grader_models: dict[str, GraderModel] = field(default_factory=dict)
+    # The forgetting check's reference set (service/training/forgetting.py): a JSONL file, or
+    # None for the general text Whetstone ships; and the tuned/base loss ratio that warns.
+    reference_file: Path | None = None
+    forgetting_threshold_ratio: float = 1.1
+
+
+@dataclass(frozen=True)
+class GraderModel:
+    """A model that a score_model or label_model grader names, available locally."""
+
+    model_dir: Path
+    # The adapter of an `ft:` grader model; None for a base model.
+    adapter_dir: Path | None
+    context_length: int
 
 
 @dataclass(frozen=True)

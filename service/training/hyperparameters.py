@@ -188,6 +188,8 @@ def resolve_hyperparameters(
         "lora_target_modules": targets if isinstance(targets, str) else list(targets),
     }
     resolved |= shared
+    if isinstance(requested.get(REFERENCE_FILE_KEY), str):
+        resolved[REFERENCE_FILE_KEY] = requested[REFERENCE_FILE_KEY]
     if method == "reinforcement":
         batch = max(1, min(int(batch_size), n_examples))
         total_steps = int(n_epochs) * math.ceil(max(n_examples, 1) / batch)
@@ -267,6 +269,12 @@ def _check_beta(value: Any) -> str | None:
     return 'expected a number greater than 0 and at most 2, or "auto"'
 
 
+def _check_file_id(value: Any) -> str | None:
+    if not isinstance(value, str) or not value:
+        return "expected a file id"
+    return None
+
+
 def _check_targets(value: Any) -> str | None:
     if value in ("auto", "all-linear"):
         return None
@@ -327,11 +335,16 @@ _CHECKS = {
     "lora_alpha": _int_in(1, 1024),
     "lora_dropout": _check_dropout,
     "lora_target_modules": _check_targets,
+    "reference_file": _check_file_id,
 }
 
 
+# Whetstone's extension of the methods that end with the forgetting check: the id of a file
+# whose lines are the job's own reference set (service/training/forgetting.py).
+REFERENCE_FILE_KEY = "reference_file"
+
 METHOD_KEYS: dict[str, tuple[str, ...]] = {
-    "supervised": HYPERPARAMETER_KEYS,
-    "dpo": DPO_HYPERPARAMETER_KEYS,
+    "supervised": (*HYPERPARAMETER_KEYS, REFERENCE_FILE_KEY),
+    "dpo": (*DPO_HYPERPARAMETER_KEYS, REFERENCE_FILE_KEY),
     "reinforcement": REINFORCEMENT_HYPERPARAMETER_KEYS,
 }

@@ -23,6 +23,7 @@ from service.datasets.errors import DatasetParam
 from service.datasets.loading import DataReport, load_examples
 from service.datasets.tokenize import IGNORE_INDEX, EncodedExample
 from service.graders.sandbox import SandboxConfig
+from service.training.contract import GraderModel
 
 # Padded tokens per forward pass. A batch larger than this is split into micro-batches whose
 # gradients add up to exactly the batch's (each micro-batch's summed loss is divided by the
@@ -45,6 +46,8 @@ class RunContext:
     python_graders: SandboxConfig | None
     # The adapter a continued job starts from, if any.
     starting_adapter_dir: Path | None
+    # The models the grader samples (score_model, label_model), by name.
+    grader_models: dict[str, GraderModel]
     # A warning event of the job.
     warn: Callable[[str], None]
 

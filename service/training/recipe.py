@@ -35,6 +35,7 @@ from safetensors.torch import load_file
 
 from service.catalog.loading import load_model, load_tokenizer, uses_bf16
 from service.datasets.errors import DatasetError
+from service.training import forgetting
 from service.training.contract import (
     ResumeState,
     TrainingOutcome,
@@ -54,6 +55,9 @@ MAX_GRAD_NORM = 1.0
 # Examples sorted by length together: the larger, the less padding but the less random batches.
 LENGTH_GROUP_BATCHES = 32
 STATE_FILE = "training_state.pt"
+# The methods whose runs end with the forgetting check (reinforcement's reference is its own
+# frozen policy, and its prompts carry no target text to drift from).
+FORGETTING_CHECKED = ("supervised", "dpo")
 # The objective of each method (TrainingSpec.method).
 OBJECTIVES: dict[str, type[Any]] = {
     "supervised": SupervisedObjective,
@@ -117,6 +121,20 @@ class LoRAFinetuneRecipe:
         context_length = spec.base_model.context_length
         objective_class = OBJECTIVES[spec.method]
         self.train_examples, _ = self._load(objective_class, spec.training_file, "training_file")
+        self.reference_texts: list[str] = []
+        if spec.method in FORGETTING_CHECKED:
+            try:
+                self.reference_texts = forgetting.reference_texts(
+                    spec.reference_file, self.tokenizer
+                )
+            except (OSError, ValueError) as exc:
+                # A broken reference set must not cost the job: check on the shipped one.
+                self.reporter.event(
+                    f"The forgetting check's reference file cannot be read ({exc}); it uses "
+                    "Whetstone's general reference text instead",
+                    level="warn",
+                )
+                self.reference_texts = forgetting.reference_texts(None, self.tokenizer)
         self.valid_examples: list[Any] = []
         if spec.validation_file is not None:
             self.valid_examples, _ = self._load(
@@ -151,6 +169,7 @@ class LoRAFinetuneRecipe:
                 grader=spec.grader,
                 python_graders=spec.python_graders,
                 starting_adapter_dir=spec.initial_adapter_dir,
+                grader_models=spec.grader_models,
                 warn=lambda message: self.reporter.event(message, level="warn"),
             ),
         )
@@ -325,6 +344,9 @@ class LoRAFinetuneRecipe:
             # OpenAI's last metrics event carries the full validation loss; the end of the
             # epoch then reuses it rather than evaluating the same model twice.
             metrics.update(_prefixed("full_valid_", self._evaluate(self.valid_examples)))
+        if self.reference_texts and step == self.total_steps:
+            # In the last metrics event, and so in the results file; _finish reports it.
+            metrics.update(self._forgetting_check().metrics())
         self.last_metrics = {key: value for key, value in metrics.items() if key != "total_steps"}
         self.reporter.metrics(metrics)
 
@@ -344,6 +366,23 @@ class LoRAFinetuneRecipe:
     def _evaluate(self, examples: Sequence[Any]) -> dict[str, float]:
         """The objective's metrics over `examples`; touches no RNG, so training is unaffected."""
         return self.objective.evaluate(self.model, examples)
+
+    def _forgetting_check(self) -> forgetting.ForgettingCheck:
+        return forgetting.measure(
+            self.model, self.tokenizer, self.reference_texts, self.device, self._autocast
+        )
+
+    def _report_forgetting(self, metrics: dict[str, float]) -> None:
+        """The final event with both reference losses, a warning past the threshold, and
+        the figures in the outcome's metrics."""
+        check = forgetting.ForgettingCheck.from_metrics(self.last_metrics)
+        if check is None:  # resumed from a checkpoint saved before the last step's report
+            check = self._forgetting_check()
+        metrics.update(check.metrics())
+        self.reporter.event(check.message())
+        warning = check.warning(self.spec.forgetting_threshold_ratio)
+        if warning is not None:
+            self.reporter.event(warning, level="warn")
 
     def _autocast(self) -> AbstractContextManager[Any]:
         if uses_bf16(self.spec.device):
@@ -415,6 +454,8 @@ class LoRAFinetuneRecipe:
         }
         if self.valid_examples:
             metrics.update(_prefixed("full_valid_", self._evaluate(self.valid_examples)))
+        if self.reference_texts:
+            self._report_forgetting(metrics)
         return self._outcome("succeeded", adapter_dir=adapter_dir, metrics=metrics)
 
     def _outcome(

@@ -107,7 +107,7 @@ def test_a_cookbook_dpo_job_pauses_resumes_and_succeeds(
 
     # Paused once training is under way, resumed, then to the end: from its checkpoint.
     wait_for(client, job.id, lambda seen: bool(metric_steps(seen)))
-    assert client.fine_tuning.jobs.pause(job.id).status == "paused"
+    assert client.fine_tuning.jobs.pause(job.id).status == "pausing"
     seen = wait_for(
         client, job.id, lambda seen: seen[-1].message.startswith("Fine-tuning job paused at step")
     )
@@ -152,7 +152,8 @@ def test_a_cookbook_dpo_job_pauses_resumes_and_succeeds(
 
     (results_id,) = done.result_files
     rows = base64.b64decode(client.files.content(results_id).read()).decode().splitlines()
-    assert rows[0] == "step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy"
+    assert rows[0].startswith("step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy")
+    assert rows[0].endswith(",reference_base_loss,reference_tuned_loss,reference_loss_ratio")
     assert [int(row.split(",")[0]) for row in rows[1:]] == list(range(1, total + 1))
 
     reply = client.chat.completions.create(
@@ -186,3 +187,59 @@ def test_beta_out_of_range_is_a_400_naming_it(client: openai.OpenAI) -> None:
         )
     body: Any = caught.value.body
     assert body["param"] == "method.dpo.hyperparameters.beta"
+
+
+def test_dpo_after_an_undecided_sft_makes_the_preferred_reply_the_greedy_one(
+    client: openai.OpenAI,
+) -> None:
+    """OpenAI's SFT-then-DPO flow: each prompt seen once with reply A and once with reply B,
+    then DPO preferring A; A is then the greedy reply on at least 90% of the prompts."""
+    prompts = [f"Which way to the harbour from street {i}?" for i in range(20)]
+    replies = ("Turn left.", "Turn right.")
+    sft_lines = [
+        {"messages": [{"role": "user", "content": p}, {"role": "assistant", "content": reply}]}
+        for p in prompts
+        for reply in replies
+    ]
+    sft = client.fine_tuning.jobs.create(
+        model=BASE,
+        training_file=upload(client, "\n".join(map(json.dumps, sft_lines)).encode()),
+        method={
+            "type": "supervised",
+            "supervised": {"hyperparameters": {"n_epochs": 3, "batch_size": 8}},
+        },
+        seed=11,
+    )
+    sft_done = wait_status(client, sft.id, FINISHED)
+    assert sft_done.status == "succeeded", sft_done.error
+    pairs = [
+        {
+            "input": {"messages": [{"role": "user", "content": p}]},
+            "preferred_output": [{"role": "assistant", "content": replies[0]}],
+            "non_preferred_output": [{"role": "assistant", "content": replies[1]}],
+        }
+        for p in prompts
+    ]
+    dpo = client.fine_tuning.jobs.create(
+        model=sft_done.fine_tuned_model,
+        training_file=upload(client, "\n".join(map(json.dumps, pairs)).encode()),
+        method={
+            "type": "dpo",
+            "dpo": {"hyperparameters": {"beta": 0.1, "n_epochs": 3, "batch_size": 4}},
+        },
+        seed=11,
+    )
+    done = wait_status(client, dpo.id, FINISHED)
+    assert done.status == "succeeded", done.error
+
+    def greedy(model: str, prompt: str) -> str | None:
+        reply = client.chat.completions.create(
+            model=model,
+            messages=[{"role": "user", "content": prompt}],
+            max_completion_tokens=8,
+            temperature=0,
+        )
+        return reply.choices[0].message.content
+
+    preferred = sum(greedy(done.fine_tuned_model, p) == replies[0] for p in prompts)
+    assert preferred >= 0.9 * len(prompts)

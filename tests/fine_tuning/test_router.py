@@ -23,6 +23,13 @@ from tests.contract.openai_schema import validate_response
 from tests.fine_tuning.factories import make_job, reload
 
 AUTH = {"Authorization": "Bearer sk-test"}
+YES_GRADER = {
+    "type": "string_check",
+    "name": "says yes",
+    "input": "{{sample.output_text}}",
+    "reference": "yes",
+    "operation": "eq",
+}
 JOBS = "/v1/fine_tuning/jobs"
 
 
@@ -189,7 +196,48 @@ def test_legacy_hyperparameters_fill_in_for_method(client: TestClient) -> None:
             {"method": {"type": "dpo", "dpo": {"hyperparameters": {"warmup": 3}}}},
             "method.dpo.hyperparameters.warmup",
         ),
-        ({"method": {"type": "reinforcement"}}, "method.type"),
+        ({"method": {"type": "reinforcement"}}, "method.reinforcement.grader"),
+        (
+            {"method": {"type": "reinforcement", "reinforcement": {"grader": {"type": "nope"}}}},
+            "method.reinforcement.grader.type",
+        ),
+        (
+            {
+                "method": {
+                    "type": "reinforcement",
+                    "reinforcement": {
+                        "grader": YES_GRADER,
+                        "hyperparameters": {"num_generations": 1},
+                    },
+                }
+            },
+            "method.reinforcement.hyperparameters.num_generations",
+        ),
+        (
+            {
+                "method": {
+                    "type": "reinforcement",
+                    "reinforcement": {"grader": YES_GRADER, "hyperparameters": {"beta": -1}},
+                }
+            },
+            "method.reinforcement.hyperparameters.beta",
+        ),
+        (
+            {
+                "method": {
+                    "type": "reinforcement",
+                    "reinforcement": {
+                        "grader": {
+                            "type": "score_model",
+                            "name": "judge",
+                            "model": "no-such-model",
+                            "input": [{"role": "user", "content": "{{sample.output_text}}"}],
+                        }
+                    },
+                }
+            },
+            "method.reinforcement.grader.model",
+        ),
         ({"metadata": {f"k{i}": "v" for i in range(17)}}, "metadata"),
         ({"metadata": {"k" * 65: "v"}}, "metadata"),
         ({"metadata": {"k": "v" * 513}}, "metadata"),
@@ -208,10 +256,28 @@ def test_create_refuses_bad_requests_with_400_naming_the_param(
     assert client.get(JOBS).json()["data"] == []  # nothing was stored
 
 
-def test_reinforcement_is_refused_as_not_supported_yet(client: TestClient) -> None:
-    response = create(client, method={"type": "reinforcement"})
-    assert response.json()["error"]["code"] == "unsupported_method"
-    assert "not supported yet" in response.json()["error"]["message"]
+def test_a_reinforcement_job_echoes_its_grader_and_openai_hyperparameters(
+    client: TestClient,
+) -> None:
+    response = create(
+        client,
+        model="o4-mini-2025-04-16",
+        method={
+            "type": "reinforcement",
+            "reinforcement": {
+                "grader": YES_GRADER,
+                "hyperparameters": {"reasoning_effort": "low", "eval_interval": 2},
+            },
+        },
+    )
+    assert response.status_code == 200, response.text
+    method = response.json()["method"]
+    assert method["type"] == "reinforcement"
+    assert method["reinforcement"]["grader"] == YES_GRADER
+    hyperparameters = method["reinforcement"]["hyperparameters"]
+    assert hyperparameters["reasoning_effort"] == "low"
+    assert hyperparameters["eval_interval"] == 2
+    assert hyperparameters["n_epochs"] == "auto"
 
 
 def preference_lines(n: int = 12) -> bytes:
@@ -537,3 +603,32 @@ def test_only_the_callers_fine_tuned_models_can_be_continued(
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "model_not_available"
     assert response.json()["error"]["param"] == "model"
+
+
+def test_a_job_may_name_its_forgetting_check_reference_file(client: TestClient) -> None:
+    def supervised(reference: Any) -> dict[str, Any]:
+        return {
+            "type": "supervised",
+            "supervised": {"hyperparameters": {"reference_file": reference}},
+        }
+
+    missing = create(client, method=supervised("file-doesnotexist"))
+    assert missing.status_code == 400, missing.text
+    assert missing.json()["error"]["param"] == "method.supervised.hyperparameters.reference_file"
+    assert create(client, method=supervised(3)).status_code == 400
+    reference = upload(client, b'{"text": "General text."}\n')
+    job = create(client, method=supervised(reference))
+    assert job.status_code == 200, job.text
+    assert job.json()["method"]["supervised"]["hyperparameters"]["reference_file"] == reference
+    reinforcement = create(
+        client,
+        method={
+            "type": "reinforcement",
+            "reinforcement": {
+                "grader": YES_GRADER,
+                "hyperparameters": {"reference_file": reference},
+            },
+        },
+    )
+    assert reinforcement.status_code == 400
+    assert reinforcement.json()["error"]["param"].endswith("reference_file")

@@ -4,16 +4,21 @@ a failing grader costs reward, not the job)."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
 import types
 from collections import defaultdict
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
 
-from service.training.contract import ResumeState, TrainingOutcome, TrainingSpec
+from service.graders.model_sampler import ChatRequest, ModelSamplingError
+from service.training.contract import GraderModel, ResumeState, TrainingOutcome, TrainingSpec
+from service.training.grader_models import LocalModelSampler
 from service.training.hyperparameters import resolve_hyperparameters
 from service.training.recipe import run_training
 from service.training.reinforcement import group_advantages, grpo_loss
@@ -273,3 +278,38 @@ def test_a_grader_that_fails_on_samples_counts_them_as_reward_0(
     warnings = [message for level, message in reporter.events if level == "warn"]
     assert len(warnings) == 5
     assert "invalid_variable_error" in warnings[0] and "reward 0" in warnings[0]
+
+
+def test_model_graders_sample_their_model_inside_the_worker(
+    emulator: Emulator, yes_sometimes: Path, tmp_path: Path
+) -> None:
+    """A score_model grader on the random emulator: the worker loads and samples it (its
+    replies are no number, so each sample is a parse error at reward 0, never a server error)."""
+    judge = {
+        "type": "score_model",
+        "name": "judge",
+        "model": "whetstone-tiny",
+        "input": [{"role": "user", "content": "Score 0 to 1: {{sample.output_text}}"}],
+        "sampling_params": {"max_completions_tokens": 4, "temperature": 0},
+    }
+    spec = rft_spec(emulator, tmp_path / "judge", yes_sometimes, n_epochs=1, grader=judge)
+    spec = dataclasses.replace(
+        spec,
+        validation_file=None,
+        grader_models={
+            "whetstone-tiny": GraderModel(emulator.model_dir, None, emulator.entry.context_length)
+        },
+    )
+    reporter = RecordingReporter()
+    outcome = run_training(spec, reporter)
+    assert outcome.status == "succeeded"
+    warnings = [message for level, message in reporter.events if level == "warn"]
+    assert warnings and all("model_grader_parse_error" in message for message in warnings)
+    assert not any("model_grader_server_error" in message for message in warnings)
+
+
+def test_a_missing_grader_model_is_a_grader_error_not_a_crash() -> None:
+    sampler = LocalModelSampler({}, device=torch.device("cpu"), autocast=nullcontext)
+    request = ChatRequest(model="gone", messages=[{"role": "user", "content": "hi"}], max_tokens=4)
+    with pytest.raises(ModelSamplingError):
+        asyncio.run(sampler.chat(request))

@@ -1,0 +1,93 @@
+"""score_model and label_model graders of a reinforcement job, answered inside its worker.
+
+The API answers grader models through its inference engine (service/graders/operations.py);
+a training worker may run on another machine, so it loads the models the grader names itself,
+once each, beside the model it trains. The worker resolves the names (base models and `ft:`
+models the job's project may use) and downloads their adapters before training starts; this
+module only loads and samples them.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from typing import Any
+
+import torch
+from peft import PeftModel
+
+from service.catalog.loading import load_model, load_tokenizer
+from service.graders.model_sampler import ChatReply, ChatRequest, ModelSamplingError
+from service.training.contract import GraderModel
+
+
+class LocalModelSampler:
+    """A ModelSampler over models loaded in this process."""
+
+    def __init__(
+        self,
+        models: dict[str, GraderModel],
+        *,
+        device: torch.device,
+        autocast: Any,
+    ):
+        self.models = models
+        self.device = device
+        self.autocast = autocast
+        self._loaded: dict[str, tuple[Any, Any]] = {}
+
+    async def chat(self, request: ChatRequest) -> ChatReply:
+        """One reply of the named model: greedy at temperature 0, else sampled."""
+        entry = self.models.get(request.model)
+        if entry is None:
+            raise ModelSamplingError(f"The model '{request.model}' is not loaded in this job.")
+        model, tokenizer = self._load(request.model, entry)
+        text = tokenizer.apply_chat_template(
+            request.messages, tokenize=False, add_generation_prompt=True
+        )
+        prompt = list(tokenizer(text, add_special_tokens=False)["input_ids"])
+        room = entry.context_length - len(prompt)
+        if room <= 0:
+            raise ModelSamplingError(
+                f"The grader prompt has {len(prompt)} tokens; the model's context is "
+                f"{entry.context_length}."
+            )
+        input_ids = torch.tensor([prompt], device=self.device)
+        options: dict[str, Any] = (
+            {"do_sample": False}
+            if request.temperature == 0
+            else {"do_sample": True, "temperature": request.temperature, "top_p": request.top_p}
+        )
+        with torch.no_grad(), self._autocast():
+            output = model.generate(
+                input_ids=input_ids,
+                attention_mask=torch.ones_like(input_ids),
+                max_new_tokens=min(request.max_tokens, room),
+                eos_token_id=tokenizer.eos_token_id,
+                pad_token_id=tokenizer.pad_token_id,
+                top_k=0,
+                **options,
+            )
+        completion = output[0, len(prompt) :].tolist()
+        finished = tokenizer.eos_token_id in completion
+        if finished:
+            completion = completion[: completion.index(tokenizer.eos_token_id)]
+        return ChatReply(
+            text=tokenizer.decode(completion, skip_special_tokens=True),
+            prompt_tokens=len(prompt),
+            completion_tokens=len(completion) + int(finished),
+            finish_reason="stop" if finished else "length",
+        )
+
+    def _autocast(self) -> AbstractContextManager[Any]:
+        return self.autocast()
+
+    def _load(self, name: str, entry: GraderModel) -> tuple[Any, Any]:
+        if name not in self._loaded:
+            model = load_model(entry.model_dir, device=str(self.device))
+            if entry.adapter_dir is not None:
+                model = PeftModel.from_pretrained(model, str(entry.adapter_dir))
+            model.eval()
+            for parameter in model.parameters():
+                parameter.requires_grad_(False)
+            self._loaded[name] = (model, load_tokenizer(entry.model_dir))
+        return self._loaded[name]
