@@ -8,18 +8,24 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from service.chaos import router as chaos
+from service.chaos.middleware import RequestFaultMiddleware
 from service.completions import router as completions
+from service.completions.responses import router as responses
 from service.container import Container
 from service.core.config import Settings
 from service.core.handlers import install_error_handlers
 from service.core.middleware import RequestContextMiddleware, body_limit_policy
 from service.core.openapi import install_openapi
+from service.evals import router as evals
 from service.files import router as files
 from service.fine_tuning import router as fine_tuning
+from service.fine_tuning.permissions import router as checkpoint_permissions
 from service.graders import router as graders
 from service.health import router as health
 from service.models import router as models
 from service.uploads import router as uploads
+from service.webhooks import router as webhooks
 
 logger = logging.getLogger("whetstone")
 
@@ -48,6 +54,9 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     )
     install_error_handlers(app)
     install_openapi(app)
+    if settings.resolved_chaos_enabled:
+        # Inside RequestContextMiddleware, so that an injected answer has its x-request-id.
+        app.add_middleware(RequestFaultMiddleware)
     app.add_middleware(
         RequestContextMiddleware,
         body_limit_for=body_limit_policy(
@@ -58,7 +67,11 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         max_header_bytes=settings.max_header_bytes,
     )
     app.include_router(health.router)
-    for slice_ in (files, uploads, fine_tuning, models, completions):
+    app.include_router(chaos.router)
+    for slice_ in (files, uploads, fine_tuning, models, completions, responses):
         app.include_router(slice_.router, prefix="/v1")
     app.include_router(graders.router, prefix="/v1")
+    app.include_router(webhooks.router, prefix="/v1")
+    app.include_router(checkpoint_permissions.router, prefix="/v1")
+    app.include_router(evals.router, prefix="/v1")
     return app

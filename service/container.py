@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from service.catalog import Catalog
+from service.chaos.rules import FaultRuleStore
 from service.core.auth import KeyRing
 from service.core.config import Settings
 from service.core.db import Database
+from service.evals.runner import EvalRunner
 from service.inference import InferenceService
 from service.scheduler import Scheduler
 from service.scheduler.housekeeping import run_housekeeping
@@ -38,6 +41,10 @@ class Container:
     catalog: Catalog
     scheduler: Scheduler
     inference: InferenceService
+    # Runs eval runs in the background of this process.
+    evals: EvalRunner
+    # Request faults of this process (the chaos API); empty unless someone sets rules.
+    chaos: FaultRuleStore
     _background: list[asyncio.Task[None]] = field(default_factory=list, repr=False)
 
     @classmethod
@@ -51,6 +58,7 @@ class Container:
         store.check()
         db = Database.from_settings(settings)
         db.upgrade()
+        inference = InferenceService(settings, store, catalog)
         return cls(
             settings=settings,
             db=db,
@@ -58,7 +66,9 @@ class Container:
             keyring=keyring,
             catalog=catalog,
             scheduler=Scheduler(settings, db, store, catalog),
-            inference=InferenceService(settings, store, catalog),
+            inference=inference,
+            evals=EvalRunner(settings, db, catalog, inference),
+            chaos=FaultRuleStore(rng=random.Random(settings.chaos_seed)),
         )
 
     async def start(self) -> None:
@@ -69,6 +79,7 @@ class Container:
         if self.settings.scheduler_enabled:
             await self.scheduler.start()
         self._background.append(asyncio.create_task(run_housekeeping(self.db, self.store)))
+        await self.evals.start()
 
     async def stop(self) -> None:
         """Stop every loop and engine, then close the database pool."""
@@ -77,6 +88,7 @@ class Container:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._background.clear()
+        await self.evals.stop()
         await self.scheduler.stop()
         await self.inference.stop()
         self.db.dispose()

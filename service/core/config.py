@@ -137,6 +137,25 @@ class Settings(BaseSettings):
         True, description="Run the training scheduler inside `whetstone serve`."
     )
     log_level: str = Field("info", description="Python log level name.")
+    webhook_allow_private_networks: bool = Field(
+        False,
+        description="With a keys file, accept webhook URLs that resolve to loopback, link-local "
+        "or private addresses (always accepted with no keys file).",
+    )
+    webhook_timeout_seconds: float = Field(
+        10.0, gt=0, le=300, description="Deadline of one webhook delivery attempt, DNS included."
+    )
+    webhook_retry_initial_seconds: float = Field(
+        10.0, gt=0, description="Wait before the first retry of a failed webhook delivery."
+    )
+    webhook_retry_max_seconds: float = Field(
+        3600.0, gt=0, description="Longest wait between two attempts of one webhook delivery."
+    )
+    webhook_retry_window_seconds: int = Field(
+        72 * 3600,
+        gt=0,
+        description="A webhook delivery not acknowledged this long after its event is given up.",
+    )
     python_graders_enabled: bool = Field(
         True,
         description="Run python graders (in the sandbox of service/graders); false refuses "
@@ -155,6 +174,35 @@ class Settings(BaseSettings):
         ge=64 * 1024 * 1024,
         description="Address-space limit (RLIMIT_AS) of one python grader process.",
     )
+    chaos_enabled: bool | None = Field(
+        None,
+        description="Fault injection for CI: the chaos API and the whetstone_fault job "
+        "metadata. Unset: on in local mode (no keys file), off with a keys file.",
+    )
+    chaos_seed: int | None = Field(
+        None,
+        description="Seed of the draws that decide whether a request fault with a "
+        "probability below 1 strikes; unset: seeded from the OS.",
+    )
+    eval_concurrency: int = Field(
+        8,
+        ge=1,
+        le=256,
+        description="Eval run items sampled and graded at once, all runs together.",
+    )
+    forgetting_threshold_ratio: float = Field(
+        1.1,
+        gt=0,
+        description="A job whose tuned reference-set loss exceeds the starting model's by "
+        "this ratio gets a warning event.",
+    )
+
+    @property
+    def resolved_chaos_enabled(self) -> bool:
+        """Whether fault injection is on: as set, else only in local mode."""
+        if self.chaos_enabled is not None:
+            return self.chaos_enabled
+        return self.api_keys_file is None
 
     @property
     def resolved_database_url(self) -> str:

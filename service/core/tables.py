@@ -122,14 +122,21 @@ class JobRow(Base):
         return self.method.get("type", "supervised")
 
     @property
+    def method_extras(self) -> dict[str, Any]:
+        """The method's settings besides its hyperparameters (a reinforcement job's grader)."""
+        configuration = self.method.get(self.method_type) or {}
+        return {key: value for key, value in configuration.items() if key != "hyperparameters"}
+
+    @property
     def hyperparameters(self) -> dict[str, Any]:
         """The hyperparameters of the job's method: as requested, resolved once validated."""
         return dict((self.method.get(self.method_type) or {}).get("hyperparameters") or {})
 
 
-def stored_method(kind: str, hyperparameters: dict[str, Any]) -> dict[str, Any]:
-    """The `method` column of a job: OpenAI's `{"type", <type>: {"hyperparameters"}}` shape."""
-    return {"type": kind, kind: {"hyperparameters": dict(hyperparameters)}}
+def stored_method(kind: str, hyperparameters: dict[str, Any], **extras: Any) -> dict[str, Any]:
+    """The `method` column of a job: OpenAI's `{"type", <type>: {"hyperparameters", ...}}`
+    shape; `extras` are the method's other settings (a reinforcement job's `grader`)."""
+    return {"type": kind, kind: {**extras, "hyperparameters": dict(hyperparameters)}}
 
 
 class JobEventRow(Base):
@@ -162,3 +169,156 @@ class JobCheckpointRow(Base):
     storage_key: Mapped[str] = mapped_column(String(1024))
     # False once rotated out of storage (only the last three are kept), or the model deleted.
     available: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CheckpointPermissionRow(Base):
+    """A grant of one fine-tuned model or checkpoint to another project
+    (`FineTuningCheckpointPermission`); `project` is the owner's, `project_id` the grantee's."""
+
+    __tablename__ = "fine_tuning_checkpoint_permissions"
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    project: Mapped[str] = mapped_column(String(128), index=True)
+    # The job that made the model: deleting its model removes every grant of it at once.
+    job_id: Mapped[str] = mapped_column(String(64), ForeignKey("fine_tuning_jobs.id"), index=True)
+    fine_tuned_model_checkpoint: Mapped[str] = mapped_column(String(512))
+    project_id: Mapped[str] = mapped_column(String(128), index=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    # One grant per name and grantee; it is also the index a grantee's every request reads.
+    __table_args__ = (
+        Index(
+            "ix_fine_tuning_checkpoint_permissions_grant",
+            "fine_tuned_model_checkpoint",
+            "project_id",
+            unique=True,
+        ),
+    )
+
+
+class WebhookEndpointRow(Base):
+    """A webhook endpoint of a project (`WebhookEndpoint`) and its signing secrets."""
+
+    __tablename__ = "webhook_endpoints"
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    project: Mapped[str] = mapped_column(String(128), index=True)
+    name: Mapped[str] = mapped_column(String(256))
+    url: Mapped[str] = mapped_column(String(2048))
+    event_types: Mapped[list[str]] = mapped_column(JSON)
+    # Kept in clear: every delivery is signed with it (HMAC needs the key itself).
+    signing_secret: Mapped[str] = mapped_column(String(128))
+    # After a rotation that keeps the old secret for 24 hours, deliveries carry both signatures.
+    previous_signing_secret: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    previous_secret_expires_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class WebhookDeliveryRow(Base):
+    """One event for one endpoint: the outbox row the sender posts until it is acknowledged.
+
+    Written in the transaction of the change it reports. `id` is the `webhook-id` header, the
+    same on every attempt. Times the sender compares are in milliseconds (`*_ms`).
+    """
+
+    __tablename__ = "webhook_deliveries"
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    endpoint_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("webhook_endpoints.id"), index=True
+    )
+    project: Mapped[str] = mapped_column(String(128))
+    event_id: Mapped[str] = mapped_column(String(64))
+    event_type: Mapped[str] = mapped_column(String(64))
+    # The exact JSON body: every attempt sends (and signs) the same bytes.
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # pending | delivered | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    next_attempt_ms: Mapped[int] = mapped_column(BigInteger)
+    # A sender claims a delivery by setting these in one guarded UPDATE; once the lease ends
+    # (its process died mid-attempt) any sender may claim it again.
+    lease_owner: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    lease_until_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    last_attempt_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    last_status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    finished_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    __table_args__ = (Index("ix_webhook_deliveries_due", "status", "next_attempt_ms"),)
+
+
+class ResponseRow(Base):
+    """A stored response of the Responses API (`Response`), kept whole as its wire object.
+
+    `input_items` are the request's own input items (`GET .../input_items`); `conversation` is
+    the whole chat (previous responses' turns, this input, this output) as messages, so that a
+    later `previous_response_id` replays it without walking the chain.
+    """
+
+    __tablename__ = "responses"
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    project: Mapped[str] = mapped_column(String(128), index=True)
+    status: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    input_items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    conversation: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class EvalRow(Base):
+    """An eval (`Eval`): a data source config and testing criteria, kept as their wire JSON."""
+
+    __tablename__ = "evals"
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    project: Mapped[str] = mapped_column(String(128), index=True)
+    name: Mapped[str] = mapped_column(String(1024))
+    data_source_config: Mapped[dict[str, Any]] = mapped_column(JSON)
+    testing_criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    metadata_: Mapped[dict[str, str] | None] = mapped_column("metadata", JSON, nullable=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class EvalRunRow(Base):
+    """A run of an eval (`EvalRun`). `items` are the data source's items, resolved when the
+    run is created, so that a restarted server grades the same items it was asked to."""
+
+    __tablename__ = "eval_runs"
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    eval_id: Mapped[str] = mapped_column(String(64), index=True)
+    project: Mapped[str] = mapped_column(String(128), index=True)
+    organization: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(1024))
+    model: Mapped[str] = mapped_column(String(1024))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    data_source: Mapped[dict[str, Any]] = mapped_column(JSON)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    metadata_: Mapped[dict[str, str] | None] = mapped_column("metadata", JSON, nullable=True)
+    error: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class EvalRunOutputItemRow(Base):
+    """One graded item of a run (`EvalRunOutputItem`), written as soon as it is graded."""
+
+    __tablename__ = "eval_run_output_items"
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    run_id: Mapped[str] = mapped_column(String(64), index=True)
+    eval_id: Mapped[str] = mapped_column(String(64))
+    project: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))
+    datasource_item_id: Mapped[int] = mapped_column(Integer)
+    datasource_item: Mapped[dict[str, Any]] = mapped_column(JSON)
+    results: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    sample: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Tokens per model, the sampled model and grader models alike: {model: {invocation_count,
+    # prompt_tokens, completion_tokens}}; the run's per_model_usage sums them.
+    usage: Mapped[dict[str, dict[str, int]]] = mapped_column(JSON)
+    # One row per item of a run, whatever a resumed run's racing writers do.
+    __table_args__ = (
+        Index("ux_eval_run_output_items_item", "run_id", "datasource_item_id", unique=True),
+    )

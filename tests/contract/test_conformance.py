@@ -8,6 +8,7 @@ The tests run in file order and share one server, one training file and one trai
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,9 @@ import httpx2
 import openai
 import pytest
 
+from service.fine_tuning.schemas import JobStatus
 from tests.contract.deviations import DEVIATIONS
+from tests.contract.messages import CHECKPOINT_EVENT, JOB_STATUSES, METRICS_EVENT
 from tests.contract.recording import Conformance, Recorder
 from tests.contract.workflow import (
     BASE_MODEL,
@@ -31,6 +34,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 API_KEY = "sk-contract"
 ORGANIZATION = "org-contract"
+# A member key of the same project, and another project of the organization to share with.
+MEMBER_KEY = "sk-contract-member"
+OTHER_PROJECT = "proj_contract_other"
 MAX_FILE_BYTES = 64 * 1024
 # Floors for the tally at the end: the workflow below sends about this much and more.
 MIN_RESPONSES = 60
@@ -43,7 +49,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     data_dir = Path(tmp_path_factory.mktemp("contract"))
     keys = data_dir / "keys.json"
     owner = {"project": "proj_contract", "organization": ORGANIZATION}
-    keys.write_text(json.dumps({API_KEY: owner}))
+    other = {"project": OTHER_PROJECT, "organization": ORGANIZATION}
+    keys.write_text(
+        json.dumps(
+            {API_KEY: {**owner, "role": "admin"}, MEMBER_KEY: owner, "sk-contract-other": other}
+        )
+    )
     process = start_server(
         data_dir / "data",
         WHETSTONE_API_KEYS_FILE=str(keys),
@@ -85,10 +96,13 @@ def training_file(client: openai.OpenAI) -> openai.types.FileObject:
 def job(
     client: openai.OpenAI, training_file: openai.types.FileObject
 ) -> openai.types.fine_tuning.FineTuningJob:
-    """The module's job, trained to a terminal status."""
+    """The module's job, trained to a terminal status (with a validation file, so that its
+    events carry the validation losses)."""
+    validation = client.files.create(file=("valid.jsonl", training_jsonl(4)), purpose="fine-tune")
     created = client.fine_tuning.jobs.create(
         model=BASE_MODEL,
         training_file=training_file.id,
+        validation_file=validation.id,
         suffix="contract",
         seed=7,
         metadata={"suite": "contract"},
@@ -161,6 +175,30 @@ def test_events_checkpoints_and_results(
     conformance.verify()
 
 
+def test_event_texts_are_openais_word_for_word(
+    client: openai.OpenAI, job: openai.types.fine_tuning.FineTuningJob, conformance: Conformance
+) -> None:
+    events = list(reversed(client.fine_tuning.jobs.list_events(job.id, limit=1000).data))
+    snapshots = {
+        (int(match["step"]), match["snapshot"])
+        for match in (CHECKPOINT_EVENT.match(event.message) for event in events)
+        if match
+    }
+    listed = client.fine_tuning.jobs.checkpoints.list(job.id, limit=100).data
+    assert listed
+    assert {(c.step_number, c.fine_tuned_model_checkpoint) for c in listed} <= snapshots
+    metrics = [event for event in events if event.type == "metrics"]
+    parsed = [METRICS_EVENT.match(event.message) for event in metrics]
+    assert all(parsed), [event.message for event in metrics]
+    last = parsed[-1]
+    assert last is not None and last["step"] == last["total"] and last["full"]
+    assert metrics[-1].data is not None and "full_valid_loss" in metrics[-1].data
+    assert not any(match and match["full"] for match in parsed[:-1])
+    # The statuses a job can report are exactly those of OpenAI's API reference.
+    assert sorted(JobStatus) == sorted(JOB_STATUSES)
+    conformance.verify()
+
+
 def test_pause_resume_and_cancel(
     client: openai.OpenAI, training_file: openai.types.FileObject, conformance: Conformance
 ) -> None:
@@ -174,7 +212,7 @@ def test_pause_resume_and_cancel(
     )
     running = wait_for_status(client, long_job.id, "running")
     assert running.status == "running"
-    assert client.fine_tuning.jobs.pause(long_job.id).status in ("running", "paused")
+    assert client.fine_tuning.jobs.pause(long_job.id).status == "pausing"
     assert wait_for_status(client, long_job.id, "paused").status == "paused"
     assert [j.status for j in client.fine_tuning.jobs.list(limit=1).data] == ["paused"]
     assert client.fine_tuning.jobs.resume(long_job.id).status in ("queued", "running")
@@ -268,6 +306,56 @@ def test_completions(
     conformance.verify()
 
 
+def test_responses_structured_outputs_and_tools(
+    client: openai.OpenAI, job: openai.types.fine_tuning.FineTuningJob, conformance: Conformance
+) -> None:
+    model = job.fine_tuned_model or ""
+    first = client.responses.create(model=model, input="Hello", temperature=0, max_output_tokens=8)
+    events = list(
+        client.responses.create(
+            model=model, input="Hello", temperature=0, max_output_tokens=8, stream=True
+        )
+    )
+    assert events[-1].response.output_text == first.output_text  # type: ignore[union-attr]
+    client.responses.retrieve(first.id)
+    client.responses.input_items.list(first.id)
+    weather = {
+        "type": "object",
+        "properties": {"city": {"type": "string", "maxLength": 8}},
+        "required": ["city"],
+        "additionalProperties": False,
+    }
+    tool = {"type": "function", "name": "get_weather", "parameters": weather, "strict": True}
+    called = client.responses.create(
+        model=BASE_MODEL,
+        previous_response_id=first.id,
+        input="Weather?",
+        tools=[tool],  # type: ignore[list-item]
+        tool_choice="required",
+        temperature=0,
+        max_output_tokens=100,
+    )
+    assert called.output[0].type == "function_call"
+    client.responses.delete(first.id)
+    schema = {"name": "weather", "schema": weather, "strict": True}
+    chat_tool = {"type": "function", "function": {"name": "get_weather", "parameters": weather}}
+    for body in (
+        {"response_format": {"type": "json_schema", "json_schema": schema}},
+        {"tools": [chat_tool], "tool_choice": "required"},
+        {"tools": [chat_tool], "tool_choice": "required", "stream": True},
+    ):
+        reply = client.chat.completions.create(
+            model=BASE_MODEL,
+            messages=[{"role": "user", "content": "Weather?"}],
+            temperature=0,
+            max_tokens=100,
+            **body,  # type: ignore[arg-type]
+        )
+        if body.get("stream"):
+            list(reply)  # type: ignore[call-overload]
+    conformance.verify()
+
+
 def test_errors(
     client: openai.OpenAI, server: ServerProcess, recorder: Recorder, conformance: Conformance
 ) -> None:
@@ -308,6 +396,25 @@ def test_errors(
     conformance.verify()
 
 
+def test_checkpoint_permissions(
+    client: openai.OpenAI, job: openai.types.fine_tuning.FineTuningJob, conformance: Conformance
+) -> None:
+    checkpoint = client.fine_tuning.jobs.checkpoints.list(job.id).data[0]
+    name = checkpoint.fine_tuned_model_checkpoint
+    permissions = client.fine_tuning.checkpoints.permissions
+    (permission,) = permissions.create(name, project_ids=[OTHER_PROJECT]).data
+    listed = permissions.list(name, project_id=OTHER_PROJECT, limit=5, order="ascending")
+    assert [p.id for p in listed] == [permission.id]
+    with pytest.raises(openai.PermissionDeniedError):
+        client.with_options(api_key=MEMBER_KEY).fine_tuning.checkpoints.permissions.create(
+            name, project_ids=[OTHER_PROJECT]
+        )
+    assert permissions.delete(permission.id, fine_tuned_model_checkpoint=name).deleted is True
+    with pytest.raises(openai.NotFoundError):
+        permissions.delete(permission.id, fine_tuned_model_checkpoint=name)
+    conformance.verify()
+
+
 def test_deleting_the_model(
     client: openai.OpenAI, job: openai.types.fine_tuning.FineTuningJob, conformance: Conformance
 ) -> None:
@@ -315,6 +422,115 @@ def test_deleting_the_model(
     assert client.models.delete(model).deleted is True
     with pytest.raises(openai.NotFoundError):
         client.models.retrieve(model)
+    conformance.verify()
+
+
+def test_every_method_and_the_graders(
+    client: openai.OpenAI, training_file: openai.types.FileObject, conformance: Conformance
+) -> None:
+    grader = {
+        "type": "string_check",
+        "name": "exact",
+        "input": "{{sample.output_text}}",
+        "reference": "{{item.answer}}",
+        "operation": "eq",
+    }
+    methods = [
+        {"type": "dpo", "dpo": {"hyperparameters": {"beta": 0.2}}},
+        {
+            "type": "reinforcement",
+            "reinforcement": {"grader": grader, "hyperparameters": {"reasoning_effort": "low"}},
+        },
+    ]
+    for method in methods:
+        created = client.fine_tuning.jobs.create(
+            model="o4-mini-2025-04-16", training_file=training_file.id, method=method
+        )
+        assert created.method.type == method["type"]
+        client.fine_tuning.jobs.retrieve(created.id)
+        # The chat file fails a reinforcement job's validation; either way it ends here.
+        with contextlib.suppress(openai.BadRequestError):
+            client.fine_tuning.jobs.cancel(created.id)
+    run = client.fine_tuning.alpha.graders.run(
+        grader=grader, model_sample="Paris", item={"answer": "Paris"}
+    )
+    assert run.reward == 1.0
+    client.fine_tuning.alpha.graders.validate(grader=grader)
+    conformance.verify()
+
+
+def test_evals(client: openai.OpenAI, conformance: Conformance) -> None:
+    evals = client.evals
+    evaluation = evals.create(
+        name="contract",
+        metadata={"suite": "contract"},
+        data_source_config={
+            "type": "custom",
+            "item_schema": {"type": "object", "properties": {"answer": {"type": "string"}}},
+            "include_sample_schema": True,
+        },
+        testing_criteria=[
+            {
+                "type": "string_check",
+                "name": "exact",
+                "input": "{{sample.output_text}}",
+                "reference": "{{item.answer}}",
+                "operation": "eq",
+            },
+            {
+                "type": "text_similarity",
+                "name": "close",
+                "input": "{{sample.output_text}}",
+                "reference": "{{item.answer}}",
+                "evaluation_metric": "fuzzy_match",
+                "pass_threshold": 0.5,
+            },
+        ],
+    )
+    evals.retrieve(evaluation.id)
+    evals.update(evaluation.id, name="contract (renamed)")
+    assert evals.list(limit=5, order="desc").data[0].id == evaluation.id
+    content = [
+        {"item": {"answer": "Paris"}, "sample": {"output_text": "Paris"}},
+        {"item": {"answer": "4"}, "sample": {"output_text": "five"}},
+    ]
+    graded = evals.runs.create(
+        evaluation.id,
+        data_source={"type": "jsonl", "source": {"type": "file_content", "content": content}},
+    )
+    sampled = evals.runs.create(
+        evaluation.id,
+        data_source={
+            "type": "completions",
+            "model": BASE_MODEL,
+            "input_messages": {
+                "type": "template",
+                "template": [{"role": "user", "content": "The answer is {{item.answer}}?"}],
+            },
+            "sampling_params": {"temperature": 0, "max_completion_tokens": 4},
+            "source": {"type": "file_content", "content": [{"item": c["item"]} for c in content]},
+        },
+    )
+    for run in (graded, sampled):
+        done = wait_for(
+            lambda run=run: evals.runs.retrieve(run.id, eval_id=evaluation.id),
+            until=lambda current: current.status not in ("queued", "in_progress"),
+            timeout=60,
+            every=0.1,
+        )
+        assert done.status == "completed"
+        items = evals.runs.output_items.list(run.id, eval_id=evaluation.id, limit=10)
+        evals.runs.output_items.retrieve(items.data[0].id, eval_id=evaluation.id, run_id=run.id)
+    assert evals.runs.retrieve(graded.id, eval_id=evaluation.id).result_counts.passed == 1
+    evals.runs.list(evaluation.id, limit=10, status="completed")
+    with pytest.raises(openai.BadRequestError):
+        evals.runs.cancel(graded.id, eval_id=evaluation.id)  # it has finished
+    with pytest.raises(openai.BadRequestError):
+        evals.runs.create(evaluation.id, data_source={"type": "responses", "source": {}})
+    assert evals.runs.delete(graded.id, eval_id=evaluation.id).deleted is True
+    with pytest.raises(openai.NotFoundError):
+        evals.runs.retrieve(graded.id, eval_id=evaluation.id)
+    assert evals.delete(evaluation.id).deleted is True
     conformance.verify()
 
 

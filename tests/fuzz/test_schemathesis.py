@@ -52,9 +52,20 @@ MAX_TOKENS = 4
 MAX_CHOICES = 2
 
 
+# Headers that frame the HTTP message rather than carry an API parameter. With extra parameters
+# on, the generator may draw them as undeclared headers (`content-length: w%c^!h}`); uvicorn's
+# HTTP parser refuses such a message with its own plain-text 400 before the app runs, so what
+# the case would test is the transport, not the contract.
+FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "host", "connection"})
+
+
 @schema.hook
 def map_case(_context: schemathesis.HookContext, case: schemathesis.Case) -> schemathesis.Case:
-    """Point half of the schema-valid completions at a model that exists, kept small."""
+    """Drop drawn framing headers; point half of the schema-valid completions at a model that
+    exists, kept small."""
+    if case.headers:
+        for name in [name for name in case.headers if name.lower() in FRAMING_HEADERS]:
+            del case.headers[name]
     body = case.body
     positive = case.meta is not None and case.meta.generation.mode.is_positive
     if case.operation.path not in COMPLETION_PATHS or not positive or not isinstance(body, dict):

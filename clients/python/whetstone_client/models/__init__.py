@@ -11,6 +11,7 @@ from .chat_completion_chunk_choice import ChatCompletionChunkChoice
 from .chat_completion_chunk_choice_finish_reason_type_0 import ChatCompletionChunkChoiceFinishReasonType0
 from .chat_completion_content_part import ChatCompletionContentPart
 from .chat_completion_message import ChatCompletionMessage
+from .chat_completion_message_tool_call import ChatCompletionMessageToolCall
 from .chat_completion_metadata_type_0 import ChatCompletionMetadataType0
 from .chat_completion_request_message import ChatCompletionRequestMessage
 from .chat_completion_request_message_audio_type_0 import ChatCompletionRequestMessageAudioType0
@@ -19,6 +20,8 @@ from .chat_completion_request_message_role import ChatCompletionRequestMessageRo
 from .chat_completion_request_message_tool_calls_type_0_item import ChatCompletionRequestMessageToolCallsType0Item
 from .chat_completion_token_logprob import ChatCompletionTokenLogprob
 from .choice_delta import ChoiceDelta
+from .choice_delta_function_call import ChoiceDeltaFunctionCall
+from .choice_delta_tool_call import ChoiceDeltaToolCall
 from .choice_logprobs import ChoiceLogprobs
 from .complete_upload_request import CompleteUploadRequest
 from .completion import Completion
@@ -27,6 +30,9 @@ from .completion_choice_finish_reason_type_0 import CompletionChoiceFinishReason
 from .completion_logprobs import CompletionLogprobs
 from .completion_logprobs_top_logprobs_type_0_item import CompletionLogprobsTopLogprobsType0Item
 from .completion_usage import CompletionUsage
+from .content_row import ContentRow
+from .content_row_item import ContentRowItem
+from .content_row_sample_type_0 import ContentRowSampleType0
 from .create_chat_completion_request import CreateChatCompletionRequest
 from .create_chat_completion_request_audio_type_0 import CreateChatCompletionRequestAudioType0
 from .create_chat_completion_request_function_call_type_1 import CreateChatCompletionRequestFunctionCallType1
@@ -44,17 +50,89 @@ from .create_chat_completion_request_tools_type_0_item import CreateChatCompleti
 from .create_chat_completion_request_web_search_options_type_0 import CreateChatCompletionRequestWebSearchOptionsType0
 from .create_completion_request import CreateCompletionRequest
 from .create_completion_request_logit_bias_type_0 import CreateCompletionRequestLogitBiasType0
+from .create_eval_completions_run_data_source import CreateEvalCompletionsRunDataSource
+from .create_eval_custom_data_source_config import CreateEvalCustomDataSourceConfig
+from .create_eval_custom_data_source_config_item_schema import CreateEvalCustomDataSourceConfigItemSchema
+from .create_eval_jsonl_run_data_source import CreateEvalJsonlRunDataSource
+from .create_eval_logs_data_source_config import CreateEvalLogsDataSourceConfig
+from .create_eval_logs_data_source_config_metadata_type_0 import CreateEvalLogsDataSourceConfigMetadataType0
+from .create_eval_request import CreateEvalRequest
+from .create_eval_request_metadata_type_0 import CreateEvalRequestMetadataType0
+from .create_eval_responses_run_data_source import CreateEvalResponsesRunDataSource
+from .create_eval_run_request import CreateEvalRunRequest
+from .create_eval_run_request_metadata_type_0 import CreateEvalRunRequestMetadataType0
+from .create_eval_stored_completions_data_source_config import CreateEvalStoredCompletionsDataSourceConfig
+from .create_eval_stored_completions_data_source_config_metadata_type_0 import (
+    CreateEvalStoredCompletionsDataSourceConfigMetadataType0,
+)
+from .create_fine_tuning_checkpoint_permission_request import CreateFineTuningCheckpointPermissionRequest
 from .create_fine_tuning_job_request import CreateFineTuningJobRequest
 from .create_fine_tuning_job_request_metadata_type_0 import CreateFineTuningJobRequestMetadataType0
+from .create_response_request import CreateResponseRequest
+from .create_response_request_context_management_type_0_item import CreateResponseRequestContextManagementType0Item
+from .create_response_request_conversation_type_1 import CreateResponseRequestConversationType1
+from .create_response_request_input_type_1_item import CreateResponseRequestInputType1Item
+from .create_response_request_metadata_type_0 import CreateResponseRequestMetadataType0
+from .create_response_request_moderation_type_0 import CreateResponseRequestModerationType0
+from .create_response_request_prompt_cache_options_type_0 import CreateResponseRequestPromptCacheOptionsType0
+from .create_response_request_prompt_type_0 import CreateResponseRequestPromptType0
+from .create_response_request_reasoning_type_0 import CreateResponseRequestReasoningType0
+from .create_response_request_text_type_0 import CreateResponseRequestTextType0
+from .create_response_request_tool_choice_type_1 import CreateResponseRequestToolChoiceType1
+from .create_response_request_tools_type_0_item import CreateResponseRequestToolsType0Item
 from .create_upload_request import CreateUploadRequest
 from .create_upload_request_purpose import CreateUploadRequestPurpose
+from .create_webhook_endpoint_request import CreateWebhookEndpointRequest
 from .delete_file_response import DeleteFileResponse
+from .delete_fine_tuning_checkpoint_permission_response import DeleteFineTuningCheckpointPermissionResponse
+from .deleted_webhook_endpoint import DeletedWebhookEndpoint
 from .error import Error
 from .error_response import ErrorResponse
+from .eval_ import Eval
+from .eval_api_error import EvalApiError
+from .eval_custom_data_source_config import EvalCustomDataSourceConfig
+from .eval_custom_data_source_config_schema import EvalCustomDataSourceConfigSchema
+from .eval_deleted import EvalDeleted
 from .eval_item import EvalItem
 from .eval_item_content_output_text import EvalItemContentOutputText
 from .eval_item_input_image import EvalItemInputImage
 from .eval_item_role import EvalItemRole
+from .eval_jsonl_file_content_source import EvalJsonlFileContentSource
+from .eval_jsonl_file_id_source import EvalJsonlFileIdSource
+from .eval_label_model_grader import EvalLabelModelGrader
+from .eval_list import EvalList
+from .eval_metadata_type_0 import EvalMetadataType0
+from .eval_multi_grader import EvalMultiGrader
+from .eval_multi_grader_graders_type_1 import EvalMultiGraderGradersType1
+from .eval_python_grader import EvalPythonGrader
+from .eval_run import EvalRun
+from .eval_run_criterion_result import EvalRunCriterionResult
+from .eval_run_data_source import EvalRunDataSource
+from .eval_run_deleted import EvalRunDeleted
+from .eval_run_list import EvalRunList
+from .eval_run_metadata_type_0 import EvalRunMetadataType0
+from .eval_run_model_usage import EvalRunModelUsage
+from .eval_run_output_item import EvalRunOutputItem
+from .eval_run_output_item_datasource_item import EvalRunOutputItemDatasourceItem
+from .eval_run_output_item_list import EvalRunOutputItemList
+from .eval_run_output_item_result import EvalRunOutputItemResult
+from .eval_run_output_item_result_sample_type_0 import EvalRunOutputItemResultSampleType0
+from .eval_run_output_item_sample import EvalRunOutputItemSample
+from .eval_run_output_item_status import EvalRunOutputItemStatus
+from .eval_run_result_counts import EvalRunResultCounts
+from .eval_run_status import EvalRunStatus
+from .eval_score_model_grader import EvalScoreModelGrader
+from .eval_stored_completions_source import EvalStoredCompletionsSource
+from .eval_string_check_grader import EvalStringCheckGrader
+from .eval_string_check_grader_operation import EvalStringCheckGraderOperation
+from .eval_text_similarity_grader import EvalTextSimilarityGrader
+from .eval_text_similarity_grader_evaluation_metric import EvalTextSimilarityGraderEvaluationMetric
+from .evals_list_order import EvalsListOrder
+from .evals_list_order_by import EvalsListOrderBy
+from .evals_runs_list_order import EvalsRunsListOrder
+from .evals_runs_list_status_type_0 import EvalsRunsListStatusType0
+from .evals_runs_output_items_list_order import EvalsRunsOutputItemsListOrder
+from .evals_runs_output_items_list_status_type_0 import EvalsRunsOutputItemsListStatusType0
 from .file_expiration_after import FileExpirationAfter
 from .files_list_order import FilesListOrder
 from .fine_tune_dpo_hyperparameters import FineTuneDPOHyperparameters
@@ -88,7 +166,6 @@ from .fine_tune_reinforcement_hyperparameters_reasoning_effort import (
     FineTuneReinforcementHyperparametersReasoningEffort,
 )
 from .fine_tune_reinforcement_method import FineTuneReinforcementMethod
-from .fine_tune_reinforcement_method_grader_type_0 import FineTuneReinforcementMethodGraderType0
 from .fine_tune_supervised_hyperparameters import FineTuneSupervisedHyperparameters
 from .fine_tune_supervised_hyperparameters_batch_size_type_0 import FineTuneSupervisedHyperparametersBatchSizeType0
 from .fine_tune_supervised_hyperparameters_learning_rate_multiplier_type_0 import (
@@ -96,6 +173,8 @@ from .fine_tune_supervised_hyperparameters_learning_rate_multiplier_type_0 impor
 )
 from .fine_tune_supervised_hyperparameters_n_epochs_type_0 import FineTuneSupervisedHyperparametersNEpochsType0
 from .fine_tune_supervised_method import FineTuneSupervisedMethod
+from .fine_tuning_checkpoint_permission import FineTuningCheckpointPermission
+from .fine_tuning_checkpoints_permissions_list_order import FineTuningCheckpointsPermissionsListOrder
 from .fine_tuning_integration import FineTuningIntegration
 from .fine_tuning_job import FineTuningJob
 from .fine_tuning_job_checkpoint import FineTuningJobCheckpoint
@@ -114,17 +193,23 @@ from .fine_tuning_job_hyperparameters_n_epochs_type_0 import FineTuningJobHyperp
 from .fine_tuning_job_metadata_type_0 import FineTuningJobMetadataType0
 from .fine_tuning_job_status import FineTuningJobStatus
 from .fine_tuning_jobs_list_metadata import FineTuningJobsListMetadata
+from .function_call import FunctionCall
+from .incomplete_details import IncompleteDetails
+from .incomplete_details_reason import IncompleteDetailsReason
 from .input_audio import InputAudio
 from .input_audio_data import InputAudioData
 from .input_audio_data_format import InputAudioDataFormat
 from .input_text_content import InputTextContent
 from .input_text_content_prompt_cache_breakpoint_type_0 import InputTextContentPromptCacheBreakpointType0
+from .input_tokens_details import InputTokensDetails
+from .item_reference_input_messages import ItemReferenceInputMessages
 from .label_model_grader import LabelModelGrader
 from .legacy_hyperparameters import LegacyHyperparameters
 from .legacy_hyperparameters_batch_size_type_0 import LegacyHyperparametersBatchSizeType0
 from .legacy_hyperparameters_learning_rate_multiplier_type_0 import LegacyHyperparametersLearningRateMultiplierType0
 from .legacy_hyperparameters_n_epochs_type_0 import LegacyHyperparametersNEpochsType0
 from .list_files_response import ListFilesResponse
+from .list_fine_tuning_checkpoint_permission_response import ListFineTuningCheckpointPermissionResponse
 from .list_fine_tuning_job_checkpoints_response import ListFineTuningJobCheckpointsResponse
 from .list_fine_tuning_job_events_response import ListFineTuningJobEventsResponse
 from .list_paginated_fine_tuning_jobs_response import ListPaginatedFineTuningJobsResponse
@@ -136,7 +221,31 @@ from .multi_grader_graders_type_1 import MultiGraderGradersType1
 from .open_ai_file import OpenAIFile
 from .open_ai_file_purpose import OpenAIFilePurpose
 from .open_ai_file_status import OpenAIFileStatus
+from .output_tokens_details import OutputTokensDetails
 from .python_grader import PythonGrader
+from .response import Response
+from .response_deleted import ResponseDeleted
+from .response_error import ResponseError
+from .response_function_tool_call import ResponseFunctionToolCall
+from .response_function_tool_call_status import ResponseFunctionToolCallStatus
+from .response_item_list import ResponseItemList
+from .response_item_list_data_item import ResponseItemListDataItem
+from .response_metadata import ResponseMetadata
+from .response_output_message import ResponseOutputMessage
+from .response_output_message_status import ResponseOutputMessageStatus
+from .response_output_text import ResponseOutputText
+from .response_output_text_annotations_item import ResponseOutputTextAnnotationsItem
+from .response_output_text_logprobs_item import ResponseOutputTextLogprobsItem
+from .response_reasoning_type_0 import ResponseReasoningType0
+from .response_status import ResponseStatus
+from .response_stream_event import ResponseStreamEvent
+from .response_stream_options import ResponseStreamOptions
+from .response_text import ResponseText
+from .response_tool_choice_type_1 import ResponseToolChoiceType1
+from .response_tools_item import ResponseToolsItem
+from .response_usage import ResponseUsage
+from .responses_input_items_list_order import ResponsesInputItemsListOrder
+from .rotate_webhook_secret_request import RotateWebhookSecretRequest
 from .run_grader_errors import RunGraderErrors
 from .run_grader_metadata import RunGraderMetadata
 from .run_grader_metadata_scores import RunGraderMetadataScores
@@ -145,20 +254,35 @@ from .run_grader_request_item_type_0 import RunGraderRequestItemType0
 from .run_grader_response import RunGraderResponse
 from .run_grader_response_model_grader_token_usage_per_model import RunGraderResponseModelGraderTokenUsagePerModel
 from .run_grader_response_sub_rewards import RunGraderResponseSubRewards
+from .run_sampling_params import RunSamplingParams
+from .run_sampling_params_response_format_type_0 import RunSamplingParamsResponseFormatType0
+from .run_sampling_params_tools_type_0_item import RunSamplingParamsToolsType0Item
+from .sample_message import SampleMessage
+from .sample_usage import SampleUsage
 from .score_model_grader import ScoreModelGrader
 from .score_model_sampling_params import ScoreModelSamplingParams
 from .stream_options import StreamOptions
 from .string_check_grader import StringCheckGrader
 from .string_check_grader_operation import StringCheckGraderOperation
+from .template_input_messages import TemplateInputMessages
+from .test_webhook_endpoint_request import TestWebhookEndpointRequest
 from .text_similarity_grader import TextSimilarityGrader
 from .text_similarity_grader_evaluation_metric import TextSimilarityGraderEvaluationMetric
 from .top_logprob import TopLogprob
+from .update_eval_request import UpdateEvalRequest
+from .update_eval_request_metadata_type_0 import UpdateEvalRequestMetadataType0
+from .update_webhook_endpoint_request import UpdateWebhookEndpointRequest
 from .upload import Upload
 from .upload_part import UploadPart
 from .upload_status import UploadStatus
 from .validate_grader_request import ValidateGraderRequest
 from .validate_grader_response import ValidateGraderResponse
 from .wandb_integration import WandbIntegration
+from .webhook_endpoint import WebhookEndpoint
+from .webhook_endpoint_list import WebhookEndpointList
+from .webhook_endpoint_test_result import WebhookEndpointTestResult
+from .webhook_endpoint_with_secret import WebhookEndpointWithSecret
+from .webhook_event_type_list import WebhookEventTypeList
 
 __all__ = (
     "BodyFilesCreate",
@@ -172,6 +296,7 @@ __all__ = (
     "ChatCompletionChunkChoiceFinishReasonType0",
     "ChatCompletionContentPart",
     "ChatCompletionMessage",
+    "ChatCompletionMessageToolCall",
     "ChatCompletionMetadataType0",
     "ChatCompletionRequestMessage",
     "ChatCompletionRequestMessageAudioType0",
@@ -180,6 +305,8 @@ __all__ = (
     "ChatCompletionRequestMessageToolCallsType0Item",
     "ChatCompletionTokenLogprob",
     "ChoiceDelta",
+    "ChoiceDeltaFunctionCall",
+    "ChoiceDeltaToolCall",
     "ChoiceLogprobs",
     "CompleteUploadRequest",
     "Completion",
@@ -188,6 +315,9 @@ __all__ = (
     "CompletionLogprobs",
     "CompletionLogprobsTopLogprobsType0Item",
     "CompletionUsage",
+    "ContentRow",
+    "ContentRowItem",
+    "ContentRowSampleType0",
     "CreateChatCompletionRequest",
     "CreateChatCompletionRequestAudioType0",
     "CreateChatCompletionRequestFunctionCallType1",
@@ -203,17 +333,87 @@ __all__ = (
     "CreateChatCompletionRequestWebSearchOptionsType0",
     "CreateCompletionRequest",
     "CreateCompletionRequestLogitBiasType0",
+    "CreateEvalCompletionsRunDataSource",
+    "CreateEvalCustomDataSourceConfig",
+    "CreateEvalCustomDataSourceConfigItemSchema",
+    "CreateEvalJsonlRunDataSource",
+    "CreateEvalLogsDataSourceConfig",
+    "CreateEvalLogsDataSourceConfigMetadataType0",
+    "CreateEvalRequest",
+    "CreateEvalRequestMetadataType0",
+    "CreateEvalResponsesRunDataSource",
+    "CreateEvalRunRequest",
+    "CreateEvalRunRequestMetadataType0",
+    "CreateEvalStoredCompletionsDataSourceConfig",
+    "CreateEvalStoredCompletionsDataSourceConfigMetadataType0",
+    "CreateFineTuningCheckpointPermissionRequest",
     "CreateFineTuningJobRequest",
     "CreateFineTuningJobRequestMetadataType0",
+    "CreateResponseRequest",
+    "CreateResponseRequestContextManagementType0Item",
+    "CreateResponseRequestConversationType1",
+    "CreateResponseRequestInputType1Item",
+    "CreateResponseRequestMetadataType0",
+    "CreateResponseRequestModerationType0",
+    "CreateResponseRequestPromptCacheOptionsType0",
+    "CreateResponseRequestPromptType0",
+    "CreateResponseRequestReasoningType0",
+    "CreateResponseRequestTextType0",
+    "CreateResponseRequestToolChoiceType1",
+    "CreateResponseRequestToolsType0Item",
     "CreateUploadRequest",
     "CreateUploadRequestPurpose",
+    "CreateWebhookEndpointRequest",
+    "DeletedWebhookEndpoint",
     "DeleteFileResponse",
+    "DeleteFineTuningCheckpointPermissionResponse",
     "Error",
     "ErrorResponse",
+    "Eval",
+    "EvalApiError",
+    "EvalCustomDataSourceConfig",
+    "EvalCustomDataSourceConfigSchema",
+    "EvalDeleted",
     "EvalItem",
     "EvalItemContentOutputText",
     "EvalItemInputImage",
     "EvalItemRole",
+    "EvalJsonlFileContentSource",
+    "EvalJsonlFileIdSource",
+    "EvalLabelModelGrader",
+    "EvalList",
+    "EvalMetadataType0",
+    "EvalMultiGrader",
+    "EvalMultiGraderGradersType1",
+    "EvalPythonGrader",
+    "EvalRun",
+    "EvalRunCriterionResult",
+    "EvalRunDataSource",
+    "EvalRunDeleted",
+    "EvalRunList",
+    "EvalRunMetadataType0",
+    "EvalRunModelUsage",
+    "EvalRunOutputItem",
+    "EvalRunOutputItemDatasourceItem",
+    "EvalRunOutputItemList",
+    "EvalRunOutputItemResult",
+    "EvalRunOutputItemResultSampleType0",
+    "EvalRunOutputItemSample",
+    "EvalRunOutputItemStatus",
+    "EvalRunResultCounts",
+    "EvalRunStatus",
+    "EvalScoreModelGrader",
+    "EvalsListOrder",
+    "EvalsListOrderBy",
+    "EvalsRunsListOrder",
+    "EvalsRunsListStatusType0",
+    "EvalsRunsOutputItemsListOrder",
+    "EvalsRunsOutputItemsListStatusType0",
+    "EvalStoredCompletionsSource",
+    "EvalStringCheckGrader",
+    "EvalStringCheckGraderOperation",
+    "EvalTextSimilarityGrader",
+    "EvalTextSimilarityGraderEvaluationMetric",
     "FileExpirationAfter",
     "FilesListOrder",
     "FineTuneDPOHyperparameters",
@@ -233,12 +433,13 @@ __all__ = (
     "FineTuneReinforcementHyperparametersNEpochsType0",
     "FineTuneReinforcementHyperparametersReasoningEffort",
     "FineTuneReinforcementMethod",
-    "FineTuneReinforcementMethodGraderType0",
     "FineTuneSupervisedHyperparameters",
     "FineTuneSupervisedHyperparametersBatchSizeType0",
     "FineTuneSupervisedHyperparametersLearningRateMultiplierType0",
     "FineTuneSupervisedHyperparametersNEpochsType0",
     "FineTuneSupervisedMethod",
+    "FineTuningCheckpointPermission",
+    "FineTuningCheckpointsPermissionsListOrder",
     "FineTuningIntegration",
     "FineTuningJob",
     "FineTuningJobCheckpoint",
@@ -255,17 +456,23 @@ __all__ = (
     "FineTuningJobMetadataType0",
     "FineTuningJobsListMetadata",
     "FineTuningJobStatus",
+    "FunctionCall",
+    "IncompleteDetails",
+    "IncompleteDetailsReason",
     "InputAudio",
     "InputAudioData",
     "InputAudioDataFormat",
     "InputTextContent",
     "InputTextContentPromptCacheBreakpointType0",
+    "InputTokensDetails",
+    "ItemReferenceInputMessages",
     "LabelModelGrader",
     "LegacyHyperparameters",
     "LegacyHyperparametersBatchSizeType0",
     "LegacyHyperparametersLearningRateMultiplierType0",
     "LegacyHyperparametersNEpochsType0",
     "ListFilesResponse",
+    "ListFineTuningCheckpointPermissionResponse",
     "ListFineTuningJobCheckpointsResponse",
     "ListFineTuningJobEventsResponse",
     "ListPaginatedFineTuningJobsResponse",
@@ -277,7 +484,31 @@ __all__ = (
     "OpenAIFile",
     "OpenAIFilePurpose",
     "OpenAIFileStatus",
+    "OutputTokensDetails",
     "PythonGrader",
+    "Response",
+    "ResponseDeleted",
+    "ResponseError",
+    "ResponseFunctionToolCall",
+    "ResponseFunctionToolCallStatus",
+    "ResponseItemList",
+    "ResponseItemListDataItem",
+    "ResponseMetadata",
+    "ResponseOutputMessage",
+    "ResponseOutputMessageStatus",
+    "ResponseOutputText",
+    "ResponseOutputTextAnnotationsItem",
+    "ResponseOutputTextLogprobsItem",
+    "ResponseReasoningType0",
+    "ResponsesInputItemsListOrder",
+    "ResponseStatus",
+    "ResponseStreamEvent",
+    "ResponseStreamOptions",
+    "ResponseText",
+    "ResponseToolChoiceType1",
+    "ResponseToolsItem",
+    "ResponseUsage",
+    "RotateWebhookSecretRequest",
     "RunGraderErrors",
     "RunGraderMetadata",
     "RunGraderMetadataScores",
@@ -286,18 +517,33 @@ __all__ = (
     "RunGraderResponse",
     "RunGraderResponseModelGraderTokenUsagePerModel",
     "RunGraderResponseSubRewards",
+    "RunSamplingParams",
+    "RunSamplingParamsResponseFormatType0",
+    "RunSamplingParamsToolsType0Item",
+    "SampleMessage",
+    "SampleUsage",
     "ScoreModelGrader",
     "ScoreModelSamplingParams",
     "StreamOptions",
     "StringCheckGrader",
     "StringCheckGraderOperation",
+    "TemplateInputMessages",
+    "TestWebhookEndpointRequest",
     "TextSimilarityGrader",
     "TextSimilarityGraderEvaluationMetric",
     "TopLogprob",
+    "UpdateEvalRequest",
+    "UpdateEvalRequestMetadataType0",
+    "UpdateWebhookEndpointRequest",
     "Upload",
     "UploadPart",
     "UploadStatus",
     "ValidateGraderRequest",
     "ValidateGraderResponse",
     "WandbIntegration",
+    "WebhookEndpoint",
+    "WebhookEndpointList",
+    "WebhookEndpointTestResult",
+    "WebhookEndpointWithSecret",
+    "WebhookEventTypeList",
 )

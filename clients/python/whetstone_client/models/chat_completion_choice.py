@@ -24,7 +24,8 @@ class ChatCompletionChoice:
         index (int): Index of the choice.
         message (ChatCompletionMessage): The assistant's reply.
         logprobs (ChoiceLogprobs | None): Logprobs, when asked for.
-        finish_reason (ChatCompletionChoiceFinishReason): `stop` (end of turn or a stop sequence) or `length`.
+        finish_reason (ChatCompletionChoiceFinishReason): `stop` (end of turn or a stop sequence), `length`, or
+            `tool_calls`.
     """
 
     index: int

@@ -70,10 +70,13 @@ class CreateChatCompletionRequest:
             service_tier (None | str | Unset): Only `auto` or `default`.
             store (bool | None | Unset): Completions are never stored: true is a 400.
             modalities (list[str] | None | Unset): Only ["text"].
-            response_format (CreateChatCompletionRequestResponseFormatType0 | None | Unset): Only `{type: text}`.
-            tools (list[CreateChatCompletionRequestToolsType0Item] | None | Unset): Not supported yet: a 400.
-            tool_choice (CreateChatCompletionRequestToolChoiceType1 | None | str | Unset): Only `none`.
-            parallel_tool_calls (bool | None | Unset): Accepted; no tools run.
+            response_format (CreateChatCompletionRequestResponseFormatType0 | None | Unset): `text`, `json_object` or
+                `json_schema`: the output is constrained.
+            tools (list[CreateChatCompletionRequestToolsType0Item] | None | Unset): Function tools, rendered through the
+                model's chat template.
+            tool_choice (CreateChatCompletionRequestToolChoiceType1 | None | str | Unset): `none`, `auto`, `required` or a
+                named function.
+            parallel_tool_calls (bool | None | Unset): false: at most one call per reply (default true).
             functions (list[CreateChatCompletionRequestFunctionsType0Item] | None | Unset): Not supported: a 400.
             function_call (CreateChatCompletionRequestFunctionCallType1 | None | str | Unset): Only `none`.
             audio (CreateChatCompletionRequestAudioType0 | None | Unset): Audio output: a 400.

@@ -20,10 +20,10 @@ T = TypeVar("T", bound="FineTuneMethod")
 
 @_attrs_define
 class FineTuneMethod:
-    """The method used for fine-tuning; Whetstone trains `supervised` and `dpo`.
+    """The method used for fine-tuning: `supervised`, `dpo` or `reinforcement`.
 
     Attributes:
-        type_ (FineTuneMethodType): The method: `supervised` or `dpo` (`reinforcement` is refused for now).
+        type_ (FineTuneMethodType): The method: `supervised`, `dpo` or `reinforcement`.
         supervised (FineTuneSupervisedMethod | None | Unset): Configuration of the supervised method.
         dpo (FineTuneDPOMethod | None | Unset): Configuration of the DPO method.
         reinforcement (FineTuneReinforcementMethod | None | Unset): Configuration of the reinforcement method.

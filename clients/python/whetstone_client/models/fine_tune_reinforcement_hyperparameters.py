@@ -34,24 +34,35 @@ T = TypeVar("T", bound="FineTuneReinforcementHyperparameters")
 
 @_attrs_define
 class FineTuneReinforcementHyperparameters:
-    """Reinforcement hyperparameters (accepted for compatibility; refused for now).
+    """Reinforcement hyperparameters: OpenAI's seven, plus Whetstone's GRPO and LoRA extensions.
 
     Attributes:
-        batch_size (FineTuneReinforcementHyperparametersBatchSizeType0 | int | Unset): Examples per optimizer step.
-            Default: FineTuneReinforcementHyperparametersBatchSizeType0.AUTO.
+        batch_size (FineTuneReinforcementHyperparametersBatchSizeType0 | int | Unset): Prompts per optimizer step, 1 to
+            256, or `auto`. Default: FineTuneReinforcementHyperparametersBatchSizeType0.AUTO.
         learning_rate_multiplier (FineTuneReinforcementHyperparametersLearningRateMultiplierType0 | float | Unset):
-            Scale of the base learning rate. Default: FineTuneReinforcementHyperparametersLearningRateMultiplierType0.AUTO.
-        n_epochs (FineTuneReinforcementHyperparametersNEpochsType0 | int | Unset): Full passes over the training file.
-            Default: FineTuneReinforcementHyperparametersNEpochsType0.AUTO.
-        reasoning_effort (FineTuneReinforcementHyperparametersReasoningEffort | Unset): Reasoning effort of the sampled
-            model. Default: FineTuneReinforcementHyperparametersReasoningEffort.DEFAULT.
-        compute_multiplier (FineTuneReinforcementHyperparametersComputeMultiplierType0 | float | Unset): Multiplier on
-            the compute used to explore the search space. Default:
+            Scale of the base learning rate (> 0), or `auto`. Default:
+            FineTuneReinforcementHyperparametersLearningRateMultiplierType0.AUTO.
+        n_epochs (FineTuneReinforcementHyperparametersNEpochsType0 | int | Unset): Full passes over the training file's
+            prompts, 1 to 50, or `auto`. Default: FineTuneReinforcementHyperparametersNEpochsType0.AUTO.
+        reasoning_effort (FineTuneReinforcementHyperparametersReasoningEffort | Unset): Accepted and echoed; the open
+            models trained here do not reason. Default: FineTuneReinforcementHyperparametersReasoningEffort.DEFAULT.
+        compute_multiplier (FineTuneReinforcementHyperparametersComputeMultiplierType0 | float | Unset): Scales the
+            completions sampled per prompt (`num_generations`, 4 at 1.0). Default:
             FineTuneReinforcementHyperparametersComputeMultiplierType0.AUTO.
         eval_interval (FineTuneReinforcementHyperparametersEvalIntervalType0 | int | Unset): Training steps between
-            evals. Default: FineTuneReinforcementHyperparametersEvalIntervalType0.AUTO.
-        eval_samples (FineTuneReinforcementHyperparametersEvalSamplesType0 | int | Unset): Samples generated per eval.
-            Default: FineTuneReinforcementHyperparametersEvalSamplesType0.AUTO.
+            validation rewards (`auto`: a tenth). Default: FineTuneReinforcementHyperparametersEvalIntervalType0.AUTO.
+        eval_samples (FineTuneReinforcementHyperparametersEvalSamplesType0 | int | Unset): Validation prompts graded at
+            each evaluation (`auto`: 16). Default: FineTuneReinforcementHyperparametersEvalSamplesType0.AUTO.
+        num_generations (int | Unset): Extension: completions sampled per prompt, the group (overrides
+            compute_multiplier).
+        beta (float | Unset): Extension: weight of the KL term against the starting model (default 0).
+        epsilon (float | Unset): Extension: clip range (default 0.2).
+        temperature (float | Unset): Extension: sampling temperature (default 1).
+        max_completion_tokens (int | Unset): Extension: tokens per sampled completion (64).
+        lora_rank (int | Unset): Extension: LoRA rank r (default: the model's).
+        lora_alpha (int | Unset): Extension: LoRA alpha (default: the model's).
+        lora_dropout (float | Unset): Extension: LoRA dropout, 0 to 1.
+        lora_target_modules (list[str] | str | Unset): Extension: module names to adapt, or "all-linear".
     """
 
     batch_size: FineTuneReinforcementHyperparametersBatchSizeType0 | int | Unset = (
@@ -75,6 +86,15 @@ class FineTuneReinforcementHyperparameters:
     eval_samples: FineTuneReinforcementHyperparametersEvalSamplesType0 | int | Unset = (
         FineTuneReinforcementHyperparametersEvalSamplesType0.AUTO
     )
+    num_generations: int | Unset = UNSET
+    beta: float | Unset = UNSET
+    epsilon: float | Unset = UNSET
+    temperature: float | Unset = UNSET
+    max_completion_tokens: int | Unset = UNSET
+    lora_rank: int | Unset = UNSET
+    lora_alpha: int | Unset = UNSET
+    lora_dropout: float | Unset = UNSET
+    lora_target_modules: list[str] | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -130,6 +150,31 @@ class FineTuneReinforcementHyperparameters:
         else:
             eval_samples = self.eval_samples
 
+        num_generations = self.num_generations
+
+        beta = self.beta
+
+        epsilon = self.epsilon
+
+        temperature = self.temperature
+
+        max_completion_tokens = self.max_completion_tokens
+
+        lora_rank = self.lora_rank
+
+        lora_alpha = self.lora_alpha
+
+        lora_dropout = self.lora_dropout
+
+        lora_target_modules: list[str] | str | Unset
+        if isinstance(self.lora_target_modules, Unset):
+            lora_target_modules = UNSET
+        elif isinstance(self.lora_target_modules, list):
+            lora_target_modules = self.lora_target_modules
+
+        else:
+            lora_target_modules = self.lora_target_modules
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -147,6 +192,24 @@ class FineTuneReinforcementHyperparameters:
             field_dict["eval_interval"] = eval_interval
         if eval_samples is not UNSET:
             field_dict["eval_samples"] = eval_samples
+        if num_generations is not UNSET:
+            field_dict["num_generations"] = num_generations
+        if beta is not UNSET:
+            field_dict["beta"] = beta
+        if epsilon is not UNSET:
+            field_dict["epsilon"] = epsilon
+        if temperature is not UNSET:
+            field_dict["temperature"] = temperature
+        if max_completion_tokens is not UNSET:
+            field_dict["max_completion_tokens"] = max_completion_tokens
+        if lora_rank is not UNSET:
+            field_dict["lora_rank"] = lora_rank
+        if lora_alpha is not UNSET:
+            field_dict["lora_alpha"] = lora_alpha
+        if lora_dropout is not UNSET:
+            field_dict["lora_dropout"] = lora_dropout
+        if lora_target_modules is not UNSET:
+            field_dict["lora_target_modules"] = lora_target_modules
 
         return field_dict
 
@@ -255,6 +318,37 @@ class FineTuneReinforcementHyperparameters:
 
         eval_samples = _parse_eval_samples(d.pop("eval_samples", UNSET))
 
+        num_generations = d.pop("num_generations", UNSET)
+
+        beta = d.pop("beta", UNSET)
+
+        epsilon = d.pop("epsilon", UNSET)
+
+        temperature = d.pop("temperature", UNSET)
+
+        max_completion_tokens = d.pop("max_completion_tokens", UNSET)
+
+        lora_rank = d.pop("lora_rank", UNSET)
+
+        lora_alpha = d.pop("lora_alpha", UNSET)
+
+        lora_dropout = d.pop("lora_dropout", UNSET)
+
+        def _parse_lora_target_modules(data: object) -> list[str] | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                lora_target_modules_type_1 = cast(list[str], data)
+
+                return lora_target_modules_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | str | Unset, data)
+
+        lora_target_modules = _parse_lora_target_modules(d.pop("lora_target_modules", UNSET))
+
         fine_tune_reinforcement_hyperparameters = cls(
             batch_size=batch_size,
             learning_rate_multiplier=learning_rate_multiplier,
@@ -263,6 +357,15 @@ class FineTuneReinforcementHyperparameters:
             compute_multiplier=compute_multiplier,
             eval_interval=eval_interval,
             eval_samples=eval_samples,
+            num_generations=num_generations,
+            beta=beta,
+            epsilon=epsilon,
+            temperature=temperature,
+            max_completion_tokens=max_completion_tokens,
+            lora_rank=lora_rank,
+            lora_alpha=lora_alpha,
+            lora_dropout=lora_dropout,
+            lora_target_modules=lora_target_modules,
         )
 
         fine_tune_reinforcement_hyperparameters.additional_properties = d

@@ -34,6 +34,8 @@ class FineTuneSupervisedHyperparameters:
         lora_alpha (int | Unset): Extension: LoRA alpha (default: the model's).
         lora_dropout (float | Unset): Extension: LoRA dropout, 0 to 1.
         lora_target_modules (list[str] | str | Unset): Extension: module names to adapt, or "all-linear".
+        reference_file (None | str | Unset): Extension: id of a file of general text (JSONL of `text`, `messages` or
+            `prompt`/`completion` lines) the forgetting check measures on.
     """
 
     batch_size: FineTuneSupervisedHyperparametersBatchSizeType0 | int | Unset = (
@@ -49,6 +51,7 @@ class FineTuneSupervisedHyperparameters:
     lora_alpha: int | Unset = UNSET
     lora_dropout: float | Unset = UNSET
     lora_target_modules: list[str] | str | Unset = UNSET
+    reference_file: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -91,6 +94,12 @@ class FineTuneSupervisedHyperparameters:
         else:
             lora_target_modules = self.lora_target_modules
 
+        reference_file: None | str | Unset
+        if isinstance(self.reference_file, Unset):
+            reference_file = UNSET
+        else:
+            reference_file = self.reference_file
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -108,6 +117,8 @@ class FineTuneSupervisedHyperparameters:
             field_dict["lora_dropout"] = lora_dropout
         if lora_target_modules is not UNSET:
             field_dict["lora_target_modules"] = lora_target_modules
+        if reference_file is not UNSET:
+            field_dict["reference_file"] = reference_file
 
         return field_dict
 
@@ -183,6 +194,15 @@ class FineTuneSupervisedHyperparameters:
 
         lora_target_modules = _parse_lora_target_modules(d.pop("lora_target_modules", UNSET))
 
+        def _parse_reference_file(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        reference_file = _parse_reference_file(d.pop("reference_file", UNSET))
+
         fine_tune_supervised_hyperparameters = cls(
             batch_size=batch_size,
             learning_rate_multiplier=learning_rate_multiplier,
@@ -191,6 +211,7 @@ class FineTuneSupervisedHyperparameters:
             lora_alpha=lora_alpha,
             lora_dropout=lora_dropout,
             lora_target_modules=lora_target_modules,
+            reference_file=reference_file,
         )
 
         fine_tune_supervised_hyperparameters.additional_properties = d

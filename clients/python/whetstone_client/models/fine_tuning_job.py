@@ -40,7 +40,7 @@ class FineTuningJob:
         training_file (str): Id of the training file.
         validation_file (None | str): Id of the validation file, if any.
         seed (int): The seed of the job.
-        method (FineTuneMethod): The method used for fine-tuning; Whetstone trains `supervised` and `dpo`.
+        method (FineTuneMethod): The method used for fine-tuning: `supervised`, `dpo` or `reinforcement`.
         object_ (Literal['fine_tuning.job'] | Unset): Always `fine_tuning.job`. Default: 'fine_tuning.job'.
         integrations (list[FineTuningIntegration] | None | Unset): The integrations enabled for the job.
         estimated_finish (int | None | Unset): Unix seconds when a running job is expected to finish.

@@ -5,6 +5,7 @@ class FineTuningJobStatus(StrEnum):
     CANCELLED = "cancelled"
     FAILED = "failed"
     PAUSED = "paused"
+    PAUSING = "pausing"
     QUEUED = "queued"
     RUNNING = "running"
     SUCCEEDED = "succeeded"

@@ -1,0 +1,188 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.create_webhook_endpoint_request import CreateWebhookEndpointRequest
+from ...models.error_response import ErrorResponse
+from ...models.webhook_endpoint_with_secret import WebhookEndpointWithSecret
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: CreateWebhookEndpointRequest,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/webhook_endpoints",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorResponse | WebhookEndpointWithSecret | None:
+    if response.status_code == 200:
+        response_200 = WebhookEndpointWithSecret.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = ErrorResponse.from_dict(response.json())
+
+        return response_404
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponse | WebhookEndpointWithSecret]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: CreateWebhookEndpointRequest,
+) -> Response[ErrorResponse | WebhookEndpointWithSecret]:
+    """Create a webhook endpoint
+
+     A new endpoint, with its signing secret (returned only here and by rotate_secret).
+
+    Args:
+        body (CreateWebhookEndpointRequest): The body of POST /v1/webhook_endpoints (the SDK's
+            `WebhookCreateParams`).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | WebhookEndpointWithSecret]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: CreateWebhookEndpointRequest,
+) -> ErrorResponse | WebhookEndpointWithSecret | None:
+    """Create a webhook endpoint
+
+     A new endpoint, with its signing secret (returned only here and by rotate_secret).
+
+    Args:
+        body (CreateWebhookEndpointRequest): The body of POST /v1/webhook_endpoints (the SDK's
+            `WebhookCreateParams`).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | WebhookEndpointWithSecret
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: CreateWebhookEndpointRequest,
+) -> Response[ErrorResponse | WebhookEndpointWithSecret]:
+    """Create a webhook endpoint
+
+     A new endpoint, with its signing secret (returned only here and by rotate_secret).
+
+    Args:
+        body (CreateWebhookEndpointRequest): The body of POST /v1/webhook_endpoints (the SDK's
+            `WebhookCreateParams`).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | WebhookEndpointWithSecret]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: CreateWebhookEndpointRequest,
+) -> ErrorResponse | WebhookEndpointWithSecret | None:
+    """Create a webhook endpoint
+
+     A new endpoint, with its signing secret (returned only here and by rotate_secret).
+
+    Args:
+        body (CreateWebhookEndpointRequest): The body of POST /v1/webhook_endpoints (the SDK's
+            `WebhookCreateParams`).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | WebhookEndpointWithSecret
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed
