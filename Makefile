@@ -23,10 +23,15 @@ install: $(STAMP)
 run: install
 	$(BIN)/whetstone serve --host $(WHETSTONE_HOST) --port $(WHETSTONE_PORT)
 
+# Two workers (pytest-xdist), each test file whole on one of them so that a module's server
+# and trained models are made once: most of the suite waits on server processes and jobs.
+# The schemathesis run goes alone afterwards: its cases share one node id, which xdist counts
+# as one test and runs once.
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile --ignore=tests/fuzz
+	$(BIN)/pytest tests/fuzz
 
 lint: install
 	$(BIN)/ruff check .

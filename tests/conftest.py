@@ -37,21 +37,44 @@ def data_dir(tmp_path: Path) -> Path:
     return path
 
 
-POSTGRES_URL = os.environ.get(
+SHARED_POSTGRES_URL = os.environ.get(
     "WHETSTONE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+# Under pytest-xdist (`make test` runs two workers) each worker has a database of its own, made
+# on first use, so that one worker's empty_postgres never drops the tables another is using.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+POSTGRES_URL = (
+    f"{SHARED_POSTGRES_URL.rsplit('/', 1)[0]}/{SHARED_POSTGRES_URL.rsplit('/', 1)[1]}_{_WORKER}"
+    if _WORKER
+    else SHARED_POSTGRES_URL
+)
+_availability: list[str | None] = []
 
 
 def postgres_available() -> str | None:
-    """None when PostgreSQL answers at POSTGRES_URL, else the reason it does not."""
+    """None when PostgreSQL answers at POSTGRES_URL (a worker's database is created first),
+    else the reason it does not."""
+    if not _availability:
+        _availability.append(_check_postgres())
+    return _availability[0]
+
+
+def _check_postgres() -> str | None:
     import psycopg
 
-    dsn = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    shared = SHARED_POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
     try:
-        with psycopg.connect(dsn, connect_timeout=2):
+        with psycopg.connect(shared, connect_timeout=2, autocommit=True) as connection:
+            if POSTGRES_URL != SHARED_POSTGRES_URL:
+                name = POSTGRES_URL.rsplit("/", 1)[1]
+                exists = connection.execute(
+                    "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+                ).fetchone()
+                if exists is None:
+                    connection.execute(f'CREATE DATABASE "{name}"')
             return None
     except psycopg.Error as exc:
-        return f"PostgreSQL is not reachable at {dsn}: {str(exc).strip().splitlines()[0]}"
+        return f"PostgreSQL is not reachable at {shared}: {str(exc).strip().splitlines()[0]}"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
