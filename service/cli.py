@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from typing import Any
 
@@ -12,6 +11,7 @@ from pydantic import ValidationError
 
 from service.core.config import Settings
 from service.core.errors import WhetstoneError
+from service.observability.logs import configure_logging
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:
@@ -34,6 +34,7 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
         workers=1,
         timeout_graceful_shutdown=5,
         **http_options(settings),
+        **log_options(settings),
     )
     return 0
 
@@ -52,6 +53,15 @@ def http_options(settings: Settings) -> dict[str, Any]:
         "http": "h11",
         "h11_max_incomplete_event_size": settings.max_header_bytes + H11_HEADROOM_BYTES,
     }
+
+
+def log_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's logging options: its own text setup, or, for JSON logs, none (its records
+    go to the root JSON handler) and no access line (the metrics middleware writes one with
+    the request id, project and duration)."""
+    if settings.log_format == "json":
+        return {"log_config": None, "access_log": False}
+    return {}
 
 
 def _db_upgrade(settings: Settings) -> int:
@@ -94,13 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     except ValidationError as exc:
         print(f"whetstone: invalid settings: {exc.errors()[0]['msg']}", file=sys.stderr)
         sys.exit(2)
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # boto's INFO lines ("Found credentials in environment variables") are noise to operators.
-    for noisy in ("boto3", "botocore", "s3transfer", "urllib3"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+    configure_logging(settings)
     if args.command == "serve":
         sys.exit(_serve(settings, args.host, args.port))
     if args.command == "db":

@@ -15,6 +15,7 @@ from service.core.config import Settings
 from service.core.db import Database
 from service.evals.runner import EvalRunner
 from service.inference import InferenceService
+from service.observability.metrics import Metrics
 from service.scheduler import Scheduler
 from service.scheduler.housekeeping import run_housekeeping
 from service.storage import ArtifactStore, open_store
@@ -45,6 +46,8 @@ class Container:
     evals: EvalRunner
     # Request faults of this process (the chaos API); empty unless someone sets rules.
     chaos: FaultRuleStore
+    # The app's Prometheus families (its own registry); the engine and the sender report here.
+    metrics: Metrics
     _background: list[asyncio.Task[None]] = field(default_factory=list, repr=False)
 
     @classmethod
@@ -58,17 +61,21 @@ class Container:
         store.check()
         db = Database.from_settings(settings)
         db.upgrade()
-        inference = InferenceService(settings, store, catalog)
+        metrics = Metrics(db)
+        inference = InferenceService(settings, store, catalog, observer=metrics)
         return cls(
             settings=settings,
             db=db,
             store=store,
             keyring=keyring,
             catalog=catalog,
-            scheduler=Scheduler(settings, db, store, catalog),
+            scheduler=Scheduler(
+                settings, db, store, catalog, on_webhook_outcome=metrics.webhook_outcome
+            ),
             inference=inference,
             evals=EvalRunner(settings, db, catalog, inference),
             chaos=FaultRuleStore(rng=random.Random(settings.chaos_seed)),
+            metrics=metrics,
         )
 
     async def start(self) -> None:

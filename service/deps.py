@@ -15,6 +15,7 @@ from service.core.config import Settings
 from service.core.db import Database
 from service.evals.runner import EvalRunner
 from service.inference import InferenceService
+from service.observability.metrics import Metrics
 from service.scheduler import Scheduler
 from service.storage import ArtifactStore
 
@@ -30,7 +31,10 @@ def get_principal(
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The caller, from the bearer key; 401 in the envelope when missing or unknown."""
-    return _container(request).keyring.authenticate(request.headers.get("authorization"))
+    principal = _container(request).keyring.authenticate(request.headers.get("authorization"))
+    # Read by the request's log records and access line (service/observability/logs.py).
+    request.state.principal = principal
+    return principal
 
 
 def get_keyring(request: Request) -> KeyRing:
@@ -78,6 +82,11 @@ def get_chaos_rules(request: Request) -> FaultRuleStore:
     return _container(request).chaos
 
 
+def get_metrics(request: Request) -> Metrics:
+    """The app's Prometheus families."""
+    return _container(request).metrics
+
+
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 KeyRingDep = Annotated[KeyRing, Depends(get_keyring)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -88,3 +97,4 @@ SchedulerDep = Annotated[Scheduler, Depends(get_scheduler)]
 InferenceDep = Annotated[InferenceService, Depends(get_inference)]
 ChaosRulesDep = Annotated[FaultRuleStore, Depends(get_chaos_rules)]
 EvalRunnerDep = Annotated[EvalRunner, Depends(get_eval_runner)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]

@@ -61,6 +61,7 @@ from service.core.errors import (
 )
 from service.inference.constrained import Matchers
 from service.inference.lora import LoadedAdapters
+from service.inference.observer import NULL_OBSERVER, InferenceObserver
 from service.inference.sampling import RowState, Sampled, new_generator, sample
 from service.inference.text import TextTracker
 from service.inference.types import LocalAdapter, SamplingParams, SequenceEvent, TokenLogprob
@@ -113,8 +114,10 @@ class BatchEngine:
         adapter_capacity: int,
         context_length: int,
         queue_timeout: float | None = None,
+        observer: InferenceObserver = NULL_OBSERVER,
     ):
         model.eval()
+        self.observer = observer
         self.tokenizer = tokenizer
         self.name = name
         self.max_batch_size = max(1, max_batch_size)
@@ -123,7 +126,7 @@ class BatchEngine:
         self.queue_timeout = queue_timeout
         self.model = model
         self.device = next(model.parameters()).device
-        self.adapters = LoadedAdapters(model, adapter_capacity)
+        self.adapters = LoadedAdapters(model, adapter_capacity, observer=observer)
         self.eos_ids = _eos_ids(model, tokenizer)
         self.matchers = Matchers(tokenizer, self.eos_ids)
         # transformers 5 renamed `past_key_values` to `cache`; accept either generation.
@@ -309,6 +312,7 @@ class BatchEngine:
     def _decode_step(self) -> None:
         assert self._mask is not None and self._positions is not None and self._next is not None
         rows = len(self._rows)
+        self.observer.batch(rows)
         mask = torch.cat(
             [self._mask, torch.ones((rows, 1), dtype=self._mask.dtype, device=self.device)], dim=1
         )
@@ -372,6 +376,7 @@ class BatchEngine:
             if finish is not None:
                 sequence.done = True
                 text += tracker.finish()
+                self._count_generated(sequence)
             if finish is not None:
                 upto = tracker.tokens_before_cut()
             else:
@@ -456,6 +461,7 @@ class BatchEngine:
         for sequence in self._rows:
             if sequence.ticket.cancelled and not sequence.done:
                 sequence.done = True
+                self._count_generated(sequence)
                 if sequence.adapter is not None:
                     self.adapters.release(sequence.adapter.key)
         self._compact()
@@ -467,6 +473,11 @@ class BatchEngine:
         if release and sequence.adapter is not None and sequence in self._rows:
             self.adapters.release(sequence.adapter.key)
         _safe_emit(sequence, SequenceEvent(index=sequence.index, error=error))
+
+    def _count_generated(self, sequence: _Sequence) -> None:
+        # Once per sequence, as it leaves the batch: the step loop itself stays uncounted.
+        kind = "base" if sequence.adapter is None else "adapter"
+        self.observer.generated(kind, len(sequence.row.output_ids))
 
     def _reset(self) -> None:
         self._rows, self._cache = [], None

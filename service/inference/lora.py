@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from service.core.errors import ModelNotFoundError
+from service.inference.observer import NULL_OBSERVER, InferenceObserver
 from service.inference.types import LocalAdapter
 
 
@@ -149,9 +150,12 @@ class LoadedAdapters:
     adapter leaves, so with no adapter loaded the base model runs untouched.
     """
 
-    def __init__(self, base_model: Any, capacity: int):
+    def __init__(
+        self, base_model: Any, capacity: int, *, observer: InferenceObserver = NULL_OBSERVER
+    ):
         self.base_model = base_model
         self.capacity = max(1, capacity)
+        self.observer = observer
         self.slots = BatchSlots()
         self._layers: dict[str, LoraLinear] = {}  # module name -> its installed LoRA layer
         self._slot_of: OrderedDict[str, int] = OrderedDict()  # storage key -> slot
@@ -171,7 +175,11 @@ class LoadedAdapters:
         """Load `adapter` if needed, pin it, and return its slot."""
         slot = self._slot_of.get(adapter.key)
         if slot is None:
+            self.observer.adapter_event("miss")
             slot = self._load(adapter)
+            self.observer.adapter_event("load")
+        else:
+            self.observer.adapter_event("hit")
         self._slot_of.move_to_end(adapter.key)
         self._pins[adapter.key] += 1
         self._evict_for_room()
@@ -302,3 +310,4 @@ class LoadedAdapters:
                 return
             if self._pins[key] == 0:
                 self.unload(key)
+                self.observer.adapter_event("evict")

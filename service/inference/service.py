@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from service.catalog import BaseModelEntry, Catalog
 from service.core.config import Settings
 from service.core.errors import InvalidRequestError
 from service.inference.adapters import AdapterFiles
+from service.inference.observer import NULL_OBSERVER, InferenceObserver
 from service.inference.types import AdapterRef, PreparedPrompt, SamplingParams, SequenceEvent
 from service.storage import ArtifactStore
 
@@ -29,10 +31,21 @@ logger = logging.getLogger("whetstone.inference")
 class Generation:
     """The choices of one request as they are produced; iterate `events()` once."""
 
-    def __init__(self, queue: asyncio.Queue[SequenceEvent], ticket: Ticket, choices: int):
+    def __init__(
+        self,
+        queue: asyncio.Queue[SequenceEvent],
+        ticket: Ticket,
+        choices: int,
+        *,
+        started: float | None = None,
+        observer: InferenceObserver = NULL_OBSERVER,
+    ):
         self._queue = queue
         self._ticket = ticket
         self.choices = choices
+        # time.monotonic() when the request was handed over; the first event ends its TTFT.
+        self._started = started
+        self._observer = observer
 
     async def events(self) -> AsyncIterator[SequenceEvent]:
         """Every event until each choice has finished; raises the first choice's error."""
@@ -42,6 +55,9 @@ class Generation:
                 event = await self._queue.get()
                 if event.error is not None:
                     raise event.error
+                if self._started is not None:
+                    self._observer.first_token(time.monotonic() - self._started)
+                    self._started = None
                 if event.finish_reason is not None:
                     remaining -= 1
                 yield event
@@ -53,8 +69,16 @@ class Generation:
 class InferenceService:
     """Base models, adapters and batching loops, created lazily and shared by all requests."""
 
-    def __init__(self, settings: Settings, store: ArtifactStore, catalog: Catalog):
+    def __init__(
+        self,
+        settings: Settings,
+        store: ArtifactStore,
+        catalog: Catalog,
+        *,
+        observer: InferenceObserver = NULL_OBSERVER,
+    ):
         self.settings, self.store, self.catalog = settings, store, catalog
+        self.observer = observer
         self.adapter_files = AdapterFiles(store, settings.data_dir / "cache" / "adapters")
         self._tokenizers: dict[str, Any] = {}
         self._engines: dict[str, BatchEngine] = {}
@@ -100,6 +124,7 @@ class InferenceService:
         n: int = 1,
     ) -> Generation:
         """Queue `n` choices for each prompt on the base model's engine, with the adapter."""
+        started = time.monotonic()
         engine = await self._engine(entry)
         local = (
             await asyncio.to_thread(self.adapter_files.fetch, adapter.key)
@@ -115,7 +140,9 @@ class InferenceService:
         ticket = engine.submit(
             [list(p.token_ids) for p in prompts], params, n=n, adapter=local, emit=emit
         )
-        return Generation(queue, ticket, choices=len(prompts) * n)
+        return Generation(
+            queue, ticket, choices=len(prompts) * n, started=started, observer=self.observer
+        )
 
     async def forget_adapters(self, keys: list[str]) -> None:
         """Stop serving these adapters at once: end their sequences, unload, delete local files."""
@@ -159,6 +186,7 @@ class InferenceService:
             adapter_capacity=self.settings.adapter_cache_size,
             context_length=entry.context_length,
             queue_timeout=self.settings.inference_queue_timeout_seconds,
+            observer=self.observer,
         )
 
     def _lock(self, name: str) -> asyncio.Lock:

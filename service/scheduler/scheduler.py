@@ -74,6 +74,7 @@ class Scheduler:
         *,
         worker_target: WorkerTarget = run_worker,
         poll_seconds: float = 0.5,
+        on_webhook_outcome: Callable[[str], None] | None = None,
     ):
         self.settings, self.db, self.store, self.catalog = settings, db, store, catalog
         self.worker_target = worker_target
@@ -92,7 +93,7 @@ class Scheduler:
         self._task: asyncio.Task[None] | None = None
         self._outage: str | None = None  # what is down while ticks fail on an outage
         # Webhook deliveries go out from the process that runs the loop: one per database.
-        self.webhooks = WebhookSender(settings, db)
+        self.webhooks = WebhookSender(settings, db, on_outcome=on_webhook_outcome)
 
     async def start(self) -> None:
         """Recover jobs a previous server left running, find the slots, start the loop."""

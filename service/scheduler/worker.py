@@ -45,6 +45,7 @@ from service.fine_tuning.transitions import JobFailure
 from service.graders import grading
 from service.graders.sandbox import sandbox_config
 from service.graders.schemas import parse_grader
+from service.observability.logs import configure_logging
 from service.storage import ArtifactStore, download_directory, open_store, upload_directory
 from service.training.contract import (
     Control,
@@ -102,10 +103,7 @@ def run_worker(assignment: WorkerAssignment) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     settings = assignment.settings
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format=f"%(asctime)s %(levelname)s worker[{assignment.job_id}] %(name)s: %(message)s",
-    )
+    configure_logging(settings, job_id=assignment.job_id)
     _exit_when_orphaned(assignment.parent_pid)
     os.nice(WORKER_NICENESS)
     limit_threads(assignment.threads)

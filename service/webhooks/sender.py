@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import httpx
@@ -126,9 +126,18 @@ async def post_event(
 class WebhookSender:
     """Posts the outbox's due deliveries until stopped; all its state is in the database."""
 
-    def __init__(self, settings: Settings, db: Database, *, poll_seconds: float = 1.0):
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        *,
+        poll_seconds: float = 1.0,
+        on_outcome: Callable[[str], None] | None = None,
+    ):
         self.settings, self.db = settings, db
         self.poll_seconds = poll_seconds
+        # Told each attempt's resulting status (the metrics' delivery outcomes).
+        self.on_outcome = on_outcome
         self.owner = f"webhooks-{os.getpid()}-{random_token(8)}"
         self._task: asyncio.Task[None] | None = None
         self._client: httpx.AsyncClient | None = None
@@ -182,11 +191,18 @@ class WebhookSender:
     async def send_due(self) -> int:
         """One poll now: see `send_due`."""
         assert self._client is not None
-        return await send_due(self.db, self.settings, self._client, owner=self.owner)
+        return await send_due(
+            self.db, self.settings, self._client, owner=self.owner, on_outcome=self.on_outcome
+        )
 
 
 async def send_due(
-    db: Database, settings: Settings, client: httpx.AsyncClient, *, owner: str
+    db: Database,
+    settings: Settings,
+    client: httpx.AsyncClient,
+    *,
+    owner: str,
+    on_outcome: Callable[[str], None] | None = None,
 ) -> int:
     """Lease the due deliveries to `owner`, make one attempt at each (concurrently), record
     every outcome; how many were attempted."""
@@ -208,7 +224,7 @@ async def send_due(
             guarded=addresses.guarded(settings),
             timeout_seconds=settings.webhook_timeout_seconds,
         )
-        await asyncio.to_thread(
+        status = await asyncio.to_thread(
             operations.record_attempt,
             db,
             settings,
@@ -217,6 +233,8 @@ async def send_due(
             status_code=outcome.status_code,
             error=outcome.error,
         )
+        if on_outcome is not None:
+            on_outcome(status)
 
     await asyncio.gather(*(attempt(delivery) for delivery in leased))
     return len(leased)

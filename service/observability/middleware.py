@@ -1,0 +1,113 @@
+"""The HTTP middleware: request counts and durations by route template, and the access log.
+
+Plain ASGI (as RequestContextMiddleware), outermost, so that it sees every answer: the 413s
+and 431s refused before routing and the last-resort 500s included. `route` is the matched
+route's path template (`/v1/fine_tuning/jobs/{fine_tuning_job_id}`), never the raw path, so
+the number of series stays bounded; a path no route matches counts as `unmatched`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any
+
+from fastapi.routing import iter_route_contexts
+from starlette.routing import compile_path
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.observability.logs import ACCESS_LOGGER, current_scope, request_context
+
+access_logger = logging.getLogger(ACCESS_LOGGER)
+UNMATCHED = "unmatched"
+
+
+class MetricsMiddleware:
+    """Records `whetstone_http_requests_total` and `whetstone_http_request_duration_seconds`
+    in the app's Metrics (the Container's), and writes one access record per request."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+        self._route_templates: RouteTemplates | None = None
+
+    def _templates(self, scope: Scope) -> RouteTemplates:
+        # Built on the first request: by then every router is included.
+        if self._route_templates is None:
+            self._route_templates = RouteTemplates(scope["app"].router.routes)
+        return self._route_templates
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        # The same dict RequestContextMiddleware and the dependencies write into.
+        scope.setdefault("state", {})
+        token = current_scope.set(scope)
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            seconds = time.perf_counter() - started
+            route = self._templates(scope).of(scope)
+            metrics = getattr(scope["app"].state, "container", None)
+            if metrics is not None:
+                metrics = metrics.metrics
+                metrics.http_requests.labels(scope["method"], route, str(status)).inc()
+                metrics.http_duration.labels(scope["method"], route).observe(seconds)
+            if access_logger.isEnabledFor(logging.INFO):
+                access_logger.info(
+                    "%s %s %d",
+                    scope["method"],
+                    route,
+                    status,
+                    extra={
+                        **request_context(scope),
+                        "method": scope["method"],
+                        "route": route,
+                        "status": status,
+                        "duration_ms": round(seconds * 1000, 3),
+                    },
+                )
+            current_scope.reset(token)
+
+
+class RouteTemplates:
+    """The full path template of each route of an app, prefixes included.
+
+    FastAPI puts the matched route in `scope["route"]`, but an included router's route keeps
+    the path it was declared with (no `/v1`), so the full templates are read once from
+    FastAPI's route contexts. Requests refused before routing (413, 431) have no matched
+    route; their path is matched against the templates instead.
+    """
+
+    def __init__(self, routes: list[Any]):
+        self.by_route: dict[int, str] = {}
+        self.patterns: list[tuple[re.Pattern[str], str]] = []
+        for context in iter_route_contexts(routes):
+            template = context.path_format or context.path
+            if not template:
+                continue
+            self.by_route.setdefault(id(context.original_route), template)
+            self.patterns.append((compile_path(template)[0], template))
+
+    def of(self, scope: dict[str, Any]) -> str:
+        """The template of the route that handled the request, or `unmatched`."""
+        route = scope.get("route")
+        if route is not None:
+            template = self.by_route.get(id(route)) or getattr(route, "path", None)
+            if isinstance(template, str) and template:
+                return template
+        path = scope.get("path", "")
+        for pattern, template in self.patterns:
+            if pattern.match(path):
+                return template
+        return UNMATCHED
