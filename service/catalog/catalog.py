@@ -12,7 +12,12 @@ from typing import Any
 
 import yaml
 
-from service.catalog.emulator import EMULATOR_CONTEXT_LENGTH, EMULATOR_NAME, ensure_emulator
+from service.catalog.emulator import (
+    EMULATOR_CONTEXT_LENGTH,
+    EMULATOR_NAME,
+    ensure_emulator,
+    ensure_emulator_tokenizer,
+)
 from service.core.errors import ModelNotFoundError
 
 # OpenAI's fine-tunable model names. They alias to the emulator by default so that code written
@@ -118,6 +123,13 @@ class Catalog:
 
         assert entry.hub_id is not None
         return Path(snapshot_download(entry.hub_id, revision=entry.revision, local_files_only=True))
+
+    def tokenizer_path(self, entry: BaseModelEntry) -> Path:
+        """A local directory holding the model's tokenizer; for the emulator, built without
+        torch if the model itself is not built yet (the API process counts tokens with it)."""
+        if entry.emulator:
+            return ensure_emulator_tokenizer(self.models_dir)
+        return self.local_path(entry)
 
 
 def _read_models_file(path: Path) -> tuple[dict[str, BaseModelEntry], dict[str, str]]:

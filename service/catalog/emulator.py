@@ -11,6 +11,7 @@ import fcntl
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 EMULATOR_NAME = "whetstone-tiny"
@@ -164,6 +165,31 @@ def ensure_emulator(models_dir: Path, seed: int = EMULATOR_SEED) -> Path:
     with one rename, so a reader never sees a half-written model.
     """
     target = models_dir / f"{EMULATOR_NAME}-v{EMULATOR_VERSION}-seed{seed}"
+    return _published(models_dir, target, lambda staging: build_emulator(staging, seed))
+
+
+def ensure_emulator_tokenizer(models_dir: Path) -> Path:
+    """A directory holding the emulator's tokenizer, built without torch on first use: the
+    emulator's own directory once built, else the tokenizer alone (the same deterministic BPE)."""
+    built = models_dir / f"{EMULATOR_NAME}-v{EMULATOR_VERSION}-seed{EMULATOR_SEED}"
+    if (built / "whetstone.json").is_file():
+        return built
+
+    def build(directory: Path) -> None:
+        _train_tokenizer().save_pretrained(directory)
+        (directory / "whetstone.json").write_text(json.dumps({"name": EMULATOR_NAME}))
+
+    return _published(
+        models_dir, models_dir / f"{EMULATOR_NAME}-v{EMULATOR_VERSION}-tokenizer", build
+    )
+
+
+def _published(models_dir: Path, target: Path, build: Callable[[Path], None]) -> Path:
+    """`target`, built by `build` into a staging directory and renamed, unless it exists.
+
+    Safe across processes: a file lock serialises builders, and a finished build is published
+    with one rename, so a reader never sees a half-written directory.
+    """
     if (target / "whetstone.json").is_file():
         return target
     models_dir.mkdir(parents=True, exist_ok=True)
@@ -173,7 +199,7 @@ def ensure_emulator(models_dir: Path, seed: int = EMULATOR_SEED) -> Path:
             return target
         staging = Path(tempfile.mkdtemp(dir=models_dir, prefix=f".{target.name}."))
         try:
-            build_emulator(staging, seed)
+            build(staging)
             if target.exists():
                 shutil.rmtree(target)
             staging.rename(target)

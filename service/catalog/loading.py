@@ -35,6 +35,21 @@ def load_tokenizer(model_dir: Path) -> Any:
     return tokenizer
 
 
+def load_fast_tokenizer(model_dir: Path) -> Any:
+    """The model's fast tokenizer (tokenizer.json), offline, without importing torch.
+
+    For the API process (the data report): AutoTokenizer imports transformers' config
+    machinery, which imports torch (transformers 5), while PreTrainedTokenizerFast does not.
+    """
+    from transformers import PreTrainedTokenizerFast
+
+    _quiet()
+    tokenizer = PreTrainedTokenizerFast.from_pretrained(model_dir, local_files_only=True)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
 def load_model(model_dir: Path, *, device: str) -> Any:
     """The causal LM on `device`, offline, in the dtype `uses_bf16` picks."""
     import torch

@@ -33,6 +33,11 @@ def file_key(project: str, file_id: str) -> str:
     return f"files/{project}/{file_id}"
 
 
+def report_prefix(project: str, file_id: str) -> str:
+    """Where the cached data reports of a file live (service/files/report_operations.py)."""
+    return f"file-reports/{project}/{file_id}/"
+
+
 def limited(chunks: Iterable[bytes], max_bytes: int) -> Iterator[bytes]:
     """Pass chunks through, raising PayloadTooLargeError once more than `max_bytes` went by."""
     seen = 0
@@ -185,6 +190,7 @@ def delete_file(
     with db.session() as session:
         row = repository.delete_file(session, project=project, file_id=file_id)
     store.delete(row.storage_key)
+    store.delete_prefix(report_prefix(project, file_id))
     return DeleteFileResponse(id=row.id, deleted=True)
 
 
@@ -196,6 +202,7 @@ def purge_expired_files(db: Database, store: ArtifactStore) -> int:
         with db.session() as session:
             repository.forget_file(session, file_seq=row.seq)
         store.delete(row.storage_key)
+        store.delete_prefix(report_prefix(row.project, row.id))
     return len(expired)
 
 

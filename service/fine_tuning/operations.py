@@ -372,6 +372,19 @@ def list_checkpoints(
     )
 
 
+def measured_throughput(db: Database, *, last: int = 5) -> float | None:
+    """Trained tokens per second of this server's latest `last` succeeded jobs (any project,
+    any model), from the first start to the finish; None when none has succeeded yet."""
+    with db.session() as session:
+        runs = repository.recent_training_runs(
+            session, started_message=transitions.STARTED_MESSAGE, limit=last
+        )
+    tokens = sum(run.trained_tokens for run in runs)
+    # Whole seconds at least: a job of the emulator can start and finish within one.
+    seconds = sum(max(1, run.finished_at - run.started_at) for run in runs)
+    return tokens / seconds if runs and tokens else None
+
+
 # -- cancel, pause, resume ---------------------------------------------------------------------
 
 

@@ -284,6 +284,29 @@ def metrics_history(session: Session, *, job_id: str) -> list[dict[str, Any]]:
     return [data for data in session.scalars(query) if data]
 
 
+def recent_training_runs(session: Session, *, started_message: str, limit: int) -> list[Any]:
+    """(trained_tokens, started_at, finished_at) of the latest succeeded jobs of every project,
+    newest first; started_at is the first event with `started_message` (no column holds it)."""
+    started = (
+        select(JobEventRow.job_id, func.min(JobEventRow.created_at).label("started_at"))
+        .where(JobEventRow.message == started_message)
+        .group_by(JobEventRow.job_id)
+        .subquery()
+    )
+    query = (
+        select(JobRow.trained_tokens, started.c.started_at, JobRow.finished_at)
+        .join(started, started.c.job_id == JobRow.id)
+        .where(
+            JobRow.status == JobStatus.SUCCEEDED,
+            JobRow.trained_tokens.is_not(None),
+            JobRow.finished_at.is_not(None),
+        )
+        .order_by(JobRow.finished_at.desc(), JobRow.seq.desc())
+        .limit(limit)
+    )
+    return list(session.execute(query))
+
+
 # -- checkpoints -------------------------------------------------------------------------------
 
 

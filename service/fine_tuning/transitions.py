@@ -48,6 +48,8 @@ from service.webhooks import operations as webhooks
 logger = logging.getLogger("whetstone.jobs")
 
 CRASH_CODE = "worker_crashed"
+# The event of a job's first claim; its time is when training started (no column holds it).
+STARTED_MESSAGE = "Fine-tuning job started"
 # How often a cancel/pause re-reads the job when the scheduler changed it in between.
 _API_TRIES = 5
 
@@ -255,7 +257,7 @@ def claim(db: Database, *, worker: str) -> JobRow | None:
         if job is None:
             return None
         if repository.latest_checkpoint(session, job_id=job.id) is None:
-            _event(session, job, "Fine-tuning job started")
+            _event(session, job, STARTED_MESSAGE)
         return job
 
 

@@ -13,8 +13,10 @@ from service.core.tables import JobRow, stored_method
 from service.datasets.errors import DatasetError, missing_file
 from service.datasets.preference import validate_preference_file
 from service.datasets.reinforcement import validate_reinforcement_file
+from service.datasets.report import ADVISORY_FINDINGS
 from service.datasets.validation import validate_training_file
 from service.files import operations as files
+from service.files import report_operations as file_reports
 from service.fine_tuning import repository as jobs
 from service.fine_tuning import transitions
 from service.fine_tuning.schemas import JobStatus
@@ -26,6 +28,9 @@ logger = logging.getLogger("whetstone.scheduler")
 
 # A validation file only needs enough lines to measure on.
 MIN_VALIDATION_EXAMPLES = 1
+# Larger training files get the report's warn event only when their report is cached already:
+# counting tokens runs at about 1 MB/s, so this bounds what it adds to validation (a minute).
+REPORT_AT_VALIDATION_MAX_BYTES = 64 * 1024 * 1024
 # The job error code when validation itself broke rather than the file being invalid.
 VALIDATION_ERROR_CODE = "validation_error"
 
@@ -64,7 +69,35 @@ def validate_job_files(db: Database, store: ArtifactStore, catalog: Catalog, job
         )
         return
     method = stored_method(job.method_type, resolved, **job.method_extras)
-    transitions.files_validated(db, job, method=method, warnings=report.warnings)
+    summary = _report_summary(db, store, catalog, job)
+    warnings = [*report.warnings, summary] if summary is not None else report.warnings
+    transitions.files_validated(db, job, method=method, warnings=warnings)
+
+
+def _report_summary(
+    db: Database, store: ArtifactStore, catalog: Catalog, job: JobRow
+) -> str | None:
+    """One warning summarising the training file's data report (cached per file and model, so
+    the report page later costs nothing); None when it finds nothing."""
+    try:
+        entry = catalog.resolve(job.catalog_model)
+        report = file_reports.data_report(
+            db,
+            store,
+            catalog,
+            project=job.project,
+            file_id=job.training_file,
+            entry=entry,
+            max_bytes=REPORT_AT_VALIDATION_MAX_BYTES,
+        )
+    except NotFoundError:
+        # Deleted since it validated: training says so, with the file's error code.
+        return None
+    except Exception:
+        # The report is advice: it never fails a job, nor holds one in validation.
+        logger.warning("data report of %s failed", job.training_file, exc_info=True)
+        return None
+    return report.summary(skip=ADVISORY_FINDINGS) if report is not None else None
 
 
 def _validate(db: Database, store: ArtifactStore, job: JobRow, param: Any, file_id: str) -> Any:
