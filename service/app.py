@@ -17,13 +17,17 @@ from service.core.config import Settings
 from service.core.handlers import install_error_handlers
 from service.core.middleware import RequestContextMiddleware, body_limit_policy
 from service.core.openapi import install_openapi
+from service.dashboard import router as dashboard
 from service.evals import router as evals
+from service.files import report_router as file_reports
 from service.files import router as files
 from service.fine_tuning import router as fine_tuning
 from service.fine_tuning.permissions import router as checkpoint_permissions
 from service.graders import router as graders
 from service.health import router as health
 from service.models import router as models
+from service.observability import router as observability
+from service.observability.middleware import MetricsMiddleware
 from service.uploads import router as uploads
 from service.webhooks import router as webhooks
 
@@ -66,12 +70,18 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         ),
         max_header_bytes=settings.max_header_bytes,
     )
+    # Outermost: it counts every answer, the ones RequestContextMiddleware gives included.
+    app.add_middleware(MetricsMiddleware)
     app.include_router(health.router)
+    app.include_router(observability.router)
     app.include_router(chaos.router)
+    app.include_router(file_reports.router)
     for slice_ in (files, uploads, fine_tuning, models, completions, responses):
         app.include_router(slice_.router, prefix="/v1")
     app.include_router(graders.router, prefix="/v1")
     app.include_router(webhooks.router, prefix="/v1")
     app.include_router(checkpoint_permissions.router, prefix="/v1")
     app.include_router(evals.router, prefix="/v1")
+    app.include_router(dashboard.router)
+    app.mount(dashboard.STATIC_PREFIX, dashboard.assets(), name="dashboard-static")
     return app

@@ -137,6 +137,16 @@ class Settings(BaseSettings):
         True, description="Run the training scheduler inside `whetstone serve`."
     )
     log_level: str = Field("info", description="Python log level name.")
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description='"text": plain lines; "json": one JSON object per line, with the request '
+        "id, project, job id and duration where there are some.",
+    )
+    metrics_token: str | None = Field(
+        None,
+        description="When set, GET /metrics needs `Authorization: Bearer <token>`; unset, it "
+        "takes no key (scrapers send none).",
+    )
     webhook_allow_private_networks: bool = Field(
         False,
         description="With a keys file, accept webhook URLs that resolve to loopback, link-local "
