@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,23 +44,13 @@ SHARED_POSTGRES_URL = os.environ.get(
 # Under pytest-xdist (`make test` runs two workers) each worker has a database of its own, made
 # on first use, so that one worker's empty_postgres never drops the tables another is using.
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER")
-POSTGRES_URL = (
-    f"{SHARED_POSTGRES_URL.rsplit('/', 1)[0]}/{SHARED_POSTGRES_URL.rsplit('/', 1)[1]}_{_WORKER}"
-    if _WORKER
-    else SHARED_POSTGRES_URL
-)
-_availability: list[str | None] = []
+POSTGRES_URL = f"{SHARED_POSTGRES_URL}_{_WORKER}" if _WORKER else SHARED_POSTGRES_URL
 
 
+@functools.cache
 def postgres_available() -> str | None:
     """None when PostgreSQL answers at POSTGRES_URL (a worker's database is created first),
-    else the reason it does not."""
-    if not _availability:
-        _availability.append(_check_postgres())
-    return _availability[0]
-
-
-def _check_postgres() -> str | None:
+    else the reason it does not; asked once per process."""
     import psycopg
 
     shared = SHARED_POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")

@@ -9,6 +9,7 @@ workers on other machines need no channel of their own (no multiprocess files).
 
 from __future__ import annotations
 
+import collections
 import logging
 import threading
 from collections.abc import Iterator
@@ -167,9 +168,9 @@ class DatabaseCollector:
 
     def _read(self) -> tuple[dict[str, int], int, int]:
         with self._lock, self.db.session() as session:
-            counts = repository.job_counts_by_status(session)
             tokens = repository.trained_tokens_total(session)
             statuses = repository.job_statuses(session)
+            counts = dict(collections.Counter(statuses.values()))
             open_ids = [job_id for job_id in statuses if job_id not in self._final_steps]
             # Jobs are read before their events: a job seen final wrote its last event first.
             latest = repository.latest_steps(session, job_ids=open_ids)

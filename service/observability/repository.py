@@ -17,12 +17,6 @@ from service.core.tables import JobEventRow, JobRow
 _CHUNK = 500
 
 
-def job_counts_by_status(session: Session) -> dict[str, int]:
-    """How many jobs are in each status."""
-    rows = session.execute(select(JobRow.status, func.count()).group_by(JobRow.status))
-    return {status: count for status, count in rows}
-
-
 def trained_tokens_total(session: Session) -> int:
     """The trained tokens of every job that recorded them (a job records them on success)."""
     return int(session.scalar(select(func.coalesce(func.sum(JobRow.trained_tokens), 0))) or 0)

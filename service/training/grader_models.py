@@ -9,6 +9,7 @@ module only loads and samples them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -28,7 +29,7 @@ class LocalModelSampler:
         models: dict[str, GraderModel],
         *,
         device: torch.device,
-        autocast: Any,
+        autocast: Callable[[], AbstractContextManager[Any]],
     ):
         self.models = models
         self.device = device
@@ -57,7 +58,7 @@ class LocalModelSampler:
             if request.temperature == 0
             else {"do_sample": True, "temperature": request.temperature, "top_p": request.top_p}
         )
-        with torch.no_grad(), self._autocast():
+        with torch.no_grad(), self.autocast():
             output = model.generate(
                 input_ids=input_ids,
                 attention_mask=torch.ones_like(input_ids),
@@ -77,9 +78,6 @@ class LocalModelSampler:
             completion_tokens=len(completion) + int(finished),
             finish_reason="stop" if finished else "length",
         )
-
-    def _autocast(self) -> AbstractContextManager[Any]:
-        return self.autocast()
 
     def _load(self, name: str, entry: GraderModel) -> tuple[Any, Any]:
         if name not in self._loaded:

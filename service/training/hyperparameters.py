@@ -113,8 +113,7 @@ def validate_hyperparameters(
                 param=param,
                 code="unknown_parameter",
             )
-        checks = _REINFORCEMENT_CHECKS if method == "reinforcement" else _CHECKS
-        problem = checks.get(key, _CHECKS.get(key, _no_check))(value)
+        problem = _METHOD_CHECKS.get(method, _CHECKS)[key](value)
         if problem is not None:
             raise InvalidRequestError(
                 f"Invalid value for '{key}': {problem}, got {value!r}.",
@@ -303,10 +302,6 @@ def _check_reasoning_effort(value: Any) -> str | None:
     return 'expected one of "default", "low", "medium", "high"'
 
 
-def _no_check(value: Any) -> str | None:
-    return None
-
-
 # Where reinforcement's checks differ from the others' (its beta is a KL coefficient, >= 0).
 _REINFORCEMENT_CHECKS = {
     "compute_multiplier": _number_in(
@@ -337,6 +332,8 @@ _CHECKS = {
     "lora_target_modules": _check_targets,
     "reference_file": _check_file_id,
 }
+# Every key a method takes has its check here; reinforcement's override the shared ones.
+_METHOD_CHECKS = {"reinforcement": {**_CHECKS, **_REINFORCEMENT_CHECKS}}
 
 
 # Whetstone's extension of the methods that end with the forgetting check: the id of a file
