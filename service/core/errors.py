@@ -93,6 +93,13 @@ class ModelNotFoundError(NotFoundError):
     default_code = "model_not_found"
 
 
+class ModelLoadError(WhetstoneError):
+    """A model that exists cannot be loaded (its weights, its adapter or its architecture):
+    a failure of ours, never a 404, which would tell the client the model does not exist."""
+
+    default_code = "model_load_failed"
+
+
 class MethodNotAllowedError(WhetstoneError):
     """The route exists but not with this HTTP method."""
 

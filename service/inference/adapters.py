@@ -13,7 +13,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from service.core.errors import ModelNotFoundError
+from service.core.errors import ModelLoadError
 from service.inference.types import LocalAdapter
 from service.storage import ArtifactStore, download_directory
 
@@ -47,8 +47,10 @@ class AdapterFiles:
             try:
                 download_directory(self.store, key, staging)
                 if not (staging / "adapter_config.json").is_file():
-                    raise ModelNotFoundError(
-                        "The model's adapter is no longer available.", param="model"
+                    # The model's row exists, so its files going missing is our failure.
+                    raise ModelLoadError(
+                        "The model's adapter could not be loaded: "
+                        "its files are missing from storage."
                     )
                 staging.rename(target)
             finally:

@@ -51,6 +51,7 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
+from transformers.cache_utils import DynamicCache
 
 from service.core.errors import (
     EngineOverloadedError,
@@ -334,6 +335,12 @@ class BatchEngine:
         cache: Any,
         rows: list[_Sequence],
     ) -> Any:
+        if cache is None:
+            # A prefill starts a cache of full layers whatever the model's config says: a
+            # sliding-window layer of transformers' own cache keeps only the window, which breaks
+            # the merging and trimming of columns below. The model still attends within its
+            # window: its sliding mask is built from the attention mask over the full columns.
+            cache = DynamicCache()
         kwargs: dict[str, Any] = {
             "input_ids": input_ids,
             "attention_mask": mask,
