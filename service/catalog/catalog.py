@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from service.catalog.architectures import read_config, unservable_reason
 from service.catalog.emulator import (
     EMULATOR_CONTEXT_LENGTH,
     EMULATOR_NAME,
@@ -124,6 +125,11 @@ class Catalog:
         assert entry.hub_id is not None
         return Path(snapshot_download(entry.hub_id, revision=entry.revision, local_files_only=True))
 
+    def unservable_reason(self, entry: BaseModelEntry) -> str | None:
+        """Why `entry` cannot be served (its architecture), or None; unknown until its weights
+        are on disk, so None for a hub model not yet downloaded."""
+        return _unservable(entry)
+
     def tokenizer_path(self, entry: BaseModelEntry) -> Path:
         """A local directory holding the model's tokenizer; for the emulator, built without
         torch if the model itself is not built yet (the API process counts tokens with it)."""
@@ -145,9 +151,30 @@ def _read_models_file(path: Path) -> tuple[dict[str, BaseModelEntry], dict[str, 
     aliases: dict[str, str] = {}
     for name, spec in models.items():
         entries[name] = _entry_from_spec(name, spec or {}, path)
+        # Refused now rather than after hours of training, or at the first completion.
+        reason = _unservable(entries[name])
+        if reason is not None:
+            raise ValueError(f"model {name!r} in {path} cannot be served: {reason}")
         for alias in (spec or {}).get("aliases", []):
             aliases[alias] = name
     return entries, aliases
+
+
+def _unservable(entry: BaseModelEntry) -> str | None:
+    if entry.emulator:
+        return None
+    model_dir = entry.path if entry.path is not None else _cached_hub_dir(entry)
+    config = read_config(model_dir) if model_dir is not None else None
+    return unservable_reason(config) if config is not None else None
+
+
+def _cached_hub_dir(entry: BaseModelEntry) -> Path | None:
+    """The HF cache's snapshot directory of a hub model, if its config.json is there."""
+    from huggingface_hub import try_to_load_from_cache
+
+    assert entry.hub_id is not None
+    found = try_to_load_from_cache(entry.hub_id, "config.json", revision=entry.revision)
+    return Path(found).parent if isinstance(found, str) else None
 
 
 def _entry_from_spec(name: str, spec: dict[str, Any], source: Path) -> BaseModelEntry:

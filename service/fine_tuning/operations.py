@@ -143,9 +143,16 @@ def _starting_point(
     )
     if not is_fine_tuned_name(name):
         try:
-            catalog.resolve(name)
+            entry = catalog.resolve(name)
         except ModelNotFoundError as exc:
             raise unavailable from exc
+        reason = catalog.unservable_reason(entry)
+        if reason is not None:
+            raise InvalidRequestError(
+                f"Model {name} cannot be fine-tuned here: {reason}.",
+                param="model",
+                code="model_not_available",
+            )
         return None
     start = find_trained_model(db, project=project, name=name)
     if start is None:
