@@ -71,6 +71,11 @@ class BaseModelEntry:
     # The tool-call parser of the model's template family (one of TOOL_PARSERS); None: read
     # from the chat template (service/completions/tools.py).
     tool_parser: str | None = None
+    # A fully fine-tuned `ft:` model served as a base model of its own: the artifact-store
+    # prefix of its saved directory (config, safetensors shards, tokenizer). Never in the
+    # catalog: service/models makes such an entry per name from its base model's, and the
+    # inference service downloads the weights on first use (local_path does not resolve it).
+    weights_key: str | None = None
 
 
 class Catalog:
@@ -116,6 +121,8 @@ class Catalog:
 
     def local_path(self, entry: BaseModelEntry) -> Path:
         """A local directory holding the model's weights and tokenizer; no network, ever."""
+        if entry.weights_key is not None:
+            raise ValueError(f"{entry.name} is a fine-tuned model in the artifact store")
         if entry.emulator:
             return ensure_emulator(self.models_dir)
         if entry.path is not None:

@@ -50,12 +50,14 @@ def load_fast_tokenizer(model_dir: Path) -> Any:
     return tokenizer
 
 
-def load_model(model_dir: Path, *, device: str) -> Any:
-    """The causal LM on `device`, offline, in the dtype `uses_bf16` picks."""
+def load_model(model_dir: Path, *, device: str, fp32: bool = False) -> Any:
+    """The causal LM on `device`, offline, in the dtype `uses_bf16` picks; in fp32 whatever
+    the device with `fp32` (full fine-tuning's master weights: bf16 weights would drop most
+    optimizer updates, while its forward passes still run under bf16 autocast)."""
     import torch
     from transformers import AutoModelForCausalLM
 
     _quiet()
-    dtype = torch.bfloat16 if uses_bf16(device) else torch.float32
+    dtype = torch.bfloat16 if uses_bf16(device) and not fp32 else torch.float32
     model = AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True, dtype=dtype)
     return model.to(device)

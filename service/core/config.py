@@ -114,6 +114,12 @@ class Settings(BaseSettings):
     adapter_cache_size: int = Field(
         8, description="Adapters kept loaded per base model by the inference engine (LRU)."
     )
+    max_loaded_full_models: int = Field(
+        2,
+        ge=1,
+        description="Fully fine-tuned models kept loaded by the inference engine, each a model "
+        "of its own (least recently used is unloaded to load another).",
+    )
     max_batch_size: int = Field(32, description="Sequences decoded together per base model.")
     inference_queue_timeout_seconds: float = Field(
         10.0,

@@ -41,7 +41,12 @@ from service.fine_tuning.schemas import (
     ListPaginatedFineTuningJobsResponse,
 )
 from service.graders import grading
-from service.training.hyperparameters import validate_hyperparameters
+from service.training.hyperparameters import (
+    FULL_TRAINING,
+    TRAINING_TYPE_KEY,
+    is_full_training,
+    validate_hyperparameters,
+)
 
 MAX_METADATA_KEYS = 16
 MAX_METADATA_KEY_CHARS = 64
@@ -165,8 +170,40 @@ def _starting_point(
 
 
 def _continue_lora(method: dict[str, Any], start: TrainedModel) -> None:
-    """Give a continued job the starting adapter's LoRA shape; 400 when it asks for another."""
+    """Give a continued job the starting adapter's LoRA shape; 400 when it asks for another.
+
+    A fully fine-tuned start is continued by full training (its weights are the job's starting
+    weights, there is no adapter to extend), a LoRA start by LoRA."""
     requested = method[method["type"]]["hyperparameters"]
+    param = f"method.{method['type']}.hyperparameters.{TRAINING_TYPE_KEY}"
+    if start.full:
+        if requested.get(TRAINING_TYPE_KEY) not in (None, FULL_TRAINING):
+            raise InvalidRequestError(
+                f"{start.name} is a fully fine-tuned model; a job continuing it trains with "
+                f'training_type "full" (omit training_type or give "full").',
+                param=param,
+                code="invalid_value",
+            )
+        if method["type"] == "reinforcement":
+            raise InvalidRequestError(
+                f"{start.name} is a fully fine-tuned model; reinforcement jobs train a LoRA "
+                "adapter only, so they start from a base model or a LoRA one.",
+                param="model",
+                code="model_not_available",
+            )
+        requested[TRAINING_TYPE_KEY] = FULL_TRAINING
+        # Checked again as a full job: a LoRA key it was sent would be ignored.
+        validate_hyperparameters(
+            requested, param_prefix=param.rsplit(".", 1)[0], method=method["type"]
+        )
+        return
+    if is_full_training(requested):
+        raise InvalidRequestError(
+            f'{start.name} is a LoRA adapter; training_type "full" starts from a base model or '
+            "a fully fine-tuned one.",
+            param=param,
+            code="invalid_value",
+        )
     for key in CONTINUED_LORA_KEYS:
         inherited = start.hyperparameters.get(key)
         asked = requested.get(key)
@@ -420,6 +457,8 @@ class TrainedModel:
     name: str
     # The catalog model at the root of its lineage.
     base_model: str
+    # The storage prefix of what serves it: a PEFT adapter, or with `full` a whole model
+    # (config, safetensors shards, tokenizer) that is served as a base model of its own.
     adapter_key: str
     created: int
     owned_by: str
@@ -429,6 +468,8 @@ class TrainedModel:
     hyperparameters: dict[str, Any]
     # The owner's project when another project granted this model to the caller.
     shared_by: str | None = None
+    # Trained with training_type "full": `adapter_key` holds a whole model.
+    full: bool = False
 
 
 def find_trained_model(db: Database, *, project: str, name: str) -> TrainedModel | None:
@@ -459,11 +500,12 @@ def _find_servable(session: Session, *, project: str, name: str) -> TrainedModel
             return TrainedModel(
                 name=name,
                 base_model=job.catalog_model,
-                adapter_key=f"{checkpoint.storage_key}/adapter",
+                adapter_key=checkpoint_artifact_key(job, checkpoint.storage_key),
                 created=checkpoint.created_at,
                 owned_by=job.organization,
                 is_checkpoint=True,
                 hyperparameters=job.hyperparameters,
+                full=is_full_training(job.hyperparameters),
             )
     return None
 
@@ -498,7 +540,15 @@ def delete_trained_model(db: Database, *, project: str, name: str) -> list[str] 
         # In the same transaction: no grantee can see a grant of a model that is gone.
         permissions.revoke_job(session, project=project, job_id=job.id)
         keys = [job.adapter_key] if job.adapter_key else []
-        return keys + [f"{checkpoint.storage_key}/adapter" for checkpoint in checkpoints]
+        return keys + [
+            checkpoint_artifact_key(job, checkpoint.storage_key) for checkpoint in checkpoints
+        ]
+
+
+def checkpoint_artifact_key(job: JobRow, storage_key: str) -> str:
+    """Where a checkpoint's servable part lives under its prefix: `model/` for a full job
+    (weights, config, tokenizer), `adapter/` for a LoRA one."""
+    return f"{storage_key}/{'model' if is_full_training(job.hyperparameters) else 'adapter'}"
 
 
 def _trained(job: JobRow) -> TrainedModel:
@@ -511,6 +561,7 @@ def _trained(job: JobRow) -> TrainedModel:
         owned_by=job.organization,
         is_checkpoint=False,
         hyperparameters=job.hyperparameters,
+        full=is_full_training(job.hyperparameters),
     )
 
 

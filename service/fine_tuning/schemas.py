@@ -105,6 +105,19 @@ ReferenceFile = Annotated[
 ]
 
 
+# Whetstone's extension of the supervised and DPO methods: train a LoRA adapter (the default)
+# or every parameter of the model.
+TrainingType = Annotated[
+    Annotated[Any, WithJsonSchema({"type": "string", "enum": ["lora", "full"]})],
+    Field(
+        None,
+        exclude_if=_is_none,
+        description="Extension: `lora` (default) trains an adapter; `full` trains every "
+        "parameter and saves a whole model, served as a model of its own.",
+    ),
+]
+
+
 class FineTuneSupervisedHyperparameters(BaseModel):
     """Supervised hyperparameters: OpenAI's three, plus Whetstone's LoRA extensions."""
 
@@ -125,6 +138,7 @@ class FineTuneSupervisedHyperparameters(BaseModel):
     lora_dropout: LoraDropout
     lora_target_modules: LoraTargetModules
     reference_file: ReferenceFile
+    training_type: TrainingType
 
 
 class FineTuneSupervisedMethod(BaseModel):
@@ -162,6 +176,7 @@ class FineTuneDPOHyperparameters(BaseModel):
     lora_dropout: LoraDropout
     lora_target_modules: LoraTargetModules
     reference_file: ReferenceFile
+    training_type: TrainingType
 
 
 class FineTuneDPOMethod(BaseModel):

@@ -1,7 +1,10 @@
 """InferenceService: the engine as the API sees it. Loads torch only on the first completion.
 
 It owns, per base model, a tokenizer and a BatchEngine (created on first use, then shared by
-every adapter on that base), and the local adapter files. Every blocking step (loading a model,
+every adapter on that base), and the local adapter files. A fully fine-tuned `ft:` model is a
+base model of its own (an entry with `weights_key`): its files are downloaded on first use and it
+gets its own engine, and at most `max_loaded_full_models` of them stay loaded, the least recently
+used unloaded first. Every blocking step (loading a model,
 downloading an adapter, rendering a chat template) runs in a worker thread, and generation runs
 in the engine's own thread, so the event loop only awaits.
 """
@@ -11,13 +14,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from service.catalog import BaseModelEntry, Catalog
 from service.core.config import Settings
-from service.core.errors import InvalidRequestError
+from service.core.errors import InvalidRequestError, ModelLoadError, WhetstoneError
 from service.inference.adapters import AdapterFiles
+from service.inference.model_files import ModelFiles
 from service.inference.observer import NULL_OBSERVER, InferenceObserver
 from service.inference.types import AdapterRef, PreparedPrompt, SamplingParams, SequenceEvent
 from service.storage import ArtifactStore
@@ -39,8 +45,11 @@ class Generation:
         *,
         started: float | None = None,
         observer: InferenceObserver = NULL_OBSERVER,
+        on_close: Callable[[], None] | None = None,
     ):
         self._queue = queue
+        # Called once the generation ends, however it ends (an eviction waits for it).
+        self._on_close = on_close
         self._ticket = ticket
         self.choices = choices
         # time.monotonic() when the request was handed over; the first event ends its TTFT.
@@ -64,6 +73,9 @@ class Generation:
         finally:
             # Ends early when the client disconnects (the task is cancelled) or on error.
             self._ticket.cancel()
+            if self._on_close is not None:
+                self._on_close()
+                self._on_close = None
 
 
 class InferenceService:
@@ -80,9 +92,14 @@ class InferenceService:
         self.settings, self.store, self.catalog = settings, store, catalog
         self.observer = observer
         self.adapter_files = AdapterFiles(store, settings.data_dir / "cache" / "adapters")
+        self.model_files = ModelFiles(store, settings.data_dir / "cache" / "full-models")
         self._tokenizers: dict[str, Any] = {}
         self._engines: dict[str, BatchEngine] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        # The loaded fully fine-tuned models by name, least recently used first, and the
+        # generations each engine has in flight (by id(engine)), which an eviction lets finish.
+        self._full: OrderedDict[str, BaseModelEntry] = OrderedDict()
+        self._in_flight: dict[int, int] = {}
 
     async def tokenizer(self, entry: BaseModelEntry) -> Any:
         """The base model's tokenizer, loaded once."""
@@ -91,9 +108,11 @@ class InferenceService:
 
             async with self._lock(f"tokenizer:{entry.name}"):
                 if entry.name not in self._tokenizers:
-                    model_dir = await asyncio.to_thread(self.catalog.local_path, entry)
                     self._tokenizers[entry.name] = await asyncio.to_thread(
-                        load_tokenizer, model_dir
+                        _loaded,
+                        entry,
+                        "tokenizer",
+                        lambda: load_tokenizer(self._model_dir(entry)),
                     )
         return self._tokenizers[entry.name]
 
@@ -141,34 +160,95 @@ class InferenceService:
             [list(p.token_ids) for p in prompts], params, n=n, adapter=local, emit=emit
         )
         return Generation(
-            queue, ticket, choices=len(prompts) * n, started=started, observer=self.observer
+            queue,
+            ticket,
+            choices=len(prompts) * n,
+            started=started,
+            observer=self.observer,
+            on_close=self._hold(engine) if entry.weights_key is not None else None,
         )
 
     async def forget_adapters(self, keys: list[str]) -> None:
-        """Stop serving these adapters at once: end their sequences, unload, delete local files."""
+        """Stop serving these adapters (or fully fine-tuned models) at once: end their
+        sequences, unload, delete local files. A full model's engine stops, so what it was
+        generating ends with a 503."""
+        async with self._lock("engine:full"):
+            for name, entry in list(self._full.items()):
+                if entry.weights_key in keys:
+                    del self._full[name]
+                    self._tokenizers.pop(name, None)
+                    engine = self._engines.pop(name, None)
+                    if engine is not None:
+                        await asyncio.to_thread(engine.stop)
         for engine in list(self._engines.values()):
             for key in keys:
                 await asyncio.wrap_future(engine.unload_adapter(key))
         for key in keys:
             await asyncio.to_thread(self.adapter_files.remove, key)
+            await asyncio.to_thread(self.model_files.remove, key)
 
     async def stop(self) -> None:
         """Stop the batching loops and free the models."""
         engines, self._engines = list(self._engines.values()), {}
+        self._full.clear()
         for engine in engines:
             await asyncio.to_thread(engine.stop)
 
     async def _engine(self, entry: BaseModelEntry) -> BatchEngine:
+        full = entry.weights_key is not None
         engine = self._engines.get(entry.name)
         if engine is not None:
+            if full and entry.name in self._full:
+                self._full.move_to_end(entry.name)
             return engine
         tokenizer = await self.tokenizer(entry)
-        async with self._lock(f"engine:{entry.name}"):
-            if entry.name not in self._engines:
-                self._engines[entry.name] = await asyncio.to_thread(
-                    self._start_engine, entry, tokenizer
-                )
-        return self._engines[entry.name]
+        # One lock for every full model: making room and loading are one step, so the limit
+        # holds however many names arrive at once.
+        async with self._lock("engine:full" if full else f"engine:{entry.name}"):
+            engine = self._engines.get(entry.name)
+            if engine is None:
+                if full:
+                    await self._make_room()
+                engine = await asyncio.to_thread(self._start_engine, entry, tokenizer)
+                self._engines[entry.name] = engine
+                if full:
+                    self._full[entry.name] = entry
+        return engine
+
+    async def _make_room(self) -> None:
+        """Unload the least recently used full models until one more fits the limit. Each is
+        first taken out of service, then given as long as a request may wait for a batch
+        place to finish what it generates; what is left then ends with a 503 (never a 404:
+        the model exists, and the next request loads it again)."""
+        while len(self._full) >= self.settings.max_loaded_full_models:
+            name, _ = self._full.popitem(last=False)
+            engine = self._engines.pop(name)
+            deadline = time.monotonic() + self.settings.inference_queue_timeout_seconds
+            while self._in_flight.get(id(engine), 0) > 0 and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            logger.info("unloading fine-tuned model %s (least recently used)", name)
+            await asyncio.to_thread(engine.stop)
+            self._in_flight.pop(id(engine), None)
+
+    def _hold(self, engine: BatchEngine) -> Callable[[], None]:
+        """Count one generation in flight on `engine`; the returned function ends it."""
+        self._in_flight[id(engine)] = self._in_flight.get(id(engine), 0) + 1
+
+        def release() -> None:
+            count = self._in_flight.get(id(engine), 0)
+            if count > 1:
+                self._in_flight[id(engine)] = count - 1
+            else:
+                self._in_flight.pop(id(engine), None)
+
+        return release
+
+    def _model_dir(self, entry: BaseModelEntry) -> Path:
+        """The local directory of a model's weights and tokenizer; a fully fine-tuned one is
+        downloaded from the store on first use. Blocking."""
+        if entry.weights_key is not None:
+            return self.model_files.fetch(entry.weights_key)
+        return self.catalog.local_path(entry)
 
     def _start_engine(self, entry: BaseModelEntry, tokenizer: Any) -> BatchEngine:
         from service.catalog.loading import load_model
@@ -177,7 +257,7 @@ class InferenceService:
 
         device = inference_device(self.settings)
         logger.info("loading base model %s on %s", entry.name, device)
-        model = load_model(self.catalog.local_path(entry), device=device)
+        model = _loaded(entry, "weights", lambda: load_model(self._model_dir(entry), device=device))
         return BatchEngine(
             model,
             tokenizer,
@@ -191,6 +271,22 @@ class InferenceService:
 
     def _lock(self, name: str) -> asyncio.Lock:
         return self._locks.setdefault(name, asyncio.Lock())
+
+
+def _loaded(entry: BaseModelEntry, part: str, load: Callable[[], Any]) -> Any:
+    """`load()`, its failure a ModelLoadError naming the model and the cause: the model exists
+    in the catalog, so a 404 would be a lie."""
+    try:
+        return load()
+    except WhetstoneError:
+        raise
+    except Exception as exc:
+        cause = (str(exc).strip().splitlines() or [""])[0][:300]
+        logger.exception("cannot load the %s of base model %s", part, entry.name)
+        raise ModelLoadError(
+            f"The base model {entry.name} could not be loaded ({part}): "
+            f"{type(exc).__name__}: {cause}"
+        ) from exc
 
 
 def _render_chat(

@@ -9,7 +9,7 @@ and the grants). A granted model is listed, served and fine-tuned from like the 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from service.catalog import BaseModelEntry, Catalog
 from service.core.auth import Principal
@@ -53,10 +53,22 @@ async def resolve_model(
     except ModelNotFoundError as exc:
         # The catalog changed since the job trained: its base model is no longer served.
         raise model_not_found(name) from exc
+    if trained.full:
+        # A model of its own (its own engine, no adapter); it keeps its base's context length,
+        # chat template family and tool parser, which full training does not change.
+        entry = replace(
+            entry,
+            name=name,
+            emulator=False,
+            path=None,
+            hub_id=None,
+            revision=None,
+            weights_key=trained.adapter_key,
+        )
     return ServedModel(
         name=name,
         entry=entry,
-        adapter=AdapterRef(trained.adapter_key),
+        adapter=None if trained.full else AdapterRef(trained.adapter_key),
         created=trained.created,
         owned_by=trained.owned_by,
         deletable=not trained.is_checkpoint and trained.shared_by is None,
@@ -99,7 +111,8 @@ async def delete_model(
     principal: Principal,
     name: str,
 ) -> ModelDeleted:
-    """Delete one of the caller's fine-tuned models: stop serving it, remove its adapters."""
+    """Delete one of the caller's fine-tuned models: stop serving it, remove its adapters (or
+    a full job's models) from storage and every cache."""
     served = await resolve_model(db, catalog, principal, name)
     if not served.deletable:
         if served.shared:
@@ -108,7 +121,7 @@ async def delete_model(
                 param="model",
                 code="model_not_deletable",
             )
-        if served.adapter is None:
+        if not fine_tuning.is_fine_tuned_name(name):
             raise PermissionDeniedError(
                 f"The model '{name}' is a base model and cannot be deleted.",
                 param="model",

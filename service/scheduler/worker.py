@@ -55,6 +55,7 @@ from service.training.contract import (
     TrainingSpec,
 )
 from service.training.devices import limit_threads
+from service.training.memory import InsufficientMemoryError
 
 logger = logging.getLogger("whetstone.worker")
 
@@ -171,10 +172,13 @@ class JobRun:
                 data_dir=self.settings.data_dir, models_file=self.settings.models_file
             )
             entry = catalog.resolve(job.catalog_model)
+            initial = self._initial_adapter(job, scratch / "initial")
+            # A job continuing a fully fine-tuned model starts from its weights as its model.
+            starting_model = initial if initial is not None and is_full_model(initial) else None
             spec = TrainingSpec(
                 job_id=job.id,
                 base_model=entry,
-                model_dir=catalog.local_path(entry),
+                model_dir=starting_model or catalog.local_path(entry),
                 training_file=self._download_file(
                     job, "training_file", job.training_file, scratch / "train.jsonl"
                 ),
@@ -185,7 +189,7 @@ class JobRun:
                 seed=job.seed,
                 device=self.assignment.device,
                 work_dir=scratch / "work",
-                initial_adapter_dir=self._initial_adapter(job, scratch / "initial"),
+                initial_adapter_dir=None if starting_model is not None else initial,
                 method=job.method_type,
                 grader=job.method_extras.get("grader"),
                 python_graders=sandbox_config(self.settings),
@@ -208,6 +212,9 @@ class JobRun:
             self._fail(job, JobFailure("model_not_available", str(exc), "model"))
         except GraderModelGoneError as exc:
             self._fail(job, JobFailure("model_not_available", str(exc), "method"))
+        except InsufficientMemoryError as exc:
+            logger.info("job %s refused: %s", job.id, exc.message)
+            self._fail(job, JobFailure(exc.code, exc.message))
         except DatasetError as exc:
             logger.info("job %s failed: %s", job.id, exc.message)
             self._fail(job, JobFailure(exc.code, exc.message, exc.param))
@@ -244,11 +251,12 @@ class JobRun:
         return target
 
     def _initial_adapter(self, job: JobRow, target: Path) -> Path | None:
-        """The adapter a continued job starts from; its checkpoints carry it onwards."""
+        """The adapter (or fully fine-tuned model) a continued job starts from; its checkpoints
+        carry it onwards."""
         if job.initial_adapter_key is None:
             return None
         download_directory(self.store, job.initial_adapter_key, target)
-        if not (target / "adapter_model.safetensors").is_file():
+        if not (target / "adapter_model.safetensors").is_file() and not is_full_model(target):
             raise StartingModelGoneError(
                 f"The model {job.model} that this job continues was deleted before it trained."
             )
@@ -279,7 +287,11 @@ class JobRun:
                 download_directory(self.store, trained.adapter_key, adapter_dir)
                 base = trained.base_model
             entry = catalog.resolve(base)
-            models[name] = GraderModel(catalog.local_path(entry), adapter_dir, entry.context_length)
+            model_dir = catalog.local_path(entry)
+            if adapter_dir is not None and is_full_model(adapter_dir):
+                # A fully fine-tuned grader model is a model of its own, with no adapter.
+                model_dir, adapter_dir = adapter_dir, None
+            models[name] = GraderModel(model_dir, adapter_dir, entry.context_length)
         return models
 
     def _resume_state(self, job: JobRow, target: Path) -> ResumeState | None:
@@ -300,9 +312,14 @@ class JobRun:
             transitions.stopped(self.db, job, worker=self.worker, step=outcome.step)
 
     def _succeed(self, job: JobRow, outcome: TrainingOutcome) -> None:
-        assert outcome.adapter_dir is not None
-        adapter_key = f"jobs/{job.id}/adapter"
-        upload_directory(self.store, adapter_key, outcome.adapter_dir)
+        # The job's servable artifact: its adapter, or a full job's whole model.
+        if outcome.model_dir is not None:
+            adapter_key = f"jobs/{job.id}/model"
+            upload_directory(self.store, adapter_key, outcome.model_dir)
+        else:
+            assert outcome.adapter_dir is not None
+            adapter_key = f"jobs/{job.id}/adapter"
+            upload_directory(self.store, adapter_key, outcome.adapter_dir)
         with self.db.session() as session:
             history = jobs.metrics_history(session, job_id=job.id)
         results = files.store_produced_file(
@@ -486,6 +503,14 @@ class JobReporter:
             return None
         seconds_per_step = (moment - started) / (step - first_step)
         return now() + round(seconds_per_step * max(0, total - step))
+
+
+def is_full_model(directory: Path) -> bool:
+    """Whether a downloaded artifact is a whole model (a full fine-tuning job's: config.json
+    and weights) rather than a PEFT adapter; the layout tells, no column needs to."""
+    return (directory / "config.json").is_file() and not (
+        directory / "adapter_config.json"
+    ).is_file()
 
 
 def results_csv(history: list[dict[str, Any]]) -> str:

@@ -68,7 +68,8 @@ class ResumeState:
     """Where a previous attempt left off: a directory written by the recipe's own save."""
 
     step: int
-    # Holds `adapter/` (PEFT format) and `state/` (optimizer, LR schedule, RNG, data position).
+    # Holds `adapter/` (PEFT format), or `model/` for a full job, and `state/` (optimizer, LR
+    # schedule, RNG, data position).
     checkpoint_dir: Path
 
 
@@ -83,6 +84,9 @@ class TrainingOutcome:
     # adapter_model.safetensors). Paused: the checkpoint directory to resume from.
     adapter_dir: Path | None = None
     checkpoint_dir: Path | None = None
+    # Succeeded, training_type "full": the whole model instead of an adapter (config.json,
+    # safetensors shards, the tokenizer), loadable by AutoModelForCausalLM.from_pretrained.
+    model_dir: Path | None = None
     # Final metrics: train_loss, train_mean_token_accuracy (DPO: and its train_rewards_* and
     # train_logps_*) and, with a validation file, the same under full_valid_*.
     metrics: dict[str, float] = field(default_factory=dict)

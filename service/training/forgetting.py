@@ -137,6 +137,24 @@ def reference_loss(
     return total / count if count else 0.0
 
 
+def starting_loss(
+    model: Any,
+    tokenizer: Any,
+    texts: Sequence[str],
+    device: torch.device,
+    autocast: Callable[[], AbstractContextManager[Any]] = nullcontext,
+) -> float:
+    """The reference loss of a bare model (a full fine-tuning run's, which has no adapter to
+    disable: measured before its first step for the base, after its last for the tuned one).
+    Eval mode, no gradient, no RNG."""
+    was_training = model.training
+    model.eval()
+    try:
+        return reference_loss(model, tokenizer, texts, device, autocast)
+    finally:
+        model.train(was_training)
+
+
 def measure(
     model: Any,
     tokenizer: Any,

@@ -3,7 +3,9 @@
 OpenAI's three (n_epochs, batch_size, learning_rate_multiplier), DPO's `beta`, reinforcement's
 own (compute_multiplier, eval_interval, eval_samples, reasoning_effort) with Whetstone's GRPO
 extensions, and Whetstone's LoRA extensions (lora_rank, lora_alpha, lora_dropout,
-lora_target_modules). Pure Python: the Jobs API checks a request with it without importing torch.
+lora_target_modules) and `training_type` ("lora", the default, or "full": every parameter of the
+model trained, supervised and DPO only). Pure Python: the Jobs API checks a request with it
+without importing torch.
 """
 
 from __future__ import annotations
@@ -25,6 +27,12 @@ HYPERPARAMETER_KEYS = (
     "lora_dropout",
     "lora_target_modules",
 )
+# Whetstone's extension: what a job trains. "lora" (the default) trains an adapter; "full"
+# trains every parameter and saves a whole model (service/training/recipe.py).
+TRAINING_TYPE_KEY = "training_type"
+FULL_TRAINING = "full"
+TRAINING_TYPES = ("lora", FULL_TRAINING)
+LORA_KEYS = ("lora_rank", "lora_alpha", "lora_dropout", "lora_target_modules")
 # DPO takes the supervised keys plus beta.
 DPO_HYPERPARAMETER_KEYS = ("beta", *HYPERPARAMETER_KEYS)
 # TRL's and the DPO paper's usual value.
@@ -70,12 +78,17 @@ class TrainingDefaults:
     # Auto n_epochs gives small files at least this many example-passes (OpenAI's rule, below).
     min_target_examples: int
     max_default_epochs: int = 25
+    # The base rate of full fine-tuning (every weight moves, not a low-rank update): lower.
+    full_learning_rate: float = 1e-5
 
 
 # The emulator starts from random weights, so it needs a high rate and many passes to show
 # that it learned anything; 3e-3 for ~15 epochs of 20 examples reproduces a trained reply.
-EMULATOR_DEFAULTS = TrainingDefaults(base_learning_rate=3e-3, min_target_examples=300)
-# Pretrained causal LMs: the usual LoRA rate, and OpenAI's published epoch rule as is.
+EMULATOR_DEFAULTS = TrainingDefaults(
+    base_learning_rate=3e-3, min_target_examples=300, full_learning_rate=1e-3
+)
+# Pretrained causal LMs: the usual LoRA rate (and the usual full fine-tuning rate of 1-8B
+# models), and OpenAI's published epoch rule as is.
 PRETRAINED_DEFAULTS = TrainingDefaults(base_learning_rate=2e-4, min_target_examples=100)
 
 TARGET_EPOCHS = 3
@@ -120,6 +133,16 @@ def validate_hyperparameters(
                 param=param,
                 code="invalid_value",
             )
+    if requested.get(TRAINING_TYPE_KEY) == FULL_TRAINING:
+        for key in LORA_KEYS:
+            # A LoRA setting on a job that trains no LoRA would be silently ignored.
+            if requested.get(key) not in (None, "auto"):
+                raise InvalidRequestError(
+                    f"'{key}' applies to LoRA training; a job with training_type \"full\" "
+                    "trains every parameter of the model (omit it).",
+                    param=f"{param_prefix}.{key}",
+                    code="invalid_value",
+                )
 
 
 def resolve_hyperparameters(
@@ -186,6 +209,12 @@ def resolve_hyperparameters(
         ),
         "lora_target_modules": targets if isinstance(targets, str) else list(targets),
     }
+    if requested.get(TRAINING_TYPE_KEY) == FULL_TRAINING:
+        # No LoRA: its keys would describe nothing the job trains.
+        shared = {key: value for key, value in shared.items() if key not in LORA_KEYS}
+        shared[TRAINING_TYPE_KEY] = FULL_TRAINING
+    elif TRAINING_TYPE_KEY in requested:
+        shared[TRAINING_TYPE_KEY] = requested[TRAINING_TYPE_KEY]
     resolved |= shared
     if isinstance(requested.get(REFERENCE_FILE_KEY), str):
         resolved[REFERENCE_FILE_KEY] = requested[REFERENCE_FILE_KEY]
@@ -225,9 +254,18 @@ def _resolve_reinforcement(given: Callable[[str], Any], *, total_steps: int) -> 
     }
 
 
+def is_full_training(hyperparameters: Mapping[str, Any]) -> bool:
+    """Whether a job with these hyperparameters (requested or resolved) trains every
+    parameter of the model rather than a LoRA adapter."""
+    return hyperparameters.get(TRAINING_TYPE_KEY) == FULL_TRAINING
+
+
 def learning_rate(hyperparameters: Mapping[str, Any], entry: BaseModelEntry) -> float:
-    """The effective peak learning rate: the family's base rate times the multiplier."""
-    base = training_defaults(entry).base_learning_rate
+    """The effective peak learning rate: the family's base rate (its full fine-tuning rate for
+    a full job) times the multiplier."""
+    defaults = training_defaults(entry)
+    full = is_full_training(hyperparameters)
+    base = defaults.full_learning_rate if full else defaults.base_learning_rate
     return base * float(hyperparameters["learning_rate_multiplier"])
 
 
@@ -286,6 +324,20 @@ def _check_targets(value: Any) -> str | None:
     return 'expected "all-linear" or a non-empty list of module names'
 
 
+def _check_training_type(value: Any) -> str | None:
+    if value in TRAINING_TYPES:
+        return None
+    return 'expected "lora" or "full"'
+
+
+def _check_reinforcement_training_type(value: Any) -> str | None:
+    if value == FULL_TRAINING:
+        # GRPO samples from the policy with generate and takes its KL reference by disabling
+        # the adapter; a full copy of the model per job is not supported yet.
+        return 'reinforcement jobs train a LoRA adapter only, expected "lora"'
+    return _check_training_type(value)
+
+
 def _number_in(low: float, high: float, *, low_open: bool, what: str) -> Any:
     def check(value: Any) -> str | None:
         if value == "auto":
@@ -319,6 +371,7 @@ _REINFORCEMENT_CHECKS = {
         0, 2, low_open=True, what='expected a number greater than 0 and at most 2, or "auto"'
     ),
     "max_completion_tokens": _int_in(1, MAX_COMPLETION_TOKENS),
+    "training_type": _check_reinforcement_training_type,
 }
 
 _CHECKS = {
@@ -331,6 +384,7 @@ _CHECKS = {
     "lora_dropout": _check_dropout,
     "lora_target_modules": _check_targets,
     "reference_file": _check_file_id,
+    "training_type": _check_training_type,
 }
 # Every key a method takes has its check here; reinforcement's override the shared ones.
 _METHOD_CHECKS = {"reinforcement": {**_CHECKS, **_REINFORCEMENT_CHECKS}}
@@ -341,7 +395,8 @@ _METHOD_CHECKS = {"reinforcement": {**_CHECKS, **_REINFORCEMENT_CHECKS}}
 REFERENCE_FILE_KEY = "reference_file"
 
 METHOD_KEYS: dict[str, tuple[str, ...]] = {
-    "supervised": (*HYPERPARAMETER_KEYS, REFERENCE_FILE_KEY),
-    "dpo": (*DPO_HYPERPARAMETER_KEYS, REFERENCE_FILE_KEY),
-    "reinforcement": REINFORCEMENT_HYPERPARAMETER_KEYS,
+    "supervised": (*HYPERPARAMETER_KEYS, REFERENCE_FILE_KEY, TRAINING_TYPE_KEY),
+    "dpo": (*DPO_HYPERPARAMETER_KEYS, REFERENCE_FILE_KEY, TRAINING_TYPE_KEY),
+    # Taken so that "full" is refused with its reason rather than as an unknown key.
+    "reinforcement": (*REINFORCEMENT_HYPERPARAMETER_KEYS, TRAINING_TYPE_KEY),
 }

@@ -15,6 +15,14 @@ Invariants the scheduler relies on:
 - Resume equivalence: a checkpoint holds everything the next step depends on (adapter weights,
   optimizer moments, LR schedule, RNG states, the epoch's batch plan and position), so a run
   paused after step k and resumed ends with the same adapter as one that never stopped.
+
+Full fine-tuning (hyperparameter training_type "full") is the same loop on the bare model: no
+peft, every parameter trainable, fp32 master weights (bf16 autocast on CUDA), checked against the
+device's memory before the model is loaded (service/training/memory.py). Where a LoRA run writes
+`adapter/`, it writes `model/`: the whole model in safetensors shards with its config and
+tokenizer, loadable by `AutoModelForCausalLM.from_pretrained`; checkpoints hold it beside the
+same `state/`. DPO needs no second copy for its reference, whose log-probabilities are computed
+before the first step; the forgetting check's starting loss is measured then too.
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ from safetensors.torch import load_file
 
 from service.catalog.loading import load_model, load_tokenizer, uses_bf16
 from service.datasets.errors import DatasetError
-from service.training import forgetting
+from service.training import forgetting, memory
 from service.training.contract import (
     ResumeState,
     TrainingOutcome,
@@ -43,7 +51,11 @@ from service.training.contract import (
     TrainingSpec,
 )
 from service.training.dpo import DPOObjective
-from service.training.hyperparameters import learning_rate, resolve_hyperparameters
+from service.training.hyperparameters import (
+    is_full_training,
+    learning_rate,
+    resolve_hyperparameters,
+)
 from service.training.objective import Batching, Objective, RunContext, SupervisedObjective
 from service.training.reinforcement import ReinforcementObjective
 
@@ -55,6 +67,13 @@ MAX_GRAD_NORM = 1.0
 # Examples sorted by length together: the larger, the less padding but the less random batches.
 LENGTH_GROUP_BATCHES = 32
 STATE_FILE = "training_state.pt"
+# What a run trains, as saved in the work dir and every checkpoint: a PEFT adapter, or the whole
+# model of a full fine-tuning run.
+ADAPTER_DIR = "adapter"
+MODEL_DIR = "model"
+# Safetensors shards of a saved full model: each one object in the store, small enough to
+# upload and download whole.
+MAX_SHARD_SIZE = "2GB"
 # The methods whose runs end with the forgetting check (reinforcement's reference is its own
 # frozen policy, and its prompts carry no target text to drift from).
 FORGETTING_CHECKED = ("supervised", "dpo")
@@ -90,7 +109,8 @@ class TrainingProgress:
 def run_training(
     spec: TrainingSpec, reporter: TrainingReporter, resume: ResumeState | None = None
 ) -> TrainingOutcome:
-    """Train a LoRA adapter as `spec` says, from scratch or from a checkpoint of an earlier run."""
+    """Train a LoRA adapter (or, with training_type "full", the whole model) as `spec` says,
+    from scratch or from a checkpoint of an earlier run."""
     recipe = LoRAFinetuneRecipe(spec, reporter)
     recipe.setup(resume)
     try:
@@ -160,6 +180,7 @@ class LoRAFinetuneRecipe:
                 method=spec.method,
             )
         hp = self.hyperparameters
+        self.full = is_full_training(hp)
         self.objective: Objective = objective_class(
             dict(hp),
             Batching(self.tokenizer.pad_token_id, self.device, self._autocast),
@@ -188,6 +209,18 @@ class LoRAFinetuneRecipe:
         self.lr_scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, self._lr_factor)
         if state is not None:
             self._restore(state)
+        # A full run has no adapter to disable at the end: the starting model's reference loss
+        # is measured now, before any step, or taken from the checkpoint.
+        self.reference_base_loss: float | None = None
+        if self.full and self.reference_texts:
+            saved = state.get("reference_base_loss") if state is not None else None
+            self.reference_base_loss = (
+                float(saved)
+                if saved is not None
+                else forgetting.starting_loss(
+                    self.model, self.tokenizer, self.reference_texts, self.device, self._autocast
+                )
+            )
         # After the model is set up and before any step: what the objective computes from the
         # starting model (DPO's reference log-probabilities), or takes from the checkpoint.
         self.train_examples, self.valid_examples = self.objective.prepare(
@@ -212,6 +245,8 @@ class LoRAFinetuneRecipe:
         )
 
     def _setup_model(self, resume: ResumeState | None) -> Any:
+        if self.full:
+            return self._setup_full_model(resume)
         base = load_model(self.spec.model_dir, device=self.spec.device)
         hp = self.hyperparameters
         targets = hp["lora_target_modules"]
@@ -222,7 +257,21 @@ class LoRAFinetuneRecipe:
             lora_dropout=float(hp["lora_dropout"]),
             target_modules=targets if isinstance(targets, str) else list(targets),
         )
-        model = get_peft_model(base, config)
+        try:
+            model = get_peft_model(base, config)
+        except ValueError as exc:
+            # peft adapts the fused experts of MoE models as parameters (`all-linear` does), and
+            # refuses dropout there. Train without it, saying so, rather than fail the job; the
+            # half-wrapped base is reloaded.
+            if "lora_dropout" not in str(exc) or not config.lora_dropout:
+                raise
+            self.reporter.event(
+                f"LoRA dropout {config.lora_dropout:g} is not supported on this model's expert "
+                "parameters; training with dropout 0.",
+                level="warn",
+            )
+            config.lora_dropout = 0.0
+            model = get_peft_model(load_model(self.spec.model_dir, device=self.spec.device), config)
         # The catalog name, not the worker's scratch path that get_peft_model copies from the
         # base model, is what a reader of adapter_config.json can resolve.
         model.peft_config["default"].base_model_name_or_path = (
@@ -234,6 +283,19 @@ class LoRAFinetuneRecipe:
             _load_adapter(model, resume.checkpoint_dir / "adapter", "checkpoint")
         elif self.spec.initial_adapter_dir is not None:
             _load_adapter(model, self.spec.initial_adapter_dir, "starting")
+        return model
+
+    def _setup_full_model(self, resume: ResumeState | None) -> Any:
+        """The bare model, every parameter trainable, in fp32; from the checkpoint's `model/`
+        on resume. Refused before loading when it and AdamW's state cannot fit the device."""
+        source = resume.checkpoint_dir / MODEL_DIR if resume is not None else self.spec.model_dir
+        memory.check_fits(
+            memory.parameter_count(source),
+            available=memory.available_bytes(self.spec.device),
+            device=self.spec.device,
+        )
+        model = load_model(source, device=self.spec.device, fp32=True)
+        model.requires_grad_(True)
         return model
 
     def _lr_factor(self, step: int) -> float:
@@ -368,6 +430,12 @@ class LoRAFinetuneRecipe:
         return self.objective.evaluate(self.model, examples)
 
     def _forgetting_check(self) -> forgetting.ForgettingCheck:
+        if self.full:
+            assert self.reference_base_loss is not None
+            tuned = forgetting.starting_loss(
+                self.model, self.tokenizer, self.reference_texts, self.device, self._autocast
+            )
+            return forgetting.ForgettingCheck(self.reference_base_loss, tuned)
         return forgetting.measure(
             self.model, self.tokenizer, self.reference_texts, self.device, self._autocast
         )
@@ -392,13 +460,14 @@ class LoRAFinetuneRecipe:
     # save_checkpoint
 
     def save_checkpoint(self) -> Path:
-        """Write adapter/ (PEFT format) and state/ under work_dir/checkpoints/step-N/."""
+        """Write adapter/ (PEFT format), or model/ for a full run, and state/ under
+        work_dir/checkpoints/step-N/."""
         step = self.progress.step
         target = self.spec.work_dir / "checkpoints" / f"step-{step}"
         staging = target.with_name(f".{target.name}.partial")
         shutil.rmtree(staging, ignore_errors=True)
         (staging / "state").mkdir(parents=True)
-        self._save_adapter(staging / "adapter")
+        self._save_trained(staging)
         state = {
             "optimizer": self.optimizer.state_dict(),
             "lr_scheduler": self.lr_scheduler.state_dict(),
@@ -409,6 +478,7 @@ class LoRAFinetuneRecipe:
             "last_metrics": dict(self.last_metrics),
             # What the objective computed before the first step (DPO: reference log-probs).
             "objective": self.objective.state_dict(),
+            "reference_base_loss": self.reference_base_loss,
             "rng": {
                 "python": random.getstate(),
                 "torch": torch.get_rng_state(),
@@ -428,6 +498,18 @@ class LoRAFinetuneRecipe:
         self.last_checkpoint = (step, target)
         return target
 
+    def _save_trained(self, parent: Path) -> Path:
+        """What the run trains, under `parent`: adapter/ for LoRA, model/ for a full run."""
+        if self.full:
+            directory = parent / MODEL_DIR
+            self.model.save_pretrained(directory, max_shard_size=MAX_SHARD_SIZE)
+            # Its own tokenizer: the saved directory is a model of its own, served as a base.
+            self.tokenizer.save_pretrained(directory)
+            return directory
+        directory = parent / ADAPTER_DIR
+        self._save_adapter(directory)
+        return directory
+
     def _save_adapter(self, directory: Path) -> None:
         # save_embedding_layers=False: the vocabulary is never resized, and "auto" would ask the
         # Hugging Face Hub about the base model, a network call a training worker must not make.
@@ -444,9 +526,9 @@ class LoRAFinetuneRecipe:
     # cleanup
 
     def _finish(self) -> TrainingOutcome:
-        adapter_dir = self.spec.work_dir / "adapter"
-        shutil.rmtree(adapter_dir, ignore_errors=True)
-        self._save_adapter(adapter_dir)
+        for name in (ADAPTER_DIR, MODEL_DIR):
+            shutil.rmtree(self.spec.work_dir / name, ignore_errors=True)
+        saved = self._save_trained(self.spec.work_dir)
         metrics = {
             key: float(value)
             for key, value in self.last_metrics.items()
@@ -456,13 +538,16 @@ class LoRAFinetuneRecipe:
             metrics.update(_prefixed("full_valid_", self._evaluate(self.valid_examples)))
         if self.reference_texts:
             self._report_forgetting(metrics)
-        return self._outcome("succeeded", adapter_dir=adapter_dir, metrics=metrics)
+        if self.full:
+            return self._outcome("succeeded", model_dir=saved, metrics=metrics)
+        return self._outcome("succeeded", adapter_dir=saved, metrics=metrics)
 
     def _outcome(
         self,
         status: Any,
         *,
         adapter_dir: Path | None = None,
+        model_dir: Path | None = None,
         checkpoint_dir: Path | None = None,
         metrics: dict[str, float] | None = None,
     ) -> TrainingOutcome:
@@ -471,6 +556,7 @@ class LoRAFinetuneRecipe:
             step=self.progress.step,
             trained_tokens=self.progress.trained_tokens,
             adapter_dir=adapter_dir,
+            model_dir=model_dir,
             checkpoint_dir=checkpoint_dir,
             metrics=metrics or {},
         )

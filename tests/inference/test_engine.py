@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from service.core.errors import EngineOverloadedError, ModelNotFoundError
+from service.core.errors import EngineOverloadedError, ModelLoadError, ModelNotFoundError
 from service.inference.adapters import AdapterFiles
 from service.inference.lora import LoadedAdapters, LoraLinear
 from service.inference.types import LocalAdapter, SamplingParams, SequenceEvent
@@ -191,5 +191,5 @@ def test_adapter_files_download_once_and_are_removed(
     store.delete_prefix("jobs/a/adapter/")
     assert files.fetch("jobs/a/adapter").path == fetched.path  # served from the local copy
     files.remove("jobs/a/adapter")
-    with pytest.raises(ModelNotFoundError):
+    with pytest.raises(ModelLoadError):  # the row exists, its files do not: ours, not a 404
         files.fetch("jobs/a/adapter")

@@ -142,6 +142,7 @@ from .fine_tune_dpo_hyperparameters_learning_rate_multiplier_type_0 import (
     FineTuneDPOHyperparametersLearningRateMultiplierType0,
 )
 from .fine_tune_dpo_hyperparameters_n_epochs_type_0 import FineTuneDPOHyperparametersNEpochsType0
+from .fine_tune_dpo_hyperparameters_training_type import FineTuneDPOHyperparametersTrainingType
 from .fine_tune_dpo_method import FineTuneDPOMethod
 from .fine_tune_method import FineTuneMethod
 from .fine_tune_method_type import FineTuneMethodType
@@ -172,6 +173,7 @@ from .fine_tune_supervised_hyperparameters_learning_rate_multiplier_type_0 impor
     FineTuneSupervisedHyperparametersLearningRateMultiplierType0,
 )
 from .fine_tune_supervised_hyperparameters_n_epochs_type_0 import FineTuneSupervisedHyperparametersNEpochsType0
+from .fine_tune_supervised_hyperparameters_training_type import FineTuneSupervisedHyperparametersTrainingType
 from .fine_tune_supervised_method import FineTuneSupervisedMethod
 from .fine_tuning_checkpoint_permission import FineTuningCheckpointPermission
 from .fine_tuning_checkpoints_permissions_list_order import FineTuningCheckpointsPermissionsListOrder
@@ -421,6 +423,7 @@ __all__ = (
     "FineTuneDPOHyperparametersBetaType0",
     "FineTuneDPOHyperparametersLearningRateMultiplierType0",
     "FineTuneDPOHyperparametersNEpochsType0",
+    "FineTuneDPOHyperparametersTrainingType",
     "FineTuneDPOMethod",
     "FineTuneMethod",
     "FineTuneMethodType",
@@ -437,6 +440,7 @@ __all__ = (
     "FineTuneSupervisedHyperparametersBatchSizeType0",
     "FineTuneSupervisedHyperparametersLearningRateMultiplierType0",
     "FineTuneSupervisedHyperparametersNEpochsType0",
+    "FineTuneSupervisedHyperparametersTrainingType",
     "FineTuneSupervisedMethod",
     "FineTuningCheckpointPermission",
     "FineTuningCheckpointsPermissionsListOrder",

@@ -12,6 +12,7 @@ from ..models.fine_tune_dpo_hyperparameters_learning_rate_multiplier_type_0 impo
     FineTuneDPOHyperparametersLearningRateMultiplierType0,
 )
 from ..models.fine_tune_dpo_hyperparameters_n_epochs_type_0 import FineTuneDPOHyperparametersNEpochsType0
+from ..models.fine_tune_dpo_hyperparameters_training_type import FineTuneDPOHyperparametersTrainingType
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FineTuneDPOHyperparameters")
@@ -36,6 +37,8 @@ class FineTuneDPOHyperparameters:
         lora_target_modules (list[str] | str | Unset): Extension: module names to adapt, or "all-linear".
         reference_file (None | str | Unset): Extension: id of a file of general text (JSONL of `text`, `messages` or
             `prompt`/`completion` lines) the forgetting check measures on.
+        training_type (FineTuneDPOHyperparametersTrainingType | Unset): Extension: `lora` (default) trains an adapter;
+            `full` trains every parameter and saves a whole model, served as a model of its own.
     """
 
     beta: FineTuneDPOHyperparametersBetaType0 | float | Unset = FineTuneDPOHyperparametersBetaType0.AUTO
@@ -49,6 +52,7 @@ class FineTuneDPOHyperparameters:
     lora_dropout: float | Unset = UNSET
     lora_target_modules: list[str] | str | Unset = UNSET
     reference_file: None | str | Unset = UNSET
+    training_type: FineTuneDPOHyperparametersTrainingType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -105,6 +109,10 @@ class FineTuneDPOHyperparameters:
         else:
             reference_file = self.reference_file
 
+        training_type: str | Unset = UNSET
+        if not isinstance(self.training_type, Unset):
+            training_type = self.training_type.value
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -126,6 +134,8 @@ class FineTuneDPOHyperparameters:
             field_dict["lora_target_modules"] = lora_target_modules
         if reference_file is not UNSET:
             field_dict["reference_file"] = reference_file
+        if training_type is not UNSET:
+            field_dict["training_type"] = training_type
 
         return field_dict
 
@@ -225,6 +235,13 @@ class FineTuneDPOHyperparameters:
 
         reference_file = _parse_reference_file(d.pop("reference_file", UNSET))
 
+        _training_type = d.pop("training_type", UNSET)
+        training_type: FineTuneDPOHyperparametersTrainingType | Unset
+        if isinstance(_training_type, Unset):
+            training_type = UNSET
+        else:
+            training_type = FineTuneDPOHyperparametersTrainingType(_training_type)
+
         fine_tune_dpo_hyperparameters = cls(
             beta=beta,
             batch_size=batch_size,
@@ -235,6 +252,7 @@ class FineTuneDPOHyperparameters:
             lora_dropout=lora_dropout,
             lora_target_modules=lora_target_modules,
             reference_file=reference_file,
+            training_type=training_type,
         )
 
         fine_tune_dpo_hyperparameters.additional_properties = d

@@ -13,6 +13,7 @@ from ..models.fine_tune_supervised_hyperparameters_learning_rate_multiplier_type
     FineTuneSupervisedHyperparametersLearningRateMultiplierType0,
 )
 from ..models.fine_tune_supervised_hyperparameters_n_epochs_type_0 import FineTuneSupervisedHyperparametersNEpochsType0
+from ..models.fine_tune_supervised_hyperparameters_training_type import FineTuneSupervisedHyperparametersTrainingType
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FineTuneSupervisedHyperparameters")
@@ -36,6 +37,8 @@ class FineTuneSupervisedHyperparameters:
         lora_target_modules (list[str] | str | Unset): Extension: module names to adapt, or "all-linear".
         reference_file (None | str | Unset): Extension: id of a file of general text (JSONL of `text`, `messages` or
             `prompt`/`completion` lines) the forgetting check measures on.
+        training_type (FineTuneSupervisedHyperparametersTrainingType | Unset): Extension: `lora` (default) trains an
+            adapter; `full` trains every parameter and saves a whole model, served as a model of its own.
     """
 
     batch_size: FineTuneSupervisedHyperparametersBatchSizeType0 | int | Unset = (
@@ -52,6 +55,7 @@ class FineTuneSupervisedHyperparameters:
     lora_dropout: float | Unset = UNSET
     lora_target_modules: list[str] | str | Unset = UNSET
     reference_file: None | str | Unset = UNSET
+    training_type: FineTuneSupervisedHyperparametersTrainingType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -100,6 +104,10 @@ class FineTuneSupervisedHyperparameters:
         else:
             reference_file = self.reference_file
 
+        training_type: str | Unset = UNSET
+        if not isinstance(self.training_type, Unset):
+            training_type = self.training_type.value
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -119,6 +127,8 @@ class FineTuneSupervisedHyperparameters:
             field_dict["lora_target_modules"] = lora_target_modules
         if reference_file is not UNSET:
             field_dict["reference_file"] = reference_file
+        if training_type is not UNSET:
+            field_dict["training_type"] = training_type
 
         return field_dict
 
@@ -203,6 +213,13 @@ class FineTuneSupervisedHyperparameters:
 
         reference_file = _parse_reference_file(d.pop("reference_file", UNSET))
 
+        _training_type = d.pop("training_type", UNSET)
+        training_type: FineTuneSupervisedHyperparametersTrainingType | Unset
+        if isinstance(_training_type, Unset):
+            training_type = UNSET
+        else:
+            training_type = FineTuneSupervisedHyperparametersTrainingType(_training_type)
+
         fine_tune_supervised_hyperparameters = cls(
             batch_size=batch_size,
             learning_rate_multiplier=learning_rate_multiplier,
@@ -212,6 +229,7 @@ class FineTuneSupervisedHyperparameters:
             lora_dropout=lora_dropout,
             lora_target_modules=lora_target_modules,
             reference_file=reference_file,
+            training_type=training_type,
         )
 
         fine_tune_supervised_hyperparameters.additional_properties = d
