@@ -14,7 +14,7 @@ $(BIN)/python:
 # Reinstall only when the dependency list or the torch pin changes.
 $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,ray]'
 	$(BIN)/pip install --quiet --no-deps -e clients/python
 	touch $(STAMP)
 

@@ -102,7 +102,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         settings = Settings()
     except ValidationError as exc:
-        print(f"whetstone: invalid settings: {exc.errors()[0]['msg']}", file=sys.stderr)
+        # A model validator's message reads on its own, without pydantic's "Value error, ".
+        message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        print(f"whetstone: invalid settings: {message}", file=sys.stderr)
         sys.exit(2)
     configure_logging(settings)
     if args.command == "serve":

@@ -85,7 +85,11 @@ class Container:
         )
         if self.settings.scheduler_enabled:
             await self.scheduler.start()
-        self._background.append(asyncio.create_task(run_housekeeping(self.db, self.store)))
+        self._background.append(
+            asyncio.create_task(
+                run_housekeeping(self.db, self.store, leading=lambda: self.scheduler.leading)
+            )
+        )
         await self.evals.start()
 
     async def stop(self) -> None:

@@ -130,3 +130,58 @@ class MotoServer:
         if self.process is not None:
             self.process.terminate()
             self.process.wait(timeout=10)
+
+
+# Without it Ray binds the machine's external interface; tests use loopback only.
+RAY_LOOPBACK_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
+
+
+class RayHead:
+    """`ray start --head --block` on 127.0.0.1 in its own process group, stopped by its id."""
+
+    def __init__(self, log_path: Path, env: Mapping[str, str] | None = None, num_cpus: int = 2):
+        self.port = free_port()
+        self.address = f"127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.num_cpus = num_cpus
+        self.extra_env = dict(env or {})
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60.0) -> RayHead:
+        """Start the head and wait until its GCS accepts connections."""
+        executable = shutil.which("ray") or str(Path(sys.executable).with_name("ray"))
+        env = {key: value for key, value in os.environ.items() if not key.startswith("WHETSTONE_")}
+        # Actors import `service` (and test targets from `tests`) from this checkout.
+        env.update({"PYTHONPATH": str(REPO_ROOT), **RAY_LOOPBACK_ENV, **self.extra_env})
+        self.process = subprocess.Popen(
+            [
+                executable,
+                "start",
+                "--head",
+                "--block",
+                "--node-ip-address=127.0.0.1",
+                f"--port={self.port}",
+                f"--num-cpus={self.num_cpus}",
+                "--include-dashboard=false",
+                "--disable-usage-stats",
+            ],
+            env=env,
+            stdout=self.log_path.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"ray start exited with {self.process.returncode}")
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return self
+            time.sleep(0.2)
+        raise TimeoutError(f"the Ray head did not listen on {self.address} within {timeout}s")
+
+    def stop(self) -> None:
+        """SIGKILL the head's process group: the GCS, the raylet and every actor's worker."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)

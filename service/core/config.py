@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -140,7 +140,49 @@ class Settings(BaseSettings):
         "slots on the same GPU get the rest.",
     )
     scheduler_enabled: bool = Field(
-        True, description="Run the training scheduler inside `whetstone serve`."
+        True,
+        description="Run the training scheduler inside `whetstone serve`; on PostgreSQL it "
+        "leads only while it holds the leader lease.",
+    )
+    leader_lease_seconds: float = Field(
+        10.0,
+        ge=1,
+        le=300,
+        description="On PostgreSQL, how long the leading scheduler's lease lasts unrenewed: "
+        "another replica takes over this long after the leader dies.",
+    )
+    executor: Literal["local", "ray"] = Field(
+        "local",
+        description='Where claimed jobs train: "local" (worker processes of this server) or '
+        '"ray" (one detached actor per job on the Ray cluster at ray_address).',
+    )
+    ray_address: str | None = Field(
+        None,
+        description='The Ray cluster: "head:6379" (this machine being a node of it) or '
+        '"ray://head:10001" (Ray Client); unset: "auto" (RAY_ADDRESS, else this node\'s).',
+    )
+    ray_namespace: str = Field(
+        "whetstone", description="Ray namespace of the job actors (one per deployment)."
+    )
+    ray_max_jobs: int = Field(
+        4, ge=1, description="Jobs the leading scheduler runs in Ray at once."
+    )
+    ray_device: Literal["cuda", "cpu"] = Field(
+        "cuda",
+        description='"cuda": each Ray job asks for num_gpus=1 and trains on it; "cpu": it asks '
+        "for ray_cpus_per_job CPUs only.",
+    )
+    ray_cpus_per_job: int = Field(
+        1, ge=1, description="CPUs each Ray job asks for (its torch threads on the CPU)."
+    )
+    ray_runtime_env: dict[str, Any] | None = Field(
+        None,
+        description="Ray runtime_env (JSON) for the job actors, e.g. pip or working_dir, for "
+        "nodes whose image lacks Whetstone.",
+    )
+    ray_worker_data_dir: Path | None = Field(
+        None,
+        description="Scratch space and the emulator cache on Ray nodes; default: data_dir.",
     )
     log_level: str = Field("info", description="Python log level name.")
     log_format: Literal["text", "json"] = Field(
@@ -212,6 +254,22 @@ class Settings(BaseSettings):
         description="A job whose tuned reference-set loss exceeds the starting model's by "
         "this ratio gets a warning event.",
     )
+
+    @model_validator(mode="after")
+    def _ray_needs_shared_state(self) -> Settings:
+        """Ray workers run on other machines: they must reach the same database and store."""
+        if self.executor == "ray":
+            if not self.resolved_database_url.startswith("postgresql"):
+                raise ValueError(
+                    "WHETSTONE_EXECUTOR=ray needs PostgreSQL: set WHETSTONE_DATABASE_URL to "
+                    "postgresql+psycopg://..."
+                )
+            if not self.resolved_storage_url.startswith("s3://"):
+                raise ValueError(
+                    "WHETSTONE_EXECUTOR=ray needs S3 storage: set WHETSTONE_STORAGE_URL to "
+                    "s3://bucket/prefix"
+                )
+        return self
 
     @property
     def resolved_chaos_enabled(self) -> bool:

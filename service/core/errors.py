@@ -150,3 +150,9 @@ class EngineOverloadedError(ServiceUnavailableError):
 
     default_code = "engine_overloaded"
     retry_after_seconds = 1
+
+
+class ClusterUnavailableError(ServiceUnavailableError):
+    """The Ray cluster of WHETSTONE_EXECUTOR=ray does not answer."""
+
+    default_code = "cluster_unavailable"

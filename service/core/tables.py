@@ -322,3 +322,17 @@ class EvalRunOutputItemRow(Base):
     __table_args__ = (
         Index("ux_eval_run_output_items_item", "run_id", "datasource_item_id", unique=True),
     )
+
+
+class SchedulerLeaseRow(Base):
+    """Who leads the scheduler's duties on PostgreSQL, until when (service/scheduler/leadership).
+
+    One row per duty name. Times are the database's clock in milliseconds, so replicas whose
+    clocks disagree still agree on who leads.
+    """
+
+    __tablename__ = "scheduler_leases"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    acquired_at_ms: Mapped[int] = mapped_column(BigInteger)
+    expires_at_ms: Mapped[int] = mapped_column(BigInteger)

@@ -188,6 +188,20 @@ def jobs_with_worker(session: Session) -> list[JobRow]:
     return list(session.scalars(select(JobRow).where(JobRow.worker.is_not(None))))
 
 
+def touch_heartbeats(session: Session, *, workers: Collection[str]) -> int:
+    """Set heartbeat_at to now on the jobs still held by `workers` (their supervisor is
+    alive); how many."""
+    if not workers:
+        return 0
+    result = session.execute(
+        update(JobRow)
+        .where(JobRow.worker.in_(list(workers)))
+        .values(heartbeat_at=now())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount  # type: ignore[attr-defined]
+
+
 def claim_next_job(session: Session, *, worker: str, is_postgresql: bool) -> JobRow | None:
     """Atomically move the next queued job to `running` for `worker`; None when none waits.
 

@@ -298,7 +298,9 @@ def recover_interrupted(db: Database, *, max_attempts: int) -> int:
     just let go. Returns how many were queued or failed.
 
     Jobs in `validating_files` need nothing: the scheduler validates whatever it finds there.
-    This assumes one scheduler per database (run extra API replicas with the scheduler off).
+    Only for SQLite, where one scheduler runs per database. On PostgreSQL replicas share the
+    database, and the leading scheduler recovers runs one by one (`worker_exited`) once their
+    supervisor is seen gone (service/scheduler/scheduler.py).
     """
     touched = 0
     with db.session() as session:

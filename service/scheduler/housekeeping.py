@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from service.core.db import Database
 from service.core.errors import WhetstoneError
@@ -23,10 +24,17 @@ def sweep(db: Database, store: ArtifactStore) -> tuple[int, int]:
     return purge_expired_files(db, store), purge_expired_uploads(db, store)
 
 
-async def run_housekeeping(db: Database, store: ArtifactStore) -> None:
-    """Sweep now and then every HOUSEKEEPING_INTERVAL_SECONDS until cancelled."""
+async def run_housekeeping(
+    db: Database, store: ArtifactStore, *, leading: Callable[[], bool] = lambda: True
+) -> None:
+    """Sweep now and then every HOUSEKEEPING_INTERVAL_SECONDS until cancelled, on the replica
+    that leads the scheduler (`leading`); the others skip their turn."""
     while True:
         try:
+            if not leading():
+                # Checked again soon: a replica that takes over sweeps without a long wait.
+                await asyncio.sleep(min(HOUSEKEEPING_INTERVAL_SECONDS, 5))
+                continue
             files, uploads = await asyncio.to_thread(sweep, db, store)
             if files or uploads:
                 logger.info("reclaimed %d expired files and %d expired uploads", files, uploads)

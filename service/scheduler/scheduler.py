@@ -1,10 +1,19 @@
 """The scheduler: an asyncio loop inside `whetstone serve` that validates, claims and trains.
 
-Every tick it (1) reaps worker processes that ended, (2) validates the files of new jobs in
-threads, (3) claims queued jobs for free device slots and starts a worker process for each.
-Database calls run in threads (asyncio.to_thread): a busy SQLite writer must never stall the
-API's event loop. Training runs in spawned processes, so a crash or an OOM kill takes down one
-job, never the server.
+A loop of its own takes and renews the lead (service/scheduler/leadership.py). Every tick the
+scheduler (1) reaps the runs of its own that ended and heartbeats the ones still going, and,
+only while it leads, (2) validates the files of new jobs in threads, (3) adopts or recovers
+runs that other schedulers left, (4) claims queued jobs for free slots and hands each to the
+executor (a local worker process, or a Ray actor: service/scheduler/executors/). Database
+calls run in threads (asyncio.to_thread): a busy SQLite writer must never stall the API's
+event loop.
+
+Recovery. On SQLite (one machine, one scheduler) start-up re-queues every job a previous
+server left bound to a worker, as its workers died with it. On PostgreSQL several replicas may
+run, so nothing is re-queued on sight: each scheduler heartbeats the jobs of its own runs, and
+the leader re-queues a local run's job only once its heartbeat has stood still for a whole
+lease, as it watched; a Ray run is adopted by name, or recorded as a crash when its actor is
+gone. A non-leader never touches another replica's jobs.
 """
 
 from __future__ import annotations
@@ -12,12 +21,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
 import os
-import signal
 from collections.abc import Callable
-from dataclasses import dataclass
-from multiprocessing.process import BaseProcess
+from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -29,7 +35,10 @@ from service.core.ids import random_token
 from service.fine_tuning import repository as jobs
 from service.fine_tuning import transitions
 from service.fine_tuning.schemas import JobStatus
-from service.scheduler.slots import DeviceSlot, discover_slots
+from service.scheduler.executors import Executor, Run, WorkerTarget, is_ray_worker, make_executor
+from service.scheduler.executors.local import describe_exit
+from service.scheduler.leadership import leadership_for
+from service.scheduler.slots import DeviceSlot
 from service.scheduler.validation import fail_validation, validate_job_files
 from service.scheduler.worker import WorkerAssignment, run_worker
 from service.storage import ArtifactStore
@@ -37,7 +46,7 @@ from service.webhooks.sender import WebhookSender
 
 logger = logging.getLogger("whetstone.scheduler")
 
-WorkerTarget = Callable[[WorkerAssignment], None]
+__all__ = ["Scheduler", "WorkerTarget", "describe_exit"]
 # Files validated at once; validation is I/O and JSON parsing, and training needs the cores.
 MAX_CONCURRENT_VALIDATIONS = 2
 # After a storage or database outage, a job's validation is retried this much later (seconds).
@@ -49,21 +58,16 @@ VALIDATION_OUTAGES: tuple[type[Exception], ...] = (
     OperationalError,
     InterfaceError,
 )
-# A worker that ignores its release gets this long before SIGKILL at shutdown (seconds).
-STOP_GRACE_SECONDS = 2.0
-
-
-@dataclass
-class RunningWorker:
-    """A worker process bound to a slot and a job."""
-
-    job_id: str
-    worker: str
-    process: BaseProcess
+# Heartbeats and the leader's sweep of others' runs happen this many times per lease.
+BEATS_PER_LEASE = 4
+# heartbeat_at is in whole seconds: a value that is beaten may stand still this long.
+HEARTBEAT_RESOLUTION = 1.0
+LOST_SERVER = "The server running the job's worker stopped"
+LOST_ACTOR = "The job's Ray actor is gone (its node was lost, or it was killed)"
 
 
 class Scheduler:
-    """Owns the device slots and the worker processes of one server."""
+    """Owns the slots and the runs of one server; leads the duties while it holds the lease."""
 
     def __init__(
         self,
@@ -73,64 +77,103 @@ class Scheduler:
         catalog: Catalog,
         *,
         worker_target: WorkerTarget = run_worker,
+        executor: Executor | None = None,
         poll_seconds: float = 0.5,
         on_webhook_outcome: Callable[[str], None] | None = None,
     ):
         self.settings, self.db, self.store, self.catalog = settings, db, store, catalog
-        self.worker_target = worker_target
+        self.executor = executor or make_executor(settings, worker_target)
         self.poll_seconds = poll_seconds
         self.slots: list[DeviceSlot] = []
-        self.running: dict[int, RunningWorker] = {}
+        # Runs by slot index; adopted runs take free indexes, past the slots if need be.
+        self.running: dict[int, Run] = {}
         self._name = f"sched-{os.getpid()}-{random_token(6)}"
+        self.leadership = leadership_for(
+            db, holder=self._name, lease_seconds=settings.leader_lease_seconds
+        )
+        self._leading = False  # as the lease loop last saw it
+        self._lease_task: asyncio.Task[None] | None = None
+        self._lease_failure: str | None = None  # why renewing fails, while it does
+        self._beat_seconds = settings.leader_lease_seconds / BEATS_PER_LEASE
+        self._last_beat = float("-inf")
+        self._last_sweep = float("-inf")
+        # Other schedulers' local jobs: the heartbeat_at last seen, and since when (loop time).
+        self._watched: dict[str, tuple[int | None, float]] = {}
         self._validating: dict[str, asyncio.Task[None]] = {}
         self._retry_validation_at: dict[str, float] = {}
         # Unexpected validation errors per job, in memory: a restart grants a few more tries,
         # which still ends, and needs no column.
         self._validation_errors: dict[str, int] = {}
-        self._context = multiprocessing.get_context("spawn")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._outage: str | None = None  # what is down while ticks fail on an outage
-        # Webhook deliveries go out from the process that runs the loop: one per database.
+        # Webhook deliveries go out from the leading replica (started and stopped with the lead).
         self.webhooks = WebhookSender(settings, db, on_outcome=on_webhook_outcome)
 
+    @property
+    def leading(self) -> bool:
+        """Whether this server holds the scheduler's duties: always on SQLite (one machine),
+        on PostgreSQL while its running scheduler holds the lease."""
+        return self.db.is_sqlite or (self._task is not None and self.leadership.leading)
+
     async def start(self) -> None:
-        """Recover jobs a previous server left running, find the slots, start the loop."""
+        """Recover what a previous server left (SQLite), find the slots, start the loop."""
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
-        recovered = await asyncio.to_thread(
-            transitions.recover_interrupted, self.db, max_attempts=self.settings.max_job_attempts
+        if self.db.is_sqlite:
+            # One scheduler per SQLite database: every job still bound to a worker lost it.
+            recovered = await asyncio.to_thread(
+                transitions.recover_interrupted,
+                self.db,
+                max_attempts=self.settings.max_job_attempts,
+            )
+            if recovered:
+                logger.warning("re-queued %d job(s) interrupted by the last shutdown", recovered)
+        self.slots = await asyncio.to_thread(self.executor.slots)
+        logger.info(
+            "training slots (%s): %s",
+            type(self.executor).__name__,
+            ", ".join(slot.device for slot in self.slots),
         )
-        if recovered:
-            logger.warning("re-queued %d job(s) interrupted by the last shutdown", recovered)
-        self.slots = await asyncio.to_thread(discover_slots, self.settings)
-        logger.info("training slots: %s", ", ".join(slot.device for slot in self.slots))
+        # The lease is kept by a loop of its own, so that a long tick (a slow database call,
+        # connecting to Ray) never lets it lapse; ticks check it before each duty.
+        self._lease_task = asyncio.create_task(self._keep_lease(), name="whetstone-lease")
         self._task = asyncio.create_task(self._run(), name="whetstone-scheduler")
-        await self.webhooks.start()
 
     async def stop(self) -> None:
-        """Stop the loop; queue running jobs again (they resume at the next start); end workers."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        """Stop the loop. Local runs: queue their jobs again (they resume at the next start)
+        and end the workers. Ray runs go on, for the next leader to adopt. Give the lead up."""
+        for task in (self._lease_task, self._task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._lease_task = self._task = None
         # A validation thread cannot be interrupted; its job stays `validating_files` unless
         # it finishes, and is validated again at the next start.
         for task in list(self._validating.values()):
             task.cancel()
-        for running in list(self.running.values()):
+        for run in list(self.running.values()):
+            if self.executor.outlives_server:
+                break
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(
                     transitions.release_at_shutdown,
                     self.db,
-                    job_id=running.job_id,
-                    worker=running.worker,
+                    job_id=run.job_id,
+                    worker=run.worker,
                 )
-            await asyncio.to_thread(_end_process, running.process)
+            await asyncio.to_thread(self.executor.stop, run)
         self.running.clear()
         await self.webhooks.stop()
+        if self._leading and not self.db.is_sqlite:
+            # Another replica takes over at its next renewal instead of after the lease.
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self.leadership.release)
+        self._leading = False
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(self.executor.close)
 
     def wake(self) -> None:
         """Run a tick now (thread-safe: routers call it from the threadpool)."""
@@ -159,32 +202,144 @@ class Scheduler:
             self._wake.clear()
 
     async def tick(self) -> None:
-        """One round: reap ended workers, start validations, fill free slots."""
+        """One round: reap and heartbeat our runs; while leading, start validations, adopt or
+        recover others' runs, fill free slots."""
         await self._reap()
+        await self._heartbeat()
+        # Each duty checks the lead afresh: it may lapse while an earlier one waits.
+        if not self.leadership.leading:
+            return
         await self._start_validations()
-        await self._fill_slots()
+        # A Ray cluster that does not answer pauses adoption and claiming, not validation.
+        await asyncio.to_thread(self.executor.ensure_ready)
+        if self.leadership.leading:
+            await self._sweep()
+        if self.leadership.leading:
+            await self._fill_slots()
+
+    async def _keep_lease(self) -> None:
+        """Renew the lease every tick or quarter lease, whichever is sooner (free on SQLite);
+        start the leader's own loops on gaining the lead and stop them on losing it."""
+        interval = min(self.poll_seconds, self._beat_seconds)
+        while True:
+            try:
+                await asyncio.to_thread(self.leadership.renew)
+                self._lease_failure = None
+            except Exception as exc:
+                # The tick reports the outage; the lead ends when the last lease runs out.
+                message = getattr(exc, "message", str(exc))
+                if self._lease_failure is None:
+                    logger.warning("could not renew the scheduler's lease: %s", message)
+                self._lease_failure = message
+            await self._follow_lead()
+            await asyncio.sleep(interval)
+
+    async def _follow_lead(self) -> None:
+        leading = self.leadership.leading
+        if leading and not self._leading:
+            if not self.db.is_sqlite:
+                logger.info("this replica leads the scheduler (%s)", self._name)
+            self._watched.clear()
+            self._last_sweep = float("-inf")
+            self._leading = True
+            await self.webhooks.start()
+            self.wake()
+        elif self._leading and not leading:
+            logger.warning("this replica no longer leads the scheduler (%s)", self._name)
+            self._leading = False
+            await self.webhooks.stop()
 
     async def _reap(self) -> None:
-        for index, running in list(self.running.items()):
-            if running.process.is_alive():
-                continue
-            running.process.join(0)
-            exitcode = running.process.exitcode
+        ended = await asyncio.to_thread(self.executor.ended, list(self.running.values()))
+        for end in ended:
+            run = end.run
             # Recorded before the slot is freed: when the database is down this raises, the
-            # worker stays listed, and the next tick records its exit (nothing is forgotten).
+            # run stays listed, and the next tick records its end (nothing is forgotten).
             await asyncio.to_thread(
                 transitions.worker_exited,
                 self.db,
-                job_id=running.job_id,
-                worker=running.worker,
-                description=describe_exit(exitcode),
+                job_id=run.job_id,
+                worker=run.worker,
+                description=end.description,
                 max_attempts=self.settings.max_job_attempts,
             )
-            del self.running[index]
-            if exitcode != 0:
-                logger.warning(
-                    "worker of job %s ended: %s", running.job_id, describe_exit(exitcode)
-                )
+            del self.running[run.slot]
+            if not end.clean:
+                logger.warning("worker of job %s ended: %s", run.job_id, end.description)
+
+    async def _heartbeat(self) -> None:
+        """Show other replicas that our runs' supervisor is alive (PostgreSQL only)."""
+        moment = asyncio.get_running_loop().time()
+        if self.db.is_sqlite or not self.running or moment - self._last_beat < self._beat_seconds:
+            return
+        workers = [run.worker for run in self.running.values()]
+        await asyncio.to_thread(self._touch, workers)
+        self._last_beat = moment
+
+    def _touch(self, workers: list[str]) -> None:
+        with self.db.session() as session:
+            jobs.touch_heartbeats(session, workers=workers)
+
+    async def _sweep(self) -> None:
+        """The leader's look at jobs bound to runs that are not ours (PostgreSQL only): adopt
+        Ray runs or record their end, and recover local runs whose supervisor stopped."""
+        loop = asyncio.get_running_loop()
+        if self.db.is_sqlite or loop.time() - self._last_sweep < self._beat_seconds:
+            return
+        self._last_sweep = loop.time()
+        bound = await asyncio.to_thread(self._bound_jobs)
+        ours = {run.worker for run in self.running.values()}
+        watched: dict[str, tuple[int | None, float]] = {}
+        for job_id, worker, heartbeat_at in bound:
+            if worker in ours:
+                continue
+            if is_ray_worker(worker):
+                await self._adopt(job_id, worker)
+                continue
+            seen, since = self._watched.get(job_id, (None, None))
+            moment = loop.time()
+            if since is None or seen != heartbeat_at:
+                # Moving (or new to us): its supervisor is alive, or was until just now.
+                watched[job_id] = (heartbeat_at, moment)
+            elif moment - since >= self.settings.leader_lease_seconds + HEARTBEAT_RESOLUTION:
+                # Still for a whole lease while we watched: the server running it is gone
+                # (its workers end with it), so the job resumes from its latest checkpoint.
+                await self._lost(job_id, worker, LOST_SERVER)
+            else:
+                watched[job_id] = (seen, since)
+        self._watched = watched
+
+    async def _adopt(self, job_id: str, worker: str) -> None:
+        """Supervise a Ray run another scheduler started, or record it gone."""
+        if not self.executor.outlives_server:
+            return  # a local executor cannot watch Ray runs; a Ray leader will
+        handle = await asyncio.to_thread(self.executor.adopt, job_id, worker)
+        if handle is None:
+            await self._lost(job_id, worker, LOST_ACTOR)
+            return
+        index = next(i for i in range(len(self.running) + 1) if i not in self.running)
+        self.running[index] = Run(job_id=job_id, worker=worker, slot=index, handle=handle)
+        logger.info("adopted job %s, still running in Ray", job_id)
+
+    async def _lost(self, job_id: str, worker: str, cause: str) -> None:
+        """A run with no supervisor and no worker: a crash (re-queue or, at the limit, fail)."""
+        logger.warning("job %s lost its worker: %s", job_id, cause)
+        await asyncio.to_thread(
+            transitions.worker_exited,
+            self.db,
+            job_id=job_id,
+            worker=worker,
+            description=cause,
+            max_attempts=self.settings.max_job_attempts,
+        )
+
+    def _bound_jobs(self) -> list[tuple[str, str, int | None]]:
+        with self.db.session() as session:
+            return [
+                (job.id, job.worker, job.heartbeat_at)
+                for job in jobs.jobs_with_worker(session)
+                if job.worker is not None
+            ]
 
     async def _start_validations(self) -> None:
         if len(self._validating) >= MAX_CONCURRENT_VALIDATIONS:
@@ -267,7 +422,9 @@ class Scheduler:
         for slot in self.slots:
             if slot.index in self.running:
                 continue
-            worker = f"{self._name}/{slot.index}/{random_token(8)}"
+            if not self.leadership.leading:
+                return
+            worker = self.executor.token(self._name, slot)
             job = await asyncio.to_thread(transitions.claim, self.db, worker=worker)
             if job is None:
                 return
@@ -279,13 +436,8 @@ class Scheduler:
                 threads=slot.threads,
                 parent_pid=os.getpid(),
             )
-            process = self._context.Process(
-                target=self.worker_target,
-                args=(assignment,),
-                name=f"whetstone-worker-{job.id}",
-            )
             try:
-                await asyncio.to_thread(process.start)
+                handle: Any = await asyncio.to_thread(self.executor.start, assignment)
             except Exception as exc:
                 logger.exception("could not start a worker for job %s", job.id)
                 await asyncio.to_thread(
@@ -296,29 +448,10 @@ class Scheduler:
                     reason=type(exc).__name__,
                 )
                 return
-            logger.info("job %s runs on %s (pid %s)", job.id, slot.device, process.pid)
-            self.running[slot.index] = RunningWorker(job_id=job.id, worker=worker, process=process)
-
-
-def _end_process(process: BaseProcess) -> None:
-    """SIGKILL a worker (it ignores SIGTERM) and reap it; its job was released beforehand."""
-    if process.is_alive():
-        process.kill()
-    process.join(STOP_GRACE_SECONDS)
-
-
-def describe_exit(exitcode: int | None) -> str:
-    """A sentence saying how a worker process ended, for an event or a job error."""
-    if exitcode is None:
-        return "Worker process vanished"
-    if exitcode < 0:
-        number = -exitcode
-        try:
-            name = signal.Signals(number).name
-        except ValueError:
-            name = f"signal {number}"
-        likely = " (likely out of memory)" if number == signal.SIGKILL else ""
-        return f"Worker process died with signal {number} ({name}){likely}"
-    if exitcode == 0:
-        return "Worker process exited without recording how the job ended"
-    return f"Worker process exited with code {exitcode}"
+            pid = getattr(handle, "pid", None)
+            logger.info(
+                "job %s runs on %s (%s)", job.id, slot.device, f"pid {pid}" if pid else "Ray"
+            )
+            self.running[slot.index] = Run(
+                job_id=job.id, worker=worker, slot=slot.index, handle=handle
+            )

@@ -94,18 +94,21 @@ class WorkerAssignment:
     worker: str
     device: str
     threads: int
-    parent_pid: int
+    # The server process a local worker ends with; None for a run that outlives its server
+    # (a Ray actor), which keeps the process's own signal handling.
+    parent_pid: int | None
 
 
 def run_worker(assignment: WorkerAssignment) -> None:
-    """Entry point of a worker process."""
-    # Terminal ^C and a group-wide SIGTERM are the server's to handle: it releases the job,
-    # then ends this process. If the server dies instead, the orphan watch ends it.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    """Entry point of a worker: a child process of the server, or a Ray actor's run."""
     settings = assignment.settings
     configure_logging(settings, job_id=assignment.job_id)
-    _exit_when_orphaned(assignment.parent_pid)
+    if assignment.parent_pid is not None:
+        # Terminal ^C and a group-wide SIGTERM are the server's to handle: it releases the
+        # job, then ends this process. If the server dies instead, the orphan watch ends it.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        _exit_when_orphaned(assignment.parent_pid)
     os.nice(WORKER_NICENESS)
     limit_threads(assignment.threads)
     db = Database.from_settings(settings)

@@ -1,0 +1,102 @@
+"""Executors: where a claimed job's worker runs. The scheduler claims, an executor runs.
+
+- `local` (local.py): a spawned child process per job on this machine's device slots; the
+  workers end with the server, and their jobs resume from a checkpoint at the next leader.
+- `ray` (ray.py): a detached Ray actor per job on the cluster; the runs outlive every API
+  replica, and the next leader adopts them by name.
+
+Either way the worker is `service.scheduler.worker.run_worker`, which opens the database and the
+store from the settings and writes everything there itself, guarded by its worker token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from service.core.config import Settings
+from service.scheduler.slots import DeviceSlot
+from service.scheduler.worker import WorkerAssignment
+
+WorkerTarget = Callable[[WorkerAssignment], None]
+# Worker tokens of Ray runs start with this; the rest are local workers' tokens.
+RAY_TOKEN_PREFIX = "ray/"
+
+
+@dataclass
+class Run:
+    """One job's worker, as the scheduler tracks it."""
+
+    job_id: str
+    worker: str
+    slot: int
+    # The executor's own handle: a process, or a Ray actor with its pending join.
+    handle: Any
+
+
+@dataclass(frozen=True)
+class Ended:
+    """A run whose worker is gone, and how it went, for the job's event or error."""
+
+    run: Run
+    description: str
+    clean: bool
+
+
+class Executor(Protocol):
+    """Starts, watches, stops and adopts the workers of claimed jobs."""
+
+    # True where runs keep going when the server that started them stops (they are adopted
+    # afterwards); False where they end with it (their jobs resume from a checkpoint).
+    outlives_server: bool
+
+    def slots(self) -> list[DeviceSlot]:
+        """Where jobs run at once (blocking: may look at this machine's devices)."""
+        ...
+
+    def ensure_ready(self) -> None:
+        """Before starting or adopting runs (blocking): connect where needed; raises a
+        ServiceUnavailableError while the executor's cluster does not answer."""
+        ...
+
+    def token(self, scheduler: str, slot: DeviceSlot) -> str:
+        """A fresh worker token for a run in `slot`."""
+        ...
+
+    def start(self, assignment: WorkerAssignment) -> Any:
+        """Start the worker of a claimed job (blocking); its handle."""
+        ...
+
+    def ended(self, runs: list[Run]) -> list[Ended]:
+        """Those of `runs` whose worker is gone."""
+        ...
+
+    def stop(self, run: Run) -> None:
+        """End a run's worker now (its job was released beforehand)."""
+        ...
+
+    def adopt(self, job_id: str, worker: str) -> Any | None:
+        """The handle of a run another server started, found by its token; None when its
+        worker is gone (or this executor cannot supervise runs it did not start)."""
+        ...
+
+    def close(self) -> None:
+        """Let go of the executor's resources (not of runs that outlive the server)."""
+        ...
+
+
+def is_ray_worker(worker: str) -> bool:
+    """Whether a job's worker token names a Ray run."""
+    return worker.startswith(RAY_TOKEN_PREFIX)
+
+
+def make_executor(settings: Settings, target: WorkerTarget) -> Executor:
+    """The executor the settings name; Ray is imported only when it is the one."""
+    if settings.executor == "ray":
+        from service.scheduler.executors.ray import RayExecutor
+
+        return RayExecutor(settings, target)
+    from service.scheduler.executors.local import LocalExecutor
+
+    return LocalExecutor(settings, target)

@@ -1,0 +1,94 @@
+"""The local executor: one spawned worker process per job, on this machine's device slots.
+
+Training runs in spawned processes, so a crash or an OOM kill takes down one job, never the
+server. A worker ends soon after its server dies (its orphan watch), so runs never outlive the
+server: the next leader re-queues their jobs from their latest checkpoint.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from service.core.config import Settings
+from service.core.ids import random_token
+from service.scheduler.executors import Ended, Run, WorkerTarget
+from service.scheduler.slots import DeviceSlot, discover_slots
+from service.scheduler.worker import WorkerAssignment
+
+# A worker that ignores its release gets this long before SIGKILL at shutdown (seconds).
+STOP_GRACE_SECONDS = 2.0
+
+
+class LocalExecutor:
+    """Worker processes of this server, one per device slot."""
+
+    outlives_server = False
+
+    def __init__(self, settings: Settings, target: WorkerTarget):
+        self.settings = settings
+        self.target = target
+        self._context = multiprocessing.get_context("spawn")
+
+    def slots(self) -> list[DeviceSlot]:
+        """This machine's CUDA devices, else its CPU slots."""
+        return discover_slots(self.settings)
+
+    def ensure_ready(self) -> None:
+        """Always ready."""
+
+    def token(self, scheduler: str, slot: DeviceSlot) -> str:
+        """`<scheduler>/<slot>/<random>`."""
+        return f"{scheduler}/{slot.index}/{random_token(8)}"
+
+    def start(self, assignment: WorkerAssignment) -> BaseProcess:
+        """Spawn the worker process."""
+        process = self._context.Process(
+            target=self.target, args=(assignment,), name=f"whetstone-worker-{assignment.job_id}"
+        )
+        process.start()
+        return process
+
+    def ended(self, runs: list[Run]) -> list[Ended]:
+        """The runs whose process exited, with how."""
+        ended = []
+        for run in runs:
+            process: BaseProcess = run.handle
+            if process.is_alive():
+                continue
+            process.join(0)
+            ended.append(Ended(run, describe_exit(process.exitcode), process.exitcode == 0))
+        return ended
+
+    def stop(self, run: Run) -> None:
+        """SIGKILL the worker (it ignores SIGTERM) and reap it."""
+        process: BaseProcess = run.handle
+        if process.is_alive():
+            process.kill()
+        process.join(STOP_GRACE_SECONDS)
+
+    def adopt(self, job_id: str, worker: str) -> Any | None:
+        """Another server's worker processes cannot be supervised from here."""
+        return None
+
+    def close(self) -> None:
+        """Nothing held."""
+
+
+def describe_exit(exitcode: int | None) -> str:
+    """A sentence saying how a worker process ended, for an event or a job error."""
+    if exitcode is None:
+        return "Worker process vanished"
+    if exitcode < 0:
+        number = -exitcode
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        likely = " (likely out of memory)" if number == signal.SIGKILL else ""
+        return f"Worker process died with signal {number} ({name}){likely}"
+    if exitcode == 0:
+        return "Worker process exited without recording how the job ended"
+    return f"Worker process exited with code {exitcode}"
