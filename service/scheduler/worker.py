@@ -13,6 +13,7 @@ import csv
 import io
 import logging
 import os
+import select
 import shutil
 import signal
 import threading
@@ -63,8 +64,6 @@ logger = logging.getLogger("whetstone.worker")
 KEEP_CHECKPOINTS = 3
 # The database is asked for cancel/pause requests at most this often (seconds).
 CONTROL_POLL_SECONDS = 0.2
-# How often the worker checks that the server that started it is still alive (seconds).
-ORPHAN_CHECK_SECONDS = 1.0
 ORPHAN_EXIT_CODE = 3
 # Workers yield the CPU to the API process: training throughput barely changes, while requests
 # no longer queue behind training threads on a machine whose cores training fills.
@@ -118,15 +117,21 @@ def run_worker(assignment: WorkerAssignment) -> None:
         db.dispose()
 
 
-def _exit_when_orphaned(parent_pid: int) -> None:
+def _exit_when_orphaned(server_pid: int) -> None:
     """End this process soon after the server that started it is gone (kill -9 included)."""
+    # A pidfd becomes readable the moment the server exits (even while it is an unreaped
+    # zombie) and cannot be fooled by pid reuse. The parent cannot tell: it is the server's
+    # forkserver, which outlives the server for as long as any worker runs.
+    try:
+        server = os.pidfd_open(server_pid)
+    except ProcessLookupError:
+        server = None
 
     def watch() -> None:
-        while True:
-            time.sleep(ORPHAN_CHECK_SECONDS)
-            if os.getppid() != parent_pid:
-                logger.error("the server is gone; stopping")
-                os._exit(ORPHAN_EXIT_CODE)
+        if server is not None:
+            select.select([server], [], [])
+        logger.error("the server is gone; stopping")
+        os._exit(ORPHAN_EXIT_CODE)
 
     threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
 

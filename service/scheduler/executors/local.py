@@ -1,8 +1,14 @@
-"""The local executor: one spawned worker process per job, on this machine's device slots.
+"""The local executor: one worker process per job, on this machine's device slots.
 
-Training runs in spawned processes, so a crash or an OOM kill takes down one job, never the
-server. A worker ends soon after its server dies (its orphan watch), so runs never outlive the
-server: the next leader re-queues their jobs from their latest checkpoint.
+Training runs in child processes, so a crash or an OOM kill takes down one job, never the
+server. They are forked from a forkserver, which Python starts on the first job and which
+imports torch, transformers and peft once: a job then starts in a fraction of a second instead
+of paying that import (about 4 s of CPU) every time. The forkserver is a fresh process started
+by the server, never the server itself, so no thread, CUDA context or open connection of the
+server is ever forked, and it never runs torch, so none of its own either.
+
+A worker ends soon after its server dies (its orphan watch), so runs never outlive the server:
+the next leader re-queues their jobs from their latest checkpoint.
 """
 
 from __future__ import annotations
@@ -20,6 +26,9 @@ from service.scheduler.worker import WorkerAssignment
 
 # A worker that ignores its release gets this long before SIGKILL at shutdown (seconds).
 STOP_GRACE_SECONDS = 2.0
+# Imported once by the forkserver, inherited by every worker (a module that fails to import is
+# skipped by Python, and the worker imports it itself).
+FORKSERVER_PRELOAD = ["torch", "transformers", "peft", "service.training.recipe"]
 
 
 class LocalExecutor:
@@ -30,7 +39,8 @@ class LocalExecutor:
     def __init__(self, settings: Settings, target: WorkerTarget):
         self.settings = settings
         self.target = target
-        self._context = multiprocessing.get_context("spawn")
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(FORKSERVER_PRELOAD)
 
     def slots(self) -> list[DeviceSlot]:
         """This machine's CUDA devices, else its CPU slots."""
