@@ -99,3 +99,26 @@ def build_tiny_model(model_type: str, tokenizer_dir: Path, directory: Path, seed
     model.save_pretrained(directory, safe_serialization=True)
     tokenizer.save_pretrained(directory)
     return directory
+
+
+def peft_greedy_ids(
+    model_dir: Path, adapter: Path | None, prompt: list[int], new_tokens: int, pad_id: int
+) -> list[int]:
+    """The reference: `PeftModel.generate` (bare transformers without an adapter), greedy."""
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True)
+    if adapter is not None:
+        model = PeftModel.from_pretrained(model, adapter)
+    model.eval()
+    with torch.no_grad():
+        output = model.generate(
+            input_ids=torch.tensor([prompt]),
+            attention_mask=torch.ones((1, len(prompt)), dtype=torch.long),
+            max_new_tokens=new_tokens,
+            do_sample=False,
+            pad_token_id=pad_id,
+        )
+    return output[0, len(prompt) :].tolist()

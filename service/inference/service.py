@@ -23,7 +23,7 @@ from service.catalog import BaseModelEntry, Catalog
 from service.core.config import Settings
 from service.core.errors import InvalidRequestError, ModelLoadError, WhetstoneError
 from service.inference.adapters import AdapterFiles
-from service.inference.model_files import ModelFiles
+from service.inference.local_copies import LocalCopies
 from service.inference.observer import NULL_OBSERVER, InferenceObserver
 from service.inference.types import AdapterRef, PreparedPrompt, SamplingParams, SequenceEvent
 from service.storage import ArtifactStore
@@ -92,7 +92,10 @@ class InferenceService:
         self.settings, self.store, self.catalog = settings, store, catalog
         self.observer = observer
         self.adapter_files = AdapterFiles(store, settings.data_dir / "cache" / "adapters")
-        self.model_files = ModelFiles(store, settings.data_dir / "cache" / "full-models")
+        # A fully fine-tuned model's saved directory always holds its config.json.
+        self.model_files = LocalCopies(
+            store, settings.data_dir / "cache" / "full-models", marker="config.json", what="model"
+        )
         self._tokenizers: dict[str, Any] = {}
         self._engines: dict[str, BatchEngine] = {}
         self._locks: dict[str, asyncio.Lock] = {}

@@ -19,10 +19,9 @@ from typing import Any
 
 import openai
 import pytest
-import torch
 
 from service.catalog.emulator import ensure_emulator_tokenizer
-from tests.architectures import ARCHITECTURES, SLIDING_WINDOW, build_tiny_model
+from tests.architectures import ARCHITECTURES, SLIDING_WINDOW, build_tiny_model, peft_greedy_ids
 from tests.e2e.conftest import openai_client
 from tests.harness import ServerProcess
 
@@ -148,22 +147,9 @@ class Reference:
 
     def tokens(self, adapter: Path | None, prompt: list[int]) -> list[str]:
         """The greedy continuation as token strings, ending before EOS like the server's."""
-        from peft import PeftModel
-        from transformers import AutoModelForCausalLM
-
-        model = AutoModelForCausalLM.from_pretrained(self.model_dir, local_files_only=True)
-        if adapter is not None:
-            model = PeftModel.from_pretrained(model, adapter)
-        model.eval()
-        with torch.no_grad():
-            output = model.generate(
-                input_ids=torch.tensor([prompt]),
-                attention_mask=torch.ones((1, len(prompt)), dtype=torch.long),
-                max_new_tokens=NEW_TOKENS,
-                do_sample=False,
-                pad_token_id=self.tokenizer.pad_token_id,
-            )
-        ids = output[0, len(prompt) :].tolist()
+        ids = peft_greedy_ids(
+            self.model_dir, adapter, prompt, NEW_TOKENS, self.tokenizer.pad_token_id
+        )
         if self.eos in ids:
             ids = ids[: ids.index(self.eos)]
         return [self.tokenizer.decode([t]) for t in ids]

@@ -17,7 +17,7 @@ import torch
 from service.catalog.emulator import ensure_emulator_tokenizer
 from service.catalog.loading import load_model, load_tokenizer
 from service.inference.types import LocalAdapter, SamplingParams, SequenceEvent
-from tests.architectures import ARCHITECTURES, SLIDING_WINDOW, build_tiny_model
+from tests.architectures import ARCHITECTURES, SLIDING_WINDOW, build_tiny_model, peft_greedy_ids
 
 NEW_TOKENS = 12
 # Token strings with their logprobs: the test compares tokens, not decoded text.
@@ -44,22 +44,8 @@ def random_adapter(model_dir: Path, directory: Path, seed: int) -> Path:
 
 def peft_tokens(model_dir: Path, adapter: Path | None, prompt: list[int], tokenizer: Any) -> list:
     """Greedy continuation of `prompt` by transformers/peft's `generate`, as token strings."""
-    from peft import PeftModel
-    from transformers import AutoModelForCausalLM
-
-    model = AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True)
-    if adapter is not None:
-        model = PeftModel.from_pretrained(model, adapter)
-    model.eval()
-    with torch.no_grad():
-        output = model.generate(
-            input_ids=torch.tensor([prompt]),
-            attention_mask=torch.ones((1, len(prompt)), dtype=torch.long),
-            max_new_tokens=NEW_TOKENS,
-            do_sample=False,
-            pad_token_id=tokenizer.pad_token_id,
-        )
-    return [tokenizer.decode([t]) for t in output[0, len(prompt) :].tolist()]
+    ids = peft_greedy_ids(model_dir, adapter, prompt, NEW_TOKENS, tokenizer.pad_token_id)
+    return [tokenizer.decode([t]) for t in ids]
 
 
 class Run:

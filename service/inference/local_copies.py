@@ -1,9 +1,8 @@
-"""Fully fine-tuned models' files: copied from the artifact store to a local cache dir, no torch.
+"""Local copies of artifact-store directories (adapters, fully fine-tuned models), no torch.
 
-A full fine-tuning job saves a whole model (config.json, safetensors shards, tokenizer) under
-`jobs/{job_id}/model/` (its checkpoints under `.../checkpoints/step-N/model/`). The inference
-service serves each as a base model of its own, loaded from the local copy kept here. As with
-AdapterFiles, a copy is published with one rename, so a half-downloaded model is never loaded.
+The engine loads adapters and models from local disk; this keeps one copy of each store prefix
+under a cache dir. A copy is published with one rename once its marker file is there, so a
+half-downloaded directory is never loaded, and concurrent first uses download it once.
 """
 
 from __future__ import annotations
@@ -17,16 +16,15 @@ from pathlib import Path
 from service.core.errors import ModelLoadError
 from service.storage import ArtifactStore, download_directory
 
-# Present in every saved model directory, written by save_pretrained with the weights.
-MARKER = "config.json"
 
+class LocalCopies:
+    """Local copies of store directories that hold `marker`, keyed by their storage prefix."""
 
-class ModelFiles:
-    """Local copies of fully fine-tuned models from the artifact store, by storage prefix."""
-
-    def __init__(self, store: ArtifactStore, root: Path):
+    def __init__(self, store: ArtifactStore, root: Path, *, marker: str, what: str):
         self.store = store
         self.root = root
+        self.marker = marker
+        self.what = what  # named in the error when storage has no such directory
         self._lock = threading.Lock()
         self._key_locks: dict[str, threading.Lock] = {}
 
@@ -35,23 +33,23 @@ class ModelFiles:
         return self.root / hashlib.sha256(key.encode()).hexdigest()[:32]
 
     def fetch(self, key: str) -> Path:
-        """The local copy of model `key`, downloaded on first use; blocking."""
+        """The local copy of `key`, downloaded on first use; blocking."""
         target = self.path_for(key)
-        if (target / MARKER).is_file():
+        if (target / self.marker).is_file():
             return target
         with self._lock:
             key_lock = self._key_locks.setdefault(key, threading.Lock())
         with key_lock:
-            if (target / MARKER).is_file():
+            if (target / self.marker).is_file():
                 return target
             self.root.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(dir=self.root, prefix=".download-"))
             try:
                 download_directory(self.store, key, staging)
-                if not (staging / MARKER).is_file():
-                    # The name resolved, so the model exists: its files going missing is ours.
+                if not (staging / self.marker).is_file():
+                    # The model's name resolved, so it exists: its files going missing is ours.
                     raise ModelLoadError(
-                        "The model could not be loaded: its files are missing from storage."
+                        f"The {self.what} could not be loaded: its files are missing from storage."
                     )
                 staging.rename(target)
             finally:
