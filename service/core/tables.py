@@ -298,6 +298,10 @@ class EvalRunRow(Base):
     metadata_: Mapped[dict[str, str] | None] = mapped_column("metadata", JSON, nullable=True)
     error: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[int] = mapped_column(BigInteger)
+    # The API replica running it (EvalRunner.name) and when it last said so (unix seconds):
+    # another replica takes the run over only once that heartbeat is stale.
+    runner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    heartbeat_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class EvalRunOutputItemRow(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -186,10 +186,54 @@ def list_runs(
     )
 
 
-def unfinished_run_ids(session: Session) -> list[str]:
-    """Every project's runs still queued or in progress, oldest first."""
-    query = select(EvalRunRow.id).where(EvalRunRow.status.in_(UNFINISHED))
+def _ownerless(runner: str, stale_before: int) -> Any:
+    """Runs that `runner` may take: nobody's, its own, or a runner's that stopped beating."""
+    return or_(
+        EvalRunRow.runner.is_(None),
+        EvalRunRow.runner == runner,
+        EvalRunRow.heartbeat_at < stale_before,
+    )
+
+
+def adoptable_run_ids(session: Session, *, runner: str, stale_before: int) -> list[str]:
+    """Every project's unfinished runs that `runner` may take, oldest first."""
+    query = select(EvalRunRow.id).where(
+        EvalRunRow.status.in_(UNFINISHED), _ownerless(runner, stale_before)
+    )
     return list(session.scalars(query.order_by(EvalRunRow.seq)))
+
+
+def claim_run(session: Session, *, run_id: str, runner: str, now: int, stale_before: int) -> bool:
+    """Make `runner` the run's owner and the run `in_progress`, in one UPDATE; False when it
+    is finished or another live runner owns it."""
+    result = session.execute(
+        update(EvalRunRow)
+        .where(
+            EvalRunRow.id == run_id,
+            EvalRunRow.status.in_(UNFINISHED),
+            _ownerless(runner, stale_before),
+        )
+        .values(status="in_progress", runner=runner, heartbeat_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def beat(session: Session, *, runner: str, now: int) -> None:
+    """Renew the heartbeat of every unfinished run `runner` owns."""
+    session.execute(
+        update(EvalRunRow)
+        .where(EvalRunRow.runner == runner, EvalRunRow.status.in_(UNFINISHED))
+        .values(heartbeat_at=now)
+    )
+
+
+def release_runs(session: Session, *, runner: str) -> None:
+    """Give up `runner`'s unfinished runs, so that any replica may take them at once."""
+    session.execute(
+        update(EvalRunRow)
+        .where(EvalRunRow.runner == runner, EvalRunRow.status.in_(UNFINISHED))
+        .values(runner=None, heartbeat_at=None)
+    )
 
 
 def set_run_status(

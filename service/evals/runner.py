@@ -6,9 +6,15 @@ the API keeps answering. Sampling goes through the caller's own chat completions
 (service/completions/operations.py), which share the engine's batches with every other request.
 
 Resumable by construction: each graded item is one row, written as soon as it is graded, and a
-run's items are stored in the run. On start-up every `queued` or `in_progress` run is picked up
-again and grades only the items that have no row yet. A cancel (or a delete) cancels the task,
-so an item in flight stops where it is; one whose row is not written is simply not counted.
+run's items are stored in the run. A resumed run grades only the items that have no row yet. A
+cancel (or a delete) cancels the task, so an item in flight stops where it is; one whose row is
+not written is simply not counted.
+
+One owner per run, whatever the number of API replicas: a runner claims a run in one UPDATE
+(`runner`, `heartbeat_at`), renews the heartbeat of its runs every `heartbeat_seconds`, and
+stops a run the moment it finds another owner on it. At start-up and at every beat it takes the
+unfinished runs nobody owns, or whose owner's heartbeat is older than `stale_seconds` (a replica
+that died); a replica that stops cleanly gives its runs up at once.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +38,7 @@ from service.core.auth import Principal
 from service.core.config import Settings
 from service.core.db import Database
 from service.core.errors import EngineOverloadedError, ServiceUnavailableError, WhetstoneError
+from service.core.ids import random_token
 from service.core.tables import EvalRow, EvalRunRow
 from service.evals import operations, repository
 from service.evals.schemas import TestingCriterion
@@ -49,6 +58,10 @@ DEFAULT_MAX_COMPLETION_TOKENS = 256
 OVERLOAD_RETRIES = 5
 # After a database or store outage the run is picked up again after this pause.
 OUTAGE_PAUSE_SECONDS = 2.0
+# A runner renews its runs' heartbeat this often, and takes over runs whose heartbeat is older
+# than STALE_SECONDS: several missed beats, not one slow database call.
+HEARTBEAT_SECONDS = 5.0
+STALE_SECONDS = 30.0
 
 _CRITERION: TypeAdapter[Any] = TypeAdapter(TestingCriterion)
 
@@ -71,22 +84,54 @@ class EvalRunner:
     """Runs eval runs in the background of the API process."""
 
     def __init__(
-        self, settings: Settings, db: Database, catalog: Catalog, inference: InferenceService
+        self,
+        settings: Settings,
+        db: Database,
+        catalog: Catalog,
+        inference: InferenceService,
+        *,
+        heartbeat_seconds: float = HEARTBEAT_SECONDS,
+        stale_seconds: float = STALE_SECONDS,
     ):
         self.settings, self.db, self.catalog, self.inference = settings, db, catalog, inference
+        self.name = f"evals-{os.getpid()}-{random_token(8)}"
+        self.heartbeat_seconds, self.stale_seconds = heartbeat_seconds, stale_seconds
         self._slots = asyncio.Semaphore(settings.eval_concurrency)
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._beating: asyncio.Task[None] | None = None
         self._started = False
 
     async def start(self) -> None:
-        """Pick up every run left queued or in progress by a previous process."""
+        """Take the runs nobody runs (left by a previous process), then keep beating."""
         self._started = True
-        for run_id in await asyncio.to_thread(self._unfinished):
+        await self._adopt()
+        self._beating = asyncio.create_task(self._beat_forever(), name="eval-runner-heartbeat")
+
+    async def _beat_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_seconds)
+            try:
+                await asyncio.to_thread(self._beat)
+                await self._adopt()
+            except Exception:  # an outage: the next beat tries again
+                logger.warning("eval runner %s: heartbeat failed", self.name, exc_info=True)
+
+    def _beat(self) -> None:
+        with self.db.session() as session:
+            repository.beat(session, runner=self.name, now=int(time.time()))
+
+    async def _adopt(self) -> None:
+        for run_id in await asyncio.to_thread(self._adoptable):
             self.submit(run_id)
 
-    def _unfinished(self) -> list[str]:
+    def _adoptable(self) -> list[str]:
         with self.db.session() as session:
-            return repository.unfinished_run_ids(session)
+            return repository.adoptable_run_ids(
+                session, runner=self.name, stale_before=self._stale_before()
+            )
+
+    def _stale_before(self) -> int:
+        return int(time.time() - self.stale_seconds)
 
     def submit(self, run_id: str) -> None:
         """Start the run's task, unless it runs already."""
@@ -103,7 +148,12 @@ class EvalRunner:
             task.cancel()
 
     async def stop(self) -> None:
-        """Cancel every task; their runs stay unfinished and resume at the next start."""
+        """Cancel every task and give their runs up, unfinished, for any replica to resume."""
+        if self._beating is not None:
+            self._beating.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._beating
+            self._beating = None
         tasks = list(self._tasks.values())
         for task in tasks:
             task.cancel()
@@ -112,6 +162,12 @@ class EvalRunner:
                 await task
         self._tasks.clear()
         self._started = False
+        with contextlib.suppress(Exception):  # a database outage: the runs go stale instead
+            await asyncio.to_thread(self._release)
+
+    def _release(self) -> None:
+        with self.db.session() as session:
+            repository.release_runs(session, runner=self.name)
 
     # one run
 
@@ -156,11 +212,14 @@ class EvalRunner:
     def _begin(self, run_id: str) -> tuple[EvalRunRow, list[Any], list[int]]:
         with self.db.session() as session:
             run = repository.find_run(session, run_id=run_id)
-            if run is None or run.status not in repository.UNFINISHED:
-                raise RunStopped
-            repository.set_run_status(
-                session, run_id=run_id, status="in_progress", sources=repository.UNFINISHED
-            )
+            if run is None or not repository.claim_run(
+                session,
+                run_id=run_id,
+                runner=self.name,
+                now=int(time.time()),
+                stale_before=self._stale_before(),
+            ):
+                raise RunStopped  # finished, or another replica's
             graded = repository.graded_item_ids(session, run_id=run_id)
             criteria = _criteria(session, run.eval_id)
             session.expunge(run)
@@ -170,8 +229,8 @@ class EvalRunner:
     def _write_item(self, run: EvalRunRow, index: int, outcome: ItemOutcome) -> None:
         with self.db.session() as session:
             current = repository.find_run(session, run_id=run.id)
-            if current is None or current.status != "in_progress":
-                raise RunStopped
+            if current is None or current.status != "in_progress" or current.runner != self.name:
+                raise RunStopped  # cancelled, deleted, or taken over by another replica
             repository.add_output_item(
                 session,
                 run=run,
