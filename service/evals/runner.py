@@ -113,8 +113,10 @@ class EvalRunner:
             try:
                 await asyncio.to_thread(self._beat)
                 await self._adopt()
-            except Exception:  # an outage: the next beat tries again
-                logger.warning("eval runner %s: heartbeat failed", self.name, exc_info=True)
+            except ServiceUnavailableError as exc:  # an outage: the next beat tries again
+                logger.warning("eval runner %s: heartbeat skipped: %s", self.name, exc.message)
+            except Exception:  # the loop must outlive any one failure
+                logger.exception("eval runner %s: heartbeat failed", self.name)
 
     def _beat(self) -> None:
         with self.db.session() as session:
