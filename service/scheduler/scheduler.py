@@ -36,7 +36,6 @@ from service.fine_tuning import repository as jobs
 from service.fine_tuning import transitions
 from service.fine_tuning.schemas import JobStatus
 from service.scheduler.executors import Executor, Run, WorkerTarget, is_ray_worker, make_executor
-from service.scheduler.executors.local import describe_exit
 from service.scheduler.leadership import leadership_for
 from service.scheduler.slots import DeviceSlot
 from service.scheduler.validation import fail_validation, validate_job_files
@@ -46,7 +45,6 @@ from service.webhooks.sender import WebhookSender
 
 logger = logging.getLogger("whetstone.scheduler")
 
-__all__ = ["Scheduler", "WorkerTarget", "describe_exit"]
 # Files validated at once; validation is I/O and JSON parsing, and training needs the cores.
 MAX_CONCURRENT_VALIDATIONS = 2
 # After a storage or database outage, a job's validation is retried this much later (seconds).
@@ -154,17 +152,16 @@ class Scheduler:
         # it finishes, and is validated again at the next start.
         for task in list(self._validating.values()):
             task.cancel()
-        for run in list(self.running.values()):
-            if self.executor.outlives_server:
-                break
-            with contextlib.suppress(Exception):
-                await asyncio.to_thread(
-                    transitions.release_at_shutdown,
-                    self.db,
-                    job_id=run.job_id,
-                    worker=run.worker,
-                )
-            await asyncio.to_thread(self.executor.stop, run)
+        if not self.executor.outlives_server:  # Ray runs go on, for the next leader to adopt
+            for run in list(self.running.values()):
+                with contextlib.suppress(Exception):
+                    await asyncio.to_thread(
+                        transitions.release_at_shutdown,
+                        self.db,
+                        job_id=run.job_id,
+                        worker=run.worker,
+                    )
+                await asyncio.to_thread(self.executor.stop, run)
         self.running.clear()
         await self.webhooks.stop()
         if self._leading and not self.db.is_sqlite:

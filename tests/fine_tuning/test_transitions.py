@@ -13,7 +13,7 @@ from service.core.db import Database
 from service.core.errors import InvalidRequestError
 from service.fine_tuning import repository as job_rows
 from service.fine_tuning import transitions
-from service.scheduler.scheduler import describe_exit
+from service.scheduler.executors.local import describe_exit
 from tests.fine_tuning.factories import make_job, messages, reload
 
 MAX_ATTEMPTS = 3

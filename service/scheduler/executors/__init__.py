@@ -1,7 +1,8 @@
 """Executors: where a claimed job's worker runs. The scheduler claims, an executor runs.
 
-- `local` (local.py): a spawned child process per job on this machine's device slots; the
-  workers end with the server, and their jobs resume from a checkpoint at the next leader.
+- `local` (local.py): a child process per job on this machine's device slots, forked from a
+  forkserver that preloads torch; the workers end with the server, and their jobs resume from
+  a checkpoint at the next leader.
 - `ray` (ray.py): a detached Ray actor per job on the cluster; the runs outlive every API
   replica, and the next leader adopts them by name.
 
