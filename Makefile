@@ -27,15 +27,14 @@ run: install
 # and trained models are made once: most of the suite waits on server processes and jobs.
 # The schemathesis run goes alone afterwards: its cases share one node id, which xdist counts
 # as one test and runs once.
-test: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: lint
 	$(BIN)/pytest -n 2 --dist loadfile --ignore=tests/fuzz
 	$(BIN)/pytest tests/fuzz
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .
