@@ -58,4 +58,4 @@ client: install
 docs: install
 	$(BIN)/python -m service.training.hyperparameters > docs/hyperparameters.md.tmp
 	mv docs/hyperparameters.md.tmp docs/hyperparameters.md
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
