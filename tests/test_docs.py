@@ -20,6 +20,8 @@ DOCS = REPO_ROOT / "docs"
 README = REPO_ROOT / "README.md"
 SETTINGS_PAGE = DOCS / "operations.md"
 README_MAX_LINES = 300
+# Read by tests/conftest.py, not by the server: the development page documents it.
+TEST_SUITE_VARIABLES = {"WHETSTONE_TEST_POSTGRES_URL"}
 
 # A markdown link or image, `[text](target)` or `[text](target "title")`.
 LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -103,6 +105,19 @@ def test_every_row_of_the_settings_table_is_a_setting() -> None:
     assert not unknown, f"{SETTINGS_PAGE.name} documents settings that do not exist: {unknown}"
     repeated = sorted({row for row in rows if rows.count(row) > 1})
     assert not repeated, f"{SETTINGS_PAGE.name} documents these twice: {repeated}"
+
+
+def test_every_variable_the_docs_name_is_a_setting() -> None:
+    # A renamed or removed setting must not live on in prose elsewhere; a name ending in `_` is
+    # a family (`WHETSTONE_DATABASE_*`), and the test suite's own variables are no settings.
+    named = {
+        (path.name, name)
+        for path in markdown_files()
+        for name in re.findall(r"WHETSTONE_[A-Z0-9_]+", path.read_text())
+        if not name.endswith("_") and name not in TEST_SUITE_VARIABLES
+    }
+    unknown = sorted(f"{page}: {name}" for page, name in named if name not in setting_variables())
+    assert not unknown, f"the docs name variables that are not settings: {unknown}"
 
 
 def test_every_relative_link_resolves() -> None:
