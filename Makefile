@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 WHETSTONE_HOST ?= 127.0.0.1
 WHETSTONE_PORT ?= 8000
 
-.PHONY: install run test lint format openapi client
+.PHONY: install run test lint format openapi client docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,3 +52,10 @@ client: install
 	  --path openapi/openapi.json --config clients/openapi-python-client.yaml \
 	  --custom-template-path clients/templates --meta setup \
 	  --output-path clients/python --overwrite
+
+# The reference site, offline: the generated hyperparameter table first, then mkdocs (material),
+# which fails on any warning (a broken link or anchor, a page left out of the nav).
+docs: install
+	$(BIN)/python -m service.training.hyperparameters > docs/hyperparameters.md.tmp
+	mv docs/hyperparameters.md.tmp docs/hyperparameters.md
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict

@@ -6,7 +6,7 @@ models at start-up (the models file) and at job create. So the rule is read off 
   what `AutoModelForCausalLM` loads;
 - with attention caches only: the engine batches by merging and trimming key/value caches, which
   a recurrent state (Mamba, RWKV, linear attention hybrids) does not have.
-Every architecture of the parity suite (tests/architectures.py) passes; the README lists them.
+Every architecture of the parity suite (tests/architectures.py) passes; docs/serving.md lists them.
 """
 
 from __future__ import annotations

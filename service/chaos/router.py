@@ -2,7 +2,7 @@
 
 Left out of the OpenAPI document: that document is the OpenAI-shaped contract the clients are
 generated from and the fuzzer drives, and a test tool that can fault every other route has no
-place in either. The README documents it.
+place in either. docs/ci.md documents it.
 """
 
 from __future__ import annotations

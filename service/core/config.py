@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     s3_multipart_threshold_bytes: int = Field(
         8 * 1024 * 1024, description="Objects larger than this go to S3 as a multipart upload."
     )
-    # Deadlines: with one dependency hanging, every request answers within 15 s (README).
+    # Deadlines: with one dependency hanging, each request answers within 15 s (docs/operations.md).
     s3_connect_timeout_seconds: float = Field(
         2.0, gt=0, description="Deadline to open a connection to the S3 endpoint."
     )

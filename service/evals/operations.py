@@ -498,7 +498,7 @@ def delete_run(
 
 
 def report_url(base_url: str, eval_id: str, run_id: str) -> str:
-    """The run's page on this server's dashboard (not built yet; see the README)."""
+    """The run's page on this server's dashboard (docs/dashboard.md)."""
     return f"{base_url.rstrip('/')}/dashboard/evals/{eval_id}/runs/{run_id}"
 
 

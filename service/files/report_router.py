@@ -1,7 +1,7 @@
 """Router for GET /_whetstone/files/{file_id}/report, the data report of a training file.
 
 Left out of the OpenAPI document, as every /_whetstone/ extension is: that document is the
-OpenAI-shaped contract the clients are generated from. The README documents it.
+OpenAI-shaped contract the clients are generated from. docs/extensions.md documents it.
 """
 
 from __future__ import annotations

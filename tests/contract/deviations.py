@@ -4,7 +4,7 @@ The conformance suite tolerates a schema violation only when a Deviation here na
 operation (`METHOD /openai/path/{template}`; `... stream` for one event of a streamed
 response; `error` for the error envelope of any operation), its JSON path (`/data/*/status`:
 `*` is one array index or key) and, when given, the exact value allowed there. Anything else
-fails the suite. The README lists these too.
+fails the suite. docs/ci.md lists these too.
 """
 
 from __future__ import annotations
