@@ -24,10 +24,6 @@ JSONArray: TypeAlias = list[JSONValue]
 WireJSONObject = Annotated[
     JSONObject, GetPydanticSchema(lambda _source, handler: handler.generate_schema(dict[str, Any]))
 ]
-# Any JSON value as a wire model's field, validated and published as pydantic's Any (`{}`).
-WireJSONValue = Annotated[
-    JSONValue, GetPydanticSchema(lambda _source, handler: handler.generate_schema(Any))
-]
 
 
 def as_object(value: JSONValue) -> JSONObject:
