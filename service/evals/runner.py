@@ -285,7 +285,7 @@ class EvalRunner:
                 )
         else:
             given = row.get("sample")
-            sample_wire, sample, error = _given_sample(given if isinstance(given, dict) else {})
+            sample_wire, sample, error = _given_sample(as_object(given) if given else {})
         if error:
             return ItemOutcome("error", [], sample_wire, usage)
         results: list[JSONObject] = []

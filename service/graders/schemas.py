@@ -383,7 +383,7 @@ class RunGraderRequest(BaseModel):
 
     @field_validator("grader", mode="wrap")
     @classmethod
-    def _parse_grader(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    def _parse_grader(cls, value: object, handler: ValidatorFunctionWrapHandler) -> Any:
         return grader_field(value, handler)
 
 
@@ -396,7 +396,7 @@ class ValidateGraderRequest(BaseModel):
 
     @field_validator("grader", mode="wrap")
     @classmethod
-    def _parse_grader(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    def _parse_grader(cls, value: object, handler: ValidatorFunctionWrapHandler) -> Any:
         return grader_field(value, handler)
 
 
