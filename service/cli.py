@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import Literal, TypedDict
 
 from pydantic import ValidationError
 
@@ -45,7 +45,21 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
 H11_HEADROOM_BYTES = 1024 * 1024
 
 
-def http_options(settings: Settings) -> dict[str, Any]:
+class HTTPOptions(TypedDict):
+    """uvicorn.run's HTTP protocol arguments."""
+
+    http: Literal["h11"]
+    h11_max_incomplete_event_size: int
+
+
+class LogOptions(TypedDict, total=False):
+    """uvicorn.run's logging arguments."""
+
+    log_config: None
+    access_log: bool
+
+
+def http_options(settings: Settings) -> HTTPOptions:
     """uvicorn's HTTP protocol options: h11, with its head buffer above our header limit."""
     return {
         # Named, not "auto": httptools (picked when installed) has no such buffer setting, and
@@ -55,7 +69,7 @@ def http_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def log_options(settings: Settings) -> dict[str, Any]:
+def log_options(settings: Settings) -> LogOptions:
     """uvicorn's logging options: its own text setup, or, for JSON logs, none (its records
     go to the root JSON handler) and no access line (the metrics middleware writes one with
     the request id, project and duration)."""

@@ -23,7 +23,8 @@ _bearer = HTTPBearer(auto_error=False, description="An API key, as `Authorizatio
 
 
 def _container(request: Request) -> Container:
-    return request.app.state.container
+    container: Container = request.app.state.container
+    return container
 
 
 def get_principal(

@@ -59,7 +59,8 @@ def unservable_reason(config: dict[str, Any]) -> str | None:
         )
     if architectures and not any(a.endswith(_CAUSAL_LM_SUFFIXES) for a in architectures):
         return f"{name} is not a causal language model (no ...ForCausalLM class)"
-    text = config.get("text_config") if isinstance(config.get("text_config"), dict) else config
+    text_config = config.get("text_config")
+    text = text_config if isinstance(text_config, dict) else config
     layers = set(text.get("layer_types") or ()) - _ATTENTION_LAYERS
     if layers:
         return f"{name} has {', '.join(sorted(layers))} layers, which the engine does not serve"

@@ -210,8 +210,10 @@ def _entry_from_spec(name: str, spec: dict[str, Any], source: Path) -> BaseModel
     )
 
 
-def _tool_parser(name: str, parser: Any, source: Path) -> str | None:
-    if parser is not None and parser not in TOOL_PARSERS:
+def _tool_parser(name: str, parser: object, source: Path) -> str | None:
+    if parser is None:
+        return None
+    if not isinstance(parser, str) or parser not in TOOL_PARSERS:
         raise ValueError(
             f"model {name!r} in {source}: tool_parser must be one of {', '.join(TOOL_PARSERS)}"
         )

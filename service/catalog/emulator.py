@@ -13,6 +13,10 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerFast
 
 EMULATOR_NAME = "whetstone-tiny"
 EMULATOR_SEED = 1729
@@ -38,7 +42,22 @@ CHAT_TEMPLATE = (
     "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
 )
 
-_ARCHITECTURE = {
+
+class _LlamaArchitecture(TypedDict):
+    """The LlamaConfig arguments that fix the emulator's shape."""
+
+    hidden_size: int
+    intermediate_size: int
+    num_hidden_layers: int
+    num_attention_heads: int
+    num_key_value_heads: int
+    max_position_embeddings: int
+    rms_norm_eps: float
+    tie_word_embeddings: bool
+    initializer_range: float
+
+
+_ARCHITECTURE: _LlamaArchitecture = {
     "hidden_size": 128,
     "intermediate_size": 384,
     "num_hidden_layers": 4,
@@ -100,7 +119,7 @@ Stars look small from the earth, but many of them are much larger than our own s
 """
 
 
-def _train_tokenizer():  # -> PreTrainedTokenizerFast
+def _train_tokenizer() -> PreTrainedTokenizerFast:
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
@@ -117,7 +136,7 @@ def _train_tokenizer():  # -> PreTrainedTokenizerFast
     # The corpus repeated keeps pair counts well above min_frequency; BPE training is
     # deterministic for a fixed corpus.
     tokenizer.train_from_iterator(_CORPUS.splitlines() * 4, trainer=trainer)
-    fast = PreTrainedTokenizerFast(
+    fast = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]  # transformers: unannotated
         tokenizer_object=tokenizer,
         bos_token=BOS_TOKEN,
         eos_token=EOS_TOKEN,
@@ -134,7 +153,7 @@ def build_emulator(directory: Path, seed: int = EMULATOR_SEED) -> None:
     from transformers import LlamaConfig, LlamaForCausalLM
     from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # transformers: unannotated
 
     tokenizer = _train_tokenizer()
     config = LlamaConfig(

@@ -6,14 +6,17 @@ Imports torch and transformers only inside the functions, so `service.catalog` s
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase, PreTrainedTokenizerFast
 
 
 def _quiet() -> None:
     # Progress bars from weight loading flood server logs and test output.
     from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # transformers: unannotated
 
 
 def uses_bf16(device: str) -> bool:
@@ -24,7 +27,7 @@ def uses_bf16(device: str) -> bool:
     return torch.device(device).type == "cuda" and torch.cuda.is_bf16_supported()
 
 
-def load_tokenizer(model_dir: Path) -> Any:
+def load_tokenizer(model_dir: Path) -> PreTrainedTokenizerBase:
     """The model's tokenizer, offline, with a pad token guaranteed."""
     from transformers import AutoTokenizer
 
@@ -35,7 +38,7 @@ def load_tokenizer(model_dir: Path) -> Any:
     return tokenizer
 
 
-def load_fast_tokenizer(model_dir: Path) -> Any:
+def load_fast_tokenizer(model_dir: Path) -> PreTrainedTokenizerFast:
     """The model's fast tokenizer (tokenizer.json), offline, without importing torch.
 
     For the API process (the data report): AutoTokenizer imports transformers' config
@@ -44,13 +47,15 @@ def load_fast_tokenizer(model_dir: Path) -> Any:
     from transformers import PreTrainedTokenizerFast
 
     _quiet()
-    tokenizer = PreTrainedTokenizerFast.from_pretrained(model_dir, local_files_only=True)
+    tokenizer: PreTrainedTokenizerFast = PreTrainedTokenizerFast.from_pretrained(
+        model_dir, local_files_only=True
+    )
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     return tokenizer
 
 
-def load_model(model_dir: Path, *, device: str, fp32: bool = False) -> Any:
+def load_model(model_dir: Path, *, device: str, fp32: bool = False) -> PreTrainedModel:
     """The causal LM on `device`, offline, in the dtype `uses_bf16` picks; in fp32 whatever
     the device with `fp32` (full fine-tuning's master weights: bf16 weights would drop most
     optimizer updates, while its forward passes still run under bf16 autocast)."""
@@ -59,5 +64,10 @@ def load_model(model_dir: Path, *, device: str, fp32: bool = False) -> Any:
 
     _quiet()
     dtype = torch.bfloat16 if uses_bf16(device) and not fp32 else torch.float32
-    model = AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True, dtype=dtype)
-    return model.to(device)
+    model: PreTrainedModel = AutoModelForCausalLM.from_pretrained(
+        model_dir, local_files_only=True, dtype=dtype
+    )
+    # transformers declares `to` through functools.wraps(nn.Module.to), whose signature the
+    # type checker reads unbound (`self` first); the call is nn.Module.to's own.
+    model.to(device)  # type: ignore[arg-type]
+    return model

@@ -3,6 +3,7 @@ its chaos rules): nothing survives a restart, and each replica has its own."""
 
 from __future__ import annotations
 
+import builtins
 import random
 import threading
 from dataclasses import dataclass
@@ -37,19 +38,21 @@ class FaultRuleStore:
         with self._lock:
             return [_shown(stored) for stored in self._rules.get(project, [])]
 
-    def replace(self, *, project: str, rules: list[FaultRule]) -> list[FaultRule]:
+    def replace(self, *, project: str, rules: builtins.list[FaultRule]) -> builtins.list[FaultRule]:
         """Make `rules` the project's only rules."""
         with self._lock:
             self._rules[project] = [_Stored(rule, rule.count) for rule in rules]
         return self.list(project=project)
 
-    def add(self, *, project: str, rules: list[FaultRule]) -> list[FaultRule]:
+    def add(self, *, project: str, rules: builtins.list[FaultRule]) -> builtins.list[FaultRule]:
         """Append `rules` to the project's rules."""
         with self._lock:
             self._rules.setdefault(project, []).extend(_Stored(rule, rule.count) for rule in rules)
         return self.list(project=project)
 
-    def remove(self, *, project: str, patterns: list[FaultRule] | None) -> list[FaultRule]:
+    def remove(
+        self, *, project: str, patterns: builtins.list[FaultRule] | None
+    ) -> builtins.list[FaultRule]:
         """Drop every rule that equals a pattern in each field the pattern sets; all of them
         when `patterns` is None."""
         with self._lock:

@@ -19,7 +19,10 @@ The envelope is `{"error": {"message", "type", "param", "code"}}`; no stack trac
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from service.core.wire import JSONObject
 
 
 class WhetstoneError(Exception):
@@ -43,10 +46,11 @@ class WhetstoneError(Exception):
         self.message = message
         self.param = param
         self.code = code if code is not None else self.default_code
-        # An instance may carry a status its class does not name (a 4xx from Starlette).
+        # An instance may carry a status its class does not name (a 4xx from Starlette): the
+        # instance attribute shadows the ClassVar on purpose, which mypy refuses.
         self.status_code = status_code or type(self).status_code  # type: ignore[misc]
 
-    def envelope(self) -> dict[str, Any]:
+    def envelope(self) -> JSONObject:
         """OpenAI's error envelope for this error."""
         return {
             "error": {

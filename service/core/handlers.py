@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -28,11 +27,11 @@ logger = logging.getLogger("whetstone.errors")
 _UNION_TAGS = frozenset({"str", "int", "float", "bool", "none"})
 
 
-def _is_union_tag(part: Any) -> bool:
+def _is_union_tag(part: object) -> bool:
     return isinstance(part, str) and ("[" in part or "function-" in part or part in _UNION_TAGS)
 
 
-def _param_of(loc: tuple[Any, ...]) -> str | None:
+def _param_of(loc: tuple[int | str, ...]) -> str | None:
     # ("body", "method", "supervised", "n_epochs") -> "method.supervised.n_epochs";
     # list indexes render as [i] the way OpenAI names them ("messages[0].role").
     parts = [p for p in loc if p not in ("body", "query", "path", "header", "form")]
@@ -64,7 +63,7 @@ _EXPECTED_TYPE = {
 }
 
 
-def _json_type(value: Any) -> str:
+def _json_type(value: object) -> str:
     """`a boolean`, `an array`, ...: the JSON type of a decoded value, as OpenAI words it."""
     if value is None:
         return "null"
@@ -81,7 +80,7 @@ def _json_type(value: Any) -> str:
     return "a value of another type"
 
 
-def _body_error(kind: str, value: Any) -> InvalidRequestError:
+def _body_error(kind: str, value: object) -> InvalidRequestError:
     """The body as a whole is not a JSON object: absent, not JSON at all, or another JSON type."""
     if kind == "missing" or isinstance(value, bytes):
         # FastAPI hands the raw bytes on when the content type is not JSON.
@@ -114,7 +113,7 @@ def validation_error(exc: RequestValidationError) -> InvalidRequestError:
     first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request", "type": ""}
     loc = tuple(first.get("loc", ()))
     param = _param_of(loc)
-    kind = first.get("type", "")
+    kind = str(first.get("type", ""))
     if kind == "json_invalid":
         return InvalidRequestError(_NOT_JSON, code="invalid_json")
     if loc == ("body",):

@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.core.errors import ServiceUnavailableError
 from service.core.ids import random_token
+from service.core.wire import JSONObject
 
 logger = logging.getLogger("whetstone.http")
 
@@ -99,7 +100,7 @@ class RequestContextMiddleware:
                 "unhandled error in %s %s [%s]", scope["method"], scope["path"], request_id
             )
             if not started:
-                body = {
+                body: JSONObject = {
                     "error": {
                         "message": "The server had an error while processing your request. "
                         f"Request id: {request_id}.",
@@ -143,7 +144,7 @@ def header_size(headers: Iterable[tuple[bytes, bytes]]) -> int:
 
 
 async def _send_headers_too_large(send: Send, limit: int, size: int) -> None:
-    body = {
+    body: JSONObject = {
         "error": {
             "message": f"Request headers too large: they take {size} bytes and the limit is "
             f"{limit} bytes.",
@@ -160,7 +161,7 @@ def _too_large_message(limit: int) -> str:
 
 
 async def _send_too_large(send: Send, limit: int) -> None:
-    body = {
+    body: JSONObject = {
         "error": {
             "message": _too_large_message(limit),
             "type": "invalid_request_error",
@@ -171,7 +172,7 @@ async def _send_too_large(send: Send, limit: int) -> None:
     await _send_json(send, 413, body)
 
 
-async def _send_json(send: Send, status: int, body: dict) -> None:
+async def _send_json(send: Send, status: int, body: JSONObject) -> None:
     payload = json.dumps(body).encode()
     await send(
         {

@@ -157,4 +157,5 @@ def install_openapi(app: FastAPI) -> None:
             app.openapi_schema = mark_uploads_binary(document)
         return app.openapi_schema
 
+    # FastAPI's documented way to customise the document is to replace the method.
     app.openapi = openapi  # type: ignore[method-assign]

@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from service.core.wire import JSONObject
+
 # SQLite only auto-increments INTEGER PRIMARY KEY; BigInteger elsewhere.
 SeqType = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -119,7 +121,7 @@ class JobRow(Base):
     @property
     def method_type(self) -> str:
         """The job's method (`supervised`, `dpo`): the key its hyperparameters sit under."""
-        return self.method.get("type", "supervised")
+        return str(self.method.get("type", "supervised"))
 
     @property
     def method_extras(self) -> dict[str, Any]:
@@ -274,8 +276,8 @@ class EvalRow(Base):
     id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     project: Mapped[str] = mapped_column(String(128), index=True)
     name: Mapped[str] = mapped_column(String(1024))
-    data_source_config: Mapped[dict[str, Any]] = mapped_column(JSON)
-    testing_criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    data_source_config: Mapped[JSONObject] = mapped_column(JSON)
+    testing_criteria: Mapped[list[JSONObject]] = mapped_column(JSON)
     metadata_: Mapped[dict[str, str] | None] = mapped_column("metadata", JSON, nullable=True)
     created_at: Mapped[int] = mapped_column(BigInteger)
 
@@ -293,8 +295,8 @@ class EvalRunRow(Base):
     name: Mapped[str] = mapped_column(String(1024))
     model: Mapped[str] = mapped_column(String(1024))
     status: Mapped[str] = mapped_column(String(32), index=True)
-    data_source: Mapped[dict[str, Any]] = mapped_column(JSON)
-    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    data_source: Mapped[JSONObject] = mapped_column(JSON)
+    items: Mapped[list[JSONObject]] = mapped_column(JSON)
     metadata_: Mapped[dict[str, str] | None] = mapped_column("metadata", JSON, nullable=True)
     error: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[int] = mapped_column(BigInteger)
@@ -316,9 +318,9 @@ class EvalRunOutputItemRow(Base):
     created_at: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16))
     datasource_item_id: Mapped[int] = mapped_column(Integer)
-    datasource_item: Mapped[dict[str, Any]] = mapped_column(JSON)
-    results: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    sample: Mapped[dict[str, Any]] = mapped_column(JSON)
+    datasource_item: Mapped[JSONObject] = mapped_column(JSON)
+    results: Mapped[list[JSONObject]] = mapped_column(JSON)
+    sample: Mapped[JSONObject] = mapped_column(JSON)
     # Tokens per model, the sampled model and grader models alike: {model: {invocation_count,
     # prompt_tokens, completion_tokens}}; the run's per_model_usage sums them.
     usage: Mapped[dict[str, dict[str, int]]] = mapped_column(JSON)

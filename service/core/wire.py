@@ -1,14 +1,40 @@
-"""The base of every JSON request body: strict types, with JSON numbers read as JSON Schema
-(and so the OpenAPI document) reads them."""
+"""JSON on the wire: the types of JSON documents, and the base of every JSON request body
+(strict types, with JSON numbers read as JSON Schema, and so the OpenAPI document, reads them)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Annotated, Any, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, GetPydanticSchema, model_validator
+from typing_extensions import TypeAliasType
+
+# What json.loads returns and json.dumps takes. Read a document through isinstance checks, or
+# validate it into a pydantic model when its shape is known.
+# A TypeAliasType, so that pydantic resolves the recursion from any module.
+JSONValue = TypeAliasType(
+    "JSONValue", 'str | int | float | bool | list["JSONValue"] | dict[str, "JSONValue"] | None'
+)
+JSONObject: TypeAlias = dict[str, JSONValue]
+JSONArray: TypeAlias = list[JSONValue]
+
+# A JSON object as a wire model's field: a JSONObject to the type checker, while pydantic
+# validates it (any object) and publishes it (`{"type": "object"}`) as it does dict[str, Any],
+# so the OpenAPI document and strict validation stay what they were.
+WireJSONObject = Annotated[
+    JSONObject, GetPydanticSchema(lambda _source, handler: handler.generate_schema(dict[str, Any]))
+]
 
 
-def whole_numbers_as_ints(value: Any) -> Any:
+def as_object(value: JSONValue) -> JSONObject:
+    """`value`, a part of a stored document that its writer made an object; TypeError when
+    it is not one."""
+    if not isinstance(value, dict):
+        raise TypeError(f"expected a JSON object, found {type(value).__name__}")
+    return value
+
+
+def whole_numbers_as_ints(value: JSONValue) -> JSONValue:
     """`value` with every float that is a whole number (`2.0`) turned into an int, at any depth.
 
     Lists and dicts are converted in place: the value is json.loads' fresh output for one
@@ -20,7 +46,7 @@ def whole_numbers_as_ints(value: Any) -> Any:
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
-            entries: Any = node.items()
+            entries: Iterable[tuple[Any, JSONValue]] = node.items()
         elif isinstance(node, list):
             entries = enumerate(node)
         else:

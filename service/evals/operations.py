@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
@@ -24,6 +24,7 @@ from service.core.config import Settings
 from service.core.db import Database
 from service.core.errors import InvalidRequestError, ModelNotFoundError, NotFoundError
 from service.core.tables import EvalRow, EvalRunOutputItemRow, EvalRunRow
+from service.core.wire import JSONObject, as_object
 from service.evals import repository
 from service.evals.schemas import (
     CreateEvalCompletionsRunDataSource,
@@ -58,7 +59,7 @@ if TYPE_CHECKING:  # the runner imports this module
     from service.evals.runner import EvalRunner
 
 # The `sample` namespace of a custom config with include_sample_schema, as OpenAI writes it.
-SAMPLE_SCHEMA: dict[str, Any] = {
+SAMPLE_SCHEMA: JSONObject = {
     "type": "object",
     "properties": {
         "model": {"type": "string"},
@@ -150,7 +151,7 @@ def get_eval(db: Database, principal: Principal, eval_id: str) -> Eval:
 
 
 def list_evals(
-    db: Database, principal: Principal, *, after: str | None, limit: int, order: Any
+    db: Database, principal: Principal, *, after: str | None, limit: int, order: repository.Order
 ) -> EvalList:
     """A page of the caller's evals."""
     with db.session() as session:
@@ -201,7 +202,7 @@ def delete_eval(
 def as_eval(row: EvalRow) -> Eval:
     """The wire object of an eval row."""
     config = row.data_source_config
-    properties: dict[str, Any] = {"item": config["item_schema"]}
+    properties: JSONObject = {"item": config["item_schema"]}
     required = ["item"]
     if config.get("include_sample_schema"):
         properties["sample"] = SAMPLE_SCHEMA
@@ -228,7 +229,7 @@ def _items_of(
     principal: Principal,
     source: EvalJsonlFileContentSource | EvalJsonlFileIdSource,
     param: str,
-) -> list[dict[str, Any]]:
+) -> list[JSONObject]:
     if isinstance(source, EvalJsonlFileContentSource):
         return [row.model_dump(exclude_none=True) for row in source.content]
     try:
@@ -239,7 +240,7 @@ def _items_of(
             f"{param}.id", f"No such File object: {source.id}", code="file_not_found"
         ) from None
     text = b"".join(chunks).decode("utf-8", errors="replace")
-    items: list[dict[str, Any]] = []
+    items: list[JSONObject] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -256,7 +257,7 @@ def _items_of(
     return items
 
 
-def _check_items(items: list[dict[str, Any]], item_schema: dict[str, Any], param: str) -> None:
+def _check_items(items: list[JSONObject], item_schema: JSONObject, param: str) -> None:
     if not items:
         raise _refuse(param, "The data source has no items.")
     if len(items) > MAX_RUN_ITEMS:
@@ -289,7 +290,7 @@ async def create_run(
     """Store a queued run with its items and start it in the background."""
     with db.session() as session:
         eval_row = repository.get_eval(session, project=principal.project, eval_id=eval_id)
-        item_schema = dict(eval_row.data_source_config["item_schema"])
+        item_schema = dict(as_object(eval_row.data_source_config["item_schema"]))
     source_param = "data_source.source"
     data_source = request.data_source
     model = ""
@@ -303,7 +304,7 @@ async def create_run(
                 "completions. Use 'file_content' or 'file_id'.",
                 code="unsupported_value",
             )
-        source = data_source.source  # type: ignore[assignment]
+        source = data_source.source
         await _check_completions(db, catalog, principal, data_source)
         model = data_source.model or ""
     else:
@@ -319,7 +320,7 @@ async def create_run(
         store,
         principal,
         source,
-        source_param,  # type: ignore[arg-type]
+        source_param,
     )
     _check_items(items, item_schema, source_param)
     with db.session() as session:
@@ -339,12 +340,14 @@ async def create_run(
     return run
 
 
-def _as_stored(data_source: dict[str, Any]) -> dict[str, Any]:
+def _as_stored(data_source: JSONObject) -> JSONObject:
     """The data source as runs echo it: template messages in the eval message form, a text
     content as one `input_text` part, as OpenAI echoes them (a plain `{role, content}` message
     matches two branches of its description's oneOf, so it would validate as neither)."""
-    messages = (data_source.get("input_messages") or {}).get("template")
-    for message in messages or []:
+    input_messages = data_source.get("input_messages")
+    messages = input_messages.get("template") if isinstance(input_messages, dict) else None
+    for message in messages if isinstance(messages, list) else []:
+        message = as_object(message)
         message["type"] = "message"
         if isinstance(message["content"], str):
             message["content"] = {"type": "input_text", "text": message["content"]}
@@ -424,7 +427,7 @@ def list_runs(
     status: str | None,
     after: str | None,
     limit: int,
-    order: Any,
+    order: repository.Order,
 ) -> EvalRunList:
     """A page of the eval's runs."""
     with db.session() as session:
@@ -510,7 +513,7 @@ def as_eval_run(session: Session, row: EvalRunRow, base_url: str) -> EvalRun:
     for status, results, item_usage in repository.output_item_summaries(session, run_id=row.id):
         counts[status] = counts.get(status, 0) + 1
         for result in results:
-            tally = per_criterion.setdefault(result["name"], [0, 0])
+            tally = per_criterion.setdefault(str(result["name"]), [0, 0])
             tally[0 if result["passed"] else 1] += 1
         for model, figures in item_usage.items():
             total = usage.setdefault(model, {})
@@ -520,7 +523,7 @@ def as_eval_run(session: Session, row: EvalRunRow, base_url: str) -> EvalRun:
     return EvalRun(
         id=row.id,
         eval_id=row.eval_id,
-        status=row.status,  # type: ignore[arg-type]
+        status=row.status,
         model=row.model or None,
         name=row.name,
         created_at=row.created_at,
@@ -557,7 +560,7 @@ def as_eval_run(session: Session, row: EvalRunRow, base_url: str) -> EvalRun:
 
 def _criteria_names(session: Session, eval_id: str) -> list[str]:
     criteria = session.scalar(select(EvalRow.testing_criteria).where(EvalRow.id == eval_id))
-    return [criterion["name"] for criterion in criteria or []]
+    return [str(criterion["name"]) for criterion in criteria or []]
 
 
 # ----- output items -----
@@ -572,7 +575,7 @@ def list_output_items(
     status: str | None,
     after: str | None,
     limit: int,
-    order: Any,
+    order: repository.Order,
 ) -> EvalRunOutputItemList:
     """A page of the run's output items."""
     with db.session() as session:

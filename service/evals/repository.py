@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.core.errors import InvalidRequestError, NotFoundError
 from service.core.ids import new_id, now
 from service.core.tables import EvalRow, EvalRunOutputItemRow, EvalRunRow
+from service.core.wire import JSONObject
 
 Order = Literal["asc", "desc"]
 UNFINISHED = ("queued", "in_progress")
@@ -22,8 +23,8 @@ def create_eval(
     *,
     project: str,
     name: str,
-    data_source_config: dict[str, Any],
-    testing_criteria: list[dict[str, Any]],
+    data_source_config: JSONObject,
+    testing_criteria: list[JSONObject],
     metadata: dict[str, str] | None,
 ) -> EvalRow:
     """Insert an eval."""
@@ -120,8 +121,8 @@ def create_run(
     eval_id: str,
     name: str,
     model: str,
-    data_source: dict[str, Any],
-    items: list[dict[str, Any]],
+    data_source: JSONObject,
+    items: list[JSONObject],
     metadata: dict[str, str] | None,
 ) -> EvalRunRow:
     """Insert a queued run."""
@@ -186,7 +187,7 @@ def list_runs(
     )
 
 
-def _ownerless(runner: str, stale_before: int) -> Any:
+def _ownerless(runner: str, stale_before: int) -> ColumnElement[bool]:
     """Runs that `runner` may take: nobody's, its own, or a runner's that stopped beating."""
     return or_(
         EvalRunRow.runner.is_(None),
@@ -215,6 +216,7 @@ def claim_run(session: Session, *, run_id: str, runner: str, now: int, stale_bef
         )
         .values(status="in_progress", runner=runner, heartbeat_at=now)
     )
+    # Session.execute is typed to return a Result; a DML statement's is a CursorResult.
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -246,7 +248,7 @@ def set_run_status(
 ) -> bool:
     """Move the run from one of `sources` to `status` in one UPDATE; False when it was not in
     one of them (another writer, a cancel, won the row first)."""
-    values: dict[str, Any] = {"status": status}
+    values: dict[str, str | dict[str, str]] = {"status": status}
     if error is not None:
         values["error"] = error
     result = session.execute(
@@ -254,6 +256,7 @@ def set_run_status(
         .where(EvalRunRow.id == run_id, EvalRunRow.status.in_(sources))
         .values(**values)
     )
+    # Session.execute is typed to return a Result; a DML statement's is a CursorResult.
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -270,9 +273,9 @@ def add_output_item(
     run: EvalRunRow,
     status: str,
     datasource_item_id: int,
-    datasource_item: dict[str, Any],
-    results: list[dict[str, Any]],
-    sample: dict[str, Any],
+    datasource_item: JSONObject,
+    results: list[JSONObject],
+    sample: JSONObject,
     usage: dict[str, dict[str, int]],
 ) -> bool:
     """Insert one graded item; False when the item was already written (a racing resume)."""
@@ -305,7 +308,9 @@ def graded_item_ids(session: Session, *, run_id: str) -> set[int]:
     return set(session.scalars(query))
 
 
-def output_item_summaries(session: Session, *, run_id: str) -> list[tuple[str, Any, Any]]:
+def output_item_summaries(
+    session: Session, *, run_id: str
+) -> list[tuple[str, list[JSONObject], dict[str, dict[str, int]]]]:
     """(status, results, usage) of every graded item of the run, for its counters."""
     query = select(
         EvalRunOutputItemRow.status, EvalRunOutputItemRow.results, EvalRunOutputItemRow.usage

@@ -40,8 +40,9 @@ from service.core.db import Database
 from service.core.errors import EngineOverloadedError, ServiceUnavailableError, WhetstoneError
 from service.core.ids import random_token
 from service.core.tables import EvalRow, EvalRunRow
+from service.core.wire import JSONObject, JSONValue, as_object
 from service.evals import operations, repository
-from service.evals.schemas import TestingCriterion
+from service.evals.schemas import AnyTestingCriterion, TestingCriterion
 from service.graders import grading
 from service.graders.operations import ServedModelSampler, python_sandbox
 from service.graders.templates import Sample, TemplateError, parse_variable, render
@@ -63,7 +64,7 @@ OUTAGE_PAUSE_SECONDS = 2.0
 HEARTBEAT_SECONDS = 5.0
 STALE_SECONDS = 30.0
 
-_CRITERION: TypeAdapter[Any] = TypeAdapter(TestingCriterion)
+_CRITERION: TypeAdapter[AnyTestingCriterion] = TypeAdapter(TestingCriterion)
 
 
 class RunStopped(Exception):
@@ -75,8 +76,8 @@ class ItemOutcome:
     """What grading one item produced: the output item's fields."""
 
     status: str
-    results: list[dict[str, Any]]
-    sample: dict[str, Any]
+    results: list[JSONObject]
+    sample: JSONObject
     usage: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
@@ -211,7 +212,7 @@ class EvalRunner:
                 task.cancel()
         await asyncio.to_thread(self._complete, run)
 
-    def _begin(self, run_id: str) -> tuple[EvalRunRow, list[Any], list[int]]:
+    def _begin(self, run_id: str) -> tuple[EvalRunRow, list[AnyTestingCriterion], list[int]]:
         with self.db.session() as session:
             run = repository.find_run(session, run_id=run_id)
             if run is None or not repository.claim_run(
@@ -238,7 +239,7 @@ class EvalRunner:
                 run=run,
                 status=outcome.status,
                 datasource_item_id=index,
-                datasource_item=run.items[index]["item"],
+                datasource_item=as_object(run.items[index]["item"]),
                 results=outcome.results,
                 sample=outcome.sample,
                 usage=outcome.usage,
@@ -265,13 +266,13 @@ class EvalRunner:
     async def _grade_item(
         self,
         run: EvalRunRow,
-        criteria: list[Any],
+        criteria: list[AnyTestingCriterion],
         index: int,
         principal: Principal,
         context: grading.GradingContext,
     ) -> ItemOutcome:
         row = run.items[index]
-        item = row["item"]
+        item = as_object(row["item"])
         usage: dict[str, dict[str, int]] = {}
         if run.data_source["type"] == "completions":
             sample_wire, sample, error = await self._sample(run.data_source, item, principal)
@@ -283,11 +284,11 @@ class EvalRunner:
                     sample_wire["usage"]["completion_tokens"],
                 )
         else:
-            given = row.get("sample") or {}
-            sample_wire, sample, error = _given_sample(given)
+            given = row.get("sample")
+            sample_wire, sample, error = _given_sample(as_object(given) if given else {})
         if error:
             return ItemOutcome("error", [], sample_wire, usage)
-        results: list[dict[str, Any]] = []
+        results: list[JSONObject] = []
         errored = False
         for criterion in criteria:
             result = await grading.grade(criterion, sample, item, context)
@@ -313,9 +314,11 @@ class EvalRunner:
         return ItemOutcome(status, results, sample_wire, usage)
 
     async def _sample(
-        self, data_source: dict[str, Any], item: dict[str, Any], principal: Principal
+        self, data_source: JSONObject, item: JSONObject, principal: Principal
     ) -> tuple[dict[str, Any], Sample, bool]:
-        params = data_source.get("sampling_params") or {}
+        params = data_source.get("sampling_params")
+        if not isinstance(params, dict):
+            params = {}
         temperature = params.get("temperature", DEFAULT_TEMPERATURE)
         top_p = params.get("top_p", DEFAULT_TOP_P)
         seed = params.get("seed", DEFAULT_SEED)
@@ -333,7 +336,7 @@ class EvalRunner:
             "seed": seed,
         }
         try:
-            messages = _input_messages(data_source["input_messages"], item)
+            messages = _input_messages(as_object(data_source["input_messages"]), item)
         except TemplateError as exc:
             wire["error"] = {"code": exc.flag, "message": exc.message}
             return wire, Sample.from_text(""), True
@@ -378,36 +381,41 @@ class EvalRunner:
         return wire, Sample.from_text(text, tools), False
 
 
-def _criteria(session: Session, eval_id: str) -> list[Any]:
+def _criteria(session: Session, eval_id: str) -> list[AnyTestingCriterion]:
     stored = session.scalar(select(EvalRow.testing_criteria).where(EvalRow.id == eval_id))
     if stored is None:
         raise RunStopped  # the eval was deleted
     return [_CRITERION.validate_python(criterion) for criterion in stored]
 
 
-def _threshold(criterion: Any) -> float:
+def _threshold(criterion: AnyTestingCriterion) -> float:
     """The reward at which a criterion passes: 1 for string_check and label_model (their
     rewards are 1 or 0), else its pass_threshold, 1 when it names none."""
     threshold = getattr(criterion, "pass_threshold", None)
     return 1.0 if threshold is None else float(threshold)
 
 
-def _given_sample(given: dict[str, Any]) -> tuple[dict[str, Any], Sample, bool]:
+def _given_sample(given: JSONObject) -> tuple[dict[str, Any], Sample, bool]:
     """A ready-made sample of a jsonl run: its text is `output_text` (or the first choice's
     message, as stored completions write it)."""
     text = given.get("output_text")
     if not isinstance(text, str):
-        choices = given.get("choices") or []
-        message = choices[0].get("message", {}) if choices and isinstance(choices[0], dict) else {}
-        text = message.get("content") if isinstance(message.get("content"), str) else ""
-    tools = given.get("output_tools") if isinstance(given.get("output_tools"), list) else []
-    usage = given.get("usage") if isinstance(given.get("usage"), dict) else {}
+        choices = given.get("choices")
+        first = choices[0] if isinstance(choices, list) and choices else None
+        message = first.get("message") if isinstance(first, dict) else None
+        content = message.get("content") if isinstance(message, dict) else None
+        text = content if isinstance(content, str) else ""
+    output_tools = given.get("output_tools")
+    tools = output_tools if isinstance(output_tools, list) else []
+    usage = given.get("usage")
+    if not isinstance(usage, dict):
+        usage = {}
     wire = {
         "input": [],
         "output": [{"role": "assistant", "content": text}] if given else [],
         "finish_reason": "stop" if given else "",
         "model": given.get("model", "") if isinstance(given.get("model"), str) else "",
-        "usage": _usage(int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))),
+        "usage": _usage(_tokens(usage, "prompt_tokens"), _tokens(usage, "completion_tokens")),
         "error": None,
         "temperature": DEFAULT_TEMPERATURE,
         "max_completion_tokens": DEFAULT_MAX_COMPLETION_TOKENS,
@@ -417,13 +425,21 @@ def _given_sample(given: dict[str, Any]) -> tuple[dict[str, Any], Sample, bool]:
     return wire, Sample.from_text(text, tools), False
 
 
-def _input_messages(input_messages: dict[str, Any], item: dict[str, Any]) -> list[dict[str, str]]:
+def _tokens(usage: JSONObject, key: str) -> int:
+    """A token count of a given sample's `usage` (0 when absent)."""
+    value = usage.get(key, 0)
+    if not isinstance(value, str | int | float):
+        raise TypeError(f"usage.{key} is {type(value).__name__}, not a number")
+    return int(value)
+
+
+def _input_messages(input_messages: dict[str, Any], item: JSONObject) -> list[dict[str, str]]:
     """The chat messages for one item: the template rendered with `{{item.*}}`, or the list
     the item_reference names."""
     if input_messages["type"] == "item_reference":
         reference = input_messages["item_reference"]
         path = parse_variable(reference) or []
-        node: Any = item
+        node: JSONValue = item
         for part in path[1:]:
             if isinstance(node, dict) and str(part) in node:
                 node = node[str(part)]
@@ -431,13 +447,18 @@ def _input_messages(input_messages: dict[str, Any], item: dict[str, Any]) -> lis
                 node = node[int(part)]
             else:
                 raise TemplateError("invalid_variable_error", f"'{reference}' names nothing.")
-        if not isinstance(node, list) or not all(
-            isinstance(m, dict) and isinstance(m.get("content"), str) for m in node
-        ):
-            raise TemplateError(
-                "invalid_variable_error", f"'{reference}' is not a list of chat messages."
-            )
-        return [{"role": str(m.get("role", "user")), "content": m["content"]} for m in node]
+        not_chat = TemplateError(
+            "invalid_variable_error", f"'{reference}' is not a list of chat messages."
+        )
+        if not isinstance(node, list):
+            raise not_chat
+        chat: list[dict[str, str]] = []
+        for m in node:
+            said = m.get("content") if isinstance(m, dict) else None
+            if not isinstance(m, dict) or not isinstance(said, str):
+                raise not_chat
+            chat.append({"role": str(m.get("role", "user")), "content": said})
+        return chat
     empty = Sample.from_text("")
     messages = []
     for message in input_messages["template"]:

@@ -8,12 +8,12 @@ source) parse here and are refused with a 400 naming them by service/evals/opera
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from service.core.pagination import ListPage
-from service.core.wire import JsonBody
+from service.core.wire import JsonBody, WireJSONObject
 from service.graders.schemas import (
     EvalItem,
     LabelModelGrader,
@@ -83,15 +83,15 @@ class EvalMultiGrader(MultiGrader):
     )
 
 
-TestingCriterion = Annotated[
+AnyTestingCriterion = (
     EvalStringCheckGrader
     | EvalTextSimilarityGrader
     | EvalPythonGrader
     | EvalScoreModelGrader
     | EvalLabelModelGrader
-    | EvalMultiGrader,
-    Field(discriminator="type"),
-]
+    | EvalMultiGrader
+)
+TestingCriterion = Annotated[AnyTestingCriterion, Field(discriminator="type")]
 
 
 # ----- data source configs -----
@@ -103,7 +103,7 @@ class CreateEvalCustomDataSourceConfig(BaseModel):
     model_config = _WIRE
 
     type: Literal["custom"] = Field(description="Always `custom`.")
-    item_schema: dict[str, Any] = Field(description="The JSON schema of each item.")
+    item_schema: WireJSONObject = Field(description="The JSON schema of each item.")
     include_sample_schema: bool = Field(
         False, description="Whether runs generate samples (the `sample` namespace)."
     )
@@ -115,7 +115,7 @@ class CreateEvalLogsDataSourceConfig(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)
 
     type: Literal["logs"] = Field(description="Always `logs`.")
-    metadata: dict[str, Any] | None = Field(None, description="Filters on the logs' metadata.")
+    metadata: WireJSONObject | None = Field(None, description="Filters on the logs' metadata.")
 
 
 class CreateEvalStoredCompletionsDataSourceConfig(BaseModel):
@@ -124,7 +124,7 @@ class CreateEvalStoredCompletionsDataSourceConfig(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)
 
     type: Literal["stored_completions"] = Field(description="Always `stored_completions`.")
-    metadata: dict[str, Any] | None = Field(None, description="Filters on the metadata.")
+    metadata: WireJSONObject | None = Field(None, description="Filters on the metadata.")
 
 
 CreateEvalDataSourceConfig = Annotated[
@@ -139,7 +139,7 @@ class EvalCustomDataSourceConfig(BaseModel):
     """The JSON schema of the `item` (and `sample`) namespaces of the eval's runs."""
 
     type: Literal["custom"] = Field("custom", description="Always `custom`.")
-    schema_: dict[str, Any] = Field(
+    schema_: WireJSONObject = Field(
         alias="schema", serialization_alias="schema", description="The namespaces' schema."
     )
 
@@ -205,8 +205,8 @@ class ContentRow(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    item: dict[str, Any] = Field(description="The `item` namespace.")
-    sample: dict[str, Any] | None = Field(
+    item: WireJSONObject = Field(description="The `item` namespace.")
+    sample: WireJSONObject | None = Field(
         None, description="The `sample` namespace (`output_text`, ...), when already made."
     )
 
@@ -283,10 +283,10 @@ class RunSamplingParams(BaseModel):
     top_p: float | None = Field(None, ge=0, le=1, description="Nucleus sampling mass (1).")
     seed: int | None = Field(None, description="Seed of the sampling (default 42).")
     reasoning_effort: str | None = Field(None, description="Refused: no reasoning models.")
-    response_format: dict[str, Any] | None = Field(
+    response_format: WireJSONObject | None = Field(
         None, description="As chat completions' `response_format`."
     )
-    tools: list[dict[str, Any]] | None = Field(None, description="As chat completions' `tools`.")
+    tools: list[WireJSONObject] | None = Field(None, description="As chat completions' `tools`.")
 
 
 class CreateEvalCompletionsRunDataSource(BaseModel):
@@ -386,7 +386,7 @@ class EvalRun(BaseModel):
     per_testing_criteria_results: list[EvalRunCriterionResult] = Field(
         description="Passes and failures per testing criterion."
     )
-    data_source: dict[str, Any] = Field(description="The run's data source, as created.")
+    data_source: WireJSONObject = Field(description="The run's data source, as created.")
     metadata: dict[str, str] | None = Field(description="The run's key-value pairs.")
     error: EvalApiError | None = Field(description="Why the run failed; null otherwise.")
 
@@ -414,7 +414,7 @@ class EvalRunOutputItemResult(BaseModel):
     type: str = Field(description="The grader type (`string_check`, ...).")
     score: float = Field(description="The grader's reward.")
     passed: bool = Field(description="Whether it reached the criterion's pass threshold.")
-    sample: dict[str, Any] | None = Field(None, description="The grader's error flags, if any.")
+    sample: WireJSONObject | None = Field(None, description="The grader's error flags, if any.")
 
 
 class SampleMessage(BaseModel):
@@ -460,7 +460,7 @@ class EvalRunOutputItem(BaseModel):
     created_at: int = Field(description="Unix seconds when the item was graded.")
     status: Literal["pass", "fail", "error"] = Field(description="`pass`, `fail` or `error`.")
     datasource_item_id: int = Field(description="The item's index in the data source.")
-    datasource_item: dict[str, Any] = Field(description="The item.")
+    datasource_item: WireJSONObject = Field(description="The item.")
     results: list[EvalRunOutputItemResult] = Field(description="One result per criterion.")
     sample: EvalRunOutputItemSample = Field(description="The sample that was graded.")
 

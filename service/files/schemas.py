@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,7 +22,7 @@ FilePurpose = Literal[
     "user_data",
     "evals",
 ]
-UPLOAD_PURPOSES: tuple[str, ...] = UploadPurpose.__args__  # type: ignore[attr-defined]
+UPLOAD_PURPOSES: tuple[str, ...] = get_args(UploadPurpose)
 
 MIN_EXPIRES_AFTER_SECONDS = 3600
 MAX_EXPIRES_AFTER_SECONDS = 2_592_000

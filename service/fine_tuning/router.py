@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
 from service.core.errors import InvalidRequestError
 from service.core.openapi import error_responses
+from service.core.wire import JSONObject
 from service.deps import CatalogDep, DatabaseDep, PrincipalDep, SchedulerDep, SettingsDep
 from service.fine_tuning import operations
 from service.fine_tuning.schemas import (
@@ -34,7 +35,7 @@ After = Annotated[str | None, Query(description="Id of the last object of the pr
 
 METADATA_KEY = re.compile(r"^[^\[\]]+$")
 
-_METADATA_FILTER_DOC: dict[str, Any] = {
+_METADATA_FILTER_DOC: JSONObject = {
     "parameters": [
         {
             "name": "metadata",

@@ -121,6 +121,8 @@ class Formula:
 
     def _evaluate(self, node: ast.expr, values: Mapping[str, float]) -> float:
         if isinstance(node, ast.Constant):
+            # _check admitted only int and float constants.
+            assert isinstance(node.value, int | float)
             return float(node.value)
         if isinstance(node, ast.Name):
             return float(values[node.id])

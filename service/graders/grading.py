@@ -21,9 +21,9 @@ import math
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 from service.core.errors import InvalidRequestError
+from service.core.wire import JSONValue
 from service.graders import similarity, templates
 from service.graders.formula import Formula, FormulaError
 from service.graders.model_sampler import ChatRequest, ModelSampler, ModelSamplingError
@@ -271,7 +271,7 @@ def model_references(grader: AnyGrader, param: str = "grader") -> list[tuple[str
 
 
 async def grade(
-    grader: AnyGrader, sample: Sample, item: Any, context: GradingContext
+    grader: AnyGrader, sample: Sample, item: JSONValue, context: GradingContext
 ) -> GraderResult:
     """The reward of `sample` (with `item`) by a checked grader, and how it came about."""
     started = time.perf_counter()
@@ -290,7 +290,7 @@ async def grade(
     return result
 
 
-def _render(text: str, sample: Sample, item: Any, result: GraderResult) -> str | None:
+def _render(text: str, sample: Sample, item: JSONValue, result: GraderResult) -> str | None:
     try:
         return templates.render(text, sample, item)
     except TemplateError as exc:
@@ -299,7 +299,7 @@ def _render(text: str, sample: Sample, item: Any, result: GraderResult) -> str |
 
 
 def _string_check(
-    grader: StringCheckGrader, sample: Sample, item: Any, result: GraderResult
+    grader: StringCheckGrader, sample: Sample, item: JSONValue, result: GraderResult
 ) -> None:
     text = _render(grader.input, sample, item, result)
     reference = _render(grader.reference, sample, item, result)
@@ -315,7 +315,7 @@ def _string_check(
 
 
 async def _text_similarity(
-    grader: TextSimilarityGrader, sample: Sample, item: Any, result: GraderResult
+    grader: TextSimilarityGrader, sample: Sample, item: JSONValue, result: GraderResult
 ) -> None:
     text = _render(grader.input, sample, item, result)
     reference = _render(grader.reference, sample, item, result)
@@ -331,7 +331,11 @@ async def _text_similarity(
 
 
 async def _python(
-    grader: PythonGrader, sample: Sample, item: Any, context: GradingContext, result: GraderResult
+    grader: PythonGrader,
+    sample: Sample,
+    item: JSONValue,
+    context: GradingContext,
+    result: GraderResult,
 ) -> None:
     if context.python is None:
         result.fail(
@@ -353,7 +357,9 @@ async def _python(
         result.reward = outcome.score
 
 
-def _message_text(message: EvalItem, sample: Sample, item: Any, result: GraderResult) -> str | None:
+def _message_text(
+    message: EvalItem, sample: Sample, item: JSONValue, result: GraderResult
+) -> str | None:
     content = message.content
     parts = content if isinstance(content, list) else [content]
     texts = []
@@ -370,7 +376,7 @@ def _message_text(message: EvalItem, sample: Sample, item: Any, result: GraderRe
 async def _model(
     grader: ScoreModelGrader | LabelModelGrader,
     sample: Sample,
-    item: Any,
+    item: JSONValue,
     context: GradingContext,
     result: GraderResult,
 ) -> None:
@@ -436,10 +442,10 @@ _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
 _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
 
 
-def _json_result(text: str) -> Any:
+def _json_result(text: str) -> JSONValue:
     for candidate in (text, *(m.group(0) for m in _JSON_OBJECT.finditer(text))):
         try:
-            value = json.loads(candidate)
+            value: JSONValue = json.loads(candidate)
         except (ValueError, RecursionError):
             continue
         if isinstance(value, dict) and "result" in value:
@@ -481,7 +487,11 @@ def parse_label(text: str, labels: list[str]) -> str | None:
 
 
 async def _multi(
-    grader: MultiGrader, sample: Sample, item: Any, context: GradingContext, result: GraderResult
+    grader: MultiGrader,
+    sample: Sample,
+    item: JSONValue,
+    context: GradingContext,
+    result: GraderResult,
 ) -> None:
     graders = sub_graders(grader)
     names = list(graders)

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from service.core.config import Settings
+from service.core.wire import JSONObject, JSONValue
 
 RUNNER = Path(__file__).with_name("sandbox_runner.py")
 # Largest file the grader may write, and the most of its stdout/stderr files read back.
@@ -108,7 +109,7 @@ class PythonSandbox:
         self._packages = _package_paths()
         self._read = _read_paths(self._packages)
 
-    async def run(self, source: str, sample: dict[str, Any], item: Any) -> PythonOutcome:
+    async def run(self, source: str, sample: JSONObject, item: JSONValue) -> PythonOutcome:
         """grade(sample, item) of `source`, in a sandboxed process."""
         request = {
             "source": source,

@@ -33,6 +33,8 @@ socket module is removed from the interpreter (which ctypes could work around: n
 boundary).
 """
 
+from __future__ import annotations
+
 import contextlib
 import ctypes
 import ctypes.util
@@ -44,6 +46,27 @@ import resource
 import signal
 import sys
 import traceback
+
+# typing.TYPE_CHECKING without importing typing into the sandbox: the type checker treats the
+# name as true, the interpreter never runs the block.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import NoReturn, TypedDict
+
+    class Request(TypedDict):
+        """The JSON request service/graders/sandbox.py writes to stdin."""
+
+        source: str
+        sample: dict[str, object]
+        item: object
+        strict: bool
+        cpu_seconds: int
+        memory_bytes: int
+        file_bytes: int
+        read_paths: list[str]
+        package_paths: list[str]
+
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
@@ -134,14 +157,14 @@ class SandboxError(Exception):
     """A confinement step the kernel refused."""
 
 
-def _check(result, what):
+def _check(result: int, what: str) -> int:
     if result < 0:
         errno = ctypes.get_errno()
         raise SandboxError(f"{what} failed: {os.strerror(errno)}")
     return result
 
 
-def unshare_namespaces():
+def unshare_namespaces() -> None:
     """Step 1: new user, network and PID namespaces (the PID one applies to children)."""
     uid, gid = os.getuid(), os.getgid()
     _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWPID), "unshare")
@@ -171,14 +194,14 @@ class _CapData(ctypes.Structure):
     ]
 
 
-def drop_capabilities():
+def drop_capabilities() -> None:
     """Give up the capabilities the new user namespace granted (they were needed to mount)."""
     header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
     data = (_CapData * 2)()
     _check(_libc.capset(ctypes.byref(header), data), "capset")
 
 
-def private_tmpfs(workdir):
+def private_tmpfs(workdir: str) -> None:
     """A size-capped tmpfs over the working directory, seen by the sandbox alone."""
     _check(_libc.unshare(CLONE_NEWNS), "unshare(mount)")
     _check(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "mount(private)")
@@ -201,7 +224,7 @@ class _PathBeneath(ctypes.Structure):
     _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
 
 
-def landlock(read_paths, write_path):
+def landlock(read_paths: list[str], write_path: str) -> None:
     """Step 3: read beneath `read_paths`, write beneath `write_path`, nothing else."""
     abi = _check(
         _libc.syscall(SYS_LANDLOCK_CREATE_RULESET, None, 0, LANDLOCK_CREATE_RULESET_VERSION),
@@ -227,7 +250,7 @@ def landlock(read_paths, write_path):
     )
     file_rights = FS_READ_FILE | FS_WRITE_FILE | FS_TRUNCATE | FS_EXECUTE | FS_IOCTL_DEV
 
-    def allow(path, rights):
+    def allow(path: str, rights: int) -> None:
         try:
             fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
         except OSError:
@@ -260,7 +283,7 @@ def landlock(read_paths, write_path):
     os.close(ruleset)
 
 
-def limit_resources(cpu_seconds, memory_bytes, file_bytes):
+def limit_resources(cpu_seconds: int, memory_bytes: int, file_bytes: int) -> None:
     """Step 4: soft and hard limits alike, so that the grader cannot raise them again."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     # Hard equal to soft: the kernel's SIGXCPU at the soft limit is ignored by a PID
@@ -286,7 +309,7 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(_SockFilter))]
 
 
-def seccomp():
+def seccomp() -> None:
     """Step 5: the refused syscalls fail with EPERM."""
     machine = platform.machine()
     if machine not in _SECCOMP:
@@ -316,17 +339,18 @@ def seccomp():
     _check(_libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0), "seccomp")
 
 
-def _no_sockets():
+def _no_sockets() -> None:
     # Python-level only: ctypes could still call socket(2). Used where no network namespace is.
     for name in ("socket", "_socket", "ssl", "_ssl", "select", "selectors", "asyncio"):
-        sys.modules[name] = None  # `import socket` now raises ImportError
+        # A None entry is how Python blocks a module: `import socket` now raises ImportError.
+        sys.modules[name] = None  # type: ignore[assignment]
 
 
-def _details(text):
+def _details(text: str) -> str:
     return text if len(text) <= MAX_DETAILS else "..." + text[-MAX_DETAILS:]
 
 
-def grade(request):
+def grade(request: Request) -> dict[str, object]:
     """Run the user's grade(sample, item); the result line, as a dict."""
     namespace = {"__name__": "grader", "__builtins__": __builtins__}
     try:
@@ -353,7 +377,7 @@ def grade(request):
     return {"score": value}
 
 
-def confine_child(request, strict):
+def confine_child(request: Request, strict: bool) -> dict[str, object]:
     """Steps 3 to 5 in the child, then the grader; the errors of refused steps when strict."""
     os.environ.clear()
     workdir = os.getcwd()
@@ -370,7 +394,7 @@ def confine_child(request, strict):
             "MKL_NUM_THREADS": "1",
         }
     )
-    steps = [
+    steps: list[tuple[str, Callable[[], None]]] = [
         ("landlock", lambda: landlock(request["read_paths"], workdir)),
         ("capabilities", drop_capabilities),
         (
@@ -391,14 +415,14 @@ def confine_child(request, strict):
     return grade(request)
 
 
-def main():
+def main() -> None:
     """Read the request, confine, grade, write the result line."""
-    request = json.loads(sys.stdin.buffer.read())
+    request: Request = json.loads(sys.stdin.buffer.read())
     strict = bool(request["strict"])
     result_fd = os.dup(1)
     os.dup2(2, 1)  # the grader's prints go to stderr, never into the result line
 
-    def finish(result):
+    def finish(result: dict[str, object]) -> NoReturn:
         os.write(result_fd, (json.dumps(result) + "\n").encode())
         os._exit(0)
 

@@ -23,7 +23,9 @@ from pydantic import (
     ValidatorFunctionWrapHandler,
     field_validator,
 )
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
+
+from service.core.wire import WireJSONObject
 
 # strict: JSON `true` is no number and `1` no string, as OpenAI refuses them; an integer is
 # still a valid number (`range: [0, 10]`).
@@ -99,7 +101,7 @@ class InputTextContent(BaseModel):
 
     type: Literal["input_text"] = Field(description="Always `input_text`.")
     text: str = Field(description="The text input to the model; may include template strings.")
-    prompt_cache_breakpoint: dict[str, Any] | None = Field(
+    prompt_cache_breakpoint: WireJSONObject | None = Field(
         None, exclude_if=_is_none, description="Accepted; no prompt cache is kept."
     )
 
@@ -147,7 +149,7 @@ EvalItemContentObject = Annotated[
 ]
 
 
-def _content_kind(value: Any) -> str | None:
+def _content_kind(value: object) -> str | None:
     # By JSON type rather than pydantic's smart union, whose errors would come from every branch.
     if isinstance(value, str):
         return "string"
@@ -252,7 +254,7 @@ SubGrader = Annotated[
 ]
 
 
-def _graders_kind(value: Any) -> str | None:
+def _graders_kind(value: object) -> str | None:
     # OpenAI's description makes `graders` one grader; its guide and API take a map from the
     # names used in calculate_output to graders. A `type` string tells the two apart.
     if isinstance(value, dict):
@@ -306,15 +308,17 @@ _GRADER: TypeAdapter[AnyGrader] = TypeAdapter(Grader)
 _TYPE_DISCRIMINATED = ("union_tag_invalid", "union_tag_not_found")
 
 
-def _client_path(raw: Any, loc: tuple[Any, ...], kind: str) -> tuple[Any, ...]:
+def _client_path(raw: object, loc: tuple[int | str, ...], kind: str) -> tuple[int | str, ...]:
     """The location as the client wrote it: pydantic's branch tags dropped (a part that is no
     key or index of the input at that point), `.type` added where a discriminator failed."""
-    path: list[Any] = []
+    path: list[int | str] = []
     node = raw
     for i, part in enumerate(loc):
-        if (isinstance(node, dict) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        ):
+        # Two branches, so that the type checker knows `part` indexes a list as an int.
+        if isinstance(node, dict) and part in node:  # noqa: SIM114
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             path.append(part)
             node = node[part]
         elif kind == "missing" and i == len(loc) - 1:
@@ -324,7 +328,7 @@ def _client_path(raw: Any, loc: tuple[Any, ...], kind: str) -> tuple[Any, ...]:
     return tuple(path)
 
 
-def _client_error(error: Any, raw: Any) -> InitErrorDetails:
+def _client_error(error: ErrorDetails, raw: object) -> InitErrorDetails:
     loc = _client_path(raw, tuple(error["loc"]), error["type"])
     if error["type"] == "union_tag_not_found":
         return {"type": "missing", "loc": loc, "input": raw}
@@ -345,7 +349,7 @@ def _client_error(error: Any, raw: Any) -> InitErrorDetails:
     return details
 
 
-def parse_grader(raw: Any) -> AnyGrader:
+def parse_grader(raw: object) -> AnyGrader:
     """A grader from its JSON; a ValidationError whose locations are the client's paths."""
     try:
         return _GRADER.validate_python(raw)
@@ -354,7 +358,7 @@ def parse_grader(raw: Any) -> AnyGrader:
         raise ValidationError.from_exception_data("Grader", errors) from None
 
 
-def grader_field(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+def grader_field(value: object, handler: ValidatorFunctionWrapHandler) -> Any:
     """A `grader` field's wrap validator: errors located at the client's own paths."""
     if isinstance(value, BaseModel):
         return handler(value)
@@ -373,13 +377,13 @@ class RunGraderRequest(BaseModel):
         description="The model sample: `sample.output_text`, and `sample.output_json` when it "
         "is valid JSON."
     )
-    item: dict[str, Any] | None = Field(
+    item: WireJSONObject | None = Field(
         None, description="The dataset item: the `item` namespace of the templates."
     )
 
     @field_validator("grader", mode="wrap")
     @classmethod
-    def _parse_grader(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    def _parse_grader(cls, value: object, handler: ValidatorFunctionWrapHandler) -> Any:
         return grader_field(value, handler)
 
 
@@ -392,7 +396,7 @@ class ValidateGraderRequest(BaseModel):
 
     @field_validator("grader", mode="wrap")
     @classmethod
-    def _parse_grader(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    def _parse_grader(cls, value: object, handler: ValidatorFunctionWrapHandler) -> Any:
         return grader_field(value, handler)
 
 
@@ -446,7 +450,7 @@ class RunGraderMetadata(BaseModel):
     type: str = Field(description="The grader's type.")
     errors: RunGraderErrors = Field(description="What went wrong, if anything.")
     execution_time: float = Field(description="Seconds the grading took.")
-    scores: dict[str, Any] = Field(description="A multi grader's sub-grader rewards, by name.")
+    scores: WireJSONObject = Field(description="A multi grader's sub-grader rewards, by name.")
     token_usage: int | None = Field(
         description="Tokens the grader models used (prompt and completion), or null."
     )
@@ -460,8 +464,8 @@ class RunGraderResponse(BaseModel):
 
     reward: float = Field(description="The reward (0 when an error flag is set).")
     metadata: RunGraderMetadata = Field(description="What happened while grading.")
-    sub_rewards: dict[str, Any] = Field(description="A multi grader's sub-grader rewards.")
-    model_grader_token_usage_per_model: dict[str, Any] = Field(
+    sub_rewards: WireJSONObject = Field(description="A multi grader's sub-grader rewards.")
+    model_grader_token_usage_per_model: WireJSONObject = Field(
         description="Per grader model: prompt_tokens, completion_tokens, total_tokens, "
         "cached_tokens."
     )

@@ -20,8 +20,9 @@ For the token metrics, two texts without any token score 1 and one without any s
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 SUPPORTED_METRICS = (
     "fuzzy_match",
@@ -37,6 +38,24 @@ SUPPORTED_METRICS = (
 )
 
 
+class _Tokenizer(Protocol):
+    """nltk's and rouge-score's tokenizers (neither package ships types)."""
+
+    def tokenize(self, text: str) -> list[str]: ...
+
+
+class _Score(Protocol):
+    """One rouge-score measure."""
+
+    fmeasure: float
+
+
+class _RougeScorer(Protocol):
+    """rouge-score's RougeScorer."""
+
+    def score(self, target: str, prediction: str) -> Mapping[str, _Score]: ...
+
+
 class _NoSynonyms:
     """Stands in for nltk's WordNet reader: no word has synonyms, so METEOR's third stage
     matches nothing (and never loads WordNet data)."""
@@ -46,10 +65,11 @@ class _NoSynonyms:
 
 
 @cache
-def _tokenizer() -> Any:
+def _tokenizer() -> _Tokenizer:
     from nltk.tokenize import NLTKWordTokenizer
 
-    return NLTKWordTokenizer()
+    tokenizer: _Tokenizer = NLTKWordTokenizer()
+    return tokenizer
 
 
 def tokenize(text: str) -> list[str]:
@@ -58,10 +78,11 @@ def tokenize(text: str) -> list[str]:
 
 
 @cache
-def _rouge_scorer(rouge_type: str) -> Any:
+def _rouge_scorer(rouge_type: str) -> _RougeScorer:
     from rouge_score.rouge_scorer import RougeScorer
 
-    return RougeScorer([rouge_type], use_stemmer=False)
+    scorer: _RougeScorer = RougeScorer([rouge_type], use_stemmer=False)
+    return scorer
 
 
 def _bleu(hypothesis: list[str], reference: list[str]) -> float:
@@ -113,10 +134,11 @@ def similarity(metric: str, text: str, reference: str) -> float:
 
 
 @cache
-def _rouge_tokenizer() -> Any:
+def _rouge_tokenizer() -> _Tokenizer:
     from rouge_score.tokenizers import DefaultTokenizer
 
-    return DefaultTokenizer(use_stemmer=False)
+    tokenizer: _Tokenizer = DefaultTokenizer(use_stemmer=False)
+    return tokenizer
 
 
 def _rouge_l(tokens: list[str], ref_tokens: list[str]) -> float:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from service.core.errors import InvalidRequestError
+from service.core.wire import JSONArray, JSONObject, JSONValue
 
 NAMESPACES = ("item", "sample")
 SAMPLE_VARIABLES = ("output_text", "output_json", "output_tools")
@@ -41,11 +42,11 @@ class Sample:
     output_text: str
     # Whether output_text parsed as JSON; `output_json` is meaningful only then.
     is_json: bool = False
-    output_json: Any = None
-    output_tools: list[Any] = field(default_factory=list)
+    output_json: JSONValue = None
+    output_tools: JSONArray = field(default_factory=list)
 
     @classmethod
-    def from_text(cls, text: str, output_tools: list[Any] | None = None) -> Sample:
+    def from_text(cls, text: str, output_tools: Sequence[JSONValue] | None = None) -> Sample:
         """A sample whose `output_json` is `text` parsed, when it is valid JSON."""
         try:
             parsed, is_json = json.loads(text), True
@@ -53,7 +54,7 @@ class Sample:
             parsed, is_json = None, False
         return cls(text, is_json, parsed, list(output_tools or []))
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JSONObject:
         """The namespace as python graders receive it (`output_json` null when not JSON)."""
         return {
             "output_text": self.output_text,
@@ -98,9 +99,9 @@ def check_template(text: str, param: str) -> None:
             )
 
 
-def _resolve(path: list[str | int], expression: str, sample: Sample, item: Any) -> Any:
+def _resolve(path: list[str | int], expression: str, sample: Sample, item: JSONValue) -> JSONValue:
     if path[0] == "item":
-        node: Any = item
+        node = item
     else:
         node = sample.as_dict()
         if len(path) > 1 and path[1] == "output_json" and not sample.is_json:
@@ -120,12 +121,12 @@ def _resolve(path: list[str | int], expression: str, sample: Sample, item: Any) 
     return node
 
 
-def as_text(value: Any) -> str:
+def as_text(value: JSONValue) -> str:
     """A variable's value as it is substituted: strings as they are, anything else as JSON."""
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def render(text: str, sample: Sample, item: Any) -> str:
+def render(text: str, sample: Sample, item: JSONValue) -> str:
     """`text` with every variable substituted; TemplateError when one cannot be."""
 
     def substitute(match: re.Match[str]) -> str:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 import sys
 from contextvars import ContextVar
-from typing import IO, Any
+from typing import IO
 
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
+from starlette.types import Scope
 
 from service.core.config import Settings
 
@@ -24,10 +25,10 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _JOB_PARAMS = ("fine_tuning_job_id", "job_id")
 
 # The ASGI scope of the request being handled here, if any.
-current_scope: ContextVar[dict[str, Any] | None] = ContextVar("whetstone_scope", default=None)
+current_scope: ContextVar[Scope | None] = ContextVar("whetstone_scope", default=None)
 
 
-def request_context(scope: dict[str, Any]) -> dict[str, str | None]:
+def request_context(scope: Scope) -> dict[str, str | None]:
     """The request id, project and job id a request's scope holds so far."""
     state = scope.get("state") or {}
     principal = state.get("principal")
@@ -51,7 +52,7 @@ class RequestContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Annotate; never drops a record."""
         scope = current_scope.get()
-        context = (
+        context: dict[str, str | None] = (
             request_context(scope)
             if scope is not None
             else {"request_id": None, "project": None, "job_id": None}

@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 import re
 import time
-from typing import Any
+from collections.abc import Sequence
 
-from fastapi.routing import iter_route_contexts
-from starlette.routing import compile_path
+from fastapi.routing import RouteContext, iter_route_contexts
+from starlette.routing import BaseRoute, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.observability.logs import ACCESS_LOGGER, current_scope, request_context
@@ -89,7 +89,7 @@ class RouteTemplates:
     route; their path is matched against the templates instead.
     """
 
-    def __init__(self, routes: list[Any]):
+    def __init__(self, routes: Sequence[BaseRoute | RouteContext]):
         self.by_route: dict[int, str] = {}
         self.patterns: list[tuple[re.Pattern[str], str]] = []
         for context in iter_route_contexts(routes):
@@ -99,7 +99,7 @@ class RouteTemplates:
             self.by_route.setdefault(id(context.original_route), template)
             self.patterns.append((compile_path(template)[0], template))
 
-    def of(self, scope: dict[str, Any]) -> str:
+    def of(self, scope: Scope) -> str:
         """The template of the route that handled the request, or `unmatched`."""
         route = scope.get("route")
         if route is not None:

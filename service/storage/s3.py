@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlparse
 
 import boto3
@@ -28,6 +28,14 @@ from service.storage.base import CHUNK_BYTES
 
 # boto3 builds its clients at run time; there is no importable class to annotate with.
 S3Client = Any
+
+
+class CompletedPart(TypedDict):
+    """One uploaded part, as CompleteMultipartUpload lists it."""
+
+    PartNumber: int
+    ETag: str
+
 
 # S3 refuses multipart parts under 5 MiB (all but the last), whatever the threshold says.
 MIN_PART_BYTES = 5 * 1024 * 1024
@@ -164,7 +172,7 @@ class S3Store:
         object_key = self._object_key(key)
         buffer = bytearray()
         upload_id: str | None = None
-        parts: list[dict[str, Any]] = []
+        parts: list[CompletedPart] = []
         written = 0
         with self._translated():
             try:
@@ -203,7 +211,7 @@ class S3Store:
         return written
 
     def _upload_part(
-        self, object_key: str, upload_id: str, parts: list[dict[str, Any]], data: bytearray
+        self, object_key: str, upload_id: str, parts: list[CompletedPart], data: bytearray
     ) -> None:
         number = len(parts) + 1
         answer = self.transfer_client.upload_part(

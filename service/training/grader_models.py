@@ -81,7 +81,7 @@ class LocalModelSampler:
 
     def _load(self, name: str, entry: GraderModel) -> tuple[Any, Any]:
         if name not in self._loaded:
-            model = load_model(entry.model_dir, device=str(self.device))
+            model: torch.nn.Module = load_model(entry.model_dir, device=str(self.device))
             if entry.adapter_dir is not None:
                 model = PeftModel.from_pretrained(model, str(entry.adapter_dir))
             model.eval()

@@ -35,6 +35,7 @@ def status_of(upload: UploadRow) -> UploadStatus:
     sweep marks it so."""
     if upload.status == "pending" and upload.expires_at <= now():
         return "expired"
+    # The column is a plain string; only UploadStatus values are ever written to it.
     return upload.status  # type: ignore[return-value]
 
 

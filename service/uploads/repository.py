@@ -139,6 +139,7 @@ def finish_upload(
         )
         .values(status=status, file_id=file_id)
     )
+    # Session.execute is typed to return a Result; a DML statement's is a CursorResult.
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return None
     return get_upload(session, project=project, upload_id=upload_id)

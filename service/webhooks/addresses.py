@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -71,7 +72,11 @@ def parse_target(url: str) -> Target:
     )
 
 
-def _allowed(host: str, infos: list[tuple], *, guarded: bool) -> list[str]:
+# getaddrinfo's entries: (family, type, proto, canonname, sockaddr); only sockaddr's host is read.
+AddressInfo = tuple[object, object, object, object, tuple[object, ...]]
+
+
+def _allowed(host: str, infos: Sequence[AddressInfo], *, guarded: bool) -> list[str]:
     addresses: list[str] = []
     for info in infos:
         text = str(info[4][0]).split("%", 1)[0]  # drop an IPv6 zone index

@@ -344,7 +344,8 @@ def retry_delay(
     """Seconds to wait after failed attempt number `attempt` (1-based): exponential, capped,
     with jitter (between half and all of the step) so that many failed deliveries to one
     receiver coming back do not retry in lockstep."""
-    step = min(maximum, initial * 2 ** min(attempt - 1, 62))
+    # typeshed leaves `2 ** n` untyped (a negative n would make it a float).
+    step: float = min(maximum, initial * 2 ** min(attempt - 1, 62))
     return step / 2 + (rng or random).random() * step / 2
 
 

@@ -184,7 +184,9 @@ def claim_delivery(
         )
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    # Session.execute is typed to return a Result; a DML statement's is a CursorResult.
+    updated: int = result.rowcount  # type: ignore[attr-defined]
+    return updated == 1
 
 
 def leased_deliveries(
@@ -216,7 +218,9 @@ def finish_attempt(
         .values(lease_owner=None, lease_until_ms=None, **values)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    # Session.execute is typed to return a Result; a DML statement's is a CursorResult.
+    updated: int = result.rowcount  # type: ignore[attr-defined]
+    return updated == 1
 
 
 def deliveries_of_endpoint(session: Session, *, endpoint_id: str) -> list[WebhookDeliveryRow]:
