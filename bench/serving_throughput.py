@@ -26,7 +26,7 @@ import torch
 
 from service.catalog import EMULATOR_NAME, Catalog
 from service.catalog.loading import load_tokenizer
-from service.inference.engine import BatchEngine
+from service.inference.engines.builtin.batching import BatchEngine
 from service.inference.types import LocalAdapter, SamplingParams, SequenceEvent
 
 BATCH_SIZES = (1, 8, 32)

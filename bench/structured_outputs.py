@@ -24,7 +24,7 @@ import torch
 
 from service.catalog import EMULATOR_NAME, Catalog
 from service.catalog.loading import load_model, load_tokenizer
-from service.inference.engine import BatchEngine
+from service.inference.engines.builtin.batching import BatchEngine
 from service.inference.grammar import json_schema_grammar
 from service.inference.types import SamplingParams, SequenceEvent
 

@@ -2,7 +2,7 @@
 
 A Grammar is llguidance's grammar text, compiled and checked here on the API side (no torch,
 no tokenizer), so that an unsupported schema is a 400 before any token is generated. The engine
-thread turns it into one matcher per choice (service/inference/constrained.py).
+thread turns it into one matcher per choice (service/inference/engines/builtin/constrained.py).
 
 llguidance is the grammar library vLLM and SGLang use; its JSON-schema compiler covers what
 OpenAI's strict mode allows (and more), and it names the keywords it cannot honour.

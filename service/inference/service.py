@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, Any
 from service.catalog import BaseModelEntry, Catalog
 from service.core.config import Settings
 from service.core.errors import InvalidRequestError, ModelLoadError, WhetstoneError
-from service.inference.adapters import AdapterFiles
+from service.inference.adapter_files import AdapterFiles
 from service.inference.local_copies import LocalCopies
 from service.inference.observer import NULL_OBSERVER, InferenceObserver
 from service.inference.types import AdapterRef, PreparedPrompt, SamplingParams, SequenceEvent
 from service.storage import ArtifactStore
 
 if TYPE_CHECKING:
-    from service.inference.engine import BatchEngine, Ticket
+    from service.inference.engines.builtin.batching import BatchEngine, Ticket
 
 logger = logging.getLogger("whetstone.inference")
 
@@ -255,8 +255,8 @@ class InferenceService:
 
     def _start_engine(self, entry: BaseModelEntry, tokenizer: Any) -> BatchEngine:
         from service.catalog.loading import load_model
-        from service.inference.device import inference_device
-        from service.inference.engine import BatchEngine
+        from service.inference.engines.builtin.batching import BatchEngine
+        from service.inference.engines.builtin.device import inference_device
 
         device = inference_device(self.settings)
         logger.info("loading base model %s on %s", entry.name, device)

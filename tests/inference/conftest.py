@@ -49,7 +49,7 @@ def adapters(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> di
 @pytest.fixture
 def engine(emulator: Emulator) -> Iterator[Any]:
     """A BatchEngine on a fresh copy of the emulator (batch of 8, two adapter slots)."""
-    from service.inference.engine import BatchEngine
+    from service.inference.engines.builtin.batching import BatchEngine
 
     batch_engine = BatchEngine(
         emulator.model(),

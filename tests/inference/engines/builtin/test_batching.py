@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from service.core.errors import EngineOverloadedError, ModelLoadError, ModelNotFoundError
-from service.inference.adapters import AdapterFiles
-from service.inference.lora import LoadedAdapters, LoraLinear
+from service.inference.adapter_files import AdapterFiles
+from service.inference.engines.builtin.lora_layers import LoadedAdapters, LoraLinear
 from service.inference.types import LocalAdapter, SamplingParams, SequenceEvent
 from service.storage import upload_directory
 from service.storage.local import LocalStore
@@ -97,7 +97,7 @@ def test_same_seed_same_text_whatever_shares_the_batch(engine: Any, emulator: Em
 
 
 def test_a_cancelled_request_frees_its_place(emulator: Emulator) -> None:
-    from service.inference.engine import BatchEngine
+    from service.inference.engines.builtin.batching import BatchEngine
 
     single = BatchEngine(
         emulator.model(),
@@ -121,7 +121,7 @@ def test_a_cancelled_request_frees_its_place(emulator: Emulator) -> None:
 def test_a_request_that_waits_too_long_for_a_place_is_engine_overloaded(
     emulator: Emulator,
 ) -> None:
-    from service.inference.engine import BatchEngine
+    from service.inference.engines.builtin.batching import BatchEngine
 
     single = BatchEngine(
         emulator.model(),

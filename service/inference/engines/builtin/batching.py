@@ -17,7 +17,7 @@ Design (why this shape):
   client that disconnects frees its row at the next step.
 - **Mixed adapters in one forward pass, batched LoRA (punica / S-LoRA "BGMV" style).** peft's
   mixed batches loop over the distinct adapters inside every LoRA layer, so their cost grows
-  with the number of adapters in the batch. Instead (service/inference/lora.py) every targeted
+  with the number of adapters in the batch. Instead (lora_layers.py) every targeted
   `nn.Linear` of the base model is wrapped by a `LoraLinear` that keeps the A and B weights of
   all loaded adapters stacked by slot (ranks padded with zeros to the largest, scaling folded
   into B, slot 0 all zeros for base-model rows). Each row carries its adapter's slot; before a
@@ -33,7 +33,7 @@ Design (why this shape):
 - **Grammars per row.** A request with a grammar (structured outputs, a forced tool call) gets
   one llguidance matcher per choice at admission; before each sampling step the masks of all
   constrained rows are computed in one parallel call and applied to those rows only
-  (service/inference/constrained.py), so constrained and free rows share the batch. A choice
+  (constrained.py beside this module), so constrained and free rows share the batch. A choice
   whose grammar is complete ends with `stop`; EOS is masked until the grammar accepts.
 """
 
@@ -60,11 +60,11 @@ from service.core.errors import (
     ServiceUnavailableError,
     WhetstoneError,
 )
-from service.inference.constrained import Matchers
-from service.inference.lora import LoadedAdapters
+from service.inference.engines.builtin.constrained import Matchers
+from service.inference.engines.builtin.lora_layers import LoadedAdapters
+from service.inference.engines.builtin.sampling import RowState, Sampled, new_generator, sample
+from service.inference.engines.builtin.text import TextTracker
 from service.inference.observer import NULL_OBSERVER, InferenceObserver
-from service.inference.sampling import RowState, Sampled, new_generator, sample
-from service.inference.text import TextTracker
 from service.inference.types import LocalAdapter, SamplingParams, SequenceEvent, TokenLogprob
 
 logger = logging.getLogger("whetstone.inference")

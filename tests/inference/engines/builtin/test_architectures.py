@@ -82,7 +82,7 @@ def tokenizer_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_engine_output_equals_peft_generate(
     architecture: str, tokenizer_dir: Path, tmp_path: Path
 ) -> None:
-    from service.inference.engine import BatchEngine
+    from service.inference.engines.builtin.batching import BatchEngine
 
     model_dir = build_tiny_model(architecture, tokenizer_dir, tmp_path / "model")
     adapters = {

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import torch
 
-from service.inference.lora import LoadedAdapters
+from service.inference.engines.builtin.lora_layers import LoadedAdapters
 from service.inference.types import LocalAdapter
 from tests.inference.conftest import Emulator
 

@@ -2,7 +2,7 @@
 
 Order of operations, as OpenAI documents them: logit_bias and presence/frequency penalties
 adjust the logits; a row's grammar, when it has one, sets every token it disallows to -inf
-(service/inference/constrained.py); logprobs are reported from those adjusted logits (before
+(constrained.py beside this module); logprobs are reported from those adjusted logits (before
 temperature); temperature 0 is greedy (argmax); otherwise temperature scales the logits and
 top_p keeps the smallest set of tokens whose probability mass reaches top_p.
 
