@@ -195,6 +195,8 @@ def measure(
         adapter_capacity=ADAPTERS,
         context_length=2048,
     )
+    engine.start_loop()
+    base_engine.start_loop()
     best: dict[tuple[int, str], float] = {}
     try:
         warm = prompts_for(tokenizer, ADAPTERS)
@@ -222,8 +224,8 @@ def measure(
                 for case, rate in rates.items():
                     best[batch, case] = max(best.get((batch, case), 0.0), rate)
     finally:
-        engine.stop()
-        base_engine.stop()
+        engine.stop_loop()
+        base_engine.stop_loop()
     return [
         {"model": name, "batch": batch, **{case: best[batch, case] for case in "abcd"}}
         for batch in BATCH_SIZES

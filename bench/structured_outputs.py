@@ -90,6 +90,7 @@ def main() -> None:
             adapter_capacity=1,
             context_length=entry.context_length,
         )
+        engine.start_loop()
         grammar = json_schema_grammar(SCHEMA)
         ban_eos: dict[int, float] = {tokenizer.eos_token_id: -100.0}
         free = SamplingParams(max_tokens=args.tokens, temperature=0.0, logit_bias=ban_eos)
@@ -110,7 +111,7 @@ def main() -> None:
                 }
                 rows.append((batch, best))
         finally:
-            engine.stop()
+            engine.stop_loop()
     print(
         f"{'batch':>5} {'free tok/s':>11} {'mixed tok/s':>12} {'all tok/s':>10} "
         f"{'mixed/free':>11} {'all/free':>9}"

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    # The options' TypedDict exists only in llguidance's type stubs.
+    from llguidance._lib import JsonCompileOptions
 
 # Compact JSON: a random model given free whitespace can indent forever; a trained one still
 # writes the same values.
-_JSON_OPTIONS = {"whitespace_flexible": False}
+_JSON_OPTIONS: JsonCompileOptions = {"whitespace_flexible": False}
 
 
 class GrammarError(ValueError):

@@ -59,5 +59,6 @@ def engine(emulator: Emulator) -> Iterator[Any]:
         adapter_capacity=2,
         context_length=emulator.entry.context_length,
     )
+    batch_engine.start_loop()
     yield batch_engine
-    batch_engine.stop()
+    batch_engine.stop_loop()

@@ -3,7 +3,8 @@
 Design (why this shape):
 - **One thread per base model** owns the model, its KV cache and the loaded adapters; nothing
   else touches them, so there is no locking around torch. The event loop only enqueues work
-  (`submit`) and receives events through a callback, so generation never blocks it.
+  (`generate`, the `Engine` protocol of service/inference/engine.py, or `submit` from any
+  thread) and receives events through a callback, so generation never blocks it.
 - **Continuous batching.** The running batch is a set of rows sharing one KV cache, left-padded
   to a common length with a 2-D attention mask; each row carries its own position ids, so
   padding never shifts a row's positions. Every iteration of the loop:
@@ -21,7 +22,8 @@ Design (why this shape):
   `nn.Linear` of the base model is wrapped by a `LoraLinear` that keeps the A and B weights of
   all loaded adapters stacked by slot (ranks padded with zeros to the largest, scaling folded
   into B, slot 0 all zeros for base-model rows). Each row carries its adapter's slot; before a
-  forward pass the engine hands the row -> slot index to the adapter cache, and every layer
+  forward pass the engine hands the row -> slot index to its adapter slots (adapter_slots.py,
+  which reads the files with adapter_reading.py), and every layer
   computes `base(x) + (x @ A[slot]) @ B[slot]` for the whole batch in a fixed number of ops,
   however many adapters it mixes: at prefill one gather and two `torch.bmm`; at decode (one
   token per row) one matmul against all slots' A, a one-hot slot mask and one `addmm` against
@@ -39,37 +41,49 @@ Design (why this shape):
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
-from transformers.cache_utils import DynamicCache
+from transformers.cache_utils import Cache, CacheLayerMixin, DynamicCache
 
 from service.core.errors import (
     EngineOverloadedError,
     InvalidRequestError,
+    ModelLoadError,
     ModelNotFoundError,
     ServiceUnavailableError,
     WhetstoneError,
 )
+from service.inference.adapter_files import AdapterFiles
+from service.inference.engine import GenerationRequest, SequenceStream
+from service.inference.engines.builtin.adapter_slots import BASE_SLOT, AdapterSlots
 from service.inference.engines.builtin.constrained import Matchers
-from service.inference.engines.builtin.lora_layers import LoadedAdapters
 from service.inference.engines.builtin.sampling import RowState, Sampled, new_generator, sample
-from service.inference.engines.builtin.text import TextTracker
+from service.inference.engines.builtin.text import TextTracker, decode
 from service.inference.observer import NULL_OBSERVER, InferenceObserver
-from service.inference.types import LocalAdapter, SamplingParams, SequenceEvent, TokenLogprob
+from service.inference.types import (
+    AdapterRef,
+    FinishReason,
+    LocalAdapter,
+    SamplingParams,
+    SequenceEvent,
+    TokenLogprob,
+)
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 logger = logging.getLogger("whetstone.inference")
-
-BASE_SLOT = 0  # the adapter slot of rows on the base model: zero LoRA weights
 
 
 class Ticket:
@@ -102,19 +116,69 @@ class _Sequence:
     done: bool = False
 
 
+@dataclass
+class RunningBatch:
+    """The rows generating together, row i of every tensor being `rows[i]`.
+
+    The KV cache and the mask are left-padded to a common width; padded columns are zero in
+    the cache and 0 in the mask.
+    """
+
+    rows: list[_Sequence]
+    cache: Cache
+    mask: torch.Tensor  # [rows, cached columns], 1 = real token
+    positions: torch.Tensor  # [rows], position id of the next input
+    next_tokens: torch.Tensor  # [rows], sampled token not yet fed back
+
+
+class EventQueue:
+    """A request's events, handed from the engine thread to the event loop: a SequenceStream."""
+
+    def __init__(self, choices: int) -> None:
+        self.ticket = Ticket()
+        self._choices = choices
+        self._loop = asyncio.get_running_loop()
+        self._queue: asyncio.Queue[SequenceEvent] = asyncio.Queue()
+
+    def emit(self, event: SequenceEvent) -> None:
+        """Hand `event` to the event loop (called from the engine thread)."""
+        self._loop.call_soon_threadsafe(self._queue.put_nowait, event)
+
+    async def __aiter__(self) -> AsyncIterator[SequenceEvent]:
+        """Every event until each choice has finished; raises the first choice's error."""
+        remaining = self._choices
+        while remaining:
+            event = await self._queue.get()
+            if event.error is not None:
+                raise event.error
+            if event.finish_reason is not None:
+                remaining -= 1
+            yield event
+
+    def cancel(self) -> None:
+        """Stop generating for every choice."""
+        self.ticket.cancel()
+
+
 class BatchEngine:
-    """Generates for every request on one base model, batching them step by step."""
+    """Generates for every request on one base model, batching them step by step.
+
+    It implements the `Engine` protocol on the event loop (`start`, `generate`, ...), over a
+    thread-level interface that tests and benches drive directly (`start_loop`, `submit`,
+    `unload_adapter`, `stop_loop`).
+    """
 
     def __init__(
         self,
-        model: Any,
-        tokenizer: Any,
+        model: PreTrainedModel,
+        tokenizer: PreTrainedTokenizerBase,
         *,
         name: str,
         max_batch_size: int,
         adapter_capacity: int,
         context_length: int,
         queue_timeout: float | None = None,
+        adapter_files: AdapterFiles | None = None,
         observer: InferenceObserver = NULL_OBSERVER,
     ):
         model.eval()
@@ -125,9 +189,12 @@ class BatchEngine:
         self.context_length = context_length
         # The longest a sequence may wait for a place in the batch (None: forever).
         self.queue_timeout = queue_timeout
+        # Where adapters named by storage key are copied from; None: this engine serves only
+        # the local adapters handed to `submit`.
+        self.adapter_files = adapter_files
         self.model = model
         self.device = next(model.parameters()).device
-        self.adapters = LoadedAdapters(model, adapter_capacity, observer=observer)
+        self.adapters = AdapterSlots(model, adapter_capacity, observer=observer)
         self.eos_ids = _eos_ids(model, tokenizer)
         self.matchers = Matchers(tokenizer, self.eos_ids)
         # transformers 5 renamed `past_key_values` to `cache`; accept either generation.
@@ -138,16 +205,53 @@ class BatchEngine:
         self._pending: deque[_Sequence] = deque()
         self._commands: deque[Callable[[], None]] = deque()
         self._stopping = False
-        # The running batch; all four are None/empty together.
-        self._rows: list[_Sequence] = []
-        self._cache: Any = None
-        self._mask: torch.Tensor | None = None  # [rows, cached columns], 1 = real token
-        self._positions: torch.Tensor | None = None  # [rows], position id of the next input
-        self._next: torch.Tensor | None = None  # [rows], sampled token not yet fed back
+        self._batch: RunningBatch | None = None
         self._thread = threading.Thread(target=self._run, name=f"engine-{name}", daemon=True)
-        self._thread.start()
+
+    # ----- the Engine protocol, on the event loop -----
+
+    async def start(self) -> None:
+        """Start the loop's thread."""
+        self.start_loop()
+
+    async def stop(self) -> None:
+        """Stop the loop; running and queued sequences end with an error."""
+        await asyncio.to_thread(self.stop_loop)
+
+    async def generate(self, request: GenerationRequest) -> SequenceStream:
+        """Queue `request` (its adapter's files copied from storage first, if need be)."""
+        adapter = None if request.adapter is None else await self._local(request.adapter)
+        events = EventQueue(request.choices)
+        self.submit(
+            [list(prompt) for prompt in request.prompts],
+            request.params,
+            n=request.n,
+            adapter=adapter,
+            emit=events.emit,
+            ticket=events.ticket,
+        )
+        return events
+
+    async def load_adapter(self, adapter: AdapterRef) -> None:
+        """Copy the adapter's files from storage; its weights take a slot on first use."""
+        await self._local(adapter)
+
+    async def forget_adapter(self, key: str) -> None:
+        """End every sequence using adapter `key` and unload it."""
+        await asyncio.wrap_future(self.unload_adapter(key))
+
+    async def _local(self, adapter: AdapterRef) -> LocalAdapter:
+        if self.adapter_files is None:
+            raise ModelLoadError(
+                f"The model's adapter could not be loaded: {self.name} has no adapter files."
+            )
+        return await asyncio.to_thread(self.adapter_files.fetch, adapter.key)
 
     # ----- called from any thread -----
+
+    def start_loop(self) -> None:
+        """Start the loop's thread."""
+        self._thread.start()
 
     def submit(
         self,
@@ -157,9 +261,11 @@ class BatchEngine:
         n: int,
         adapter: LocalAdapter | None,
         emit: Callable[[SequenceEvent], None],
+        ticket: Ticket | None = None,
     ) -> Ticket:
-        """Queue `n` choices per prompt; events arrive through `emit` from the engine thread."""
-        ticket = Ticket()
+        """Queue `n` choices per prompt; events arrive through `emit` from the engine thread.
+        `ticket` cancels them (a new one when None)."""
+        ticket = ticket or Ticket()
         sequences = [
             _Sequence(
                 ticket=ticket,
@@ -187,7 +293,7 @@ class BatchEngine:
 
         def command() -> None:
             gone = ModelNotFoundError("The model was deleted.", param="model")
-            for sequence in [*self._rows, *self._pending]:
+            for sequence in [*self._running(), *self._pending]:
                 if sequence.adapter is not None and sequence.adapter.key == key:
                     self._fail(sequence, gone)
             self._pending = deque(s for s in self._pending if not s.done)
@@ -200,12 +306,13 @@ class BatchEngine:
             self._cond.notify()
         return done
 
-    def stop(self) -> None:
+    def stop_loop(self) -> None:
         """Stop the loop; running and queued sequences end with an error."""
         with self._cond:
             self._stopping = True
             self._cond.notify()
-        self._thread.join(timeout=30)
+        if self._thread.is_alive():
+            self._thread.join(timeout=30)
 
     # ----- the engine thread -----
 
@@ -213,13 +320,15 @@ class BatchEngine:
         with torch.inference_mode():
             while True:
                 with self._cond:
-                    while not (self._stopping or self._pending or self._commands or self._rows):
+                    while not (
+                        self._stopping or self._pending or self._commands or self._batch is not None
+                    ):
                         self._cond.wait()
                     if self._stopping:
                         break
                     commands = list(self._commands)
                     self._commands.clear()
-                    room = self.max_batch_size - len(self._rows)
+                    room = self.max_batch_size - len(self._running())
                     newcomers = [
                         self._pending.popleft() for _ in range(min(room, len(self._pending)))
                     ]
@@ -232,18 +341,21 @@ class BatchEngine:
                     self._drop_cancelled()
                     if newcomers:
                         self._admit(newcomers)
-                    if self._rows:
-                        self._decode_step()
+                    if self._batch is not None:
+                        self._decode_step(self._batch)
                 except Exception as exc:  # a failed step must not kill the loop
                     logger.exception("engine %s: step failed", self.name)
                     error = ServiceUnavailableError(f"Generation failed: {type(exc).__name__}.")
-                    for sequence in [*self._rows, *newcomers]:
+                    for sequence in [*self._running(), *newcomers]:
                         self._fail(sequence, error)
-                    self._reset()
+                    self._batch = None
         shutdown = ServiceUnavailableError("The inference engine is shutting down.")
-        for sequence in [*self._rows, *self._pending]:
+        for sequence in [*self._running(), *self._pending]:
             self._fail(sequence, shutdown)
-        self._reset()
+        self._batch = None
+
+    def _running(self) -> list[_Sequence]:
+        return self._batch.rows if self._batch is not None else []
 
     def _take_overdue(self) -> list[_Sequence]:
         """Remove the queued sequences that waited past the deadline (caller holds _cond)."""
@@ -294,37 +406,40 @@ class BatchEngine:
             mask[i, width - length :] = 1
         input_ids, mask = input_ids.to(self.device), mask.to(self.device)
         positions = (mask.cumsum(dim=-1) - 1).clamp(min=0)
-        output = self._forward(input_ids, mask, positions, None, ready)
-        cache = _cache_of(output)
+        logits, cache = self._forward(input_ids, mask, positions, None, ready)
         # Padded slots of a fresh prefill may hold NaN (a fully masked query row); zero them so
         # that a masked weight of 0 times the value can never turn into NaN later.
-        keep = mask[:, None, :, None].to(_layer(cache, 0).keys.dtype)
-        for layer in cache.layers:
-            layer.keys = layer.keys * keep
-            layer.values = layer.values * keep
-        sampled = sample(output.logits[:, -1, :], [s.row for s in ready], self.matchers)
+        keep = mask[:, None, :, None].to(_filled(_attention_layers(cache)[0])[0].dtype)
+        _map_cache(cache, lambda tensor: tensor * keep)
+        sampled = sample(logits, [s.row for s in ready], self.matchers)
         self._accept(ready, sampled)
         lengths = torch.tensor([len(s.prompt_ids) for s in ready], device=self.device)
         self._merge(
-            cache, mask, lengths, torch.tensor(sampled.token_ids, device=self.device), ready
+            RunningBatch(
+                rows=ready,
+                cache=cache,
+                mask=mask,
+                positions=lengths,
+                next_tokens=torch.tensor(sampled.token_ids, device=self.device),
+            )
         )
         self._compact()
 
-    def _decode_step(self) -> None:
-        assert self._mask is not None and self._positions is not None and self._next is not None
-        rows = len(self._rows)
+    def _decode_step(self, batch: RunningBatch) -> None:
+        rows = len(batch.rows)
         self.observer.batch(rows)
         mask = torch.cat(
-            [self._mask, torch.ones((rows, 1), dtype=self._mask.dtype, device=self.device)], dim=1
+            [batch.mask, torch.ones((rows, 1), dtype=batch.mask.dtype, device=self.device)], dim=1
         )
-        output = self._forward(
-            self._next[:, None], mask, self._positions[:, None], self._cache, self._rows
+        # The model extends `batch.cache` in place.
+        logits, _ = self._forward(
+            batch.next_tokens[:, None], mask, batch.positions[:, None], batch.cache, batch.rows
         )
-        self._mask = mask
-        self._positions = self._positions + 1
-        sampled = sample(output.logits[:, -1, :], [s.row for s in self._rows], self.matchers)
-        self._accept(self._rows, sampled)
-        self._next = torch.tensor(sampled.token_ids, device=self.device)
+        batch.mask = mask
+        batch.positions = batch.positions + 1
+        sampled = sample(logits, [s.row for s in batch.rows], self.matchers)
+        self._accept(batch.rows, sampled)
+        batch.next_tokens = torch.tensor(sampled.token_ids, device=self.device)
         self._compact()
 
     def _forward(
@@ -332,16 +447,17 @@ class BatchEngine:
         input_ids: torch.Tensor,
         mask: torch.Tensor,
         positions: torch.Tensor,
-        cache: Any,
+        cache: Cache | None,
         rows: list[_Sequence],
-    ) -> Any:
+    ) -> tuple[torch.Tensor, Cache]:
+        """The logits of each row's last position ([rows, vocab]), and the KV cache."""
         if cache is None:
             # A prefill starts a cache of full layers whatever the model's config says: a
             # sliding-window layer of transformers' own cache keeps only the window, which breaks
             # the merging and trimming of columns below. The model still attends within its
             # window: its sliding mask is built from the attention mask over the full columns.
             cache = DynamicCache()
-        kwargs: dict[str, Any] = {
+        inputs: dict[str, object] = {
             "input_ids": input_ids,
             "attention_mask": mask,
             "position_ids": positions,
@@ -350,7 +466,9 @@ class BatchEngine:
             "logits_to_keep": 1,
         }
         self.adapters.use([s.slot for s in rows])
-        return self.model(**kwargs)
+        output = self.model(**inputs)
+        logits: torch.Tensor = output.logits
+        return logits[:, -1, :], _cache_of(output)
 
     def _accept(self, sequences: list[_Sequence], sampled: Sampled) -> None:
         for sequence, token, logprob in zip(
@@ -358,7 +476,7 @@ class BatchEngine:
         ):
             sequence.row.output_ids.append(token)
             tracker = sequence.tracker
-            finish = None
+            finish: FinishReason | None = None
             text = ""
             matcher = sequence.row.matcher
             if token in self.eos_ids:
@@ -409,63 +527,58 @@ class BatchEngine:
     ) -> TokenLogprob:
         chosen, alternatives = logprob
         return TokenLogprob(
-            token=self.tokenizer.decode([token]),
+            token=decode(self.tokenizer, [token]),
             logprob=chosen,
-            top=tuple((self.tokenizer.decode([t]), lp) for t, lp in alternatives),
+            top=tuple((decode(self.tokenizer, [t]), lp) for t, lp in alternatives),
             offset=len(tracker.text),
         )
 
-    def _merge(
-        self,
-        cache: Any,
-        mask: torch.Tensor,
-        positions: torch.Tensor,
-        next_tokens: torch.Tensor,
-        sequences: list[_Sequence],
-    ) -> None:
-        if not self._rows:
-            self._rows, self._cache, self._mask = list(sequences), cache, mask
-            self._positions, self._next = positions, next_tokens
+    def _merge(self, newcomers: RunningBatch) -> None:
+        """Add the prefilled `newcomers` to the running batch."""
+        batch = self._batch
+        if batch is None:
+            self._batch = newcomers
             return
-        assert self._mask is not None and self._positions is not None and self._next is not None
-        width = max(self._mask.shape[1], mask.shape[1])
-        for old, new in zip(self._cache.layers, cache.layers, strict=True):
-            old.keys = torch.cat([_pad_left(old.keys, width, 2), _pad_left(new.keys, width, 2)])
+        width = max(batch.mask.shape[1], newcomers.mask.shape[1])
+        for old, new in zip(
+            _attention_layers(batch.cache), _attention_layers(newcomers.cache), strict=True
+        ):
+            (old_keys, old_values), (new_keys, new_values) = _filled(old), _filled(new)
+            old.keys = torch.cat([_pad_left(old_keys, width, 2), _pad_left(new_keys, width, 2)])
             old.values = torch.cat(
-                [_pad_left(old.values, width, 2), _pad_left(new.values, width, 2)]
+                [_pad_left(old_values, width, 2), _pad_left(new_values, width, 2)]
             )
-        self._mask = torch.cat([_pad_left(self._mask, width, 1), _pad_left(mask, width, 1)])
-        self._positions = torch.cat([self._positions, positions])
-        self._next = torch.cat([self._next, next_tokens])
-        self._rows.extend(sequences)
+        batch.mask = torch.cat(
+            [_pad_left(batch.mask, width, 1), _pad_left(newcomers.mask, width, 1)]
+        )
+        batch.positions = torch.cat([batch.positions, newcomers.positions])
+        batch.next_tokens = torch.cat([batch.next_tokens, newcomers.next_tokens])
+        batch.rows.extend(newcomers.rows)
 
     def _compact(self) -> None:
         """Drop finished rows from the batch and trim columns that are padding everywhere."""
-        keep = [i for i, s in enumerate(self._rows) if not s.done]
-        if len(keep) < len(self._rows):
+        batch = self._batch
+        if batch is None:
+            return
+        keep = [i for i, s in enumerate(batch.rows) if not s.done]
+        if len(keep) < len(batch.rows):
             if not keep:
-                self._reset()
+                self._batch = None
                 return
             index = torch.tensor(keep, device=self.device)
-            for layer in self._cache.layers:
-                layer.keys = layer.keys.index_select(0, index)
-                layer.values = layer.values.index_select(0, index)
-            assert self._mask is not None and self._positions is not None
-            assert self._next is not None
-            self._mask = self._mask.index_select(0, index)
-            self._positions = self._positions.index_select(0, index)
-            self._next = self._next.index_select(0, index)
-            self._rows = [self._rows[i] for i in keep]
-        if self._mask is not None and self._mask.shape[1] > 0:
-            lead = int(self._mask.any(dim=0).long().argmax())
+            _map_cache(batch.cache, lambda tensor: tensor.index_select(0, index))
+            batch.mask = batch.mask.index_select(0, index)
+            batch.positions = batch.positions.index_select(0, index)
+            batch.next_tokens = batch.next_tokens.index_select(0, index)
+            batch.rows = [batch.rows[i] for i in keep]
+        if batch.mask.shape[1] > 0:
+            lead = int(batch.mask.any(dim=0).long().argmax())
             if lead > 0:
-                for layer in self._cache.layers:
-                    layer.keys = layer.keys[:, :, lead:]
-                    layer.values = layer.values[:, :, lead:]
-                self._mask = self._mask[:, lead:]
+                _map_cache(batch.cache, lambda tensor: tensor[:, :, lead:])
+                batch.mask = batch.mask[:, lead:]
 
     def _drop_cancelled(self) -> None:
-        for sequence in self._rows:
+        for sequence in self._running():
             if sequence.ticket.cancelled and not sequence.done:
                 sequence.done = True
                 self._count_generated(sequence)
@@ -477,7 +590,7 @@ class BatchEngine:
         if sequence.done:
             return
         sequence.done = True
-        if release and sequence.adapter is not None and sequence in self._rows:
+        if release and sequence.adapter is not None and sequence in self._running():
             self.adapters.release(sequence.adapter.key)
         _safe_emit(sequence, SequenceEvent(index=sequence.index, error=error))
 
@@ -485,10 +598,6 @@ class BatchEngine:
         # Once per sequence, as it leaves the batch: the step loop itself stays uncounted.
         kind = "base" if sequence.adapter is None else "adapter"
         self.observer.generated(kind, len(sequence.row.output_ids))
-
-    def _reset(self) -> None:
-        self._rows, self._cache = [], None
-        self._mask = self._positions = self._next = None
 
 
 def _safe_emit(sequence: _Sequence, event: SequenceEvent) -> None:
@@ -498,13 +607,38 @@ def _safe_emit(sequence: _Sequence, event: SequenceEvent) -> None:
         sequence.ticket.cancel()
 
 
-def _layer(cache: Any, index: int) -> Any:
-    return cache.layers[index]
+def _attention_layers(cache: Cache) -> list[CacheLayerMixin]:
+    """The layers of `cache`, each holding keys and values (a linear-attention layer does not,
+    and the batch cannot merge or trim it)."""
+    layers = [layer for layer in cache.layers if isinstance(layer, CacheLayerMixin)]
+    if len(layers) < len(cache.layers):
+        raise RuntimeError("the model's KV cache has layers that hold no keys and values")
+    return layers
 
 
-def _cache_of(output: Any) -> Any:
+def _filled(layer: CacheLayerMixin) -> tuple[torch.Tensor, torch.Tensor]:
+    """The keys and values of a cache layer the model has written."""
+    if layer.keys is None or layer.values is None:
+        raise RuntimeError("the model left a layer of its KV cache empty")
+    return layer.keys, layer.values
+
+
+def _map_cache(cache: Cache, change: Callable[[torch.Tensor], torch.Tensor]) -> None:
+    """Replace the keys and the values of every layer of `cache` by `change` of them."""
+    for layer in _attention_layers(cache):
+        keys, values = _filled(layer)
+        layer.keys = change(keys)
+        layer.values = change(values)
+
+
+def _cache_of(output: object) -> Cache:
+    # transformers 5 names the returned cache `cache`; earlier versions `past_key_values`.
     cache = getattr(output, "cache", None)
-    return cache if cache is not None else output.past_key_values
+    if cache is None:
+        cache = getattr(output, "past_key_values", None)
+    if not isinstance(cache, Cache):
+        raise TypeError(f"the model returned no KV cache but {type(cache).__name__}")
+    return cache
 
 
 def _pad_left(tensor: torch.Tensor, width: int, dim: int) -> torch.Tensor:
@@ -516,7 +650,7 @@ def _pad_left(tensor: torch.Tensor, width: int, dim: int) -> torch.Tensor:
     return F.pad(tensor, pad)
 
 
-def _eos_ids(model: Any, tokenizer: Any) -> set[int]:
+def _eos_ids(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> set[int]:
     ids: set[int] = set()
     if tokenizer.eos_token_id is not None:
         ids.add(int(tokenizer.eos_token_id))

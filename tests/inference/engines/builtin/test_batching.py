@@ -9,12 +9,8 @@ from typing import Any
 
 import pytest
 
-from service.core.errors import EngineOverloadedError, ModelLoadError, ModelNotFoundError
-from service.inference.adapter_files import AdapterFiles
-from service.inference.engines.builtin.lora_layers import LoadedAdapters, LoraLinear
+from service.core.errors import EngineOverloadedError, ModelNotFoundError
 from service.inference.types import LocalAdapter, SamplingParams, SequenceEvent
-from service.storage import upload_directory
-from service.storage.local import LocalStore
 from tests.inference.conftest import Emulator
 
 GREEDY = SamplingParams(max_tokens=12, temperature=0.0)
@@ -107,6 +103,7 @@ def test_a_cancelled_request_frees_its_place(emulator: Emulator) -> None:
         adapter_capacity=1,
         context_length=emulator.entry.context_length,
     )
+    single.start_loop()
     try:
         ids = prompt(emulator, "Hello")
         endless = Run(single, ids, SamplingParams(max_tokens=100_000, temperature=0.0), None)
@@ -115,7 +112,7 @@ def test_a_cancelled_request_frees_its_place(emulator: Emulator) -> None:
         endless.ticket.cancel()
         assert waiting.result()[1] == "length"
     finally:
-        single.stop()
+        single.stop_loop()
 
 
 def test_a_request_that_waits_too_long_for_a_place_is_engine_overloaded(
@@ -132,6 +129,7 @@ def test_a_request_that_waits_too_long_for_a_place_is_engine_overloaded(
         context_length=emulator.entry.context_length,
         queue_timeout=0.2,
     )
+    single.start_loop()
     try:
         ids = prompt(emulator, "Hello")
         endless = Run(single, ids, SamplingParams(max_tokens=100_000, temperature=0.0), None)
@@ -144,25 +142,7 @@ def test_a_request_that_waits_too_long_for_a_place_is_engine_overloaded(
         # The engine goes on: once the place is free, the next request is served.
         assert Run(single, ids, GREEDY, None).result()[1] in ("stop", "length")
     finally:
-        single.stop()
-
-
-def test_adapter_cache_evicts_the_least_recently_used_unpinned(
-    emulator: Emulator, adapters: dict[str, Path]
-) -> None:
-    cache = LoadedAdapters(emulator.model(), capacity=1)
-    a, b = local(adapters, "a"), local(adapters, "b")
-    cache.acquire(a)
-    cache.acquire(b)  # `a` is still in use: the cache runs over capacity rather than evict it
-    assert cache.loaded_keys() == [a.key, b.key]
-    cache.release(a.key)
-    assert cache.loaded_keys() == [b.key]
-    cache.release(b.key)
-    cache.unload(b.key)
-    assert cache.loaded_keys() == []
-    # Back to the plain base model: no LoRA layer is left in it.
-    assert cache.lora_layers() == {}
-    assert not any(isinstance(m, LoraLinear) for m in cache.base_model.modules())
+        single.stop_loop()
 
 
 def test_unloading_a_deleted_adapter_ends_its_sequences(
@@ -178,18 +158,3 @@ def test_unloading_a_deleted_adapter_ends_its_sequences(
         doomed.result()
     assert bystander.result()[1] == "length"
     assert adapter.key not in engine.adapters.loaded_keys()
-
-
-def test_adapter_files_download_once_and_are_removed(
-    tmp_path: Path, adapters: dict[str, Path]
-) -> None:
-    store = LocalStore(tmp_path / "store")
-    upload_directory(store, "jobs/a/adapter", adapters["a"])
-    files = AdapterFiles(store, tmp_path / "cache")
-    fetched = files.fetch("jobs/a/adapter")
-    assert (fetched.path / "adapter_model.safetensors").is_file()
-    store.delete_prefix("jobs/a/adapter/")
-    assert files.fetch("jobs/a/adapter").path == fetched.path  # served from the local copy
-    files.remove("jobs/a/adapter")
-    with pytest.raises(ModelLoadError):  # the row exists, its files do not: ours, not a 404
-        files.fetch("jobs/a/adapter")
