@@ -181,7 +181,7 @@ class BatchEngine:
         adapter_files: AdapterFiles | None = None,
         observer: InferenceObserver = NULL_OBSERVER,
     ):
-        model.eval()
+        model.train(False)  # eval mode: what `eval()` does, which transformers leaves untyped
         self.observer = observer
         self.tokenizer = tokenizer
         self.name = name

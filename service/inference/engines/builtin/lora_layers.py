@@ -164,7 +164,7 @@ class SlotParameters(nn.Module):
         except AttributeError:
             return getattr(self.base, name)
 
-    # The wrapped module's arguments and results are whatever transformers passes it: `Any`.
+    # The wrapped module's arguments and results are whatever transformers passes it.
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The module's output, each row through its own adapter's parameters."""
         index = self.slots.index
@@ -180,7 +180,7 @@ class SlotParameters(nn.Module):
         row_of_item = torch.arange(count, device=first.device) // per_row
         slot_of_item = index[row_of_item]
         output: object = None
-        for slot in slot_of_item.unique().tolist():
+        for slot in sorted(set(slot_of_item.tolist())):  # as Tensor.unique, which is untyped
             items = (slot_of_item == slot).nonzero().squeeze(-1)
             part = self._call(
                 slot,
