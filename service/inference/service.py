@@ -74,7 +74,7 @@ class Generation:
 
 
 class InferenceService:
-    """Base models, adapters and batching loops, created lazily and shared by all requests."""
+    """Base models, adapters and their engines, created lazily and shared by all requests."""
 
     def __init__(
         self,
