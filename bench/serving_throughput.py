@@ -26,7 +26,7 @@ import torch
 
 from service.catalog import EMULATOR_NAME, Catalog
 from service.catalog.loading import load_tokenizer
-from service.inference.engine import BatchEngine
+from service.inference.engines.builtin.batching import BatchEngine
 from service.inference.types import LocalAdapter, SamplingParams, SequenceEvent
 
 BATCH_SIZES = (1, 8, 32)
@@ -195,6 +195,8 @@ def measure(
         adapter_capacity=ADAPTERS,
         context_length=2048,
     )
+    engine.start_loop()
+    base_engine.start_loop()
     best: dict[tuple[int, str], float] = {}
     try:
         warm = prompts_for(tokenizer, ADAPTERS)
@@ -222,8 +224,8 @@ def measure(
                 for case, rate in rates.items():
                     best[batch, case] = max(best.get((batch, case), 0.0), rate)
     finally:
-        engine.stop()
-        base_engine.stop()
+        engine.stop_loop()
+        base_engine.stop_loop()
     return [
         {"model": name, "batch": batch, **{case: best[batch, case] for case in "abcd"}}
         for batch in BATCH_SIZES

@@ -24,7 +24,7 @@ import torch
 
 from service.catalog import EMULATOR_NAME, Catalog
 from service.catalog.loading import load_model, load_tokenizer
-from service.inference.engine import BatchEngine
+from service.inference.engines.builtin.batching import BatchEngine
 from service.inference.grammar import json_schema_grammar
 from service.inference.types import SamplingParams, SequenceEvent
 
@@ -90,6 +90,7 @@ def main() -> None:
             adapter_capacity=1,
             context_length=entry.context_length,
         )
+        engine.start_loop()
         grammar = json_schema_grammar(SCHEMA)
         ban_eos: dict[int, float] = {tokenizer.eos_token_id: -100.0}
         free = SamplingParams(max_tokens=args.tokens, temperature=0.0, logit_bias=ban_eos)
@@ -110,7 +111,7 @@ def main() -> None:
                 }
                 rows.append((batch, best))
         finally:
-            engine.stop()
+            engine.stop_loop()
     print(
         f"{'batch':>5} {'free tok/s':>11} {'mixed tok/s':>12} {'all tok/s':>10} "
         f"{'mixed/free':>11} {'all/free':>9}"

@@ -2,7 +2,7 @@
 
 A Grammar is llguidance's grammar text, compiled and checked here on the API side (no torch,
 no tokenizer), so that an unsupported schema is a 400 before any token is generated. The engine
-thread turns it into one matcher per choice (service/inference/constrained.py).
+thread turns it into one matcher per choice (service/inference/engines/builtin/constrained.py).
 
 llguidance is the grammar library vLLM and SGLang use; its JSON-schema compiler covers what
 OpenAI's strict mode allows (and more), and it names the keywords it cannot honour.
@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    # The options' TypedDict exists only in llguidance's type stubs.
+    from llguidance._lib import JsonCompileOptions
 
 # Compact JSON: a random model given free whitespace can indent forever; a trained one still
 # writes the same values.
-_JSON_OPTIONS = {"whitespace_flexible": False}
+_JSON_OPTIONS: JsonCompileOptions = {"whitespace_flexible": False}
 
 
 class GrammarError(ValueError):

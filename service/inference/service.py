@@ -1,7 +1,9 @@
-"""InferenceService: the engine as the API sees it. Loads torch only on the first completion.
+"""InferenceService: the engines as the API sees them. Loads torch only on the first completion.
 
-It owns, per base model, a tokenizer and a BatchEngine (created on first use, then shared by
-every adapter on that base), and the local adapter files. A fully fine-tuned `ft:` model is a
+It owns, per base model, a tokenizer and an engine (service/inference/engine.py: created on
+first use, then shared by every adapter on that base), and the local adapter files. It talks to
+an engine through the `Engine` protocol only; which engine serves a base model is decided in
+`_start_engine`. A fully fine-tuned `ft:` model is a
 base model of its own (an entry with `weights_key`): its files are downloaded on first use and it
 gets its own engine, and at most `max_loaded_full_models` of them stay loaded, the least recently
 used unloaded first. Every blocking step (loading a model,
@@ -15,21 +17,22 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from service.catalog import BaseModelEntry, Catalog
 from service.core.config import Settings
 from service.core.errors import InvalidRequestError, ModelLoadError, WhetstoneError
-from service.inference.adapters import AdapterFiles
+from service.inference.adapter_files import AdapterFiles
+from service.inference.engine import Engine, GenerationRequest, SequenceStream
 from service.inference.local_copies import LocalCopies
 from service.inference.observer import NULL_OBSERVER, InferenceObserver
 from service.inference.types import AdapterRef, PreparedPrompt, SamplingParams, SequenceEvent
 from service.storage import ArtifactStore
 
 if TYPE_CHECKING:
-    from service.inference.engine import BatchEngine, Ticket
+    from transformers import PreTrainedTokenizerBase
 
 logger = logging.getLogger("whetstone.inference")
 
@@ -39,47 +42,39 @@ class Generation:
 
     def __init__(
         self,
-        queue: asyncio.Queue[SequenceEvent],
-        ticket: Ticket,
+        stream: SequenceStream,
         choices: int,
         *,
         started: float | None = None,
         observer: InferenceObserver = NULL_OBSERVER,
         on_close: Callable[[], None] | None = None,
     ):
-        self._queue = queue
+        self._stream = stream
         # Called once the generation ends, however it ends (an eviction waits for it).
         self._on_close = on_close
-        self._ticket = ticket
         self.choices = choices
         # time.monotonic() when the request was handed over; the first event ends its TTFT.
         self._started = started
         self._observer = observer
 
-    async def events(self) -> AsyncIterator[SequenceEvent]:
+    async def events(self) -> AsyncGenerator[SequenceEvent, None]:
         """Every event until each choice has finished; raises the first choice's error."""
-        remaining = self.choices
         try:
-            while remaining:
-                event = await self._queue.get()
-                if event.error is not None:
-                    raise event.error
+            async for event in self._stream:
                 if self._started is not None:
                     self._observer.first_token(time.monotonic() - self._started)
                     self._started = None
-                if event.finish_reason is not None:
-                    remaining -= 1
                 yield event
         finally:
             # Ends early when the client disconnects (the task is cancelled) or on error.
-            self._ticket.cancel()
+            self._stream.cancel()
             if self._on_close is not None:
                 self._on_close()
                 self._on_close = None
 
 
 class InferenceService:
-    """Base models, adapters and batching loops, created lazily and shared by all requests."""
+    """Base models, adapters and their engines, created lazily and shared by all requests."""
 
     def __init__(
         self,
@@ -96,15 +91,15 @@ class InferenceService:
         self.model_files = LocalCopies(
             store, settings.data_dir / "cache" / "full-models", marker="config.json", what="model"
         )
-        self._tokenizers: dict[str, Any] = {}
-        self._engines: dict[str, BatchEngine] = {}
+        self._tokenizers: dict[str, PreTrainedTokenizerBase] = {}
+        self._engines: dict[str, Engine] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         # The loaded fully fine-tuned models by name, least recently used first, and the
         # generations each engine has in flight (by id(engine)), which an eviction lets finish.
         self._full: OrderedDict[str, BaseModelEntry] = OrderedDict()
         self._in_flight: dict[int, int] = {}
 
-    async def tokenizer(self, entry: BaseModelEntry) -> Any:
+    async def tokenizer(self, entry: BaseModelEntry) -> PreTrainedTokenizerBase:
         """The base model's tokenizer, loaded once."""
         if entry.name not in self._tokenizers:
             from service.catalog.loading import load_tokenizer
@@ -148,24 +143,13 @@ class InferenceService:
         """Queue `n` choices for each prompt on the base model's engine, with the adapter."""
         started = time.monotonic()
         engine = await self._engine(entry)
-        local = (
-            await asyncio.to_thread(self.adapter_files.fetch, adapter.key)
-            if adapter is not None
-            else None
+        request = GenerationRequest(
+            prompts=tuple(p.token_ids for p in prompts), params=params, n=n, adapter=adapter
         )
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[SequenceEvent] = asyncio.Queue()
-
-        def emit(event: SequenceEvent) -> None:
-            loop.call_soon_threadsafe(queue.put_nowait, event)
-
-        ticket = engine.submit(
-            [list(p.token_ids) for p in prompts], params, n=n, adapter=local, emit=emit
-        )
+        stream = await engine.generate(request)
         return Generation(
-            queue,
-            ticket,
-            choices=len(prompts) * n,
+            stream,
+            choices=request.choices,
             started=started,
             observer=self.observer,
             on_close=self._hold(engine) if entry.weights_key is not None else None,
@@ -182,10 +166,10 @@ class InferenceService:
                     self._tokenizers.pop(name, None)
                     engine = self._engines.pop(name, None)
                     if engine is not None:
-                        await asyncio.to_thread(engine.stop)
+                        await engine.stop()
         for engine in list(self._engines.values()):
             for key in keys:
-                await asyncio.wrap_future(engine.unload_adapter(key))
+                await engine.forget_adapter(key)
         for key in keys:
             await asyncio.to_thread(self.adapter_files.remove, key)
             await asyncio.to_thread(self.model_files.remove, key)
@@ -195,9 +179,9 @@ class InferenceService:
         engines, self._engines = list(self._engines.values()), {}
         self._full.clear()
         for engine in engines:
-            await asyncio.to_thread(engine.stop)
+            await engine.stop()
 
-    async def _engine(self, entry: BaseModelEntry) -> BatchEngine:
+    async def _engine(self, entry: BaseModelEntry) -> Engine:
         full = entry.weights_key is not None
         engine = self._engines.get(entry.name)
         if engine is not None:
@@ -212,7 +196,7 @@ class InferenceService:
             if engine is None:
                 if full:
                     await self._make_room()
-                engine = await asyncio.to_thread(self._start_engine, entry, tokenizer)
+                engine = await self._start_engine(entry, tokenizer)
                 self._engines[entry.name] = engine
                 if full:
                     self._full[entry.name] = entry
@@ -230,10 +214,10 @@ class InferenceService:
             while self._in_flight.get(id(engine), 0) > 0 and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
             logger.info("unloading fine-tuned model %s (least recently used)", name)
-            await asyncio.to_thread(engine.stop)
+            await engine.stop()
             self._in_flight.pop(id(engine), None)
 
-    def _hold(self, engine: BatchEngine) -> Callable[[], None]:
+    def _hold(self, engine: Engine) -> Callable[[], None]:
         """Count one generation in flight on `engine`; the returned function ends it."""
         self._in_flight[id(engine)] = self._in_flight.get(id(engine), 0) + 1
 
@@ -253,10 +237,19 @@ class InferenceService:
             return self.model_files.fetch(entry.weights_key)
         return self.catalog.local_path(entry)
 
-    def _start_engine(self, entry: BaseModelEntry, tokenizer: Any) -> BatchEngine:
+    async def _start_engine(
+        self, entry: BaseModelEntry, tokenizer: PreTrainedTokenizerBase
+    ) -> Engine:
+        """The started engine of a base model: Whetstone's own batching loop."""
+        engine = await asyncio.to_thread(self._builtin_engine, entry, tokenizer)
+        await engine.start()
+        return engine
+
+    def _builtin_engine(self, entry: BaseModelEntry, tokenizer: PreTrainedTokenizerBase) -> Engine:
+        """The builtin engine on the model's weights, loaded on this process's device. Blocking."""
         from service.catalog.loading import load_model
-        from service.inference.device import inference_device
-        from service.inference.engine import BatchEngine
+        from service.inference.engines.builtin.batching import BatchEngine
+        from service.inference.engines.builtin.device import inference_device
 
         device = inference_device(self.settings)
         logger.info("loading base model %s on %s", entry.name, device)
@@ -269,6 +262,7 @@ class InferenceService:
             adapter_capacity=self.settings.adapter_cache_size,
             context_length=entry.context_length,
             queue_timeout=self.settings.inference_queue_timeout_seconds,
+            adapter_files=self.adapter_files,
             observer=self.observer,
         )
 
@@ -276,7 +270,10 @@ class InferenceService:
         return self._locks.setdefault(name, asyncio.Lock())
 
 
-def _loaded(entry: BaseModelEntry, part: str, load: Callable[[], Any]) -> Any:
+Loaded = TypeVar("Loaded")
+
+
+def _loaded(entry: BaseModelEntry, part: str, load: Callable[[], Loaded]) -> Loaded:
     """`load()`, its failure a ModelLoadError naming the model and the cause: the model exists
     in the catalog, so a 404 would be a lie."""
     try:
@@ -293,13 +290,20 @@ def _loaded(entry: BaseModelEntry, part: str, load: Callable[[], Any]) -> Any:
 
 
 def _render_chat(
-    tokenizer: Any, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None
+    tokenizer: PreTrainedTokenizerBase,
+    messages: list[dict[str, Any]],
+    tools: list[dict[str, Any]] | None,
 ) -> PreparedPrompt:
     from jinja2 import TemplateError
 
+    listed: list[dict[Any, Any] | Callable[..., Any]] | None = (
+        None if tools is None else list(tools)
+    )
     try:
-        text = tokenizer.apply_chat_template(
-            messages, tools=tools, tokenize=False, add_generation_prompt=True
+        text = _one_text(
+            tokenizer.apply_chat_template(
+                messages, tools=listed, tokenize=False, add_generation_prompt=True
+            )
         )
     except (TemplateError, ValueError) as exc:
         raise InvalidRequestError(
@@ -311,7 +315,7 @@ def _render_chat(
     return PreparedPrompt(token_ids=tuple(ids), text=text)
 
 
-def _encode(tokenizer: Any, prompt: str | list[int]) -> PreparedPrompt:
+def _encode(tokenizer: PreTrainedTokenizerBase, prompt: str | list[int]) -> PreparedPrompt:
     if isinstance(prompt, str):
         ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
         text = prompt
@@ -322,9 +326,17 @@ def _encode(tokenizer: Any, prompt: str | list[int]) -> PreparedPrompt:
                 f"Token ids in 'prompt' must be between 0 and {vocab - 1}.", param="prompt"
             )
         ids = list(prompt)
-        text = tokenizer.decode(ids)
+        text = _one_text(tokenizer.decode(ids))
     if not ids:
         # OpenAI documents an empty prompt as "generate from the start of a document".
         start = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else 0
         ids = [start]
     return PreparedPrompt(token_ids=tuple(ids), text=text)
+
+
+def _one_text(value: object) -> str:
+    """A tokenizer's answer that is one string (a template rendered untokenized, one sequence
+    decoded), typed as such."""
+    if not isinstance(value, str):
+        raise TypeError(f"the tokenizer returned {type(value).__name__}, not text")
+    return value

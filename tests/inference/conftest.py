@@ -49,7 +49,7 @@ def adapters(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> di
 @pytest.fixture
 def engine(emulator: Emulator) -> Iterator[Any]:
     """A BatchEngine on a fresh copy of the emulator (batch of 8, two adapter slots)."""
-    from service.inference.engine import BatchEngine
+    from service.inference.engines.builtin.batching import BatchEngine
 
     batch_engine = BatchEngine(
         emulator.model(),
@@ -59,5 +59,6 @@ def engine(emulator: Emulator) -> Iterator[Any]:
         adapter_capacity=2,
         context_length=emulator.entry.context_length,
     )
+    batch_engine.start_loop()
     yield batch_engine
-    batch_engine.stop()
+    batch_engine.stop_loop()

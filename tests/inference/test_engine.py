@@ -1,195 +1,101 @@
-"""The batching loop: mixed-adapter batches, joining mid-flight, stops, cancel, adapter cache."""
+"""The Engine protocol, as the builtin engine serves it: requests in, each choice's events out."""
 
 from __future__ import annotations
 
-import queue
-import threading
+import asyncio
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from service.core.errors import EngineOverloadedError, ModelLoadError, ModelNotFoundError
-from service.inference.adapters import AdapterFiles
-from service.inference.lora import LoadedAdapters, LoraLinear
-from service.inference.types import LocalAdapter, SamplingParams, SequenceEvent
+from service.core.errors import ServiceUnavailableError
+from service.inference.adapter_files import AdapterFiles
+from service.inference.engine import Engine, GenerationRequest, SequenceStream
+from service.inference.types import AdapterRef, SamplingParams, SequenceEvent
 from service.storage import upload_directory
 from service.storage.local import LocalStore
 from tests.inference.conftest import Emulator
 
-GREEDY = SamplingParams(max_tokens=12, temperature=0.0)
+GREEDY = SamplingParams(max_tokens=8, temperature=0.0)
 
 
-class Run:
-    """One submitted request whose events are gathered from the engine thread."""
+def builtin_engine(emulator: Emulator, files: AdapterFiles, *, max_batch_size: int) -> Engine:
+    """The builtin engine on the emulator, seen through the protocol only."""
+    from service.inference.engines.builtin.batching import BatchEngine
 
-    def __init__(self, engine: Any, prompt: list[int], params: SamplingParams, adapter: Any):
-        self.events: queue.Queue[SequenceEvent] = queue.Queue()
-        self.first = threading.Event()
-        self.ticket = engine.submit([prompt], params, n=1, adapter=adapter, emit=self._emit)
-
-    def _emit(self, event: SequenceEvent) -> None:
-        self.events.put(event)
-        self.first.set()
-
-    def result(self) -> tuple[str, str | None]:
-        """The whole text and finish reason (raises the choice's error)."""
-        text = []
-        while True:
-            event = self.events.get(timeout=60)
-            if event.error is not None:
-                raise event.error
-            text.append(event.text)
-            if event.finish_reason is not None:
-                return "".join(text), event.finish_reason
-
-
-def prompt(emulator: Emulator, text: str) -> list[int]:
-    """The emulator's token ids for `text`."""
-    return emulator.tokenizer(text)["input_ids"]
-
-
-def local(adapters: dict[str, Path], name: str) -> LocalAdapter:
-    """An adapter as the engine receives it."""
-    return LocalAdapter(key=f"jobs/{name}/adapter", path=adapters[name])
-
-
-def test_mixed_batch_gives_each_request_what_it_gets_alone(
-    engine: Any, emulator: Emulator, adapters: dict[str, Path]
-) -> None:
-    requests = [
-        (prompt(emulator, "The quick brown fox"), None),
-        (prompt(emulator, "Hello! How are you today?"), local(adapters, "a")),
-        (prompt(emulator, "What is two plus two?"), local(adapters, "b")),
-        (prompt(emulator, "The quick brown fox"), local(adapters, "a")),
-    ]
-    alone = [Run(engine, ids, GREEDY, adapter).result() for ids, adapter in requests]
-    assert len({text for text, _ in alone}) == len(alone)  # adapters really change the output
-    # The first request is mid-generation when the others join its batch.
-    long_first = SamplingParams(max_tokens=40, temperature=0.0)
-    leader = Run(engine, requests[0][0], long_first, None)
-    assert leader.first.wait(timeout=60)
-    joined = [Run(engine, ids, GREEDY, adapter) for ids, adapter in requests]
-    assert [run.result() for run in joined] == alone
-    assert leader.result()[0].startswith(alone[0][0])
-
-
-def test_stop_sequence_ends_the_choice_before_the_stop(engine: Any, emulator: Emulator) -> None:
-    ids = prompt(emulator, "The quick brown fox")
-    params = SamplingParams(max_tokens=30, temperature=0.0, stop=())
-    full, _ = Run(engine, ids, params, None).result()
-    stop = full[5:8]
-    cut, finish = Run(
-        engine, ids, SamplingParams(max_tokens=30, temperature=0.0, stop=(stop,)), None
-    ).result()
-    assert finish == "stop" and cut == full[: full.index(stop)]
-
-
-def test_same_seed_same_text_whatever_shares_the_batch(engine: Any, emulator: Emulator) -> None:
-    ids = prompt(emulator, "Hello")
-    seeded = SamplingParams(max_tokens=15, temperature=1.0, seed=11)
-    alone = Run(engine, ids, seeded, None).result()
-    noise = [Run(engine, ids, SamplingParams(max_tokens=20), None) for _ in range(3)]
-    again = Run(engine, ids, seeded, None).result()
-    for run in noise:
-        run.result()
-    assert again == alone
-
-
-def test_a_cancelled_request_frees_its_place(emulator: Emulator) -> None:
-    from service.inference.engine import BatchEngine
-
-    single = BatchEngine(
+    return BatchEngine(
         emulator.model(),
         emulator.tokenizer,
-        name="single",
-        max_batch_size=1,
-        adapter_capacity=1,
+        name="protocol",
+        max_batch_size=max_batch_size,
+        adapter_capacity=2,
         context_length=emulator.entry.context_length,
+        adapter_files=files,
     )
-    try:
-        ids = prompt(emulator, "Hello")
-        endless = Run(single, ids, SamplingParams(max_tokens=100_000, temperature=0.0), None)
-        assert endless.first.wait(timeout=60)
-        waiting = Run(single, ids, SamplingParams(max_tokens=3, temperature=0.0), None)
-        endless.ticket.cancel()
-        assert waiting.result()[1] == "length"
-    finally:
-        single.stop()
 
 
-def test_a_request_that_waits_too_long_for_a_place_is_engine_overloaded(
-    emulator: Emulator,
-) -> None:
-    from service.inference.engine import BatchEngine
-
-    single = BatchEngine(
-        emulator.model(),
-        emulator.tokenizer,
-        name="single",
-        max_batch_size=1,
-        adapter_capacity=1,
-        context_length=emulator.entry.context_length,
-        queue_timeout=0.2,
-    )
-    try:
-        ids = prompt(emulator, "Hello")
-        endless = Run(single, ids, SamplingParams(max_tokens=100_000, temperature=0.0), None)
-        assert endless.first.wait(timeout=60)
-        waiting = Run(single, ids, SamplingParams(max_tokens=3, temperature=0.0), None)
-        with pytest.raises(EngineOverloadedError) as raised:
-            waiting.result()
-        assert raised.value.status_code == 503 and raised.value.code == "engine_overloaded"
-        endless.ticket.cancel()
-        # The engine goes on: once the place is free, the next request is served.
-        assert Run(single, ids, GREEDY, None).result()[1] in ("stop", "length")
-    finally:
-        single.stop()
+async def texts(stream: SequenceStream) -> dict[int, tuple[str, str | None]]:
+    """Each choice's whole text and finish reason."""
+    events: dict[int, list[SequenceEvent]] = {}
+    async for event in stream:
+        events.setdefault(event.index, []).append(event)
+    return {
+        index: ("".join(e.text for e in choice), choice[-1].finish_reason)
+        for index, choice in events.items()
+    }
 
 
-def test_adapter_cache_evicts_the_least_recently_used_unpinned(
-    emulator: Emulator, adapters: dict[str, Path]
-) -> None:
-    cache = LoadedAdapters(emulator.model(), capacity=1)
-    a, b = local(adapters, "a"), local(adapters, "b")
-    cache.acquire(a)
-    cache.acquire(b)  # `a` is still in use: the cache runs over capacity rather than evict it
-    assert cache.loaded_keys() == [a.key, b.key]
-    cache.release(a.key)
-    assert cache.loaded_keys() == [b.key]
-    cache.release(b.key)
-    cache.unload(b.key)
-    assert cache.loaded_keys() == []
-    # Back to the plain base model: no LoRA layer is left in it.
-    assert cache.lora_layers() == {}
-    assert not any(isinstance(m, LoraLinear) for m in cache.base_model.modules())
-
-
-def test_unloading_a_deleted_adapter_ends_its_sequences(
-    engine: Any, emulator: Emulator, adapters: dict[str, Path]
-) -> None:
-    ids = prompt(emulator, "Hello")
-    adapter = local(adapters, "a")
-    doomed = Run(engine, ids, SamplingParams(max_tokens=100_000, temperature=0.0), adapter)
-    bystander = Run(engine, ids, SamplingParams(max_tokens=50, temperature=0.0), None)
-    assert doomed.first.wait(timeout=60)
-    engine.unload_adapter(adapter.key).result(timeout=60)
-    with pytest.raises(ModelNotFoundError):
-        doomed.result()
-    assert bystander.result()[1] == "length"
-    assert adapter.key not in engine.adapters.loaded_keys()
-
-
-def test_adapter_files_download_once_and_are_removed(
-    tmp_path: Path, adapters: dict[str, Path]
+def test_requests_go_in_and_every_choice_comes_out(
+    emulator: Emulator, adapters: dict[str, Path], tmp_path: Path
 ) -> None:
     store = LocalStore(tmp_path / "store")
     upload_directory(store, "jobs/a/adapter", adapters["a"])
-    files = AdapterFiles(store, tmp_path / "cache")
-    fetched = files.fetch("jobs/a/adapter")
-    assert (fetched.path / "adapter_model.safetensors").is_file()
-    store.delete_prefix("jobs/a/adapter/")
-    assert files.fetch("jobs/a/adapter").path == fetched.path  # served from the local copy
-    files.remove("jobs/a/adapter")
-    with pytest.raises(ModelLoadError):  # the row exists, its files do not: ours, not a 404
-        files.fetch("jobs/a/adapter")
+    engine = builtin_engine(emulator, AdapterFiles(store, tmp_path / "cache"), max_batch_size=8)
+    prompts = tuple(
+        tuple(emulator.tokenizer(text)["input_ids"]) for text in ("Hello", "The quick brown fox")
+    )
+    adapter = AdapterRef(key="jobs/a/adapter")
+
+    async def scenario() -> None:
+        await engine.start()
+        try:
+            base = GenerationRequest(prompts=prompts, params=GREEDY, n=2)
+            assert base.choices == 4
+            on_base = await texts(await engine.generate(base))
+            # Choice c of prompt p is p * n + c; greedy choices of one prompt agree.
+            assert sorted(on_base) == [0, 1, 2, 3]
+            assert on_base[0] == on_base[1] and on_base[2] == on_base[3]
+            assert all(finish in ("stop", "length") for _, finish in on_base.values())
+            await engine.load_adapter(adapter)
+            tuned = GenerationRequest(prompts=prompts[:1], params=GREEDY, adapter=adapter)
+            on_adapter = await texts(await engine.generate(tuned))
+            assert on_adapter[0] != on_base[0]  # the adapter is really served
+            await engine.forget_adapter(adapter.key)
+        finally:
+            await engine.stop()
+        with pytest.raises(ServiceUnavailableError):
+            await engine.generate(base)
+
+    asyncio.run(scenario())
+
+
+def test_a_cancelled_stream_frees_its_place(emulator: Emulator, tmp_path: Path) -> None:
+    files = AdapterFiles(LocalStore(tmp_path / "store"), tmp_path / "cache")
+    engine = builtin_engine(emulator, files, max_batch_size=1)
+    prompt = (tuple(emulator.tokenizer("Hello")["input_ids"]),)
+
+    async def scenario() -> None:
+        await engine.start()
+        try:
+            endless = await engine.generate(
+                GenerationRequest(
+                    prompts=prompt, params=SamplingParams(max_tokens=100_000, temperature=0.0)
+                )
+            )
+            await anext(aiter(endless))  # it holds the only place in the batch
+            waiting = await engine.generate(GenerationRequest(prompts=prompt, params=GREEDY))
+            endless.cancel()
+            assert (await texts(waiting))[0][1] in ("stop", "length")
+        finally:
+            await engine.stop()
+
+    asyncio.run(scenario())

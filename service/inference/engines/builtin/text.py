@@ -9,16 +9,29 @@ arrives). Stop text itself is never released.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerBase
 
 REPLACEMENT_CHARACTER = "\ufffd"
+
+
+def decode(
+    tokenizer: PreTrainedTokenizerBase, token_ids: list[int], *, skip_special_tokens: bool = False
+) -> str:
+    """The text of one sequence of token ids."""
+    text = tokenizer.decode(token_ids, skip_special_tokens=skip_special_tokens)
+    if not isinstance(text, str):  # a list only for a batch of sequences, never for one
+        raise TypeError(f"decode returned {type(text).__name__}")
+    return text
 
 
 @dataclass
 class TextTracker:
     """The text of one choice: decoded from all its tokens so far, cut at the first stop."""
 
-    tokenizer: Any
+    tokenizer: PreTrainedTokenizerBase
     stop: tuple[str, ...] = ()
     token_ids: list[int] = field(default_factory=list)
     # Character offset at which each token's text starts in `text`.
@@ -33,7 +46,7 @@ class TextTracker:
         self.token_ids.append(token_id)
         # Decoding the whole choice each time is simple and exact for every tokenizer family
         # (SentencePiece spaces, byte-level merges); choices are short enough that it is cheap.
-        self.text = self.tokenizer.decode(self.token_ids, skip_special_tokens=True)
+        self.text = decode(self.tokenizer, self.token_ids, skip_special_tokens=True)
         hold = max((len(s) for s in self.stop), default=1) - 1
         if self.stop:
             # Only the tail can hold a new match: everything before it was searched already.

@@ -12,7 +12,7 @@ import pytest
 from service.inference.grammar import GrammarError, json_schema_grammar, lark_grammar
 from service.inference.types import SamplingParams
 from tests.inference.conftest import Emulator
-from tests.inference.test_engine import GREEDY, Run, local, prompt
+from tests.inference.engines.builtin.test_batching import GREEDY, Run, local, prompt
 
 PERSON = {
     "type": "object",

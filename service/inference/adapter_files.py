@@ -1,7 +1,8 @@
 """Adapter files: copied from the artifact store to a local cache dir, any thread, no torch.
 
 `AdapterFiles` keeps a local copy of each adapter under the data dir (service/inference/
-local_copies.py). Loading into a base model is `service.inference.lora` (the engine thread only).
+local_copies.py); an engine loads the adapter from there (the builtin engine: its adapter slots,
+on the engine thread).
 """
 
 from __future__ import annotations

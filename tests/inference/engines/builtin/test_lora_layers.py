@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import torch
 
-from service.inference.lora import LoadedAdapters
+from service.inference.engines.builtin.adapter_slots import AdapterSlots
 from service.inference.types import LocalAdapter
 from tests.inference.conftest import Emulator
 
@@ -57,7 +57,7 @@ def variant_adapters(emulator: Emulator, tmp_path_factory: pytest.TempPathFactor
 
 
 @pytest.fixture(scope="module")
-def both(emulator: Emulator, variant_adapters: dict[str, Path]) -> tuple[Any, LoadedAdapters]:
+def both(emulator: Emulator, variant_adapters: dict[str, Path]) -> tuple[Any, AdapterSlots]:
     """peft's model with the three adapters, and our batched LoRA cache with the same three."""
     from peft import PeftModel
 
@@ -68,13 +68,13 @@ def both(emulator: Emulator, variant_adapters: dict[str, Path]) -> tuple[Any, Lo
     for name in names[1:]:
         reference.load_adapter(str(variant_adapters[name]), adapter_name=name)
     reference.eval()
-    ours = LoadedAdapters(emulator.model(), capacity=len(names))
+    ours = AdapterSlots(emulator.model(), capacity=len(names))
     for name in names:
         ours.acquire(LocalAdapter(key=name, path=variant_adapters[name]))
     return reference, ours
 
 
-def slots_for(ours: LoadedAdapters) -> list[int]:
+def slots_for(ours: AdapterSlots) -> list[int]:
     """The slot of every row of ROWS."""
     slot_of = {key: ours.acquire(LocalAdapter(key=key, path=Path())) for key in ours.loaded_keys()}
     for key in slot_of:
@@ -87,7 +87,7 @@ def peft_names() -> list[str]:
     return ["__base__" if name is None else name for name in ROWS]
 
 
-def test_each_layer_matches_peft_for_a_mixed_batch(both: tuple[Any, LoadedAdapters]) -> None:
+def test_each_layer_matches_peft_for_a_mixed_batch(both: tuple[Any, AdapterSlots]) -> None:
     reference, ours = both
     ours.use(slots_for(ours))
     layers = ours.lora_layers()
@@ -107,7 +107,7 @@ def test_each_layer_matches_peft_for_a_mixed_batch(both: tuple[Any, LoadedAdapte
 
 
 def test_whole_model_matches_peft_for_a_mixed_batch(
-    both: tuple[Any, LoadedAdapters], emulator: Emulator
+    both: tuple[Any, AdapterSlots], emulator: Emulator
 ) -> None:
     reference, ours = both
     ids = emulator.tokenizer("The quick brown fox jumps")["input_ids"]
@@ -127,7 +127,7 @@ def test_whole_model_matches_peft_for_a_mixed_batch(
 def test_unloading_zeroes_the_slot_and_it_is_reused(
     emulator: Emulator, variant_adapters: dict[str, Path]
 ) -> None:
-    cache = LoadedAdapters(emulator.model(), capacity=3)
+    cache = AdapterSlots(emulator.model(), capacity=3)
     small = LocalAdapter(key="small", path=variant_adapters["r4-all"])
     large = LocalAdapter(key="large", path=variant_adapters["r16-patterns"])
     small_slot = cache.acquire(small)

@@ -2,7 +2,7 @@
 
 Order of operations, as OpenAI documents them: logit_bias and presence/frequency penalties
 adjust the logits; a row's grammar, when it has one, sets every token it disallows to -inf
-(service/inference/constrained.py); logprobs are reported from those adjusted logits (before
+(constrained.py beside this module); logprobs are reported from those adjusted logits (before
 temperature); temperature 0 is greedy (argmax); otherwise temperature scales the logits and
 top_p keeps the smallest set of tokens whose probability mass reaches top_p.
 
@@ -15,11 +15,16 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import torch
 
 from service.inference.types import SamplingParams
+
+if TYPE_CHECKING:
+    from llguidance import LLMatcher
+
+    from service.inference.engines.builtin.constrained import Matchers
 
 
 def new_generator(seed: int | None, choice: int = 0) -> torch.Generator:
@@ -41,7 +46,7 @@ class RowState:
     generator: torch.Generator
     output_ids: list[int] = field(default_factory=list)
     # The llguidance matcher of a row whose output is constrained by a grammar, else None.
-    matcher: Any = None
+    matcher: LLMatcher | None = None
 
 
 @dataclass(frozen=True)
@@ -71,9 +76,9 @@ def adjust_logits(logits: torch.Tensor, rows: list[RowState]) -> torch.Tensor:
     return logits
 
 
-def sample(logits: torch.Tensor, rows: list[RowState], grammar: Any = None) -> Sampled:
+def sample(logits: torch.Tensor, rows: list[RowState], grammar: Matchers | None = None) -> Sampled:
     """The next token for each row of `logits` ([rows, vocab], last position); `grammar`
-    (a constrained.Matchers) masks the rows that carry a matcher."""
+    masks the rows that carry a matcher."""
     logits = adjust_logits(logits.float().clone(), rows)
     if grammar is not None and any(row.matcher is not None for row in rows):
         grammar.mask(logits, [row.matcher for row in rows])
@@ -100,7 +105,7 @@ def sample(logits: torch.Tensor, rows: list[RowState], grammar: Any = None) -> S
         pick = torch.searchsorted(cdf, (draws * cdf[:, -1])[:, None], right=True)
         pick = pick.clamp(max=cdf.shape[-1] - 1)
         chosen[index] = sorted_ids.gather(1, pick).squeeze(1)
-    token_ids = chosen.tolist()
+    token_ids: list[int] = chosen.tolist()
     return Sampled(token_ids=token_ids, logprobs=_logprobs(logits, chosen, rows))
 
 

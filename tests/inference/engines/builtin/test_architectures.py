@@ -82,7 +82,7 @@ def tokenizer_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_engine_output_equals_peft_generate(
     architecture: str, tokenizer_dir: Path, tmp_path: Path
 ) -> None:
-    from service.inference.engine import BatchEngine
+    from service.inference.engines.builtin.batching import BatchEngine
 
     model_dir = build_tiny_model(architecture, tokenizer_dir, tmp_path / "model")
     adapters = {
@@ -113,6 +113,7 @@ def test_engine_output_equals_peft_generate(
     )
     # peft's generate stops at EOS too, but random weights rarely pick it: compare full runs.
     engine.eos_ids = set()
+    engine.start_loop()
     try:
         alone = {case: Run(engine, prompts[case[0]], _adapter(adapters, case[1])) for case in cases}
         assert {case: run.tokens() for case, run in alone.items()} == expected
@@ -124,7 +125,7 @@ def test_engine_output_equals_peft_generate(
         for runs in (batch, joined):
             assert {case: run.tokens() for case, run in runs.items()} == expected
     finally:
-        engine.stop()
+        engine.stop_loop()
 
 
 def _adapter(adapters: dict[str, LocalAdapter], name: str | None) -> LocalAdapter | None:

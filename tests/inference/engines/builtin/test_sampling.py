@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from service.inference.sampling import RowState, new_generator, sample
+from service.inference.engines.builtin.sampling import RowState, new_generator, sample
 from service.inference.types import SamplingParams
 
 # Token 2 is the most likely, then 0, then 1, then 3 (probabilities 0.5, 0.3, 0.15, 0.05).

@@ -1,0 +1,1 @@
+"""The serving engines, each serving one base model."""
