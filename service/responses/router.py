@@ -9,17 +9,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from sse_starlette import EventSourceResponse
 
-from service.completions.responses import operations
-from service.completions.responses.schemas import (
+from service.completions.streaming import SSE_PING_SECONDS, sse_data
+from service.core.openapi import error_responses, event_stream_response
+from service.deps import CatalogDep, DatabaseDep, InferenceDep, PrincipalDep
+from service.responses import operations
+from service.responses.schemas import (
     CreateResponseRequest,
     Response,
     ResponseDeleted,
     ResponseItemList,
     ResponseStreamEvent,
 )
-from service.completions.streaming import SSE_PING_SECONDS, sse_data
-from service.core.openapi import error_responses, event_stream_response
-from service.deps import CatalogDep, DatabaseDep, InferenceDep, PrincipalDep
 
 router = APIRouter(tags=["responses"])
 

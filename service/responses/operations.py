@@ -17,22 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.catalog import Catalog
-from service.completions.operations import (
+from service.completions.prompting import (
     PreparedCompletion,
     ToolStream,
-    _fit_context,
-    _refuse,
-    _start,
-)
-from service.completions.responses import repository
-from service.completions.responses.schemas import (
-    CreateResponseRequest,
-    IncompleteDetails,
-    InputTokensDetails,
-    OutputTokensDetails,
-    Response,
-    ResponseItemList,
-    ResponseUsage,
+    fit_context,
+    refuse_unsupported,
+    start_generation,
+    tool_family,
 )
 from service.completions.schemas import ChoiceDelta
 from service.completions.streaming import first_then_rest
@@ -40,7 +31,6 @@ from service.completions.structured import format_grammar
 from service.completions.tools import (
     FAMILIES,
     ToolPlan,
-    family_of,
     forced_grammar,
     parse_tools,
     tool_mode,
@@ -51,6 +41,16 @@ from service.core.errors import InvalidRequestError, WhetstoneError
 from service.core.ids import new_id, now
 from service.inference import InferenceService, SamplingParams
 from service.models.operations import resolve_model
+from service.responses import repository
+from service.responses.schemas import (
+    CreateResponseRequest,
+    IncompleteDetails,
+    InputTokensDetails,
+    OutputTokensDetails,
+    Response,
+    ResponseItemList,
+    ResponseUsage,
+)
 
 logger = logging.getLogger("whetstone.responses")
 
@@ -72,29 +72,35 @@ class PreparedResponse:
 
 def _check_support(request: CreateResponseRequest) -> None:
     if request.background and request.stream:
-        raise _refuse("background", "a background response is polled, not streamed")
+        raise refuse_unsupported("background", "a background response is polled, not streamed")
     if request.background and request.store is False:
         raise InvalidRequestError("A background response must be stored.", param="store")
     if request.reasoning is not None:
-        raise _refuse("reasoning", "the models are not reasoning models")
+        raise refuse_unsupported("reasoning", "the models are not reasoning models")
     if request.include:
-        raise _refuse("include", "no extra outputs (logprobs, tool results) are produced")
+        raise refuse_unsupported(
+            "include", "no extra outputs (logprobs, tool results) are produced"
+        )
     if request.truncation not in (None, "disabled"):
-        raise _refuse("truncation", "an input over the context is a 400, never truncated")
+        raise refuse_unsupported(
+            "truncation", "an input over the context is a 400, never truncated"
+        )
     if request.conversation is not None:
-        raise _refuse("conversation", "conversations are not stored; use previous_response_id")
+        raise refuse_unsupported(
+            "conversation", "conversations are not stored; use previous_response_id"
+        )
     if request.prompt is not None:
-        raise _refuse("prompt", "stored prompt templates are not available")
+        raise refuse_unsupported("prompt", "stored prompt templates are not available")
     if request.context_management is not None:
-        raise _refuse("context_management", "server-side compaction is not available")
+        raise refuse_unsupported("context_management", "server-side compaction is not available")
     if request.moderation is not None:
-        raise _refuse("moderation", "moderation is not available")
+        raise refuse_unsupported("moderation", "moderation is not available")
     if request.top_logprobs:
-        raise _refuse("top_logprobs", "logprobs are served by chat completions only")
+        raise refuse_unsupported("top_logprobs", "logprobs are served by chat completions only")
     if request.service_tier not in (None, "auto", "default"):
-        raise _refuse("service_tier", "only the default tier exists")
+        raise refuse_unsupported("service_tier", "only the default tier exists")
     if request.text is not None and request.text.get("verbosity") not in (None, "medium"):
-        raise _refuse("text.verbosity", "output verbosity cannot be controlled")
+        raise refuse_unsupported("text.verbosity", "output verbosity cannot be controlled")
     if request.input is None and request.previous_response_id is None:
         raise InvalidRequestError("Missing required parameter: 'input'.", param="input")
 
@@ -109,7 +115,9 @@ def _text_of(content: Any, param: str) -> str:
         kind = part.get("type") if isinstance(part, dict) else None
         key = _TEXT_PARTS.get(kind or "")
         if key is None or not isinstance(part.get(key), str):
-            raise _refuse(f"{param}[{j}]", f"'{kind}' content is not available (text only)")
+            raise refuse_unsupported(
+                f"{param}[{j}]", f"'{kind}' content is not available (text only)"
+            )
         texts.append(part[key])
     return "".join(texts)
 
@@ -191,7 +199,7 @@ def _input(request: CreateResponseRequest) -> tuple[list[dict[str, Any]], list[d
             )
             messages.append({"role": "tool", "tool_call_id": call_id, "content": output})
         else:
-            raise _refuse(f"input[{i}].type", f"'{kind}' items are not available")
+            raise refuse_unsupported(f"input[{i}].type", f"'{kind}' items are not available")
     return items, messages
 
 
@@ -218,7 +226,9 @@ async def prepare_response(
     mode, named = tool_mode(request.tool_choice, tools, param="tool_choice")
     parallel = request.parallel_tool_calls is not False
     if output_grammar is not None and mode != "none":
-        raise _refuse("text.format", "a JSON format together with tools needs tool_choice 'none'")
+        raise refuse_unsupported(
+            "text.format", "a JSON format together with tools needs tool_choice 'none'"
+        )
     earlier: list[dict[str, Any]] = []
     if request.previous_response_id is not None:
         earlier = await asyncio.to_thread(
@@ -231,7 +241,7 @@ async def prepare_response(
     served = await resolve_model(db, catalog, principal, request.model)
     rendered_tools = [_template_tool(t) for t in request.tools or []] or None
     prompt = await inference.render_chat(served.entry, prompt_messages, tools=rendered_tools)
-    max_tokens = _fit_context(
+    max_tokens = fit_context(
         served.entry, len(prompt.token_ids), request.max_output_tokens, "input"
     )
     params = SamplingParams(
@@ -240,14 +250,7 @@ async def prepare_response(
         top_p=1.0 if request.top_p is None else request.top_p,
         grammar=output_grammar or forced_grammar(mode, tools, named, parallel=parallel),
     )
-    family = (
-        family_of(
-            (await inference.tokenizer(served.entry)).chat_template,
-            parser=served.entry.tool_parser,
-        )
-        if tools
-        else FAMILIES["json"]
-    )
+    family = await tool_family(inference, served.entry) if tools else FAMILIES["json"]
     plan = ToolPlan(mode, tools, family, parallel, named)
     completion = PreparedCompletion(served, [prompt], params, 1, False, plan)
     echoed = [
@@ -450,7 +453,7 @@ async def stream_response(
     the last is `response.completed` (or `.incomplete`), after the response is stored. A
     failure once started is an `error` event (or raised, with `raise_errors`). `background`:
     the (id, created_at) of the stored queued row this run completes, unless cancelled."""
-    generation = await _start(inference, prepared.completion)
+    generation = await start_generation(inference, prepared.completion)
     events = await first_then_rest(generation)
     response_id, created_at = background or (new_id("resp_", 32), now())
     plan = prepared.completion.tools
