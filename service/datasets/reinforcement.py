@@ -3,7 +3,7 @@
 One line is `{"messages": [...], "tools": [...], <any other key>: ...}` whose messages end on a
 user or developer turn: the prompt the model being trained answers. The whole line is the item
 graders see as `item.*` (`{{item.reference_answer}}`). Lines are decoded with the same guards as
-chat lines and their messages checked by the same rules (service/datasets/validation.py). No
+chat lines and their messages checked by the same rules (service/datasets/lines.py, messages.py). No
 torch here: the tokenizer is passed in.
 """
 
@@ -16,21 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from service.datasets.errors import DatasetParam
-from service.datasets.loading import DataReport
-from service.datasets.preference import (
-    _check_message,
-    _checked_lines,
-    _CountingChunks,
-    _read_chunks,
-)
-from service.datasets.tokenize import template_messages, template_tools
-from service.datasets.validation import (
+from service.datasets.lines import (
     MAX_WARNINGS,
+    CountingChunks,
     InvalidExample,
-    _check_tools,
+    checked_lines,
     parse_checked_line,
+    read_chunks,
     require_examples,
 )
+from service.datasets.loading import DataReport
+from service.datasets.messages import check_message, check_tools
+from service.datasets.tokenize import template_messages, template_tools
 
 # The roles a prompt may end on: the model answers the last user (or developer) turn.
 PROMPT_END_ROLES = ("user", "developer")
@@ -84,7 +81,7 @@ def check_reinforcement(example: Mapping[str, Any], line: int) -> None:
     if not isinstance(messages, list) or not messages:
         raise InvalidExample(f'{where}, key "messages": must be a non-empty list of messages.')
     for index, message in enumerate(messages, start=1):
-        _check_message(message, f"{where}, message {index}", role=None)
+        check_message(message, f"{where}, message {index}", role=None)
     last = messages[-1].get("role")
     if last not in PROMPT_END_ROLES:
         raise InvalidExample(
@@ -92,7 +89,7 @@ def check_reinforcement(example: Mapping[str, Any], line: int) -> None:
             "prompt ends on a user or developer message, which the model being trained answers "
             "(a chat example with its assistant reply trains with the supervised method)."
         )
-    _check_tools({key: example[key] for key in _TOOL_KEYS if key in example}, line)
+    check_tools({key: example[key] for key in _TOOL_KEYS if key in example}, line)
 
 
 def parse_reinforcement_line(
@@ -110,9 +107,9 @@ def validate_reinforcement_file(
 ) -> ReinforcementReport:
     """Check every line of a reinforcement JSONL file streamed as byte chunks; DatasetError at
     the first fault, or when it holds fewer than `min_examples` prompts."""
-    counted = _CountingChunks(chunks)
+    counted = CountingChunks(chunks)
     report = ReinforcementReport(n_examples=0)
-    for number, raw in _checked_lines(counted, param):
+    for number, raw in checked_lines(counted, param):
         example = parse_reinforcement_line(raw, number, param=param)
         report.n_examples += 1
         report.n_lines = number
@@ -153,7 +150,7 @@ def load_prompts(
     prompts: list[Prompt] = []
     report = DataReport()
     room = context_length - completion_tokens
-    for number, raw in _checked_lines(_read_chunks(path), param):
+    for number, raw in checked_lines(read_chunks(path), param):
         example = parse_reinforcement_line(raw, number, param=param)
         input_ids = encode_prompt(example, tokenizer)
         if len(input_ids) > room:
