@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal, TypedDict, cast, final
+
+from pydantic import JsonValue
 
 from service.datasets.errors import DatasetError, DatasetParam, error_code
 from service.datasets.lines import (
     CountingChunks,
     InvalidExample,
+    JsonObject,
     add_warning,
     checked_lines,
     decode_line,
@@ -23,12 +26,30 @@ from service.datasets.lines import (
     require_examples,
     unreadable_line,
 )
-from service.datasets.messages import CHAT_ROLES, check_message_content, check_tools
+from service.datasets.messages import (
+    CHAT_ROLES,
+    ChatLine,
+    ChatMessage,
+    check_message_content,
+    check_tools,
+)
 
 ExampleFormat = Literal["chat", "completion"]
 
 CHAT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls", "functions"})
 COMPLETION_KEYS = frozenset({"prompt", "completion"})
+
+
+@final
+class CompletionLine(TypedDict):
+    """A checked prompt-completion pair: the completion is trained, the prompt is not."""
+
+    prompt: str
+    completion: str
+
+
+# A checked line of a supervised file: a chat example or a prompt-completion pair.
+SupervisedLine = ChatLine | CompletionLine
 
 
 @dataclass
@@ -46,7 +67,7 @@ class ChatReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def parse_chat_example(raw: bytes, line: int) -> tuple[ExampleFormat, dict[str, Any]]:
+def parse_chat_example(raw: bytes, line: int) -> tuple[ExampleFormat, JsonObject]:
     """Decode and check one line; InvalidExample (with the line number) when it is not valid."""
     example = decode_line(raw, line)
     if "messages" in example and ("prompt" in example or "completion" in example):
@@ -74,7 +95,7 @@ def parse_chat_example(raw: bytes, line: int) -> tuple[ExampleFormat, dict[str, 
 
 def parse_chat_line(
     raw: bytes, line: int, *, param: DatasetParam = "training_file"
-) -> tuple[ExampleFormat, dict[str, Any]]:
+) -> tuple[ExampleFormat, JsonObject]:
     """parse_chat_example, with every failure turned into this line's DatasetError."""
     try:
         return parse_chat_example(raw, line)
@@ -129,7 +150,7 @@ _FORMAT_NAMES: dict[ExampleFormat, str] = {"chat": "chat", "completion": "prompt
 def _tally(
     report: ChatReport,
     fmt: ExampleFormat,
-    example: dict[str, Any],
+    example: JsonObject,
     line: int,
     unknown_keys: set[str],
 ) -> None:
@@ -143,7 +164,7 @@ def _tally(
             )
     if fmt != "chat":
         return
-    messages = example["messages"]
+    messages = cast(list[ChatMessage], example["messages"])  # checked by _check_chat
     report.n_messages += len(messages)
     for message in messages:
         if message["role"] == "assistant":
@@ -153,7 +174,7 @@ def _tally(
         report.n_examples_with_tools += 1
 
 
-def _check_chat(example: Mapping[str, Any], line: int) -> None:
+def _check_chat(example: Mapping[str, JsonValue], line: int) -> None:
     messages = example["messages"]
     if not isinstance(messages, list) or not messages:
         raise InvalidExample(
@@ -168,7 +189,7 @@ def _check_chat(example: Mapping[str, Any], line: int) -> None:
         role = message.get("role")
         if role is None:
             raise InvalidExample(f'{where}: missing "role".')
-        if role not in CHAT_ROLES:
+        if not isinstance(role, str) or role not in CHAT_ROLES:
             raise InvalidExample(
                 f"{where}: unknown role {json.dumps(role)}; expected one of "
                 f"{', '.join(CHAT_ROLES)}."
@@ -194,7 +215,7 @@ def _check_chat(example: Mapping[str, Any], line: int) -> None:
     check_tools(example, line)
 
 
-def _check_completion(example: Mapping[str, Any], line: int) -> None:
+def _check_completion(example: Mapping[str, JsonValue], line: int) -> None:
     for key in ("prompt", "completion"):
         if key not in example:
             raise InvalidExample(f'Invalid file format. Line {line}, key "{key}": missing.')

@@ -15,9 +15,14 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import NoReturn
+
+from pydantic import JsonValue
 
 from service.datasets.errors import DatasetError, DatasetParam, error_code
+
+# One decoded line before its format's checks: any JSON object.
+JsonObject = dict[str, JsonValue]
 
 logger = logging.getLogger("whetstone.datasets")
 
@@ -57,7 +62,7 @@ class _NonStandardConstant(ValueError):
     """NaN, Infinity or -Infinity: Python's json accepts them, JSON does not."""
 
 
-def _refuse_constant(name: str) -> Any:
+def _refuse_constant(name: str) -> NoReturn:
     raise _NonStandardConstant(name)
 
 
@@ -149,7 +154,7 @@ def iter_lines(
             yield number, line
 
 
-def decode_line(raw: bytes, line: int) -> dict[str, Any]:
+def decode_line(raw: bytes, line: int) -> JsonObject:
     """The JSON object on one line, with every guard; InvalidExample when it is not one.
 
     Shared by every line format, so that each gets the same guards.
@@ -189,10 +194,10 @@ def decode_line(raw: bytes, line: int) -> dict[str, Any]:
 def parse_checked_line(
     raw: bytes,
     line: int,
-    check: Callable[[dict[str, Any], int], None],
+    check: Callable[[JsonObject, int], None],
     *,
     param: DatasetParam = "training_file",
-) -> dict[str, Any]:
+) -> JsonObject:
     """Decode one line and run a line format's `check` on it; every failure becomes this
     line's DatasetError (shared by the preference and reinforcement formats)."""
     try:
@@ -272,7 +277,7 @@ def add_warning(warnings: list[str], message: str) -> None:
         warnings.append(message)
 
 
-def _check_surrogates(example: Any, line: int) -> None:
+def _check_surrogates(example: JsonValue, line: int) -> None:
     """InvalidExample when a string holds an unpaired surrogate (from an escape like \\ud800)."""
     try:
         json.dumps(example, ensure_ascii=False).encode("utf-8")
@@ -284,7 +289,7 @@ def _check_surrogates(example: Any, line: int) -> None:
         ) from exc
 
 
-def json_type(value: Any) -> str:
+def json_type(value: JsonValue) -> str:
     """How an error names the JSON type of `value` ("an array", "null", ...)."""
     if isinstance(value, list):
         return "an array"

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
-from service.datasets.chat import parse_chat_line
+from service.datasets.chat import SupervisedLine, parse_chat_line
 from service.datasets.errors import DatasetParam
 from service.datasets.lines import checked_lines, read_chunks
 from service.datasets.tokenize import EncodedExample, encode_example
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerBase
 
 # One event per truncated example is useful for a handful and noise for thousands.
 MAX_TRUNCATION_WARNINGS = 20
@@ -30,7 +33,7 @@ class DataReport:
 
 def load_examples(
     path: Path,
-    tokenizer: Any,
+    tokenizer: PreTrainedTokenizerBase,
     *,
     context_length: int,
     param: DatasetParam = "training_file",
@@ -41,7 +44,10 @@ def load_examples(
     report = DataReport()
     for number, raw in checked_lines(read_chunks(path), param):
         _, example = parse_chat_line(raw, number, param=param)
-        encoded = encode_example(example, tokenizer, context_length=context_length)
+        # parse_chat_line checked the line: it is one of the supervised shapes.
+        encoded = encode_example(
+            cast(SupervisedLine, example), tokenizer, context_length=context_length
+        )
         if encoded.truncated:
             report.n_truncated += 1
             if warn is not None and report.n_truncated <= MAX_TRUNCATION_WARNINGS:

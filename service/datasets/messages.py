@@ -1,17 +1,81 @@
-"""The checks of one chat message, shared by every format whose lines hold messages (chat,
-preference, reinforcement), so that a message is refused by the same rule, in the same words,
-in any of them.
+"""A chat message in a training file: its shape once checked, and its checks, shared by every
+format whose lines hold messages (chat, preference, reinforcement), so that a message is refused
+by the same rule, in the same words, in any of them.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Literal, Required, TypedDict, final
 
-from service.datasets.lines import InvalidExample, json_type
+from pydantic import JsonValue
+
+from service.datasets.lines import InvalidExample, JsonObject, json_type
 
 CHAT_ROLES = ("system", "developer", "user", "assistant", "tool", "function")
+ChatRole = Literal["system", "developer", "user", "assistant", "tool", "function"]
+
+
+class ContentPart(TypedDict, total=False):
+    """One part of a message's content: `text` (or, in an assistant message, `refusal`)."""
+
+    type: Required[str]
+    text: str
+    refusal: str
+
+
+class FunctionCall(TypedDict):
+    """The function an assistant message calls, its arguments as JSON text."""
+
+    name: str
+    arguments: str
+
+
+class MessageToolCall(TypedDict, total=False):
+    """One tool call of an assistant message."""
+
+    id: str
+    type: Literal["function"]
+    function: Required[FunctionCall]
+
+
+class ChatMessage(TypedDict, total=False):
+    """One checked message of a line."""
+
+    role: Required[ChatRole]
+    content: str | list[ContentPart] | None
+    name: str
+    # 0 or 1, assistant messages only: whether the message is trained on.
+    weight: int
+    tool_calls: list[MessageToolCall]
+    tool_call_id: str
+    function_call: FunctionCall
+
+
+class FunctionDefinition(TypedDict, total=False):
+    """A function a line offers the model (in `tools`, or the legacy `functions`)."""
+
+    name: Required[str]
+    description: str
+    parameters: JsonObject
+
+
+class Tool(TypedDict, total=False):
+    """One entry of a line's `tools`."""
+
+    type: Literal["function"]
+    function: Required[FunctionDefinition]
+
+
+@final
+class ChatLine(TypedDict, total=False):
+    """A checked chat example: the conversation and the tools it may call."""
+
+    messages: Required[list[ChatMessage]]
+    tools: list[Tool]
+    parallel_tool_calls: bool
+    functions: list[FunctionDefinition]
 
 
 # Checks follow FineTuneChatRequestInput in OpenAI's training-input schemas. They are
@@ -19,7 +83,7 @@ CHAT_ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 # line-level culprit ("not valid under any of the given schemas"); ours say what to fix.
 
 
-def check_message(message: Any, where: str, *, role: str | None) -> None:
+def check_message(message: JsonValue, where: str, *, role: str | None) -> None:
     """A chat message's checks; `role` is the only role allowed, if any."""
     if not isinstance(message, dict):
         raise InvalidExample(f"{where}: must be an object, not {json_type(message)}.")
@@ -28,7 +92,7 @@ def check_message(message: Any, where: str, *, role: str | None) -> None:
         raise InvalidExample(f'{where}: missing "role".')
     if role is not None and actual != role:
         raise InvalidExample(f"{where}: must be an {role} message, not {json.dumps(actual)}.")
-    if actual not in CHAT_ROLES:
+    if not isinstance(actual, str) or actual not in CHAT_ROLES:
         raise InvalidExample(
             f"{where}: unknown role {json.dumps(actual)}; expected one of {', '.join(CHAT_ROLES)}."
         )
@@ -52,7 +116,7 @@ def check_message(message: Any, where: str, *, role: str | None) -> None:
     check_message_content(message, actual, where)
 
 
-def check_message_content(message: Mapping[str, Any], role: str, where: str) -> None:
+def check_message_content(message: Mapping[str, JsonValue], role: str, where: str) -> None:
     """InvalidExample unless the message's content (and calls) fit its role."""
     content = message.get("content")
     if role == "assistant":
@@ -86,7 +150,7 @@ def check_message_content(message: Mapping[str, Any], role: str, where: str) -> 
         raise InvalidExample(f'{where}: a tool message needs a string "tool_call_id".')
 
 
-def _check_content(content: Any, where: str, *, allowed_parts: tuple[str, ...]) -> None:
+def _check_content(content: JsonValue, where: str, *, allowed_parts: tuple[str, ...]) -> None:
     if isinstance(content, str):
         return
     if not isinstance(content, list) or not content:
@@ -103,7 +167,7 @@ def _check_content(content: Any, where: str, *, allowed_parts: tuple[str, ...]) 
                 f'{where}, key "content": part {number} is of type "{kind}"; Whetstone trains '
                 "text models, so only text parts are accepted."
             )
-        if kind not in allowed_parts:
+        if not isinstance(kind, str) or kind not in allowed_parts:
             raise InvalidExample(
                 f'{where}, key "content": part {number} has type {json.dumps(kind)}; expected '
                 f"{' or '.join(allowed_parts)}."
@@ -112,13 +176,16 @@ def _check_content(content: Any, where: str, *, allowed_parts: tuple[str, ...]) 
             raise InvalidExample(f'{where}, key "content": part {number} needs a string "{kind}".')
 
 
-def _content_text(content: str | list[dict[str, Any]]) -> str:
+def _content_text(content: JsonValue) -> str:
+    """The text of checked content: a string, or text (and refusal) parts joined."""
     if isinstance(content, str):
         return content
-    return "".join(part[part["type"]] for part in content)
+    if not isinstance(content, list):
+        return ""
+    return "".join(str(part[str(part["type"])]) for part in content if isinstance(part, dict))
 
 
-def _check_tool_calls(tool_calls: Any, where: str) -> None:
+def _check_tool_calls(tool_calls: JsonValue, where: str) -> None:
     if not isinstance(tool_calls, list):
         raise InvalidExample(f'{where}, key "tool_calls": must be a list.')
     for number, call in enumerate(tool_calls, start=1):
@@ -132,7 +199,7 @@ def _check_tool_calls(tool_calls: Any, where: str) -> None:
         _check_function_call(call.get("function"), call_where)
 
 
-def _check_function_call(function: Any, where: str) -> None:
+def _check_function_call(function: JsonValue, where: str) -> None:
     if not isinstance(function, dict):
         raise InvalidExample(f'{where}: needs a "function" object with "name" and "arguments".')
     if not isinstance(function.get("name"), str) or not function["name"]:
@@ -141,7 +208,7 @@ def _check_function_call(function: Any, where: str) -> None:
         raise InvalidExample(f'{where}: "arguments" must be a string of JSON.')
 
 
-def check_tools(example: Mapping[str, Any], line: int) -> None:
+def check_tools(example: Mapping[str, JsonValue], line: int) -> None:
     """InvalidExample unless the line's `tools`, `parallel_tool_calls` and `functions` are valid."""
     where = f"Invalid file format. Line {line}"
     if "tools" in example:
@@ -149,11 +216,12 @@ def check_tools(example: Mapping[str, Any], line: int) -> None:
         if not isinstance(tools, list):
             raise InvalidExample(f'{where}, key "tools": must be a list.')
         for number, tool in enumerate(tools, start=1):
+            function = tool.get("function") if isinstance(tool, dict) else None
             if (
                 not isinstance(tool, dict)
                 or tool.get("type", "function") != "function"
-                or not isinstance(tool.get("function"), dict)
-                or not isinstance(tool["function"].get("name"), str)
+                or not isinstance(function, dict)
+                or not isinstance(function.get("name"), str)
             ):
                 raise InvalidExample(
                     f'{where}, key "tools": tool {number} must be {{"type": "function", '

@@ -13,12 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Required, TypedDict, cast
+
+from pydantic import JsonValue
 
 from service.datasets.errors import DatasetParam
 from service.datasets.lines import (
     CountingChunks,
     InvalidExample,
+    JsonObject,
     add_warning,
     checked_lines,
     json_type,
@@ -27,8 +30,11 @@ from service.datasets.lines import (
     require_examples,
 )
 from service.datasets.loading import DataReport
-from service.datasets.messages import check_message, check_tools
+from service.datasets.messages import ChatLine, ChatMessage, Tool, check_message, check_tools
 from service.datasets.tokenize import EncodedExample, encode_example
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerBase
 
 PREFERENCE_KEYS = frozenset({"input", "preferred_output", "non_preferred_output"})
 INPUT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls"})
@@ -40,6 +46,22 @@ PREFERENCE_SHAPE = (
     '"non_preferred_output": [{"role": "assistant", ...}]}'
 )
 MAX_TRUNCATION_WARNINGS = 20
+
+
+class PreferenceInput(TypedDict, total=False):
+    """The prompt of a preference line: the conversation so far and the tools it may call."""
+
+    messages: Required[list[ChatMessage]]
+    tools: list[Tool]
+    parallel_tool_calls: bool
+
+
+class PreferenceLine(TypedDict):
+    """A checked preference line: the prompt and its two replies (one message each)."""
+
+    input: PreferenceInput
+    preferred_output: list[ChatMessage]
+    non_preferred_output: list[ChatMessage]
 
 
 @dataclass
@@ -67,7 +89,7 @@ class PreferencePair:
 # -- validation --------------------------------------------------------------------------------
 
 
-def check_preference(example: Mapping[str, Any], line: int) -> None:
+def check_preference(example: Mapping[str, JsonValue], line: int) -> None:
     """InvalidExample, naming the line and key, unless `example` is a valid preference line."""
     where = f"Invalid file format. Line {line}"
     if "messages" in example:
@@ -112,7 +134,7 @@ def check_preference(example: Mapping[str, Any], line: int) -> None:
 
 def parse_preference_line(
     raw: bytes, line: int, *, param: DatasetParam = "training_file"
-) -> dict[str, Any]:
+) -> JsonObject:
     """Decode and check one preference line; every failure becomes this line's DatasetError."""
     return parse_checked_line(raw, line, check_preference, param=param)
 
@@ -139,13 +161,14 @@ def validate_preference_file(
                     report.warnings,
                     f'Line {number}: key "{key}" is not part of the preference format.',
                 )
-        for key in example["input"]:
+        prompt = cast(PreferenceInput, example["input"])  # checked by check_preference
+        for key in prompt:
             if key not in INPUT_KEYS and f"input.{key}" not in unknown_keys:
                 unknown_keys.add(f"input.{key}")
                 add_warning(
                     report.warnings, f'Line {number}: key "input.{key}" is not part of the format.'
                 )
-        if example["input"].get("tools"):
+        if prompt.get("tools"):
             report.n_examples_with_tools += 1
     require_examples(report.n_examples, min_examples, param)
     report.n_bytes = counted.n_bytes
@@ -156,20 +179,25 @@ def validate_preference_file(
 
 
 def encode_preference(
-    example: Mapping[str, Any], tokenizer: Any, *, context_length: int
+    example: PreferenceLine, tokenizer: PreTrainedTokenizerBase, *, context_length: int
 ) -> PreferencePair:
     """The prompt followed by each reply, as chat examples whose only trained message is the
     reply: the same chat-template spans as supervised training, so the prompt stays masked."""
     prompt = example["input"]
-    # Assistant turns of the prompt are context: weight 0 keeps them out of the labels.
-    context = [
-        {**message, "weight": 0} if message["role"] == "assistant" else dict(message)
-        for message in prompt["messages"]
-    ]
-    extras = {key: prompt[key] for key in _INPUT_EXTRAS if key in prompt}
+    context: list[ChatMessage] = []
+    for message in prompt["messages"]:
+        copy = message.copy()
+        if copy["role"] == "assistant":
+            # Assistant turns of the prompt are context: weight 0 keeps them out of the labels.
+            copy["weight"] = 0
+        context.append(copy)
 
-    def encode(reply: Mapping[str, Any]) -> EncodedExample:
-        chat = {"messages": [*context, dict(reply)], **extras}
+    def encode(reply: ChatMessage) -> EncodedExample:
+        chat: ChatLine = {"messages": [*context, reply.copy()]}
+        if "tools" in prompt:
+            chat["tools"] = prompt["tools"]
+        if "parallel_tool_calls" in prompt:
+            chat["parallel_tool_calls"] = prompt["parallel_tool_calls"]
         return encode_example(chat, tokenizer, context_length=context_length)
 
     return PreferencePair(
@@ -180,7 +208,7 @@ def encode_preference(
 
 def load_preference_pairs(
     path: Path,
-    tokenizer: Any,
+    tokenizer: PreTrainedTokenizerBase,
     *,
     context_length: int,
     param: DatasetParam = "training_file",
@@ -191,7 +219,10 @@ def load_preference_pairs(
     report = DataReport()
     for number, raw in checked_lines(read_chunks(path), param):
         example = parse_preference_line(raw, number, param=param)
-        pair = encode_preference(example, tokenizer, context_length=context_length)
+        # parse_preference_line checked the line's shape.
+        pair = encode_preference(
+            cast(PreferenceLine, example), tokenizer, context_length=context_length
+        )
         if pair.chosen.truncated or pair.rejected.truncated:
             report.n_truncated += 1
             if warn is not None and report.n_truncated <= MAX_TRUNCATION_WARNINGS:
