@@ -8,9 +8,10 @@ service/completions/streaming.py frames as server-sent events.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+
+from pydantic import JsonValue
 
 from service.catalog import BaseModelEntry, Catalog
 from service.completions.prompting import (
@@ -38,6 +39,7 @@ from service.completions.schemas import (
     CreateChatCompletionRequest,
     CreateCompletionRequest,
     FunctionCall,
+    JsonObject,
     TopLogprob,
 )
 from service.completions.streaming import first_then_rest
@@ -119,8 +121,8 @@ def _check_chat_support(request: CreateChatCompletionRequest) -> None:
         )
 
 
-def _chat_messages(request: CreateChatCompletionRequest) -> list[dict[str, Any]]:
-    messages: list[dict[str, Any]] = []
+def _chat_messages(request: CreateChatCompletionRequest) -> list[JsonObject]:
+    messages: list[JsonObject] = []
     for i, message in enumerate(request.messages):
         if message.audio is not None:
             raise refuse_unsupported(f"messages[{i}].audio", "audio input is not available")
@@ -137,7 +139,7 @@ def _chat_messages(request: CreateChatCompletionRequest) -> list[dict[str, Any]]
                         f"messages[{i}].content[{j}]", f"'{part.type}' content is not available"
                     )
             content = "".join(texts)
-        rendered: dict[str, Any] = {
+        rendered: JsonObject = {
             # Most chat templates know no `developer` role; it is the system prompt's new name.
             "role": "system" if message.role == "developer" else message.role,
             "content": content if content is not None else "",
@@ -145,7 +147,8 @@ def _chat_messages(request: CreateChatCompletionRequest) -> list[dict[str, Any]]
         if message.name is not None:
             rendered["name"] = message.name
         if message.tool_calls:
-            rendered["tool_calls"] = message.tool_calls
+            calls: list[JsonValue] = list(message.tool_calls)
+            rendered["tool_calls"] = calls
         if message.tool_call_id is not None:
             rendered["tool_call_id"] = message.tool_call_id
         messages.append(rendered)
@@ -226,7 +229,7 @@ async def create_chat_completion(
                     content=content, tool_calls=[_wire_call(c) for c in calls] or None
                 ),
                 logprobs=_chat_logprobs(choice.tokens) if request.logprobs else None,
-                finish_reason=_tool_finish(prepared.tools, finish, calls),  # type: ignore[arg-type]
+                finish_reason=_tool_finish(prepared.tools, finish, calls),
             )
         )
     return ChatCompletion(
@@ -242,7 +245,7 @@ async def create_chat_completion(
 
 async def stream_chat_completion(
     inference: InferenceService, prepared: PreparedCompletion, request: CreateChatCompletionRequest
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncIterator[JsonObject]:
     """Start generating (failures to start are still HTTP errors), then give the chunks."""
     generation = await start_generation(inference, prepared)
     events = await first_then_rest(generation)
@@ -253,7 +256,9 @@ async def stream_chat_completion(
         "system_fingerprint": system_fingerprint(prepared.served.entry),
     }
 
-    def chunk(choices: list[ChatCompletionChunkChoice], usage: Any = None) -> dict[str, Any]:
+    def chunk(
+        choices: list[ChatCompletionChunkChoice], usage: CompletionUsage | None = None
+    ) -> JsonObject:
         payload = ChatCompletionChunk(**base, choices=choices, usage=usage).model_dump(
             exclude_none=False
         )
@@ -265,7 +270,7 @@ async def stream_chat_completion(
             payload.pop("usage")
         return payload
 
-    async def chunks() -> AsyncIterator[dict[str, Any]]:
+    async def chunks() -> AsyncIterator[JsonObject]:
         totals: dict[int, _ChoiceTotals] = {}
         for index in range(prepared.n):
             # OpenAI opens each choice with the role and an empty content.
@@ -293,7 +298,7 @@ async def stream_chat_completion(
                             ChatCompletionChunkChoice(
                                 index=event.index,
                                 delta=ChoiceDelta(),
-                                finish_reason=finish,  # type: ignore[arg-type]
+                                finish_reason=finish,
                             )
                         ]
                     )
@@ -324,7 +329,7 @@ async def stream_chat_completion(
     return chunks()
 
 
-def _without_none(value: Any) -> Any:
+def _without_none(value: JsonValue) -> JsonValue:
     if isinstance(value, dict):
         return {k: _without_none(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
@@ -357,9 +362,11 @@ def _completion_prompts(request: CreateCompletionRequest) -> list[str | list[int
         return [prompt]
     if not prompt:
         raise InvalidRequestError("'prompt' must not be an empty list.", param="prompt")
-    if all(isinstance(p, int) for p in prompt):
-        return [list(prompt)]  # type: ignore[arg-type]
-    return list(prompt)  # type: ignore[arg-type]
+    # One prompt of token ids, or a list of prompts (texts or token-id lists).
+    token_ids = [p for p in prompt if isinstance(p, int)]
+    if len(token_ids) == len(prompt):
+        return [token_ids]
+    return [p for p in prompt if not isinstance(p, int)]
 
 
 def _check_completion_support(request: CreateCompletionRequest) -> None:
@@ -420,7 +427,7 @@ async def create_completion(
                     if request.logprobs is not None
                     else None
                 ),
-                finish_reason=choice.finish_reason or "length",  # type: ignore[arg-type]
+                finish_reason=choice.finish_reason or "length",
             )
         )
     return Completion(
@@ -435,7 +442,7 @@ async def create_completion(
 
 async def stream_completion(
     inference: InferenceService, prepared: PreparedCompletion, request: CreateCompletionRequest
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncIterator[JsonObject]:
     """Start generating (failures to start are still HTTP errors), then give Completion-shaped
     chunks."""
     generation = await start_generation(inference, prepared)
@@ -447,15 +454,13 @@ async def stream_completion(
         "system_fingerprint": system_fingerprint(prepared.served.entry),
     }
 
-    def chunk(
-        choices: list[CompletionChoice], usage: CompletionUsage | None = None
-    ) -> dict[str, Any]:
+    def chunk(choices: list[CompletionChoice], usage: CompletionUsage | None = None) -> JsonObject:
         payload = Completion(**base, choices=choices, usage=usage).model_dump()
         if usage is None:
             payload.pop("usage")
         return payload
 
-    async def chunks() -> AsyncIterator[dict[str, Any]]:
+    async def chunks() -> AsyncIterator[JsonObject]:
         totals: dict[int, _ChoiceTotals] = {}
         shifts: dict[int, int] = {}
         if request.echo:
@@ -489,7 +494,7 @@ async def stream_completion(
     return chunks()
 
 
-def _usage(prepared: PreparedCompletion, choices: Any) -> CompletionUsage:
+def _usage(prepared: PreparedCompletion, choices: Iterable[_ChoiceTotals]) -> CompletionUsage:
     prompt_tokens = sum(len(p.token_ids) for p in prepared.prompts)
     completion_tokens = sum(c.completion_tokens for c in choices)
     return CompletionUsage(
