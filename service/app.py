@@ -11,7 +11,6 @@ from fastapi import FastAPI
 from service.chaos import router as chaos
 from service.chaos.middleware import RequestFaultMiddleware
 from service.completions import router as completions
-from service.completions.responses import router as responses
 from service.container import Container
 from service.core.config import Settings
 from service.core.handlers import install_error_handlers
@@ -28,6 +27,7 @@ from service.health import router as health
 from service.models import router as models
 from service.observability import router as observability
 from service.observability.middleware import MetricsMiddleware
+from service.responses import router as responses
 from service.uploads import router as uploads
 from service.webhooks import router as webhooks
 

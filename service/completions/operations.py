@@ -8,11 +8,20 @@ service/completions/streaming.py frames as server-sent events.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+
+from pydantic import JsonValue
 
 from service.catalog import BaseModelEntry, Catalog
+from service.completions.prompting import (
+    PreparedCompletion,
+    ToolStream,
+    fit_context,
+    refuse_unsupported,
+    start_generation,
+    tool_family,
+)
 from service.completions.schemas import (
     ChatCompletion,
     ChatCompletionChoice,
@@ -22,8 +31,6 @@ from service.completions.schemas import (
     ChatCompletionMessageToolCall,
     ChatCompletionTokenLogprob,
     ChoiceDelta,
-    ChoiceDeltaFunctionCall,
-    ChoiceDeltaToolCall,
     ChoiceLogprobs,
     Completion,
     CompletionChoice,
@@ -32,6 +39,7 @@ from service.completions.schemas import (
     CreateChatCompletionRequest,
     CreateCompletionRequest,
     FunctionCall,
+    JsonObject,
     TopLogprob,
 )
 from service.completions.streaming import first_then_rest
@@ -39,9 +47,7 @@ from service.completions.structured import format_grammar
 from service.completions.tools import (
     ToolCall,
     ToolPlan,
-    family_of,
     forced_grammar,
-    held_from,
     parse_tools,
     tool_mode,
 )
@@ -49,47 +55,12 @@ from service.core.auth import Principal
 from service.core.db import Database
 from service.core.errors import InvalidRequestError
 from service.core.ids import new_id, now
-from service.inference import Generation, InferenceService, PreparedPrompt, SamplingParams
+from service.inference import Generation, InferenceService
 from service.inference.types import TokenLogprob
-from service.models.operations import ServedModel, resolve_model
+from service.models.operations import resolve_model
 
 ENGINE_VERSION = "whetstone-engine-1"
 COMPLETIONS_DEFAULT_MAX_TOKENS = 16  # OpenAI's documented default for /v1/completions
-
-
-def _refuse(param: str, what: str) -> InvalidRequestError:
-    return InvalidRequestError(
-        f"'{param}' is not supported by Whetstone: {what}.",
-        param=param,
-        code="unsupported_parameter",
-    )
-
-
-def _fit_context(
-    entry: BaseModelEntry, prompt_tokens: int, max_tokens: int | None, prompt_param: str
-) -> int:
-    """The max_tokens to use; 400 when the prompt plus max_tokens exceed the context."""
-    limit = entry.context_length
-    if prompt_tokens >= limit:
-        raise InvalidRequestError(
-            f"This model's maximum context length is {limit} tokens. However, your "
-            f"{prompt_param} resulted in {prompt_tokens} tokens. Please reduce the length of "
-            f"the {prompt_param}.",
-            param=prompt_param,
-            code="context_length_exceeded",
-        )
-    if max_tokens is None:
-        return limit - prompt_tokens
-    if prompt_tokens + max_tokens > limit:
-        raise InvalidRequestError(
-            f"This model's maximum context length is {limit} tokens. However, you requested "
-            f"{prompt_tokens + max_tokens} tokens ({prompt_tokens} in the {prompt_param}, "
-            f"{max_tokens} in the completion). Please reduce the length of the {prompt_param} "
-            "or completion.",
-            param="max_tokens",
-            code="context_length_exceeded",
-        )
-    return max_tokens
 
 
 def system_fingerprint(entry: BaseModelEntry) -> str:
@@ -121,50 +92,40 @@ async def _collect(generation: Generation) -> dict[int, _ChoiceTotals]:
 # ----- chat completions -----
 
 
-@dataclass(frozen=True)
-class PreparedCompletion:
-    """A validated request, ready for the engine."""
-
-    served: ServedModel
-    prompts: list[PreparedPrompt]
-    params: SamplingParams
-    n: int
-    include_usage: bool
-    tools: ToolPlan | None = None
-
-
 def _check_chat_support(request: CreateChatCompletionRequest) -> None:
     if request.functions:
-        raise _refuse("functions", "the deprecated functions are not served; use tools")
+        raise refuse_unsupported("functions", "the deprecated functions are not served; use tools")
     if request.function_call not in (None, "none"):
-        raise _refuse("function_call", "the deprecated function_call is not served; use tools")
+        raise refuse_unsupported(
+            "function_call", "the deprecated function_call is not served; use tools"
+        )
     if request.audio is not None:
-        raise _refuse("audio", "the models produce text only")
+        raise refuse_unsupported("audio", "the models produce text only")
     if request.modalities not in (None, ["text"]):
-        raise _refuse("modalities", "the models produce text only")
+        raise refuse_unsupported("modalities", "the models produce text only")
     if request.prediction is not None:
-        raise _refuse("prediction", "predicted outputs are not available")
+        raise refuse_unsupported("prediction", "predicted outputs are not available")
     if request.web_search_options is not None:
-        raise _refuse("web_search_options", "web search is not available")
+        raise refuse_unsupported("web_search_options", "web search is not available")
     if request.reasoning_effort is not None:
-        raise _refuse("reasoning_effort", "the models are not reasoning models")
+        raise refuse_unsupported("reasoning_effort", "the models are not reasoning models")
     if request.verbosity is not None:
-        raise _refuse("verbosity", "output verbosity cannot be controlled")
+        raise refuse_unsupported("verbosity", "output verbosity cannot be controlled")
     if request.moderation is not None:
-        raise _refuse("moderation", "moderation is not available")
+        raise refuse_unsupported("moderation", "moderation is not available")
     if request.store:
-        raise _refuse("store", "chat completions are not stored")
+        raise refuse_unsupported("store", "chat completions are not stored")
     if request.top_logprobs is not None and not request.logprobs:
         raise InvalidRequestError(
             "'top_logprobs' requires 'logprobs' to be true.", param="top_logprobs"
         )
 
 
-def _chat_messages(request: CreateChatCompletionRequest) -> list[dict[str, Any]]:
-    messages: list[dict[str, Any]] = []
+def _chat_messages(request: CreateChatCompletionRequest) -> list[JsonObject]:
+    messages: list[JsonObject] = []
     for i, message in enumerate(request.messages):
         if message.audio is not None:
-            raise _refuse(f"messages[{i}].audio", "audio input is not available")
+            raise refuse_unsupported(f"messages[{i}].audio", "audio input is not available")
         content = message.content
         if isinstance(content, list):
             texts = []
@@ -174,11 +135,11 @@ def _chat_messages(request: CreateChatCompletionRequest) -> list[dict[str, Any]]
                 elif part.type == "refusal" and part.refusal is not None:
                     texts.append(part.refusal)
                 else:
-                    raise _refuse(
+                    raise refuse_unsupported(
                         f"messages[{i}].content[{j}]", f"'{part.type}' content is not available"
                     )
             content = "".join(texts)
-        rendered: dict[str, Any] = {
+        rendered: JsonObject = {
             # Most chat templates know no `developer` role; it is the system prompt's new name.
             "role": "system" if message.role == "developer" else message.role,
             "content": content if content is not None else "",
@@ -186,7 +147,8 @@ def _chat_messages(request: CreateChatCompletionRequest) -> list[dict[str, Any]]
         if message.name is not None:
             rendered["name"] = message.name
         if message.tool_calls:
-            rendered["tool_calls"] = message.tool_calls
+            calls: list[JsonValue] = list(message.tool_calls)
+            rendered["tool_calls"] = calls
         if message.tool_call_id is not None:
             rendered["tool_call_id"] = message.tool_call_id
         messages.append(rendered)
@@ -210,24 +172,21 @@ async def prepare_chat(
     tool_grammar = forced_grammar(mode, tools, named, parallel=parallel)
     if output_grammar is not None and mode != "none":
         # One grammar per choice: the reply is either the schema's JSON or a call.
-        raise _refuse(
+        raise refuse_unsupported(
             "response_format", "a JSON format together with tools needs tool_choice 'none'"
         )
     served = await resolve_model(db, catalog, principal, request.model)
     rendered_tools = request.tools or None
     prompt = await inference.render_chat(served.entry, messages, tools=rendered_tools)
     requested = request.max_completion_tokens or request.max_tokens
-    max_tokens = _fit_context(served.entry, len(prompt.token_ids), requested, "messages")
+    max_tokens = fit_context(served.entry, len(prompt.token_ids), requested, "messages")
     params = replace(
         request.to_sampling_params(max_tokens=max_tokens), grammar=output_grammar or tool_grammar
     )
     include_usage = bool(request.stream_options and request.stream_options.include_usage)
     plan = None
     if tools:
-        family = family_of(
-            (await inference.tokenizer(served.entry)).chat_template,
-            parser=served.entry.tool_parser,
-        )
+        family = await tool_family(inference, served.entry)
         plan = ToolPlan(mode, tools, family, parallel, named)
     return PreparedCompletion(served, [prompt], params, request.n or 1, include_usage, plan)
 
@@ -254,7 +213,7 @@ async def create_chat_completion(
     inference: InferenceService, prepared: PreparedCompletion, request: CreateChatCompletionRequest
 ) -> ChatCompletion:
     """Generate every choice, then answer with the whole ChatCompletion."""
-    generation = await _start(inference, prepared)
+    generation = await start_generation(inference, prepared)
     totals = await _collect(generation)
     choices = []
     for index, choice in sorted(totals.items()):
@@ -270,7 +229,7 @@ async def create_chat_completion(
                     content=content, tool_calls=[_wire_call(c) for c in calls] or None
                 ),
                 logprobs=_chat_logprobs(choice.tokens) if request.logprobs else None,
-                finish_reason=_tool_finish(prepared.tools, finish, calls),  # type: ignore[arg-type]
+                finish_reason=_tool_finish(prepared.tools, finish, calls),
             )
         )
     return ChatCompletion(
@@ -286,9 +245,9 @@ async def create_chat_completion(
 
 async def stream_chat_completion(
     inference: InferenceService, prepared: PreparedCompletion, request: CreateChatCompletionRequest
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncIterator[JsonObject]:
     """Start generating (failures to start are still HTTP errors), then give the chunks."""
-    generation = await _start(inference, prepared)
+    generation = await start_generation(inference, prepared)
     events = await first_then_rest(generation)
     base = {
         "id": new_id("chatcmpl-", 29),
@@ -297,7 +256,9 @@ async def stream_chat_completion(
         "system_fingerprint": system_fingerprint(prepared.served.entry),
     }
 
-    def chunk(choices: list[ChatCompletionChunkChoice], usage: Any = None) -> dict[str, Any]:
+    def chunk(
+        choices: list[ChatCompletionChunkChoice], usage: CompletionUsage | None = None
+    ) -> JsonObject:
         payload = ChatCompletionChunk(**base, choices=choices, usage=usage).model_dump(
             exclude_none=False
         )
@@ -309,7 +270,7 @@ async def stream_chat_completion(
             payload.pop("usage")
         return payload
 
-    async def chunks() -> AsyncIterator[dict[str, Any]]:
+    async def chunks() -> AsyncIterator[JsonObject]:
         totals: dict[int, _ChoiceTotals] = {}
         for index in range(prepared.n):
             # OpenAI opens each choice with the role and an empty content.
@@ -337,7 +298,7 @@ async def stream_chat_completion(
                             ChatCompletionChunkChoice(
                                 index=event.index,
                                 delta=ChoiceDelta(),
-                                finish_reason=finish,  # type: ignore[arg-type]
+                                finish_reason=finish,
                             )
                         ]
                     )
@@ -368,7 +329,7 @@ async def stream_chat_completion(
     return chunks()
 
 
-def _without_none(value: Any) -> Any:
+def _without_none(value: JsonValue) -> JsonValue:
     if isinstance(value, dict):
         return {k: _without_none(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
@@ -390,76 +351,6 @@ def _tool_finish(plan: ToolPlan | None, finish: str, calls: list[ToolCall]) -> s
     return "tool_calls"
 
 
-class ToolStream:
-    """One choice's stream under tools: content deltas, then tool-call deltas (shared by chat
-    and Responses)."""
-
-    def __init__(self, plan: ToolPlan):
-        self.plan = plan
-        self.text = ""
-        self.sent = 0
-        self.calls: list[ToolCall] = []
-        self._named_call: ToolCall | None = None
-
-    def push(self, text: str) -> list[ChoiceDelta]:
-        """Deltas that can be sent now that `text` was generated."""
-        self.text += text
-        if self.plan.mode == "named":
-            # The output is the named call's arguments: stream them as they come.
-            assert self.plan.named is not None
-            deltas = []
-            if self._named_call is None:
-                self._named_call = ToolCall(name=self.plan.named.name, arguments="")
-                deltas.append(self._opening(0, self._named_call))
-            if text:
-                deltas.append(self._arguments(0, text))
-            return deltas
-        if self.plan.mode == "required":
-            return []
-        if self.plan.mode == "none":
-            held = len(self.text)
-        else:
-            held = max(self.sent, held_from(self.plan.family, self.text))
-        if held <= self.sent:
-            return []
-        content, self.sent = self.text[self.sent : held], held
-        return [ChoiceDelta(content=content)]
-
-    def end(self, length: bool) -> list[ChoiceDelta]:
-        """The deltas that close the choice: held content, or the calls."""
-        if self.plan.mode == "named":
-            deltas = [] if self._named_call is not None else self.push("")
-            assert self._named_call is not None
-            self.calls = [self._named_call]
-            return deltas
-        _, self.calls = self.plan.finish(self.text, length)
-        if not self.calls:
-            rest = self.text[self.sent :]
-            return [ChoiceDelta(content=rest)] if rest else []
-        deltas = []
-        for index, call in enumerate(self.calls):
-            deltas.append(self._opening(index, call))
-            deltas.append(self._arguments(index, call.arguments))
-        return deltas
-
-    @staticmethod
-    def _opening(index: int, call: ToolCall) -> ChoiceDelta:
-        opening = ChoiceDeltaToolCall(
-            index=index,
-            id=call.id,
-            type="function",
-            function=ChoiceDeltaFunctionCall(name=call.name, arguments=""),
-        )
-        return ChoiceDelta(tool_calls=[opening])
-
-    @staticmethod
-    def _arguments(index: int, arguments: str) -> ChoiceDelta:
-        part = ChoiceDeltaToolCall(
-            index=index, function=ChoiceDeltaFunctionCall(arguments=arguments)
-        )
-        return ChoiceDelta(tool_calls=[part])
-
-
 # ----- legacy completions -----
 
 
@@ -471,18 +362,20 @@ def _completion_prompts(request: CreateCompletionRequest) -> list[str | list[int
         return [prompt]
     if not prompt:
         raise InvalidRequestError("'prompt' must not be an empty list.", param="prompt")
-    if all(isinstance(p, int) for p in prompt):
-        return [list(prompt)]  # type: ignore[arg-type]
-    return list(prompt)  # type: ignore[arg-type]
+    # One prompt of token ids, or a list of prompts (texts or token-id lists).
+    token_ids = [p for p in prompt if isinstance(p, int)]
+    if len(token_ids) == len(prompt):
+        return [token_ids]
+    return [p for p in prompt if not isinstance(p, int)]
 
 
 def _check_completion_support(request: CreateCompletionRequest) -> None:
     if request.suffix is not None:
-        raise _refuse("suffix", "insertion (fill-in-the-middle) is not available")
+        raise refuse_unsupported("suffix", "insertion (fill-in-the-middle) is not available")
     if request.best_of not in (None, 1, request.n or 1):
-        raise _refuse("best_of", "only best_of equal to n is available")
+        raise refuse_unsupported("best_of", "only best_of equal to n is available")
     if request.echo and request.logprobs is not None:
-        raise _refuse("echo", "prompt logprobs (echo with logprobs) are not available")
+        raise refuse_unsupported("echo", "prompt logprobs (echo with logprobs) are not available")
     if request.max_tokens == 0:
         raise InvalidRequestError("'max_tokens' must be at least 1.", param="max_tokens")
 
@@ -501,7 +394,7 @@ async def prepare_completion(
     prompts = [await inference.encode(served.entry, text) for text in texts]
     requested = COMPLETIONS_DEFAULT_MAX_TOKENS if request.max_tokens is None else request.max_tokens
     longest = max(len(p.token_ids) for p in prompts)
-    max_tokens = _fit_context(served.entry, longest, requested, "prompt")
+    max_tokens = fit_context(served.entry, longest, requested, "prompt")
     params = request.to_sampling_params(max_tokens=max_tokens)
     include_usage = bool(request.stream_options and request.stream_options.include_usage)
     return PreparedCompletion(served, prompts, params, request.n or 1, include_usage)
@@ -520,7 +413,7 @@ async def create_completion(
     inference: InferenceService, prepared: PreparedCompletion, request: CreateCompletionRequest
 ) -> Completion:
     """Generate every choice, then answer with the whole Completion."""
-    generation = await _start(inference, prepared)
+    generation = await start_generation(inference, prepared)
     totals = await _collect(generation)
     choices = []
     for index, choice in sorted(totals.items()):
@@ -534,7 +427,7 @@ async def create_completion(
                     if request.logprobs is not None
                     else None
                 ),
-                finish_reason=choice.finish_reason or "length",  # type: ignore[arg-type]
+                finish_reason=choice.finish_reason or "length",
             )
         )
     return Completion(
@@ -549,10 +442,10 @@ async def create_completion(
 
 async def stream_completion(
     inference: InferenceService, prepared: PreparedCompletion, request: CreateCompletionRequest
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncIterator[JsonObject]:
     """Start generating (failures to start are still HTTP errors), then give Completion-shaped
     chunks."""
-    generation = await _start(inference, prepared)
+    generation = await start_generation(inference, prepared)
     events = await first_then_rest(generation)
     base = {
         "id": new_id("cmpl-", 29),
@@ -561,15 +454,13 @@ async def stream_completion(
         "system_fingerprint": system_fingerprint(prepared.served.entry),
     }
 
-    def chunk(
-        choices: list[CompletionChoice], usage: CompletionUsage | None = None
-    ) -> dict[str, Any]:
+    def chunk(choices: list[CompletionChoice], usage: CompletionUsage | None = None) -> JsonObject:
         payload = Completion(**base, choices=choices, usage=usage).model_dump()
         if usage is None:
             payload.pop("usage")
         return payload
 
-    async def chunks() -> AsyncIterator[dict[str, Any]]:
+    async def chunks() -> AsyncIterator[JsonObject]:
         totals: dict[int, _ChoiceTotals] = {}
         shifts: dict[int, int] = {}
         if request.echo:
@@ -603,17 +494,7 @@ async def stream_completion(
     return chunks()
 
 
-async def _start(inference: InferenceService, prepared: PreparedCompletion) -> Generation:
-    return await inference.generate(
-        prepared.served.entry,
-        prepared.served.adapter,
-        prepared.prompts,
-        prepared.params,
-        n=prepared.n,
-    )
-
-
-def _usage(prepared: PreparedCompletion, choices: Any) -> CompletionUsage:
+def _usage(prepared: PreparedCompletion, choices: Iterable[_ChoiceTotals]) -> CompletionUsage:
     prompt_tokens = sum(len(p.token_ids) for p in prepared.prompts)
     completion_tokens = sum(c.completion_tokens for c in choices)
     return CompletionUsage(

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 
 from sse_starlette import EventSourceResponse
 
@@ -17,12 +16,13 @@ DONE = "[DONE]"
 SSE_PING_SECONDS = 15
 
 
-def sse_data(payload: dict[str, Any]) -> str:
-    """One SSE `data:` payload as compact JSON (sse-starlette adds the framing)."""
+def sse_data(payload: Mapping[str, object]) -> str:
+    """One SSE `data:` payload as compact JSON (sse-starlette adds the framing); `payload` is
+    anything json.dumps serializes: a wire model's dump, or an event built as TypedDicts."""
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 
 
-async def sse_payloads(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[str]:
+async def sse_payloads(chunks: AsyncIterator[Mapping[str, object]]) -> AsyncIterator[str]:
     """Chunks as SSE payloads, `[DONE]` last. A failure once the stream has started can no
     longer be an HTTP status, so it is sent as OpenAI's error envelope and ends the stream."""
     try:
@@ -34,7 +34,7 @@ async def sse_payloads(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[s
     yield DONE
 
 
-def sse_response(chunks: AsyncIterator[dict[str, Any]]) -> EventSourceResponse:
+def sse_response(chunks: AsyncIterator[Mapping[str, object]]) -> EventSourceResponse:
     """The streamed answer of either endpoint: `sse_payloads` of the chunks, pinged when idle."""
     return EventSourceResponse(sse_payloads(chunks), sep="\n", ping=SSE_PING_SECONDS)
 
@@ -51,6 +51,7 @@ async def first_then_rest(generation: Generation) -> AsyncIterator[SequenceEvent
             async for event in events:
                 yield event
         finally:
-            await events.aclose()
+            if isinstance(events, AsyncGenerator):
+                await events.aclose()
 
     return chain()

@@ -7,7 +7,7 @@ here). Schema keywords the grammar library cannot enforce are a 400 naming them.
 
 from __future__ import annotations
 
-from typing import Any
+from pydantic import JsonValue
 
 from service.core.errors import InvalidRequestError
 from service.inference.grammar import (
@@ -18,11 +18,13 @@ from service.inference.grammar import (
 )
 
 
-def format_grammar(fmt: dict[str, Any] | None, *, param: str) -> Grammar | None:
+def format_grammar(fmt: JsonValue, *, param: str) -> Grammar | None:
     """The grammar of a response format (chat's nested `json_schema` or Responses' flat form);
     None for plain text."""
     if fmt is None:
         return None
+    if not isinstance(fmt, dict):
+        raise InvalidRequestError("The format must be a JSON object.", param=param)
     kind = fmt.get("type")
     if kind == "text":
         return None

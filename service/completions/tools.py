@@ -24,13 +24,18 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
+from pydantic import JsonValue
+
+from service.completions.schemas import JsonObject
 from service.core.errors import InvalidRequestError
 from service.core.ids import new_id
 from service.inference.grammar import Grammar, GrammarError, json_schema_grammar
 
 ToolMode = Literal["none", "auto", "required", "named"]
+# The modes a `tool_choice` string names.
+_CHOSEN_MODES: dict[str, ToolMode] = {"none": "none", "auto": "auto", "required": "required"}
 FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 
@@ -39,7 +44,7 @@ class FunctionTool:
     """One function the model may call."""
 
     name: str
-    parameters: dict[str, Any]
+    parameters: JsonObject
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ def _bad(message: str, param: str) -> InvalidRequestError:
     return InvalidRequestError(message, param=param)
 
 
-def parse_tools(tools: list[dict[str, Any]], *, param: str = "tools") -> list[FunctionTool]:
+def parse_tools(tools: list[JsonObject], *, param: str = "tools") -> list[FunctionTool]:
     """Function tools from chat's `{type, function: {...}}` or Responses' flat `{type, name}`
     form; any other tool type is a 400 naming it."""
     parsed: list[FunctionTool] = []
@@ -68,6 +73,8 @@ def parse_tools(tools: list[dict[str, Any]], *, param: str = "tools") -> list[Fu
                 code="unsupported_parameter",
             )
         function = tool.get("function", tool)
+        if not isinstance(function, dict):
+            function = {}
         name = function.get("name")
         if not isinstance(name, str) or not FUNCTION_NAME.match(name):
             raise _bad(
@@ -92,16 +99,16 @@ def parse_tools(tools: list[dict[str, Any]], *, param: str = "tools") -> list[Fu
 
 
 def tool_mode(
-    tool_choice: str | dict[str, Any] | None, tools: list[FunctionTool], *, param: str
+    tool_choice: str | JsonObject | None, tools: list[FunctionTool], *, param: str
 ) -> tuple[ToolMode, FunctionTool | None]:
     """The mode of `tool_choice` (OpenAI's default: auto with tools, none without), and the
     named function."""
     if tool_choice is None:
         return ("auto" if tools else "none"), None
-    if tool_choice in ("none", "auto", "required"):
+    if isinstance(tool_choice, str) and tool_choice in _CHOSEN_MODES:
         if tool_choice != "none" and not tools:
             raise _bad(f"tool_choice {tool_choice!r} needs at least one tool.", param)
-        return tool_choice, None  # type: ignore[return-value]
+        return _CHOSEN_MODES[tool_choice], None
     if isinstance(tool_choice, dict):
         kind = tool_choice.get("type")
         if kind == "allowed_tools":
@@ -111,7 +118,10 @@ def tool_mode(
                 code="unsupported_parameter",
             )
         if kind == "function":
-            name = tool_choice.get("name") or (tool_choice.get("function") or {}).get("name")
+            nested = tool_choice.get("function")
+            name = tool_choice.get("name") or (
+                nested.get("name") if isinstance(nested, dict) else None
+            )
             for tool in tools:
                 if tool.name == name:
                     return "named", tool
@@ -128,7 +138,7 @@ def forced_grammar(
         return json_schema_grammar(named.parameters)
     if mode != "required":
         return None
-    calls: dict[str, Any] = {
+    calls: JsonObject = {
         "type": "array",
         "minItems": 1,
         "items": {
@@ -184,13 +194,14 @@ def family_of(chat_template: str | None, *, parser: str | None = None) -> Family
     return FAMILIES["json"]
 
 
-def _call_from(item: Any, known: set[str]) -> ToolCall | None:
+def _call_from(item: JsonValue, known: set[str]) -> ToolCall | None:
     if not isinstance(item, dict):
         return None
-    function = item.get("function") if isinstance(item.get("function"), dict) else item
+    nested = item.get("function")
+    function = nested if isinstance(nested, dict) else item
     name = function.get("name")
     arguments = function.get("arguments", function.get("parameters", {}))
-    if name not in known:
+    if not isinstance(name, str) or name not in known:
         return None
     if not isinstance(arguments, str):
         arguments = json.dumps(arguments, ensure_ascii=False)
@@ -202,11 +213,14 @@ def _json_calls(text: str, known: set[str]) -> list[ToolCall] | None:
         value = json.loads(text)
     except ValueError:
         return None
-    items = value if isinstance(value, list) else [value]
-    calls = [_call_from(item, known) for item in items]
-    if not calls or any(call is None for call in calls):
-        return None
-    return calls  # type: ignore[return-value]
+    items: list[JsonValue] = value if isinstance(value, list) else [value]
+    calls: list[ToolCall] = []
+    for item in items:
+        call = _call_from(item, known)
+        if call is None:
+            return None
+        calls.append(call)
+    return calls or None
 
 
 def parse_calls(
@@ -238,8 +252,8 @@ def parse_calls(
         return (None, calls) if calls else (text, [])
     if family.name == "mistral":
         body = body.removeprefix("[TOOL_CALLS]").strip()
-    calls = _json_calls(body, known) if body[:1] in ("[", "{") else None
-    return (None, calls) if calls else (text, [])
+    found = _json_calls(body, known) if body[:1] in ("[", "{") else None
+    return (None, found) if found else (text, [])
 
 
 def held_from(family: Family, text: str) -> int:

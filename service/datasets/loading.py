@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
-from service.datasets.errors import DatasetError, DatasetParam, error_code
+from service.datasets.chat import SupervisedLine, parse_chat_line
+from service.datasets.errors import DatasetParam
+from service.datasets.lines import checked_lines, read_chunks
 from service.datasets.tokenize import EncodedExample, encode_example
-from service.datasets.validation import MAX_LINE_BYTES, LineTooLongError, iter_lines, parse_line
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerBase
 
 # One event per truncated example is useful for a handful and noise for thousands.
 MAX_TRUNCATION_WARNINGS = 20
-_READ_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -28,27 +31,9 @@ class DataReport:
     n_skipped: int = 0
 
 
-def _read_chunks(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as handle:
-        while chunk := handle.read(_READ_BYTES):
-            yield chunk
-
-
-def _lines(path: Path, param: DatasetParam) -> Iterator[tuple[int, bytes]]:
-    try:
-        yield from iter_lines(_read_chunks(path), max_line_bytes=MAX_LINE_BYTES)
-    except LineTooLongError as exc:
-        raise DatasetError(
-            f"Invalid file format. Line {exc.line} is longer than {exc.limit} bytes.",
-            code=error_code(param),
-            param=param,
-            line=exc.line,
-        ) from exc
-
-
 def load_examples(
     path: Path,
-    tokenizer: Any,
+    tokenizer: PreTrainedTokenizerBase,
     *,
     context_length: int,
     param: DatasetParam = "training_file",
@@ -57,9 +42,12 @@ def load_examples(
     """Encode every example of a local JSONL file; `warn` receives one line per truncation."""
     examples: list[EncodedExample] = []
     report = DataReport()
-    for number, raw in _lines(path, param):
-        _, example = parse_line(raw, number, param=param)
-        encoded = encode_example(example, tokenizer, context_length=context_length)
+    for number, raw in checked_lines(read_chunks(path), param):
+        _, example = parse_chat_line(raw, number, param=param)
+        # parse_chat_line checked the line: it is one of the supervised shapes.
+        encoded = encode_example(
+            cast(SupervisedLine, example), tokenizer, context_length=context_length
+        )
         if encoded.truncated:
             report.n_truncated += 1
             if warn is not None and report.n_truncated <= MAX_TRUNCATION_WARNINGS:

@@ -3,37 +3,38 @@
 One line is `{"input": {"messages": [...], "tools": [...], "parallel_tool_calls": ...},
 "preferred_output": [assistant message], "non_preferred_output": [assistant message]}`
 (FineTunePreferenceRequestInput in OpenAI's training-input schemas). Lines are decoded with the
-same guards as chat lines (service/datasets/validation.py), and messages are checked by the same
-rules, so a preference file is refused exactly where the equivalent chat file would be. No torch
-here: the tokenizer is passed in.
+same guards as chat lines (service/datasets/lines.py), and messages are checked by the same
+rules (service/datasets/messages.py), so a preference file is refused exactly where the
+equivalent chat file would be. No torch here: the tokenizer is passed in.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Required, TypedDict, cast
 
-from service.datasets.errors import DatasetError, DatasetParam, error_code
-from service.datasets.loading import DataReport
-from service.datasets.tokenize import EncodedExample, encode_example
+from pydantic import JsonValue
 
-# The chat checks are reused as they are, rather than copied, so that both formats stay alike.
-from service.datasets.validation import (
-    CHAT_ROLES,
-    MAX_LINE_BYTES,
-    MAX_WARNINGS,
+from service.datasets.errors import DatasetParam
+from service.datasets.lines import (
+    CountingChunks,
     InvalidExample,
-    LineTooLongError,
-    _check_message_content,
-    _check_tools,
-    _json_type,
-    iter_lines,
+    JsonObject,
+    add_warning,
+    checked_lines,
+    json_type,
     parse_checked_line,
+    read_chunks,
     require_examples,
 )
+from service.datasets.loading import DataReport
+from service.datasets.messages import ChatLine, ChatMessage, Tool, check_message, check_tools
+from service.datasets.tokenize import EncodedExample, encode_example
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerBase
 
 PREFERENCE_KEYS = frozenset({"input", "preferred_output", "non_preferred_output"})
 INPUT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls"})
@@ -45,7 +46,22 @@ PREFERENCE_SHAPE = (
     '"non_preferred_output": [{"role": "assistant", ...}]}'
 )
 MAX_TRUNCATION_WARNINGS = 20
-_READ_BYTES = 1024 * 1024
+
+
+class PreferenceInput(TypedDict, total=False):
+    """The prompt of a preference line: the conversation so far and the tools it may call."""
+
+    messages: Required[list[ChatMessage]]
+    tools: list[Tool]
+    parallel_tool_calls: bool
+
+
+class PreferenceLine(TypedDict):
+    """A checked preference line: the prompt and its two replies (one message each)."""
+
+    input: PreferenceInput
+    preferred_output: list[ChatMessage]
+    non_preferred_output: list[ChatMessage]
 
 
 @dataclass
@@ -73,7 +89,7 @@ class PreferencePair:
 # -- validation --------------------------------------------------------------------------------
 
 
-def check_preference(example: Mapping[str, Any], line: int) -> None:
+def check_preference(example: Mapping[str, JsonValue], line: int) -> None:
     """InvalidExample, naming the line and key, unless `example` is a valid preference line."""
     where = f"Invalid file format. Line {line}"
     if "messages" in example:
@@ -93,7 +109,7 @@ def check_preference(example: Mapping[str, Any], line: int) -> None:
     prompt = example["input"]
     if not isinstance(prompt, dict):
         raise InvalidExample(
-            f'{where}, key "input": must be an object with "messages", not {_json_type(prompt)}.'
+            f'{where}, key "input": must be an object with "messages", not {json_type(prompt)}.'
         )
     messages = prompt.get("messages")
     if not isinstance(messages, list) or not messages:
@@ -101,8 +117,8 @@ def check_preference(example: Mapping[str, Any], line: int) -> None:
             f'{where}, key "input.messages": must be a non-empty list of messages.'
         )
     for index, message in enumerate(messages, start=1):
-        _check_message(message, f"{where}, input message {index}", role=None)
-    _check_tools({key: prompt[key] for key in _INPUT_EXTRAS if key in prompt}, line)
+        check_message(message, f"{where}, input message {index}", role=None)
+    check_tools({key: prompt[key] for key in _INPUT_EXTRAS if key in prompt}, line)
     for key in OUTPUT_KEYS:
         if key not in example:
             raise InvalidExample(
@@ -113,45 +129,12 @@ def check_preference(example: Mapping[str, Any], line: int) -> None:
             raise InvalidExample(
                 f'{where}, key "{key}": must be a list holding exactly one assistant message.'
             )
-        _check_message(output[0], f'{where}, key "{key}"', role="assistant")
-
-
-def _check_message(message: Any, where: str, *, role: str | None) -> None:
-    """A chat message's checks; `role` is the only role allowed, if any."""
-    if not isinstance(message, dict):
-        raise InvalidExample(f"{where}: must be an object, not {_json_type(message)}.")
-    actual = message.get("role")
-    if actual is None:
-        raise InvalidExample(f'{where}: missing "role".')
-    if role is not None and actual != role:
-        raise InvalidExample(f"{where}: must be an {role} message, not {json.dumps(actual)}.")
-    if actual not in CHAT_ROLES:
-        raise InvalidExample(
-            f"{where}: unknown role {json.dumps(actual)}; expected one of {', '.join(CHAT_ROLES)}."
-        )
-    if "name" in message and not isinstance(message["name"], str):
-        raise InvalidExample(f'{where}, key "name": must be a string.')
-    if "weight" in message:
-        # OpenAI's schema allows a weight on the input's assistant messages (copied from chat
-        # data); it is checked as in chat files, then ignored, since the input is never trained.
-        if role is not None or actual != "assistant":
-            raise InvalidExample(
-                f'{where}, key "weight": only assistant messages of the input may carry one; '
-                "both replies are always trained."
-            )
-        weight = message["weight"]
-        if isinstance(weight, bool | float) or weight not in (0, 1):
-            raise InvalidExample(f'{where}, key "weight": must be 0 or 1.')
-    if role is None:
-        # Input messages are context, never trained: an empty assistant turn there is allowed,
-        # which the chat check only allows on an untrained (weight 0) message.
-        message = {**message, "weight": 0} if actual == "assistant" else message
-    _check_message_content(message, actual, where)
+        check_message(output[0], f'{where}, key "{key}"', role="assistant")
 
 
 def parse_preference_line(
     raw: bytes, line: int, *, param: DatasetParam = "training_file"
-) -> dict[str, Any]:
+) -> JsonObject:
     """Decode and check one preference line; every failure becomes this line's DatasetError."""
     return parse_checked_line(raw, line, check_preference, param=param)
 
@@ -164,76 +147,57 @@ def validate_preference_file(
 ) -> PreferenceReport:
     """Check every line of a preference JSONL file streamed as byte chunks; DatasetError at the
     first fault, or when it holds fewer than `min_examples` examples."""
-    counted = _CountingChunks(chunks)
+    counted = CountingChunks(chunks)
     report = PreferenceReport(n_examples=0)
     unknown_keys: set[str] = set()
-    for number, raw in _checked_lines(counted, param):
+    for number, raw in checked_lines(counted, param):
         example = parse_preference_line(raw, number, param=param)
         report.n_examples += 1
         report.n_lines = number
         for key in example:
             if key not in PREFERENCE_KEYS and key not in unknown_keys:
                 unknown_keys.add(key)
-                _warn(report, f'Line {number}: key "{key}" is not part of the preference format.')
-        for key in example["input"]:
+                add_warning(
+                    report.warnings,
+                    f'Line {number}: key "{key}" is not part of the preference format.',
+                )
+        prompt = cast(PreferenceInput, example["input"])  # checked by check_preference
+        for key in prompt:
             if key not in INPUT_KEYS and f"input.{key}" not in unknown_keys:
                 unknown_keys.add(f"input.{key}")
-                _warn(report, f'Line {number}: key "input.{key}" is not part of the format.')
-        if example["input"].get("tools"):
+                add_warning(
+                    report.warnings, f'Line {number}: key "input.{key}" is not part of the format.'
+                )
+        if prompt.get("tools"):
             report.n_examples_with_tools += 1
     require_examples(report.n_examples, min_examples, param)
     report.n_bytes = counted.n_bytes
     return report
 
 
-def _warn(report: PreferenceReport, message: str) -> None:
-    if len(report.warnings) < MAX_WARNINGS:
-        report.warnings.append(message)
-
-
-class _CountingChunks:
-    """Passes chunks through while counting bytes, so the report needs no second pass."""
-
-    def __init__(self, chunks: Iterable[bytes]):
-        self._chunks = chunks
-        self.n_bytes = 0
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self._chunks:
-            self.n_bytes += len(chunk)
-            yield chunk
-
-
-def _checked_lines(chunks: Iterable[bytes], param: DatasetParam) -> Iterator[tuple[int, bytes]]:
-    try:
-        yield from iter_lines(chunks, max_line_bytes=MAX_LINE_BYTES)
-    except LineTooLongError as exc:
-        raise DatasetError(
-            f"Invalid file format. Line {exc.line} is longer than {exc.limit} bytes.",
-            code=error_code(param),
-            param=param,
-            line=exc.line,
-        ) from exc
-
-
 # -- tokenizing --------------------------------------------------------------------------------
 
 
 def encode_preference(
-    example: Mapping[str, Any], tokenizer: Any, *, context_length: int
+    example: PreferenceLine, tokenizer: PreTrainedTokenizerBase, *, context_length: int
 ) -> PreferencePair:
     """The prompt followed by each reply, as chat examples whose only trained message is the
     reply: the same chat-template spans as supervised training, so the prompt stays masked."""
     prompt = example["input"]
-    # Assistant turns of the prompt are context: weight 0 keeps them out of the labels.
-    context = [
-        {**message, "weight": 0} if message["role"] == "assistant" else dict(message)
-        for message in prompt["messages"]
-    ]
-    extras = {key: prompt[key] for key in _INPUT_EXTRAS if key in prompt}
+    context: list[ChatMessage] = []
+    for message in prompt["messages"]:
+        copy = message.copy()
+        if copy["role"] == "assistant":
+            # Assistant turns of the prompt are context: weight 0 keeps them out of the labels.
+            copy["weight"] = 0
+        context.append(copy)
 
-    def encode(reply: Mapping[str, Any]) -> EncodedExample:
-        chat = {"messages": [*context, dict(reply)], **extras}
+    def encode(reply: ChatMessage) -> EncodedExample:
+        chat: ChatLine = {"messages": [*context, reply.copy()]}
+        if "tools" in prompt:
+            chat["tools"] = prompt["tools"]
+        if "parallel_tool_calls" in prompt:
+            chat["parallel_tool_calls"] = prompt["parallel_tool_calls"]
         return encode_example(chat, tokenizer, context_length=context_length)
 
     return PreferencePair(
@@ -244,7 +208,7 @@ def encode_preference(
 
 def load_preference_pairs(
     path: Path,
-    tokenizer: Any,
+    tokenizer: PreTrainedTokenizerBase,
     *,
     context_length: int,
     param: DatasetParam = "training_file",
@@ -253,9 +217,12 @@ def load_preference_pairs(
     """Encode every pair of a local preference JSONL file; `warn` gets truncations and skips."""
     pairs: list[PreferencePair] = []
     report = DataReport()
-    for number, raw in _checked_lines(_read_chunks(path), param):
+    for number, raw in checked_lines(read_chunks(path), param):
         example = parse_preference_line(raw, number, param=param)
-        pair = encode_preference(example, tokenizer, context_length=context_length)
+        # parse_preference_line checked the line's shape.
+        pair = encode_preference(
+            cast(PreferenceLine, example), tokenizer, context_length=context_length
+        )
         if pair.chosen.truncated or pair.rejected.truncated:
             report.n_truncated += 1
             if warn is not None and report.n_truncated <= MAX_TRUNCATION_WARNINGS:
@@ -279,9 +246,3 @@ def load_preference_pairs(
             f"{context_length} tokens"
         )
     return pairs, report
-
-
-def _read_chunks(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as handle:
-        while chunk := handle.read(_READ_BYTES):
-            yield chunk

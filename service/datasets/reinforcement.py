@@ -3,7 +3,7 @@
 One line is `{"messages": [...], "tools": [...], <any other key>: ...}` whose messages end on a
 user or developer turn: the prompt the model being trained answers. The whole line is the item
 graders see as `item.*` (`{{item.reference_answer}}`). Lines are decoded with the same guards as
-chat lines and their messages checked by the same rules (service/datasets/validation.py). No
+chat lines and their messages checked by the same rules (service/datasets/lines.py, messages.py). No
 torch here: the tokenizer is passed in.
 """
 
@@ -13,24 +13,27 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, cast
+
+from pydantic import JsonValue
 
 from service.datasets.errors import DatasetParam
-from service.datasets.loading import DataReport
-from service.datasets.preference import (
-    _check_message,
-    _checked_lines,
-    _CountingChunks,
-    _read_chunks,
-)
-from service.datasets.tokenize import template_messages, template_tools
-from service.datasets.validation import (
+from service.datasets.lines import (
     MAX_WARNINGS,
+    CountingChunks,
     InvalidExample,
-    _check_tools,
+    JsonObject,
+    checked_lines,
     parse_checked_line,
+    read_chunks,
     require_examples,
 )
+from service.datasets.loading import DataReport
+from service.datasets.messages import ChatLine, check_message, check_tools
+from service.datasets.tokenize import render_chat, template_messages, template_tools
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerBase
 
 # The roles a prompt may end on: the model answers the last user (or developer) turn.
 PROMPT_END_ROLES = ("user", "developer")
@@ -56,13 +59,13 @@ class Prompt:
 
     input_ids: list[int]
     # The whole line, as graders see it under `item`.
-    item: dict[str, Any]
+    item: JsonObject
 
 
 # -- validation --------------------------------------------------------------------------------
 
 
-def check_reinforcement(example: Mapping[str, Any], line: int) -> None:
+def check_reinforcement(example: Mapping[str, JsonValue], line: int) -> None:
     """InvalidExample, naming the line and key, unless `example` is a valid reinforcement line."""
     where = f"Invalid file format. Line {line}"
     if "input" in example and "preferred_output" in example:
@@ -84,20 +87,20 @@ def check_reinforcement(example: Mapping[str, Any], line: int) -> None:
     if not isinstance(messages, list) or not messages:
         raise InvalidExample(f'{where}, key "messages": must be a non-empty list of messages.')
     for index, message in enumerate(messages, start=1):
-        _check_message(message, f"{where}, message {index}", role=None)
-    last = messages[-1].get("role")
+        check_message(message, f"{where}, message {index}", role=None)
+    last = messages[-1].get("role") if isinstance(messages[-1], dict) else None
     if last not in PROMPT_END_ROLES:
         raise InvalidExample(
             f"{where}: the last message has role {json.dumps(last)}, but a reinforcement "
             "prompt ends on a user or developer message, which the model being trained answers "
             "(a chat example with its assistant reply trains with the supervised method)."
         )
-    _check_tools({key: example[key] for key in _TOOL_KEYS if key in example}, line)
+    check_tools({key: example[key] for key in _TOOL_KEYS if key in example}, line)
 
 
 def parse_reinforcement_line(
     raw: bytes, line: int, *, param: DatasetParam = "training_file"
-) -> dict[str, Any]:
+) -> JsonObject:
     """Decode and check one line; every failure becomes this line's DatasetError."""
     return parse_checked_line(raw, line, check_reinforcement, param=param)
 
@@ -110,9 +113,9 @@ def validate_reinforcement_file(
 ) -> ReinforcementReport:
     """Check every line of a reinforcement JSONL file streamed as byte chunks; DatasetError at
     the first fault, or when it holds fewer than `min_examples` prompts."""
-    counted = _CountingChunks(chunks)
+    counted = CountingChunks(chunks)
     report = ReinforcementReport(n_examples=0)
-    for number, raw in _checked_lines(counted, param):
+    for number, raw in checked_lines(counted, param):
         example = parse_reinforcement_line(raw, number, param=param)
         report.n_examples += 1
         report.n_lines = number
@@ -128,20 +131,21 @@ def validate_reinforcement_file(
 # -- tokenizing --------------------------------------------------------------------------------
 
 
-def encode_prompt(example: Mapping[str, Any], tokenizer: Any) -> list[int]:
+def encode_prompt(example: ChatLine, tokenizer: PreTrainedTokenizerBase) -> list[int]:
     """The prompt's tokens with the assistant's generation prompt, as chat serving renders it."""
-    text = tokenizer.apply_chat_template(
+    text = render_chat(
+        tokenizer,
         template_messages(example["messages"]),
-        tools=template_tools(example),
-        tokenize=False,
+        template_tools(example),
         add_generation_prompt=True,
     )
-    return list(tokenizer(text, add_special_tokens=False)["input_ids"])
+    input_ids: list[int] = list(tokenizer(text, add_special_tokens=False)["input_ids"])
+    return input_ids
 
 
 def load_prompts(
     path: Path,
-    tokenizer: Any,
+    tokenizer: PreTrainedTokenizerBase,
     *,
     context_length: int,
     completion_tokens: int,
@@ -153,9 +157,10 @@ def load_prompts(
     prompts: list[Prompt] = []
     report = DataReport()
     room = context_length - completion_tokens
-    for number, raw in _checked_lines(_read_chunks(path), param):
+    for number, raw in checked_lines(read_chunks(path), param):
         example = parse_reinforcement_line(raw, number, param=param)
-        input_ids = encode_prompt(example, tokenizer)
+        # parse_reinforcement_line checked its messages and tools; other keys are the grader's.
+        input_ids = encode_prompt(cast(ChatLine, example), tokenizer)
         if len(input_ids) > room:
             report.n_skipped += 1
             if warn is not None and report.n_skipped <= MAX_SKIP_WARNINGS:

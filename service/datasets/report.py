@@ -21,18 +21,18 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from service.datasets.chat import parse_chat_line
 from service.datasets.errors import DatasetError
+from service.datasets.lines import (
+    MAX_LINE_BYTES,
+    CountingChunks,
+    LineTooLongError,
+    decode_line,
+    iter_lines,
+)
 from service.datasets.preference import parse_preference_line
 from service.datasets.reinforcement import parse_reinforcement_line
 from service.datasets.tokenize import template_messages, template_tools
-from service.datasets.validation import (
-    MAX_LINE_BYTES,
-    LineTooLongError,
-    _CountingChunks,
-    decode_line,
-    iter_lines,
-    parse_line,
-)
 
 ReportFormat = Literal["chat", "completion", "preference", "reinforcement"]
 
@@ -168,7 +168,7 @@ def build_report(
 ) -> DataReport:
     """Read every line once and report on it; the format is the first valid line's unless given."""
     builder = _Builder(tokenizer, context_length=context_length, file_format=file_format)
-    counted = _CountingChunks(chunks)
+    counted = CountingChunks(chunks)
     try:
         for number, raw in iter_lines(counted, max_line_bytes=MAX_LINE_BYTES):
             builder.add_line(number, raw)
@@ -223,7 +223,7 @@ class _Builder:
             return parse_preference_line(raw, number)
         if self.format == "reinforcement":
             return parse_reinforcement_line(raw, number)
-        fmt, example = parse_line(raw, number)
+        fmt, example = parse_chat_line(raw, number)
         if fmt != self.format:
             raise ValueError(f"line {number} is in the {fmt} format")
         return example

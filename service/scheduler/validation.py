@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from service.catalog import Catalog
 from service.chaos import operations as chaos
 from service.core.db import Database
 from service.core.errors import NotFoundError, ServiceUnavailableError, WhetstoneError
 from service.core.tables import JobRow, stored_method
-from service.datasets.errors import DatasetError, missing_file
-from service.datasets.preference import validate_preference_file
-from service.datasets.reinforcement import validate_reinforcement_file
+from service.datasets.errors import DatasetError, DatasetParam, missing_file
+from service.datasets.formats import FileReport, validate_file
 from service.datasets.report import ADVISORY_FINDINGS
-from service.datasets.validation import validate_training_file
 from service.files import operations as files
 from service.files import report_operations as file_reports
 from service.fine_tuning import repository as jobs
@@ -100,7 +97,9 @@ def _report_summary(
     return report.summary(skip=ADVISORY_FINDINGS) if report is not None else None
 
 
-def _validate(db: Database, store: ArtifactStore, job: JobRow, param: Any, file_id: str) -> Any:
+def _validate(
+    db: Database, store: ArtifactStore, job: JobRow, param: DatasetParam, file_id: str
+) -> FileReport:
     kind = "training" if param == "training_file" else "validation"
     with db.session() as session:
         jobs.add_event(
@@ -111,10 +110,9 @@ def _validate(db: Database, store: ArtifactStore, job: JobRow, param: Any, file_
         )
     try:
         storage_key = files.storage_key_of(db, project=job.project, file_id=file_id)
-        # Each method's own line format; each validator refuses the others' lines by name.
-        validate = _VALIDATORS.get(job.method_type, validate_training_file)
-        return validate(
+        return validate_file(
             store.iter_chunks(storage_key),
+            method=job.method_type,
             param=param,
             min_examples=10 if kind == "training" else MIN_VALIDATION_EXAMPLES,
         )
@@ -122,12 +120,6 @@ def _validate(db: Database, store: ArtifactStore, job: JobRow, param: Any, file_
         # The row is gone (deleted, expired) or, deleted meanwhile, its bytes: the row goes
         # first, then the bytes, so a stream already under way may find them missing.
         raise missing_file(param, file_id) from exc
-
-
-_VALIDATORS: dict[str, Any] = {
-    "dpo": validate_preference_file,
-    "reinforcement": validate_reinforcement_file,
-}
 
 
 def fail_validation(db: Database, job_id: str, message: str) -> bool:

@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
+from service.datasets.chat import validate_chat_file
 from service.datasets.errors import DatasetError, DatasetParam
+from service.datasets.lines import MAX_LINE_BYTES, MAX_NESTING_DEPTH
 from service.datasets.loading import load_examples
-from service.datasets.validation import MAX_LINE_BYTES, MAX_NESTING_DEPTH, validate_training_file
 
 TRAINING: DatasetParam = "training_file"
 VALIDATION: DatasetParam = "validation_file"
@@ -376,7 +377,7 @@ def validate(kind: Kind) -> DatasetError:
     chunks = [kind.data[i : i + chunk] for i in range(0, len(kind.data), chunk)]
     minimum = 10 if kind.param == TRAINING else 1
     with pytest.raises(DatasetError) as caught:
-        validate_training_file(chunks, param=kind.param, min_examples=minimum)
+        validate_chat_file(chunks, param=kind.param, min_examples=minimum)
     return caught.value
 
 
@@ -462,5 +463,5 @@ def test_the_workers_loader_fails_at_the_same_line(
     ],
 )
 def test_near_misses_stay_valid(name: str, line: bytes) -> None:
-    report = validate_training_file([bad_line(line, at=1)])
+    report = validate_chat_file([bad_line(line, at=1)])
     assert report.n_examples == 12

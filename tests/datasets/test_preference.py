@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from service.datasets.chat import validate_chat_file
 from service.datasets.errors import DatasetError
 from service.datasets.preference import (
     PreferenceReport,
@@ -17,7 +18,6 @@ from service.datasets.preference import (
     validate_preference_file,
 )
 from service.datasets.tokenize import IGNORE_INDEX
-from service.datasets.validation import validate_training_file
 
 
 def preference(
@@ -302,7 +302,7 @@ def test_a_bad_validation_line_names_the_validation_file() -> None:
 
 
 def test_a_line_too_long_is_refused_with_its_number(monkeypatch: pytest.MonkeyPatch) -> None:
-    import service.datasets.preference as module
+    import service.datasets.lines as module
 
     monkeypatch.setattr(module, "MAX_LINE_BYTES", 300)  # the other lines are about 170
     error = fail(with_bad_line(line(preference("x" * 400)), at=3))
@@ -325,7 +325,7 @@ def test_a_preference_line_in_a_supervised_job_says_so() -> None:
     lines = [json.dumps(chat).encode()] * 12
     lines[6] = line(preference())
     with pytest.raises(DatasetError) as caught:
-        validate_training_file([b"\n".join(lines)])
+        validate_chat_file([b"\n".join(lines)])
     assert caught.value.line == 7
     assert "Line 7 is a preference (DPO) example" in caught.value.message
     assert 'method type "dpo"' in caught.value.message

@@ -14,33 +14,25 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal, Required, TypedDict, Unpack
+
+from pydantic import JsonValue
 
 from service.catalog import Catalog
-from service.completions.operations import (
+from service.completions.prompting import (
     PreparedCompletion,
     ToolStream,
-    _fit_context,
-    _refuse,
-    _start,
+    fit_context,
+    refuse_unsupported,
+    start_generation,
+    tool_family,
 )
-from service.completions.responses import repository
-from service.completions.responses.schemas import (
-    CreateResponseRequest,
-    IncompleteDetails,
-    InputTokensDetails,
-    OutputTokensDetails,
-    Response,
-    ResponseItemList,
-    ResponseUsage,
-)
-from service.completions.schemas import ChoiceDelta
+from service.completions.schemas import ChoiceDelta, JsonObject
 from service.completions.streaming import first_then_rest
 from service.completions.structured import format_grammar
 from service.completions.tools import (
     FAMILIES,
     ToolPlan,
-    family_of,
     forced_grammar,
     parse_tools,
     tool_mode,
@@ -51,6 +43,16 @@ from service.core.errors import InvalidRequestError, WhetstoneError
 from service.core.ids import new_id, now
 from service.inference import InferenceService, SamplingParams
 from service.models.operations import resolve_model
+from service.responses import repository
+from service.responses.schemas import (
+    CreateResponseRequest,
+    IncompleteDetails,
+    InputTokensDetails,
+    OutputTokensDetails,
+    Response,
+    ResponseItemList,
+    ResponseUsage,
+)
 
 logger = logging.getLogger("whetstone.responses")
 
@@ -64,42 +66,48 @@ class PreparedResponse:
 
     completion: PreparedCompletion
     request: CreateResponseRequest
-    input_items: list[dict[str, Any]]
+    input_items: list[JsonObject]
     # The conversation without instructions: earlier turns, then this input.
-    conversation: list[dict[str, Any]]
-    tools: list[dict[str, Any]]
+    conversation: list[JsonObject]
+    tools: list[JsonObject]
 
 
 def _check_support(request: CreateResponseRequest) -> None:
     if request.background and request.stream:
-        raise _refuse("background", "a background response is polled, not streamed")
+        raise refuse_unsupported("background", "a background response is polled, not streamed")
     if request.background and request.store is False:
         raise InvalidRequestError("A background response must be stored.", param="store")
     if request.reasoning is not None:
-        raise _refuse("reasoning", "the models are not reasoning models")
+        raise refuse_unsupported("reasoning", "the models are not reasoning models")
     if request.include:
-        raise _refuse("include", "no extra outputs (logprobs, tool results) are produced")
+        raise refuse_unsupported(
+            "include", "no extra outputs (logprobs, tool results) are produced"
+        )
     if request.truncation not in (None, "disabled"):
-        raise _refuse("truncation", "an input over the context is a 400, never truncated")
+        raise refuse_unsupported(
+            "truncation", "an input over the context is a 400, never truncated"
+        )
     if request.conversation is not None:
-        raise _refuse("conversation", "conversations are not stored; use previous_response_id")
+        raise refuse_unsupported(
+            "conversation", "conversations are not stored; use previous_response_id"
+        )
     if request.prompt is not None:
-        raise _refuse("prompt", "stored prompt templates are not available")
+        raise refuse_unsupported("prompt", "stored prompt templates are not available")
     if request.context_management is not None:
-        raise _refuse("context_management", "server-side compaction is not available")
+        raise refuse_unsupported("context_management", "server-side compaction is not available")
     if request.moderation is not None:
-        raise _refuse("moderation", "moderation is not available")
+        raise refuse_unsupported("moderation", "moderation is not available")
     if request.top_logprobs:
-        raise _refuse("top_logprobs", "logprobs are served by chat completions only")
+        raise refuse_unsupported("top_logprobs", "logprobs are served by chat completions only")
     if request.service_tier not in (None, "auto", "default"):
-        raise _refuse("service_tier", "only the default tier exists")
+        raise refuse_unsupported("service_tier", "only the default tier exists")
     if request.text is not None and request.text.get("verbosity") not in (None, "medium"):
-        raise _refuse("text.verbosity", "output verbosity cannot be controlled")
+        raise refuse_unsupported("text.verbosity", "output verbosity cannot be controlled")
     if request.input is None and request.previous_response_id is None:
         raise InvalidRequestError("Missing required parameter: 'input'.", param="input")
 
 
-def _text_of(content: Any, param: str) -> str:
+def _text_of(content: JsonValue, param: str) -> str:
     if isinstance(content, str):
         return content
     if not isinstance(content, list):
@@ -107,22 +115,25 @@ def _text_of(content: Any, param: str) -> str:
     texts = []
     for j, part in enumerate(content):
         kind = part.get("type") if isinstance(part, dict) else None
-        key = _TEXT_PARTS.get(kind or "")
-        if key is None or not isinstance(part.get(key), str):
-            raise _refuse(f"{param}[{j}]", f"'{kind}' content is not available (text only)")
-        texts.append(part[key])
+        key = _TEXT_PARTS.get(kind) if isinstance(kind, str) else None
+        text = part.get(key) if key is not None and isinstance(part, dict) else None
+        if not isinstance(text, str):
+            raise refuse_unsupported(
+                f"{param}[{j}]", f"'{kind}' content is not available (text only)"
+            )
+        texts.append(text)
     return "".join(texts)
 
 
-def _input(request: CreateResponseRequest) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _input(request: CreateResponseRequest) -> tuple[list[JsonObject], list[JsonObject]]:
     """The request's input as stored items (with ids) and as chat messages."""
     raw = request.input
     if raw is None:
         return [], []
     if isinstance(raw, str):
         raw = [{"type": "message", "role": "user", "content": raw}]
-    items: list[dict[str, Any]] = []
-    messages: list[dict[str, Any]] = []
+    items: list[JsonObject] = []
+    messages: list[JsonObject] = []
     for i, item in enumerate(raw):
         kind = item.get("type", "message" if "role" in item else None)
         if kind == "message":
@@ -130,7 +141,7 @@ def _input(request: CreateResponseRequest) -> tuple[list[dict[str, Any]], list[d
             if role not in _ROLES:
                 raise InvalidRequestError(f"Unknown role {role!r}.", param=f"input[{i}].role")
             text = _text_of(item.get("content"), f"input[{i}].content")
-            part = (
+            part: JsonObject = (
                 {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
                 if role == "assistant"
                 else {"type": "input_text", "text": text}
@@ -163,14 +174,16 @@ def _input(request: CreateResponseRequest) -> tuple[list[dict[str, Any]], list[d
                     "status": "completed",
                 }
             )
-            call = {
+            call: JsonObject = {
                 "id": call_id,
                 "type": "function",
                 "function": {"name": name, "arguments": arguments},
             }
             last = messages[-1] if messages else None
+            calls = last.get("tool_calls") if last is not None else None
             if last is not None and last["role"] == "assistant":
-                last.setdefault("tool_calls", []).append(call)
+                # Consecutive calls are one assistant turn, as chat templates render them.
+                last["tool_calls"] = [*calls, call] if isinstance(calls, list) else [call]
             else:
                 messages.append({"role": "assistant", "content": "", "tool_calls": [call]})
         elif kind == "function_call_output":
@@ -191,14 +204,16 @@ def _input(request: CreateResponseRequest) -> tuple[list[dict[str, Any]], list[d
             )
             messages.append({"role": "tool", "tool_call_id": call_id, "content": output})
         else:
-            raise _refuse(f"input[{i}].type", f"'{kind}' items are not available")
+            raise refuse_unsupported(f"input[{i}].type", f"'{kind}' items are not available")
     return items, messages
 
 
-def _template_tool(tool: dict[str, Any]) -> dict[str, Any]:
+def _template_tool(tool: JsonObject) -> JsonObject:
     """A Responses function tool in chat's `{type, function}` form, the form training files
     (and so the chat template at training) use."""
-    function = {key: tool[key] for key in ("name", "description", "parameters") if key in tool}
+    function: JsonObject = {
+        key: tool[key] for key in ("name", "description", "parameters") if key in tool
+    }
     return {"type": "function", "function": function}
 
 
@@ -218,8 +233,10 @@ async def prepare_response(
     mode, named = tool_mode(request.tool_choice, tools, param="tool_choice")
     parallel = request.parallel_tool_calls is not False
     if output_grammar is not None and mode != "none":
-        raise _refuse("text.format", "a JSON format together with tools needs tool_choice 'none'")
-    earlier: list[dict[str, Any]] = []
+        raise refuse_unsupported(
+            "text.format", "a JSON format together with tools needs tool_choice 'none'"
+        )
+    earlier: list[JsonObject] = []
     if request.previous_response_id is not None:
         earlier = await asyncio.to_thread(
             _conversation_of, db, principal.project, request.previous_response_id
@@ -231,7 +248,7 @@ async def prepare_response(
     served = await resolve_model(db, catalog, principal, request.model)
     rendered_tools = [_template_tool(t) for t in request.tools or []] or None
     prompt = await inference.render_chat(served.entry, prompt_messages, tools=rendered_tools)
-    max_tokens = _fit_context(
+    max_tokens = fit_context(
         served.entry, len(prompt.token_ids), request.max_output_tokens, "input"
     )
     params = SamplingParams(
@@ -240,14 +257,7 @@ async def prepare_response(
         top_p=1.0 if request.top_p is None else request.top_p,
         grammar=output_grammar or forced_grammar(mode, tools, named, parallel=parallel),
     )
-    family = (
-        family_of(
-            (await inference.tokenizer(served.entry)).chat_template,
-            parser=served.entry.tool_parser,
-        )
-        if tools
-        else FAMILIES["json"]
-    )
+    family = await tool_family(inference, served.entry) if tools else FAMILIES["json"]
     plan = ToolPlan(mode, tools, family, parallel, named)
     completion = PreparedCompletion(served, [prompt], params, 1, False, plan)
     echoed = [
@@ -257,7 +267,7 @@ async def prepare_response(
     return PreparedResponse(completion, request, items, conversation, echoed)
 
 
-def _conversation_of(db: Database, project: str, response_id: str) -> list[dict[str, Any]]:
+def _conversation_of(db: Database, project: str, response_id: str) -> list[JsonObject]:
     with db.session() as session:
         try:
             row = repository.get_response(session, project=project, response_id=response_id)
@@ -273,9 +283,9 @@ def _response(
     response_id: str,
     created_at: int,
     status: str,
-    output: list[dict[str, Any]],
+    output: list[OutputItem],
     usage: ResponseUsage | None = None,
-) -> dict[str, Any]:
+) -> JsonObject:
     request = prepared.request
     params = prepared.completion.params
     incomplete = IncompleteDetails(reason="max_output_tokens") if status == "incomplete" else None
@@ -283,12 +293,12 @@ def _response(
         id=response_id,
         created_at=created_at,
         completed_at=now() if status in ("completed", "incomplete") else None,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         incomplete_details=incomplete,
         instructions=request.instructions,
         max_output_tokens=request.max_output_tokens,
         model=request.model,
-        output=output,  # type: ignore[arg-type]
+        output=output,
         parallel_tool_calls=request.parallel_tool_calls is not False,
         previous_response_id=request.previous_response_id,
         store=request.store is not False,
@@ -304,33 +314,92 @@ def _response(
     ).model_dump(mode="json")
 
 
+class OutputText(TypedDict):
+    """The text part of an output message."""
+
+    type: Literal["output_text"]
+    annotations: list[JsonObject]
+    logprobs: list[JsonObject]
+    text: str
+
+
+class OutputMessage(TypedDict):
+    """An assistant message of the output, as it is built."""
+
+    id: str
+    type: Literal["message"]
+    status: str
+    content: list[OutputText]
+    role: Literal["assistant"]
+
+
+class FunctionCallItem(TypedDict):
+    """A function call of the output, as it is built."""
+
+    id: str
+    type: Literal["function_call"]
+    status: str
+    arguments: str
+    call_id: str
+    name: str
+
+
+OutputItem = OutputMessage | FunctionCallItem
+
+
+class EventFields(TypedDict, total=False):
+    """The fields a stream event may carry besides its type and number (OpenAI's events)."""
+
+    response: JsonObject
+    item: OutputItem
+    item_id: str
+    output_index: int
+    content_index: int
+    part: OutputText
+    delta: str
+    text: str
+    logprobs: list[JsonObject]
+    name: str
+    arguments: str
+    code: str | None
+    message: str
+    param: str | None
+
+
+class StreamEvent(EventFields, total=False):
+    """One event of a streamed response."""
+
+    type: Required[str]
+    sequence_number: Required[int]
+
+
 class _Events:
     """Numbers the events of one stream and keeps the output items as they are built."""
 
     def __init__(self) -> None:
         self.sequence = 0
-        self.output: list[dict[str, Any]] = []
-        self.open: dict[str, Any] | None = None
+        self.output: list[OutputItem] = []
+        self.open: OutputItem | None = None
 
-    def event(self, kind: str, **fields: Any) -> dict[str, Any]:
-        payload = {"type": kind, **fields, "sequence_number": self.sequence}
+    def event(self, kind: str, **fields: Unpack[EventFields]) -> StreamEvent:
+        payload: StreamEvent = {"type": kind, **fields, "sequence_number": self.sequence}
         self.sequence += 1
         return payload
 
-    def apply(self, delta: ChoiceDelta) -> list[dict[str, Any]]:
+    def apply(self, delta: ChoiceDelta) -> list[StreamEvent]:
         """The events one delta of the tool stream becomes."""
-        events: list[dict[str, Any]] = []
+        events: list[StreamEvent] = []
         if delta.content:
             if self.open is None or self.open["type"] != "message":
                 events += self.close(incomplete=False)
                 events += self.open_message()
-            item = self.open
-            assert item is not None
-            item["content"][0]["text"] += delta.content
+            message = self.open
+            assert message is not None and message["type"] == "message"
+            message["content"][0]["text"] += delta.content
             events.append(
                 self.event(
                     "response.output_text.delta",
-                    item_id=item["id"],
+                    item_id=message["id"],
                     output_index=len(self.output) - 1,
                     content_index=0,
                     delta=delta.content,
@@ -341,60 +410,66 @@ class _Events:
             function = part.function
             if part.id is not None:
                 events += self.close(incomplete=False)
-                item = {
+                call: FunctionCallItem = {
                     "id": new_id("fc_", 32),
                     "type": "function_call",
                     "status": "in_progress",
                     "arguments": "",
                     "call_id": part.id,
-                    "name": function.name if function else "",
+                    "name": (function.name or "") if function else "",
                 }
-                self.output.append(item)
-                self.open = item
+                self.output.append(call)
+                self.open = call
                 events.append(
                     self.event(
                         "response.output_item.added",
                         output_index=len(self.output) - 1,
-                        item=dict(item),
+                        item=call.copy(),
                     )
                 )
-            if function is not None and function.arguments and self.open is not None:
-                self.open["arguments"] += function.arguments
+            opened = self.open
+            if (
+                function is not None
+                and function.arguments
+                and opened is not None
+                and opened["type"] == "function_call"
+            ):
+                opened["arguments"] += function.arguments
                 events.append(
                     self.event(
                         "response.function_call_arguments.delta",
-                        item_id=self.open["id"],
+                        item_id=opened["id"],
                         output_index=len(self.output) - 1,
                         delta=function.arguments,
                     )
                 )
         return events
 
-    def open_message(self) -> list[dict[str, Any]]:
+    def open_message(self) -> list[StreamEvent]:
         """The events that open a new assistant message with one empty text part."""
-        item = {
+        message: OutputMessage = {
             "id": new_id("msg_", 32),
             "type": "message",
             "status": "in_progress",
             "content": [],
             "role": "assistant",
         }
-        self.output.append(item)
-        self.open = item
+        self.output.append(message)
+        self.open = message
         index = len(self.output) - 1
-        added = self.event("response.output_item.added", output_index=index, item=dict(item))
-        part = {"type": "output_text", "annotations": [], "logprobs": [], "text": ""}
-        item["content"] = [part]
+        added = self.event("response.output_item.added", output_index=index, item=message.copy())
+        part: OutputText = {"type": "output_text", "annotations": [], "logprobs": [], "text": ""}
+        message["content"] = [part]
         part_added = self.event(
             "response.content_part.added",
-            item_id=item["id"],
+            item_id=message["id"],
             output_index=index,
             content_index=0,
-            part=dict(part),
+            part=part.copy(),
         )
         return [added, part_added]
 
-    def close(self, *, incomplete: bool) -> list[dict[str, Any]]:
+    def close(self, *, incomplete: bool) -> list[StreamEvent]:
         """The events that finish the open item, if any."""
         item, self.open = self.open, None
         if item is None:
@@ -420,7 +495,7 @@ class _Events:
                     item_id=item["id"],
                     output_index=index,
                     content_index=0,
-                    part=dict(part),
+                    part=part.copy(),
                 )
             )
         else:
@@ -445,19 +520,19 @@ async def stream_response(
     *,
     raise_errors: bool = False,
     background: tuple[str, int] | None = None,
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncIterator[StreamEvent]:
     """Start generating (a failure to start is still an HTTP error), then give the events;
     the last is `response.completed` (or `.incomplete`), after the response is stored. A
     failure once started is an `error` event (or raised, with `raise_errors`). `background`:
     the (id, created_at) of the stored queued row this run completes, unless cancelled."""
-    generation = await _start(inference, prepared.completion)
+    generation = await start_generation(inference, prepared.completion)
     events = await first_then_rest(generation)
     response_id, created_at = background or (new_id("resp_", 32), now())
     plan = prepared.completion.tools
     assert plan is not None
     project = principal.project
 
-    async def run() -> AsyncIterator[dict[str, Any]]:
+    async def run() -> AsyncIterator[StreamEvent]:
         state = _Events()
         stream = ToolStream(plan)
         skeleton = _response(
@@ -516,7 +591,9 @@ async def stream_response(
             usage=usage,
         )
         if prepared.request.store is not False:
-            await asyncio.to_thread(_store, db, project, prepared, final, background is not None)
+            await asyncio.to_thread(
+                _store, db, project, prepared, final, state.output, background is not None
+            )
         yield state.event(f"response.{status}", response=final)
 
     return run()
@@ -531,21 +608,23 @@ def _store(
     db: Database,
     project: str,
     prepared: PreparedResponse,
-    final: dict[str, Any],
+    final: JsonObject,
+    output: list[OutputItem],
     update: bool,
 ) -> None:
-    reply: dict[str, Any] = {"role": "assistant", "content": ""}
-    for item in final["output"]:
-        if item["type"] == "message":
-            reply["content"] += item["content"][0]["text"]
-        else:
-            reply.setdefault("tool_calls", []).append(
-                {
-                    "id": item["call_id"],
-                    "type": "function",
-                    "function": {"name": item["name"], "arguments": item["arguments"]},
-                }
-            )
+    text = "".join(item["content"][0]["text"] for item in output if item["type"] == "message")
+    calls: list[JsonValue] = [
+        {
+            "id": item["call_id"],
+            "type": "function",
+            "function": {"name": item["name"], "arguments": item["arguments"]},
+        }
+        for item in output
+        if item["type"] == "function_call"
+    ]
+    reply: JsonObject = {"role": "assistant", "content": text}
+    if calls:
+        reply["tool_calls"] = calls
     with db.session() as session:
         if update:
             repository.finish_response(
@@ -572,7 +651,7 @@ CANCEL_CHECK_SECONDS = 0.5
 
 async def start_background(
     db: Database, inference: InferenceService, principal: Principal, prepared: PreparedResponse
-) -> dict[str, Any]:
+) -> JsonObject:
     """Store the response as queued and generate it in a task; the answer is the queued
     response, which GET polls and `cancel` stops."""
     response_id, created_at = new_id("resp_", 32), now()
@@ -610,7 +689,7 @@ async def start_background(
 
 
 def _store_queued(
-    db: Database, project: str, prepared: PreparedResponse, queued: dict[str, Any]
+    db: Database, project: str, prepared: PreparedResponse, queued: JsonObject
 ) -> None:
     with db.session() as session:
         repository.create_response(
@@ -622,25 +701,24 @@ def _store_queued(
         )
 
 
-def _record(db: Database, project: str, response: dict[str, Any]) -> None:
+def _record(db: Database, project: str, response: JsonObject) -> None:
     with db.session() as session:
         repository.finish_response(session, project=project, response=response, conversation=None)
 
 
 async def create_response(
     db: Database, inference: InferenceService, principal: Principal, prepared: PreparedResponse
-) -> dict[str, Any]:
+) -> JsonObject:
     """The whole response: its stream's last event's, so both forms are one response."""
-    final: dict[str, Any] | None = None
+    final: JsonObject | None = None
     stream = await stream_response(db, inference, principal, prepared, raise_errors=True)
     async for event in stream:
-        if "response" in event:
-            final = event["response"]
+        final = event.get("response", final)
     assert final is not None
     return final
 
 
-def get_response(db: Database, *, project: str, response_id: str) -> dict[str, Any]:
+def get_response(db: Database, *, project: str, response_id: str) -> JsonObject:
     """The stored response; 404 when absent or another project's."""
     with db.session() as session:
         return dict(
@@ -654,7 +732,7 @@ def delete_response(db: Database, *, project: str, response_id: str) -> None:
         repository.delete_response(session, project=project, response_id=response_id)
 
 
-def cancel_response(db: Database, *, project: str, response_id: str) -> dict[str, Any]:
+def cancel_response(db: Database, *, project: str, response_id: str) -> JsonObject:
     """Cancel a queued or running background response (its run stops at its next check); one
     that already ended is answered as it is. A response not created in background is a 400."""
     with db.session() as session:

@@ -9,17 +9,19 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from sse_starlette import EventSourceResponse
 
-from service.completions.responses import operations
-from service.completions.responses.schemas import (
+from service.completions.schemas import JsonObject
+from service.completions.streaming import SSE_PING_SECONDS, sse_data
+from service.core.openapi import error_responses, event_stream_response
+from service.deps import CatalogDep, DatabaseDep, InferenceDep, PrincipalDep
+from service.responses import operations
+from service.responses.operations import StreamEvent
+from service.responses.schemas import (
     CreateResponseRequest,
     Response,
     ResponseDeleted,
     ResponseItemList,
     ResponseStreamEvent,
 )
-from service.completions.streaming import SSE_PING_SECONDS, sse_data
-from service.core.openapi import error_responses, event_stream_response
-from service.deps import CatalogDep, DatabaseDep, InferenceDep, PrincipalDep
 
 router = APIRouter(tags=["responses"])
 
@@ -55,7 +57,7 @@ def _stream_doc() -> dict[str, Any]:
     return doc
 
 
-async def _named_events(events: AsyncIterator[dict[str, Any]]) -> AsyncIterator[dict[str, str]]:
+async def _named_events(events: AsyncIterator[StreamEvent]) -> AsyncIterator[dict[str, str]]:
     async for event in events:
         yield {"event": event["type"], "data": sse_data(event)}
 
@@ -73,7 +75,7 @@ async def create_response(
     catalog: CatalogDep,
     inference: InferenceDep,
     principal: PrincipalDep,
-) -> Any:
+) -> JsonObject | EventSourceResponse:
     """A reply to the input (and the stored conversation it continues), whole or streamed."""
     prepared = await operations.prepare_response(db, catalog, inference, principal, body)
     if body.background:
@@ -93,7 +95,7 @@ async def create_response(
 )
 async def retrieve_response(
     response_id: RESPONSE_ID, db: DatabaseDep, principal: PrincipalDep
-) -> Any:
+) -> JsonObject:
     """The stored response, as it was answered."""
     return await asyncio.to_thread(
         operations.get_response, db, project=principal.project, response_id=response_id
@@ -127,7 +129,7 @@ async def delete_response(
 )
 async def cancel_response(
     response_id: RESPONSE_ID, db: DatabaseDep, principal: PrincipalDep
-) -> Any:
+) -> JsonObject:
     """Stop a queued or running background response; a 400 for one not created in
     background."""
     return await asyncio.to_thread(

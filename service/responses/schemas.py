@@ -6,10 +6,11 @@ dicts, checked item by item in operations (each refusal names `input[i]...`).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.completions.schemas import JsonObject
 from service.core.wire import JsonBody
 
 
@@ -30,7 +31,7 @@ class CreateResponseRequest(JsonBody):
     model_config = ConfigDict(extra="forbid")
 
     model: str = Field(description="A base model name or alias, an `ft:` name or a checkpoint.")
-    input: str | list[dict[str, Any]] | None = Field(
+    input: str | list[JsonObject] | None = Field(
         None, description="Text, or input items: messages, function calls and their outputs."
     )
     instructions: str | None = Field(
@@ -41,13 +42,13 @@ class CreateResponseRequest(JsonBody):
     )
     temperature: float | None = Field(None, ge=0, le=2, description="Sampling temperature.")
     top_p: float | None = Field(None, ge=0, le=1, description="Nucleus sampling mass.")
-    text: dict[str, Any] | None = Field(
+    text: JsonObject | None = Field(
         None, description="`format`: text, json_object or json_schema (constrained output)."
     )
-    tools: list[dict[str, Any]] | None = Field(
+    tools: list[JsonObject] | None = Field(
         None, description="Function tools; built-in tools are a 400."
     )
-    tool_choice: str | dict[str, Any] | None = Field(
+    tool_choice: str | JsonObject | None = Field(
         None, description="`none`, `auto`, `required` or a named function."
     )
     parallel_tool_calls: bool | None = Field(None, description="false: at most one call.")
@@ -62,16 +63,16 @@ class CreateResponseRequest(JsonBody):
         None, description="Run after answering `queued`; poll GET, stop with cancel."
     )
     include: list[str] | None = Field(None, description="Only empty: extra outputs are a 400.")
-    reasoning: dict[str, Any] | None = Field(None, description="Not a reasoning model: a 400.")
+    reasoning: JsonObject | None = Field(None, description="Not a reasoning model: a 400.")
     truncation: str | None = Field(None, description="Only `disabled`.")
-    conversation: str | dict[str, Any] | None = Field(
+    conversation: str | JsonObject | None = Field(
         None, description="Conversations are not stored: a 400."
     )
-    prompt: dict[str, Any] | None = Field(None, description="Prompt templates: a 400.")
-    context_management: list[dict[str, Any]] | None = Field(
+    prompt: JsonObject | None = Field(None, description="Prompt templates: a 400.")
+    context_management: list[JsonObject] | None = Field(
         None, description="Server-side compaction: a 400."
     )
-    moderation: dict[str, Any] | None = Field(None, description="Not supported: a 400.")
+    moderation: JsonObject | None = Field(None, description="Not supported: a 400.")
     max_tool_calls: int | None = Field(
         None, description="Accepted; it caps built-in tool calls, of which there are none."
     )
@@ -81,9 +82,7 @@ class CreateResponseRequest(JsonBody):
     safety_identifier: str | None = Field(None, description="Accepted; recorded nowhere.")
     prompt_cache_key: str | None = Field(None, description="Accepted; no prompt cache is kept.")
     prompt_cache_retention: str | None = Field(None, description="Accepted; no prompt cache.")
-    prompt_cache_options: dict[str, Any] | None = Field(
-        None, description="Accepted; no prompt cache."
-    )
+    prompt_cache_options: JsonObject | None = Field(None, description="Accepted; no prompt cache.")
 
 
 class ResponseOutputText(BaseModel):
@@ -91,8 +90,8 @@ class ResponseOutputText(BaseModel):
 
     type: Literal["output_text"] = Field("output_text", description="Always `output_text`.")
     text: str = Field(description="The text.")
-    annotations: list[dict[str, Any]] = Field(default_factory=list, description="Always empty.")
-    logprobs: list[dict[str, Any]] = Field(default_factory=list, description="Always empty.")
+    annotations: list[JsonObject] = Field(default_factory=list, description="Always empty.")
+    logprobs: list[JsonObject] = Field(default_factory=list, description="Always empty.")
 
 
 class ResponseOutputMessage(BaseModel):
@@ -181,13 +180,13 @@ class Response(BaseModel):
     )
     parallel_tool_calls: bool = Field(True, description="Whether several calls were allowed.")
     previous_response_id: str | None = Field(None, description="The response it continues.")
-    reasoning: dict[str, Any] | None = Field(None, description="Always null.")
+    reasoning: JsonObject | None = Field(None, description="Always null.")
     service_tier: str = Field("default", description="Always `default`.")
     store: bool = Field(True, description="Whether the response is stored.")
     temperature: float = Field(1.0, description="The sampling temperature used.")
-    text: dict[str, Any] = Field(description="The output format (`format`).")
-    tool_choice: str | dict[str, Any] = Field(description="The request's tool_choice.")
-    tools: list[dict[str, Any]] = Field(description="The request's tools.")
+    text: JsonObject = Field(description="The output format (`format`).")
+    tool_choice: str | JsonObject = Field(description="The request's tool_choice.")
+    tools: list[JsonObject] = Field(description="The request's tools.")
     top_p: float = Field(1.0, description="The nucleus mass used.")
     truncation: Literal["disabled"] = Field("disabled", description="Always `disabled`.")
     usage: ResponseUsage | None = Field(
@@ -213,7 +212,7 @@ class ResponseItemList(BaseModel):
     """A page of a response's input items."""
 
     object: Literal["list"] = Field("list", description="Always `list`.")
-    data: list[dict[str, Any]] = Field(description="Input items: messages, calls, outputs.")
+    data: list[JsonObject] = Field(description="Input items: messages, calls, outputs.")
     first_id: str | None = Field(description="Id of the first item of the page.")
     last_id: str | None = Field(description="Id of the last item of the page.")
     has_more: bool = Field(description="Whether a further page exists.")

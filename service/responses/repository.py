@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
+from service.completions.schemas import JsonObject
 from service.core.errors import NotFoundError
 from service.core.tables import ResponseRow
 
@@ -21,9 +20,9 @@ def create_response(
     session: Session,
     *,
     project: str,
-    response: dict[str, Any],
-    input_items: list[dict[str, Any]],
-    conversation: list[dict[str, Any]],
+    response: JsonObject,
+    input_items: list[JsonObject],
+    conversation: list[JsonObject],
 ) -> ResponseRow:
     """Store a finished response with its input items and whole conversation."""
     row = ResponseRow(
@@ -44,24 +43,25 @@ def finish_response(
     session: Session,
     *,
     project: str,
-    response: dict[str, Any],
-    conversation: list[dict[str, Any]] | None,
+    response: JsonObject,
+    conversation: list[JsonObject] | None,
 ) -> bool:
     """Record how a background response ended, unless it already has (a cancel won); False
     when it had."""
-    values: dict[str, Any] = {"status": response["status"], "response": response}
-    if conversation is not None:
-        values["conversation"] = conversation
-    result = session.execute(
+    statement = (
         update(ResponseRow)
         .where(
             ResponseRow.id == response["id"],
             ResponseRow.project == project,
             ResponseRow.status.in_(("queued", "in_progress")),
         )
-        .values(**values)
+        .values(status=response["status"], response=response)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    if conversation is not None:
+        statement = statement.values(conversation=conversation)
+    result = session.execute(statement)
+    assert isinstance(result, CursorResult)  # an UPDATE's result counts its rows
+    return bool(result.rowcount)
 
 
 def get_response(session: Session, *, project: str, response_id: str) -> ResponseRow:
@@ -79,5 +79,6 @@ def delete_response(session: Session, *, project: str, response_id: str) -> None
     result = session.execute(
         delete(ResponseRow).where(ResponseRow.id == response_id, ResponseRow.project == project)
     )
-    if result.rowcount == 0:  # type: ignore[attr-defined]
+    assert isinstance(result, CursorResult)  # a DELETE's result counts its rows
+    if result.rowcount == 0:
         raise _not_found(response_id)

@@ -1,4 +1,5 @@
-"""Streaming validation of training files: every way a line can be wrong, and big files."""
+"""Streaming validation of supervised (chat and prompt-completion) files: every way a line
+can be wrong, and big files."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from service.datasets.chat import ChatReport, validate_chat_file
 from service.datasets.errors import DatasetError
-from service.datasets.validation import DatasetReport, iter_lines, validate_training_file
 
 
 def chat(user: str = "Hi", reply: str = "Hello!", **extra: Any) -> dict[str, Any]:
@@ -24,8 +25,8 @@ def jsonl(examples: list[Any]) -> bytes:
     return b"".join(json.dumps(example).encode() + b"\n" for example in examples)
 
 
-def validate(data: bytes, **kwargs: Any) -> DatasetReport:
-    return validate_training_file([data], **kwargs)
+def validate(data: bytes, **kwargs: Any) -> ChatReport:
+    return validate_chat_file([data], **kwargs)
 
 
 def fail(data: bytes, **kwargs: Any) -> DatasetError:
@@ -39,38 +40,6 @@ def with_bad_line(bad: bytes, at: int = 4, total: int = 12) -> bytes:
     lines = [json.dumps(chat(f"q{i}")).encode() for i in range(total)]
     lines[at - 1] = bad
     return b"\n".join(lines) + b"\n"
-
-
-# iter_lines
-
-
-def test_iter_lines_joins_lines_split_across_chunks() -> None:
-    chunks = [b'{"a"', b": 1}\n{", b'"b": 2}\n', b'{"c": 3}']
-    assert list(iter_lines(chunks)) == [(1, b'{"a": 1}'), (2, b'{"b": 2}'), (3, b'{"c": 3}')]
-
-
-def test_iter_lines_handles_crlf_even_when_split_between_chunks() -> None:
-    chunks = [b"one\r", b"\ntwo\r\n", b"three\r\n"]
-    assert list(iter_lines(chunks)) == [(1, b"one"), (2, b"two"), (3, b"three")]
-
-
-def test_iter_lines_skips_blank_lines_but_counts_them() -> None:
-    chunks = [b"\nfirst\n\n  \n", b"\r\n", b"second\n\n"]
-    assert list(iter_lines(chunks)) == [(2, b"first"), (6, b"second")]
-
-
-def test_iter_lines_one_byte_chunks() -> None:
-    data = b"alpha\nbeta\r\ngamma"
-    assert list(iter_lines(data[i : i + 1] for i in range(len(data)))) == [
-        (1, b"alpha"),
-        (2, b"beta"),
-        (3, b"gamma"),
-    ]
-
-
-def test_iter_lines_newline_at_chunk_start_and_empty_chunks() -> None:
-    chunks = [b"x", b"", b"\ny", b"\n", b""]
-    assert list(iter_lines(chunks)) == [(1, b"x"), (2, b"y")]
 
 
 # valid files
@@ -319,7 +288,7 @@ def test_large_file_is_validated_in_bounded_memory() -> None:
 
     tracemalloc.start()
     try:
-        report = validate_training_file(chunks())
+        report = validate_chat_file(chunks())
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
