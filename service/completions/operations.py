@@ -39,7 +39,6 @@ from service.completions.schemas import (
     CreateChatCompletionRequest,
     CreateCompletionRequest,
     FunctionCall,
-    JsonObject,
     TopLogprob,
 )
 from service.completions.streaming import first_then_rest
@@ -55,6 +54,7 @@ from service.core.auth import Principal
 from service.core.db import Database
 from service.core.errors import InvalidRequestError
 from service.core.ids import new_id, now
+from service.core.wire import JSONObject
 from service.inference import Generation, InferenceService
 from service.inference.types import TokenLogprob
 from service.models.operations import resolve_model
@@ -121,8 +121,8 @@ def _check_chat_support(request: CreateChatCompletionRequest) -> None:
         )
 
 
-def _chat_messages(request: CreateChatCompletionRequest) -> list[JsonObject]:
-    messages: list[JsonObject] = []
+def _chat_messages(request: CreateChatCompletionRequest) -> list[JSONObject]:
+    messages: list[JSONObject] = []
     for i, message in enumerate(request.messages):
         if message.audio is not None:
             raise refuse_unsupported(f"messages[{i}].audio", "audio input is not available")
@@ -139,7 +139,7 @@ def _chat_messages(request: CreateChatCompletionRequest) -> list[JsonObject]:
                         f"messages[{i}].content[{j}]", f"'{part.type}' content is not available"
                     )
             content = "".join(texts)
-        rendered: JsonObject = {
+        rendered: JSONObject = {
             # Most chat templates know no `developer` role; it is the system prompt's new name.
             "role": "system" if message.role == "developer" else message.role,
             "content": content if content is not None else "",
@@ -245,7 +245,7 @@ async def create_chat_completion(
 
 async def stream_chat_completion(
     inference: InferenceService, prepared: PreparedCompletion, request: CreateChatCompletionRequest
-) -> AsyncIterator[JsonObject]:
+) -> AsyncIterator[JSONObject]:
     """Start generating (failures to start are still HTTP errors), then give the chunks."""
     generation = await start_generation(inference, prepared)
     events = await first_then_rest(generation)
@@ -258,7 +258,7 @@ async def stream_chat_completion(
 
     def chunk(
         choices: list[ChatCompletionChunkChoice], usage: CompletionUsage | None = None
-    ) -> JsonObject:
+    ) -> JSONObject:
         payload = ChatCompletionChunk(**base, choices=choices, usage=usage).model_dump(
             exclude_none=False
         )
@@ -270,7 +270,7 @@ async def stream_chat_completion(
             payload.pop("usage")
         return payload
 
-    async def chunks() -> AsyncIterator[JsonObject]:
+    async def chunks() -> AsyncIterator[JSONObject]:
         totals: dict[int, _ChoiceTotals] = {}
         for index in range(prepared.n):
             # OpenAI opens each choice with the role and an empty content.
@@ -442,7 +442,7 @@ async def create_completion(
 
 async def stream_completion(
     inference: InferenceService, prepared: PreparedCompletion, request: CreateCompletionRequest
-) -> AsyncIterator[JsonObject]:
+) -> AsyncIterator[JSONObject]:
     """Start generating (failures to start are still HTTP errors), then give Completion-shaped
     chunks."""
     generation = await start_generation(inference, prepared)
@@ -454,13 +454,13 @@ async def stream_completion(
         "system_fingerprint": system_fingerprint(prepared.served.entry),
     }
 
-    def chunk(choices: list[CompletionChoice], usage: CompletionUsage | None = None) -> JsonObject:
+    def chunk(choices: list[CompletionChoice], usage: CompletionUsage | None = None) -> JSONObject:
         payload = Completion(**base, choices=choices, usage=usage).model_dump()
         if usage is None:
             payload.pop("usage")
         return payload
 
-    async def chunks() -> AsyncIterator[JsonObject]:
+    async def chunks() -> AsyncIterator[JSONObject]:
         totals: dict[int, _ChoiceTotals] = {}
         shifts: dict[int, int] = {}
         if request.echo:

@@ -6,23 +6,15 @@ vLLM's protocol.py does; the checks that need the model (context length) stay in
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field
 
 from service.core.errors import InvalidRequestError
-from service.core.wire import JsonBody
+from service.core.wire import JsonBody, WireJSONObject
 from service.inference.types import SamplingParams
 
 MAX_STOP_SEQUENCES = 4
-
-# Any JSON object: fields OpenAI types in detail that operations check (or refuse) by hand, each
-# error naming its field. The body is parsed JSON, so the checker sees JSON values; pydantic
-# validates (and publishes) an open object, as the spec has always drawn these fields.
-if TYPE_CHECKING:
-    JsonObject = dict[str, JsonValue]
-else:
-    JsonObject = dict[str, Any]
 
 
 def _stop_sequences(stop: str | list[str] | None) -> tuple[str, ...]:
@@ -197,14 +189,14 @@ class ChatCompletionRequestMessage(BaseModel):
     )
     name: str | None = Field(None, description="An optional name of the participant.")
     refusal: str | None = Field(None, description="An earlier assistant refusal.")
-    tool_calls: list[JsonObject] | None = Field(
+    tool_calls: list[WireJSONObject] | None = Field(
         None, description="Earlier assistant tool calls, rendered as JSON by the template."
     )
     tool_call_id: str | None = Field(None, description="The tool call a tool message answers.")
-    function_call: JsonObject | None = Field(
+    function_call: WireJSONObject | None = Field(
         None, description="Deprecated earlier assistant function call."
     )
-    audio: JsonObject | None = Field(None, description="Earlier assistant audio: refused.")
+    audio: WireJSONObject | None = Field(None, description="Earlier assistant audio: refused.")
 
 
 class CreateChatCompletionRequest(JsonBody):
@@ -251,31 +243,33 @@ class CreateChatCompletionRequest(JsonBody):
     safety_identifier: str | None = Field(None, description="Accepted; recorded nowhere.")
     prompt_cache_key: str | None = Field(None, description="Accepted; no prompt cache is kept.")
     prompt_cache_retention: str | None = Field(None, description="Accepted; no prompt cache.")
-    prompt_cache_options: JsonObject | None = Field(None, description="Accepted; no prompt cache.")
+    prompt_cache_options: WireJSONObject | None = Field(
+        None, description="Accepted; no prompt cache."
+    )
     metadata: dict[str, str] | None = Field(None, description="Echoed back in the response.")
     service_tier: str | None = Field(None, description="Only `auto` or `default`.")
     store: bool | None = Field(None, description="Completions are never stored: true is a 400.")
     modalities: list[str] | None = Field(None, description='Only ["text"].')
-    response_format: JsonObject | None = Field(
+    response_format: WireJSONObject | None = Field(
         None, description="`text`, `json_object` or `json_schema`: the output is constrained."
     )
-    tools: list[JsonObject] | None = Field(
+    tools: list[WireJSONObject] | None = Field(
         None, description="Function tools, rendered through the model's chat template."
     )
-    tool_choice: str | JsonObject | None = Field(
+    tool_choice: str | WireJSONObject | None = Field(
         None, description="`none`, `auto`, `required` or a named function."
     )
     parallel_tool_calls: bool | None = Field(
         None, description="false: at most one call per reply (default true)."
     )
-    functions: list[JsonObject] | None = Field(None, description="Not supported: a 400.")
-    function_call: str | JsonObject | None = Field(None, description="Only `none`.")
-    audio: JsonObject | None = Field(None, description="Audio output: a 400.")
-    prediction: JsonObject | None = Field(None, description="Predicted outputs: a 400.")
-    web_search_options: JsonObject | None = Field(None, description="Web search: a 400.")
+    functions: list[WireJSONObject] | None = Field(None, description="Not supported: a 400.")
+    function_call: str | WireJSONObject | None = Field(None, description="Only `none`.")
+    audio: WireJSONObject | None = Field(None, description="Audio output: a 400.")
+    prediction: WireJSONObject | None = Field(None, description="Predicted outputs: a 400.")
+    web_search_options: WireJSONObject | None = Field(None, description="Web search: a 400.")
     reasoning_effort: str | None = Field(None, description="Not a reasoning model: a 400.")
     verbosity: str | None = Field(None, description="Not supported: a 400.")
-    moderation: JsonObject | None = Field(None, description="Not supported: a 400.")
+    moderation: WireJSONObject | None = Field(None, description="Not supported: a 400.")
 
     def to_sampling_params(self, *, max_tokens: int) -> SamplingParams:
         """How the engine samples this request; 400 on a bad `stop` or `logit_bias`."""

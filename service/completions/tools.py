@@ -28,9 +28,9 @@ from typing import Literal
 
 from pydantic import JsonValue
 
-from service.completions.schemas import JsonObject
 from service.core.errors import InvalidRequestError
 from service.core.ids import new_id
+from service.core.wire import JSONObject
 from service.inference.grammar import Grammar, GrammarError, json_schema_grammar
 
 ToolMode = Literal["none", "auto", "required", "named"]
@@ -44,7 +44,7 @@ class FunctionTool:
     """One function the model may call."""
 
     name: str
-    parameters: JsonObject
+    parameters: JSONObject
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def _bad(message: str, param: str) -> InvalidRequestError:
     return InvalidRequestError(message, param=param)
 
 
-def parse_tools(tools: list[JsonObject], *, param: str = "tools") -> list[FunctionTool]:
+def parse_tools(tools: list[JSONObject], *, param: str = "tools") -> list[FunctionTool]:
     """Function tools from chat's `{type, function: {...}}` or Responses' flat `{type, name}`
     form; any other tool type is a 400 naming it."""
     parsed: list[FunctionTool] = []
@@ -99,7 +99,7 @@ def parse_tools(tools: list[JsonObject], *, param: str = "tools") -> list[Functi
 
 
 def tool_mode(
-    tool_choice: str | JsonObject | None, tools: list[FunctionTool], *, param: str
+    tool_choice: str | JSONObject | None, tools: list[FunctionTool], *, param: str
 ) -> tuple[ToolMode, FunctionTool | None]:
     """The mode of `tool_choice` (OpenAI's default: auto with tools, none without), and the
     named function."""
@@ -138,7 +138,7 @@ def forced_grammar(
         return json_schema_grammar(named.parameters)
     if mode != "required":
         return None
-    calls: JsonObject = {
+    calls: JSONObject = {
         "type": "array",
         "minItems": 1,
         "items": {

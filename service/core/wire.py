@@ -6,15 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated, Any, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, GetPydanticSchema, model_validator
-from typing_extensions import TypeAliasType
+from pydantic import BaseModel, ConfigDict, GetPydanticSchema, JsonValue, model_validator
 
 # What json.loads returns and json.dumps takes. Read a document through isinstance checks, or
 # validate it into a pydantic model when its shape is known.
-# A TypeAliasType, so that pydantic resolves the recursion from any module.
-JSONValue = TypeAliasType(
-    "JSONValue", 'str | int | float | bool | list["JSONValue"] | dict[str, "JSONValue"] | None'
-)
+# pydantic's own alias: pydantic resolves its recursion from any module, and code that reads
+# pydantic.JsonValue and code that reads ours see one type.
+JSONValue: TypeAlias = JsonValue
 JSONObject: TypeAlias = dict[str, JSONValue]
 JSONArray: TypeAlias = list[JSONValue]
 

@@ -14,11 +14,11 @@ from typing import Literal, TypedDict, cast, final
 
 from pydantic import JsonValue
 
+from service.core.wire import JSONObject
 from service.datasets.errors import DatasetError, DatasetParam, error_code
 from service.datasets.lines import (
     CountingChunks,
     InvalidExample,
-    JsonObject,
     add_warning,
     checked_lines,
     decode_line,
@@ -67,7 +67,7 @@ class ChatReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def parse_chat_example(raw: bytes, line: int) -> tuple[ExampleFormat, JsonObject]:
+def parse_chat_example(raw: bytes, line: int) -> tuple[ExampleFormat, JSONObject]:
     """Decode and check one line; InvalidExample (with the line number) when it is not valid."""
     example = decode_line(raw, line)
     if "messages" in example and ("prompt" in example or "completion" in example):
@@ -95,7 +95,7 @@ def parse_chat_example(raw: bytes, line: int) -> tuple[ExampleFormat, JsonObject
 
 def parse_chat_line(
     raw: bytes, line: int, *, param: DatasetParam = "training_file"
-) -> tuple[ExampleFormat, JsonObject]:
+) -> tuple[ExampleFormat, JSONObject]:
     """parse_chat_example, with every failure turned into this line's DatasetError."""
     try:
         return parse_chat_example(raw, line)
@@ -150,7 +150,7 @@ _FORMAT_NAMES: dict[ExampleFormat, str] = {"chat": "chat", "completion": "prompt
 def _tally(
     report: ChatReport,
     fmt: ExampleFormat,
-    example: JsonObject,
+    example: JSONObject,
     line: int,
     unknown_keys: set[str],
 ) -> None:

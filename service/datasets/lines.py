@@ -19,10 +19,10 @@ from typing import NoReturn
 
 from pydantic import JsonValue
 
+from service.core.wire import JSONObject
 from service.datasets.errors import DatasetError, DatasetParam, error_code
 
 # One decoded line before its format's checks: any JSON object.
-JsonObject = dict[str, JsonValue]
 
 logger = logging.getLogger("whetstone.datasets")
 
@@ -154,7 +154,7 @@ def iter_lines(
             yield number, line
 
 
-def decode_line(raw: bytes, line: int) -> JsonObject:
+def decode_line(raw: bytes, line: int) -> JSONObject:
     """The JSON object on one line, with every guard; InvalidExample when it is not one.
 
     Shared by every line format, so that each gets the same guards.
@@ -194,10 +194,10 @@ def decode_line(raw: bytes, line: int) -> JsonObject:
 def parse_checked_line(
     raw: bytes,
     line: int,
-    check: Callable[[JsonObject, int], None],
+    check: Callable[[JSONObject, int], None],
     *,
     param: DatasetParam = "training_file",
-) -> JsonObject:
+) -> JSONObject:
     """Decode one line and run a line format's `check` on it; every failure becomes this
     line's DatasetError (shared by the preference and reinforcement formats)."""
     try:

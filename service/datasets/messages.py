@@ -11,7 +11,8 @@ from typing import Literal, Required, TypedDict, final
 
 from pydantic import JsonValue
 
-from service.datasets.lines import InvalidExample, JsonObject, json_type
+from service.core.wire import JSONObject
+from service.datasets.lines import InvalidExample, json_type
 
 CHAT_ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 ChatRole = Literal["system", "developer", "user", "assistant", "tool", "function"]
@@ -58,7 +59,7 @@ class FunctionDefinition(TypedDict, total=False):
 
     name: Required[str]
     description: str
-    parameters: JsonObject
+    parameters: JSONObject
 
 
 class Tool(TypedDict, total=False):

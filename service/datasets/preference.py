@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Required, TypedDict, cast
 
 from pydantic import JsonValue
 
+from service.core.wire import JSONObject
 from service.datasets.errors import DatasetParam
 from service.datasets.lines import (
     CountingChunks,
     InvalidExample,
-    JsonObject,
     add_warning,
     checked_lines,
     json_type,
@@ -134,7 +134,7 @@ def check_preference(example: Mapping[str, JsonValue], line: int) -> None:
 
 def parse_preference_line(
     raw: bytes, line: int, *, param: DatasetParam = "training_file"
-) -> JsonObject:
+) -> JSONObject:
     """Decode and check one preference line; every failure becomes this line's DatasetError."""
     return parse_checked_line(raw, line, check_preference, param=param)
 

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, cast
 
 from pydantic import JsonValue
 
+from service.core.wire import JSONObject
 from service.datasets.errors import DatasetParam
 from service.datasets.lines import (
     MAX_WARNINGS,
     CountingChunks,
     InvalidExample,
-    JsonObject,
     checked_lines,
     parse_checked_line,
     read_chunks,
@@ -59,7 +59,7 @@ class Prompt:
 
     input_ids: list[int]
     # The whole line, as graders see it under `item`.
-    item: JsonObject
+    item: JSONObject
 
 
 # -- validation --------------------------------------------------------------------------------
@@ -100,7 +100,7 @@ def check_reinforcement(example: Mapping[str, JsonValue], line: int) -> None:
 
 def parse_reinforcement_line(
     raw: bytes, line: int, *, param: DatasetParam = "training_file"
-) -> JsonObject:
+) -> JSONObject:
     """Decode and check one line; every failure becomes this line's DatasetError."""
     return parse_checked_line(raw, line, check_reinforcement, param=param)
 

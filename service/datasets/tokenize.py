@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import JsonValue
 
+from service.core.wire import JSONObject
 from service.datasets.chat import SupervisedLine
-from service.datasets.lines import JsonObject
 from service.datasets.messages import ChatLine
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def template_messages(messages: Sequence[Mapping[str, object]]) -> list[dict[str
 
 
 # Any: the data report passes lines it has not typed; every format's line fits.
-def template_tools(example: Mapping[str, Any]) -> list[JsonObject] | None:
+def template_tools(example: Mapping[str, Any]) -> list[JSONObject] | None:
     """The example's tools; legacy `functions` become function tools so templates show them."""
     if example.get("tools"):
         return list(example["tools"])
@@ -84,7 +84,7 @@ def template_tools(example: Mapping[str, Any]) -> list[JsonObject] | None:
 def render_chat(
     tokenizer: PreTrainedTokenizerBase,
     messages: Sequence[Mapping[str, object]],
-    tools: Sequence[JsonObject] | None,
+    tools: Sequence[JSONObject] | None,
     *,
     add_generation_prompt: bool,
 ) -> str:
@@ -118,7 +118,7 @@ def _assistant_spans(
     example: ChatLine,
     tokenizer: PreTrainedTokenizerBase,
     messages: list[dict[str, object]],
-    tools: list[JsonObject] | None,
+    tools: list[JSONObject] | None,
     full: str,
 ) -> list[tuple[int, int]]:
     """Character spans of `full` holding each trained assistant message and its end of turn."""

@@ -27,7 +27,7 @@ from service.completions.prompting import (
     start_generation,
     tool_family,
 )
-from service.completions.schemas import ChoiceDelta, JsonObject
+from service.completions.schemas import ChoiceDelta
 from service.completions.streaming import first_then_rest
 from service.completions.structured import format_grammar
 from service.completions.tools import (
@@ -41,6 +41,7 @@ from service.core.auth import Principal
 from service.core.db import Database
 from service.core.errors import InvalidRequestError, WhetstoneError
 from service.core.ids import new_id, now
+from service.core.wire import JSONObject
 from service.inference import InferenceService, SamplingParams
 from service.models.operations import resolve_model
 from service.responses import repository
@@ -66,10 +67,10 @@ class PreparedResponse:
 
     completion: PreparedCompletion
     request: CreateResponseRequest
-    input_items: list[JsonObject]
+    input_items: list[JSONObject]
     # The conversation without instructions: earlier turns, then this input.
-    conversation: list[JsonObject]
-    tools: list[JsonObject]
+    conversation: list[JSONObject]
+    tools: list[JSONObject]
 
 
 def _check_support(request: CreateResponseRequest) -> None:
@@ -125,15 +126,15 @@ def _text_of(content: JsonValue, param: str) -> str:
     return "".join(texts)
 
 
-def _input(request: CreateResponseRequest) -> tuple[list[JsonObject], list[JsonObject]]:
+def _input(request: CreateResponseRequest) -> tuple[list[JSONObject], list[JSONObject]]:
     """The request's input as stored items (with ids) and as chat messages."""
     raw = request.input
     if raw is None:
         return [], []
     if isinstance(raw, str):
         raw = [{"type": "message", "role": "user", "content": raw}]
-    items: list[JsonObject] = []
-    messages: list[JsonObject] = []
+    items: list[JSONObject] = []
+    messages: list[JSONObject] = []
     for i, item in enumerate(raw):
         kind = item.get("type", "message" if "role" in item else None)
         if kind == "message":
@@ -141,7 +142,7 @@ def _input(request: CreateResponseRequest) -> tuple[list[JsonObject], list[JsonO
             if role not in _ROLES:
                 raise InvalidRequestError(f"Unknown role {role!r}.", param=f"input[{i}].role")
             text = _text_of(item.get("content"), f"input[{i}].content")
-            part: JsonObject = (
+            part: JSONObject = (
                 {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
                 if role == "assistant"
                 else {"type": "input_text", "text": text}
@@ -174,7 +175,7 @@ def _input(request: CreateResponseRequest) -> tuple[list[JsonObject], list[JsonO
                     "status": "completed",
                 }
             )
-            call: JsonObject = {
+            call: JSONObject = {
                 "id": call_id,
                 "type": "function",
                 "function": {"name": name, "arguments": arguments},
@@ -208,10 +209,10 @@ def _input(request: CreateResponseRequest) -> tuple[list[JsonObject], list[JsonO
     return items, messages
 
 
-def _template_tool(tool: JsonObject) -> JsonObject:
+def _template_tool(tool: JSONObject) -> JSONObject:
     """A Responses function tool in chat's `{type, function}` form, the form training files
     (and so the chat template at training) use."""
-    function: JsonObject = {
+    function: JSONObject = {
         key: tool[key] for key in ("name", "description", "parameters") if key in tool
     }
     return {"type": "function", "function": function}
@@ -236,7 +237,7 @@ async def prepare_response(
         raise refuse_unsupported(
             "text.format", "a JSON format together with tools needs tool_choice 'none'"
         )
-    earlier: list[JsonObject] = []
+    earlier: list[JSONObject] = []
     if request.previous_response_id is not None:
         earlier = await asyncio.to_thread(
             _conversation_of, db, principal.project, request.previous_response_id
@@ -267,7 +268,7 @@ async def prepare_response(
     return PreparedResponse(completion, request, items, conversation, echoed)
 
 
-def _conversation_of(db: Database, project: str, response_id: str) -> list[JsonObject]:
+def _conversation_of(db: Database, project: str, response_id: str) -> list[JSONObject]:
     with db.session() as session:
         try:
             row = repository.get_response(session, project=project, response_id=response_id)
@@ -285,7 +286,7 @@ def _response(
     status: str,
     output: list[OutputItem],
     usage: ResponseUsage | None = None,
-) -> JsonObject:
+) -> JSONObject:
     request = prepared.request
     params = prepared.completion.params
     incomplete = IncompleteDetails(reason="max_output_tokens") if status == "incomplete" else None
@@ -318,8 +319,8 @@ class OutputText(TypedDict):
     """The text part of an output message."""
 
     type: Literal["output_text"]
-    annotations: list[JsonObject]
-    logprobs: list[JsonObject]
+    annotations: list[JSONObject]
+    logprobs: list[JSONObject]
     text: str
 
 
@@ -350,7 +351,7 @@ OutputItem = OutputMessage | FunctionCallItem
 class EventFields(TypedDict, total=False):
     """The fields a stream event may carry besides its type and number (OpenAI's events)."""
 
-    response: JsonObject
+    response: JSONObject
     item: OutputItem
     item_id: str
     output_index: int
@@ -358,7 +359,7 @@ class EventFields(TypedDict, total=False):
     part: OutputText
     delta: str
     text: str
-    logprobs: list[JsonObject]
+    logprobs: list[JSONObject]
     name: str
     arguments: str
     code: str | None
@@ -608,7 +609,7 @@ def _store(
     db: Database,
     project: str,
     prepared: PreparedResponse,
-    final: JsonObject,
+    final: JSONObject,
     output: list[OutputItem],
     update: bool,
 ) -> None:
@@ -622,7 +623,7 @@ def _store(
         for item in output
         if item["type"] == "function_call"
     ]
-    reply: JsonObject = {"role": "assistant", "content": text}
+    reply: JSONObject = {"role": "assistant", "content": text}
     if calls:
         reply["tool_calls"] = calls
     with db.session() as session:
@@ -651,7 +652,7 @@ CANCEL_CHECK_SECONDS = 0.5
 
 async def start_background(
     db: Database, inference: InferenceService, principal: Principal, prepared: PreparedResponse
-) -> JsonObject:
+) -> JSONObject:
     """Store the response as queued and generate it in a task; the answer is the queued
     response, which GET polls and `cancel` stops."""
     response_id, created_at = new_id("resp_", 32), now()
@@ -689,7 +690,7 @@ async def start_background(
 
 
 def _store_queued(
-    db: Database, project: str, prepared: PreparedResponse, queued: JsonObject
+    db: Database, project: str, prepared: PreparedResponse, queued: JSONObject
 ) -> None:
     with db.session() as session:
         repository.create_response(
@@ -701,16 +702,16 @@ def _store_queued(
         )
 
 
-def _record(db: Database, project: str, response: JsonObject) -> None:
+def _record(db: Database, project: str, response: JSONObject) -> None:
     with db.session() as session:
         repository.finish_response(session, project=project, response=response, conversation=None)
 
 
 async def create_response(
     db: Database, inference: InferenceService, principal: Principal, prepared: PreparedResponse
-) -> JsonObject:
+) -> JSONObject:
     """The whole response: its stream's last event's, so both forms are one response."""
-    final: JsonObject | None = None
+    final: JSONObject | None = None
     stream = await stream_response(db, inference, principal, prepared, raise_errors=True)
     async for event in stream:
         final = event.get("response", final)
@@ -718,7 +719,7 @@ async def create_response(
     return final
 
 
-def get_response(db: Database, *, project: str, response_id: str) -> JsonObject:
+def get_response(db: Database, *, project: str, response_id: str) -> JSONObject:
     """The stored response; 404 when absent or another project's."""
     with db.session() as session:
         return dict(
@@ -732,7 +733,7 @@ def delete_response(db: Database, *, project: str, response_id: str) -> None:
         repository.delete_response(session, project=project, response_id=response_id)
 
 
-def cancel_response(db: Database, *, project: str, response_id: str) -> JsonObject:
+def cancel_response(db: Database, *, project: str, response_id: str) -> JSONObject:
     """Cancel a queued or running background response (its run stops at its next check); one
     that already ended is answered as it is. A response not created in background is a 400."""
     with db.session() as session:

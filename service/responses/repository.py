@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
-from service.completions.schemas import JsonObject
 from service.core.errors import NotFoundError
 from service.core.tables import ResponseRow
+from service.core.wire import JSONObject
 
 
 def _not_found(response_id: str) -> NotFoundError:
@@ -20,9 +20,9 @@ def create_response(
     session: Session,
     *,
     project: str,
-    response: JsonObject,
-    input_items: list[JsonObject],
-    conversation: list[JsonObject],
+    response: JSONObject,
+    input_items: list[JSONObject],
+    conversation: list[JSONObject],
 ) -> ResponseRow:
     """Store a finished response with its input items and whole conversation."""
     row = ResponseRow(
@@ -43,8 +43,8 @@ def finish_response(
     session: Session,
     *,
     project: str,
-    response: JsonObject,
-    conversation: list[JsonObject] | None,
+    response: JSONObject,
+    conversation: list[JSONObject] | None,
 ) -> bool:
     """Record how a background response ended, unless it already has (a cancel won); False
     when it had."""

@@ -9,9 +9,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from sse_starlette import EventSourceResponse
 
-from service.completions.schemas import JsonObject
 from service.completions.streaming import SSE_PING_SECONDS, sse_data
 from service.core.openapi import error_responses, event_stream_response
+from service.core.wire import JSONObject
 from service.deps import CatalogDep, DatabaseDep, InferenceDep, PrincipalDep
 from service.responses import operations
 from service.responses.operations import StreamEvent
@@ -75,7 +75,7 @@ async def create_response(
     catalog: CatalogDep,
     inference: InferenceDep,
     principal: PrincipalDep,
-) -> JsonObject | EventSourceResponse:
+) -> JSONObject | EventSourceResponse:
     """A reply to the input (and the stored conversation it continues), whole or streamed."""
     prepared = await operations.prepare_response(db, catalog, inference, principal, body)
     if body.background:
@@ -95,7 +95,7 @@ async def create_response(
 )
 async def retrieve_response(
     response_id: RESPONSE_ID, db: DatabaseDep, principal: PrincipalDep
-) -> JsonObject:
+) -> JSONObject:
     """The stored response, as it was answered."""
     return await asyncio.to_thread(
         operations.get_response, db, project=principal.project, response_id=response_id
@@ -129,7 +129,7 @@ async def delete_response(
 )
 async def cancel_response(
     response_id: RESPONSE_ID, db: DatabaseDep, principal: PrincipalDep
-) -> JsonObject:
+) -> JSONObject:
     """Stop a queued or running background response; a 400 for one not created in
     background."""
     return await asyncio.to_thread(

@@ -10,8 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.completions.schemas import JsonObject
-from service.core.wire import JsonBody
+from service.core.wire import JsonBody, WireJSONObject
 
 
 class ResponseStreamOptions(BaseModel):
@@ -31,7 +30,7 @@ class CreateResponseRequest(JsonBody):
     model_config = ConfigDict(extra="forbid")
 
     model: str = Field(description="A base model name or alias, an `ft:` name or a checkpoint.")
-    input: str | list[JsonObject] | None = Field(
+    input: str | list[WireJSONObject] | None = Field(
         None, description="Text, or input items: messages, function calls and their outputs."
     )
     instructions: str | None = Field(
@@ -42,13 +41,13 @@ class CreateResponseRequest(JsonBody):
     )
     temperature: float | None = Field(None, ge=0, le=2, description="Sampling temperature.")
     top_p: float | None = Field(None, ge=0, le=1, description="Nucleus sampling mass.")
-    text: JsonObject | None = Field(
+    text: WireJSONObject | None = Field(
         None, description="`format`: text, json_object or json_schema (constrained output)."
     )
-    tools: list[JsonObject] | None = Field(
+    tools: list[WireJSONObject] | None = Field(
         None, description="Function tools; built-in tools are a 400."
     )
-    tool_choice: str | JsonObject | None = Field(
+    tool_choice: str | WireJSONObject | None = Field(
         None, description="`none`, `auto`, `required` or a named function."
     )
     parallel_tool_calls: bool | None = Field(None, description="false: at most one call.")
@@ -63,16 +62,16 @@ class CreateResponseRequest(JsonBody):
         None, description="Run after answering `queued`; poll GET, stop with cancel."
     )
     include: list[str] | None = Field(None, description="Only empty: extra outputs are a 400.")
-    reasoning: JsonObject | None = Field(None, description="Not a reasoning model: a 400.")
+    reasoning: WireJSONObject | None = Field(None, description="Not a reasoning model: a 400.")
     truncation: str | None = Field(None, description="Only `disabled`.")
-    conversation: str | JsonObject | None = Field(
+    conversation: str | WireJSONObject | None = Field(
         None, description="Conversations are not stored: a 400."
     )
-    prompt: JsonObject | None = Field(None, description="Prompt templates: a 400.")
-    context_management: list[JsonObject] | None = Field(
+    prompt: WireJSONObject | None = Field(None, description="Prompt templates: a 400.")
+    context_management: list[WireJSONObject] | None = Field(
         None, description="Server-side compaction: a 400."
     )
-    moderation: JsonObject | None = Field(None, description="Not supported: a 400.")
+    moderation: WireJSONObject | None = Field(None, description="Not supported: a 400.")
     max_tool_calls: int | None = Field(
         None, description="Accepted; it caps built-in tool calls, of which there are none."
     )
@@ -82,7 +81,9 @@ class CreateResponseRequest(JsonBody):
     safety_identifier: str | None = Field(None, description="Accepted; recorded nowhere.")
     prompt_cache_key: str | None = Field(None, description="Accepted; no prompt cache is kept.")
     prompt_cache_retention: str | None = Field(None, description="Accepted; no prompt cache.")
-    prompt_cache_options: JsonObject | None = Field(None, description="Accepted; no prompt cache.")
+    prompt_cache_options: WireJSONObject | None = Field(
+        None, description="Accepted; no prompt cache."
+    )
 
 
 class ResponseOutputText(BaseModel):
@@ -90,8 +91,8 @@ class ResponseOutputText(BaseModel):
 
     type: Literal["output_text"] = Field("output_text", description="Always `output_text`.")
     text: str = Field(description="The text.")
-    annotations: list[JsonObject] = Field(default_factory=list, description="Always empty.")
-    logprobs: list[JsonObject] = Field(default_factory=list, description="Always empty.")
+    annotations: list[WireJSONObject] = Field(default_factory=list, description="Always empty.")
+    logprobs: list[WireJSONObject] = Field(default_factory=list, description="Always empty.")
 
 
 class ResponseOutputMessage(BaseModel):
@@ -180,13 +181,13 @@ class Response(BaseModel):
     )
     parallel_tool_calls: bool = Field(True, description="Whether several calls were allowed.")
     previous_response_id: str | None = Field(None, description="The response it continues.")
-    reasoning: JsonObject | None = Field(None, description="Always null.")
+    reasoning: WireJSONObject | None = Field(None, description="Always null.")
     service_tier: str = Field("default", description="Always `default`.")
     store: bool = Field(True, description="Whether the response is stored.")
     temperature: float = Field(1.0, description="The sampling temperature used.")
-    text: JsonObject = Field(description="The output format (`format`).")
-    tool_choice: str | JsonObject = Field(description="The request's tool_choice.")
-    tools: list[JsonObject] = Field(description="The request's tools.")
+    text: WireJSONObject = Field(description="The output format (`format`).")
+    tool_choice: str | WireJSONObject = Field(description="The request's tool_choice.")
+    tools: list[WireJSONObject] = Field(description="The request's tools.")
     top_p: float = Field(1.0, description="The nucleus mass used.")
     truncation: Literal["disabled"] = Field("disabled", description="Always `disabled`.")
     usage: ResponseUsage | None = Field(
@@ -212,7 +213,7 @@ class ResponseItemList(BaseModel):
     """A page of a response's input items."""
 
     object: Literal["list"] = Field("list", description="Always `list`.")
-    data: list[JsonObject] = Field(description="Input items: messages, calls, outputs.")
+    data: list[WireJSONObject] = Field(description="Input items: messages, calls, outputs.")
     first_id: str | None = Field(description="Id of the first item of the page.")
     last_id: str | None = Field(description="Id of the last item of the page.")
     has_more: bool = Field(description="Whether a further page exists.")
