@@ -555,7 +555,8 @@ def auto_keys(method: Method) -> tuple[str, ...]:
     return tuple(spec.name for spec in declared(method) if spec.resolve_auto is not None)
 
 
-def _as_method(method: str) -> Method:
+def parse_method(method: str) -> Method:
+    """`method` as a Method; ValueError for a name no method has."""
     for known in METHODS:
         if known == method:
             return known
@@ -577,7 +578,7 @@ def validate_hyperparameters(
             param=param_prefix,
             code="invalid_type",
         )
-    specs = {spec.name: spec for spec in declared(_as_method(method))}
+    specs = {spec.name: spec for spec in declared(parse_method(method))}
     for key, value in requested.items():
         param = f"{param_prefix}.{key}"
         spec = specs.get(key)
@@ -587,7 +588,7 @@ def validate_hyperparameters(
                 param=param,
                 code="unknown_parameter",
             )
-        problem = spec.problem(value, _as_method(method))
+        problem = spec.problem(value, parse_method(method))
         if problem is not None:
             raise InvalidRequestError(
                 f"Invalid value for '{key}': {problem}, got {value!r}.",
@@ -686,7 +687,7 @@ def resolve(
     every "auto" or absent one made concrete by its declared rule. Keys that do not apply
     (LoRA's on a full run) are left out; reference_file and training_type are kept as given."""
     requested = requested or {}
-    kind = _as_method(method)
+    kind = parse_method(method)
     full = requested.get(TRAINING_TYPE_KEY) == FULL_TRAINING
     values: dict[str, Value] = {}
     for spec in declared(kind):
