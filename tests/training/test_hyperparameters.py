@@ -16,6 +16,7 @@ from service.training.hyperparameters import (
     learning_rate,
     markdown_page,
     published,
+    resolve,
     resolve_hyperparameters,
     validate_hyperparameters,
 )
@@ -233,3 +234,42 @@ def test_the_docs_page_is_the_generated_one() -> None:
         "docs/hyperparameters.md is stale: run "
         "`python -m service.training.hyperparameters > docs/hyperparameters.md`"
     )
+
+
+# -- the resolved dataclass the recipe reads --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "requested"),
+    [
+        ("supervised", {}),
+        ("supervised", {"training_type": "full", "n_epochs": 2}),
+        ("dpo", {"beta": 0.5, "reference_file": "file-abc"}),
+        ("reinforcement", {"compute_multiplier": 2, "training_type": "lora"}),
+    ],
+)
+def test_the_stored_form_resolves_to_the_same_run(
+    method: Method, requested: dict[str, Any]
+) -> None:
+    # A resumed or re-read job resolves its stored values, not "auto" again.
+    resolved = resolve(requested, n_examples=40, entry=PRETRAINED, method=method)
+    again = resolve(resolved.as_dict(), n_examples=40, entry=PRETRAINED, method=method)
+    assert again == resolved and again.as_dict() == resolved.as_dict()
+    assert "auto" not in resolved.as_dict().values()
+
+
+def test_the_resolved_values_are_typed() -> None:
+    supervised = resolve({"learning_rate_multiplier": 2}, n_examples=20, entry=PRETRAINED)
+    assert supervised.learning_rate_multiplier == 2.0
+    assert supervised.lora is not None and supervised.lora.target_modules == ("q_proj", "v_proj")
+    assert supervised.dpo_beta is None and supervised.reinforcement is None
+    assert supervised.learning_rate(PRETRAINED) == pytest.approx(4e-4)
+    full = resolve({"training_type": "full"}, n_examples=20, entry=PRETRAINED)
+    assert full.full and full.lora is None
+    assert full.learning_rate(PRETRAINED) < supervised.learning_rate(PRETRAINED)
+    dpo = resolve({}, n_examples=20, entry=PRETRAINED, method="dpo")
+    assert dpo.dpo_beta == 0.1
+    grpo = resolve(
+        {"compute_multiplier": 2}, n_examples=20, entry=PRETRAINED, method="reinforcement"
+    ).reinforcement
+    assert grpo is not None and grpo.num_generations == 8 and grpo.beta == 0.0
