@@ -1,14 +1,16 @@
 """Wire models of /v1/fine_tuning, named after OpenAI's objects (FineTuningJob, ...).
 
-Hyperparameter values are typed `Any` with OpenAI's JSON schema attached: their ranges and
-types are checked by service.training.hyperparameters, which names the offending `param`
-the way OpenAI does (pydantic's union errors would name a branch instead).
+The hyperparameters models are built from the one declaration in
+service.training.hyperparameters: their fields, order, descriptions and published schemas. Their
+values are typed `Any` with that schema attached, because the declaration's checks, not pydantic,
+refuse a bad value, naming the offending `param` the way OpenAI does (pydantic's union errors
+would name a branch instead).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -16,12 +18,14 @@ from pydantic import (
     Field,
     ValidatorFunctionWrapHandler,
     WithJsonSchema,
+    create_model,
     field_validator,
 )
 
 from service.core.pagination import ListPage
 from service.core.wire import JsonBody
 from service.graders.schemas import Grader, grader_field
+from service.training.hyperparameters import Hyperparameter, Method, hyperparameter, published
 
 
 class JobStatus(StrEnum):
@@ -45,100 +49,71 @@ FINISHED_STATUSES: frozenset[JobStatus] = frozenset(
 )
 # The same values as a Literal: inline on the wire, as OpenAI's FineTuningJob.status is,
 # rather than a $ref to an enum component.
-WireJobStatus = Literal[tuple(status.value for status in JobStatus)]  # type: ignore[valid-type]
-
-_AUTO = {"type": "string", "enum": ["auto"]}
-
-
-def _auto_or(schema: dict[str, Any]) -> Any:
-    """A hyperparameter that is `"auto"` or a value matching `schema` (checked by the domain)."""
-    return Annotated[Any, WithJsonSchema({"oneOf": [_AUTO, schema], "default": "auto"})]
-
-
-AutoBatchSize = _auto_or({"type": "integer", "minimum": 1, "maximum": 256})
-AutoLearningRate = _auto_or({"type": "number", "exclusiveMinimum": 0})
-AutoEpochs = _auto_or({"type": "integer", "minimum": 1, "maximum": 50})
-AutoBeta = _auto_or({"type": "number", "exclusiveMinimum": 0, "maximum": 2})
-AutoComputeMultiplier = _auto_or({"type": "number", "exclusiveMinimum": 0, "maximum": 10})
-AutoPositiveInt = _auto_or({"type": "integer", "minimum": 1})
-OptionalInt = Annotated[Any, WithJsonSchema({"type": "integer", "minimum": 1})]
-OptionalFloat = Annotated[Any, WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1})]
-TargetModules = Annotated[
-    Any,
-    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
-]
+if TYPE_CHECKING:
+    WireJobStatus = JobStatus
+else:
+    WireJobStatus = Literal[tuple(status.value for status in JobStatus)]
 
 
 def _is_none(value: object) -> bool:
     return value is None
 
 
-# Whetstone's LoRA extensions, shared by every method's hyperparameters.
-LoraRank = Annotated[
-    OptionalInt,
-    Field(None, exclude_if=_is_none, description="Extension: LoRA rank r (default: the model's)."),
-]
-LoraAlpha = Annotated[
-    OptionalInt,
-    Field(None, exclude_if=_is_none, description="Extension: LoRA alpha (default: the model's)."),
-]
-LoraDropout = Annotated[
-    OptionalFloat,
-    Field(None, exclude_if=_is_none, description="Extension: LoRA dropout, 0 to 1."),
-]
-LoraTargetModules = Annotated[
-    TargetModules,
-    Field(
-        None, exclude_if=_is_none, description='Extension: module names to adapt, or "all-linear".'
-    ),
-]
-
-# Whetstone's extension of the supervised and DPO methods: the forgetting check's reference set.
-ReferenceFile = Annotated[
-    str | None,
-    Field(
-        None,
-        exclude_if=_is_none,
-        description="Extension: id of a file of general text (JSONL of `text`, `messages` or "
-        "`prompt`/`completion` lines) the forgetting check measures on.",
-    ),
-]
+def _wire_field(spec: Hyperparameter, method: Method) -> tuple[object, str | None]:
+    """A hyperparameter as a field of `method`'s wire model: any JSON value, published with
+    its declared schema; an omitted one is its wire default, or left out of the stored method."""
+    schema = WithJsonSchema(spec.json_schema())
+    description = spec.description(method)
+    if spec.wire_default is None:
+        return Annotated[Any, schema, Field(exclude_if=_is_none, description=description)], None
+    return Annotated[Any, schema, Field(description=description)], spec.wire_default
 
 
-# Whetstone's extension of the supervised and DPO methods: train a LoRA adapter (the default)
-# or every parameter of the model.
-TrainingType = Annotated[
-    Annotated[Any, WithJsonSchema({"type": "string", "enum": ["lora", "full"]})],
-    Field(
-        None,
-        exclude_if=_is_none,
-        description="Extension: `lora` (default) trains an adapter; `full` trains every "
-        "parameter and saves a whole model, served as a model of its own.",
-    ),
-]
-
-
-class FineTuneSupervisedHyperparameters(BaseModel):
-    """Supervised hyperparameters: OpenAI's three, plus Whetstone's LoRA extensions."""
+class WireHyperparameters(BaseModel):
+    """The base of every method's hyperparameters model (built from the declaration)."""
 
     # Unknown keys reach validate_hyperparameters, which refuses them naming the key.
     model_config = ConfigDict(extra="allow", strict=True)
 
-    batch_size: AutoBatchSize = Field(
-        "auto", description="Examples per optimizer step, 1 to 256, or `auto`."
+
+def _hyperparameters_model(method: Method, name: str, doc: str) -> type[WireHyperparameters]:
+    fields = {spec.name: _wire_field(spec, method) for spec in published(method)}
+    # The field types are built at run time, which create_model's TypeForm cannot express.
+    model: type[WireHyperparameters] = create_model(  # type: ignore[call-overload]
+        name, __base__=WireHyperparameters, __doc__=doc, __module__=__name__, **fields
     )
-    learning_rate_multiplier: AutoLearningRate = Field(
-        "auto", description="Scale of the base learning rate (> 0), or `auto`."
+    return model
+
+
+# The generated models; to a type checker, the base they share (fields are checked by the
+# declaration, not read by attribute).
+if TYPE_CHECKING:
+    FineTuneSupervisedHyperparameters = WireHyperparameters
+    FineTuneDPOHyperparameters = WireHyperparameters
+    FineTuneReinforcementHyperparameters = WireHyperparameters
+else:
+    FineTuneSupervisedHyperparameters = _hyperparameters_model(
+        "supervised",
+        "FineTuneSupervisedHyperparameters",
+        "Supervised hyperparameters: OpenAI's three, plus Whetstone's LoRA extensions.",
     )
-    n_epochs: AutoEpochs = Field(
-        "auto", description="Full passes over the training file, 1 to 50, or `auto`."
+    FineTuneDPOHyperparameters = _hyperparameters_model(
+        "dpo",
+        "FineTuneDPOHyperparameters",
+        "DPO hyperparameters: OpenAI's four (beta among them), plus Whetstone's LoRA extensions.",
     )
-    lora_rank: LoraRank
-    lora_alpha: LoraAlpha
-    lora_dropout: LoraDropout
-    lora_target_modules: LoraTargetModules
-    reference_file: ReferenceFile
-    training_type: TrainingType
+    FineTuneReinforcementHyperparameters = _hyperparameters_model(
+        "reinforcement",
+        "FineTuneReinforcementHyperparameters",
+        "Reinforcement hyperparameters: OpenAI's seven, plus Whetstone's GRPO and LoRA extensions.",
+    )
+
+# OpenAI's three, as the job object and the deprecated top-level field publish them.
+AutoBatchSize = Annotated[Any, WithJsonSchema(hyperparameter("batch_size").json_schema())]
+AutoLearningRate = Annotated[
+    Any, WithJsonSchema(hyperparameter("learning_rate_multiplier").json_schema())
+]
+AutoEpochs = Annotated[Any, WithJsonSchema(hyperparameter("n_epochs").json_schema())]
 
 
 class FineTuneSupervisedMethod(BaseModel):
@@ -151,34 +126,6 @@ class FineTuneSupervisedMethod(BaseModel):
     )
 
 
-class FineTuneDPOHyperparameters(BaseModel):
-    """DPO hyperparameters: OpenAI's four (beta among them), plus Whetstone's LoRA extensions."""
-
-    # Unknown keys reach validate_hyperparameters, which refuses them naming the key.
-    model_config = ConfigDict(extra="allow", strict=True)
-
-    beta: AutoBeta = Field(
-        "auto",
-        description="Weight of the penalty between policy and reference model, 0 < beta <= 2, "
-        "or `auto` (0.1).",
-    )
-    batch_size: AutoBatchSize = Field(
-        "auto", description="Preference pairs per optimizer step, 1 to 256, or `auto`."
-    )
-    learning_rate_multiplier: AutoLearningRate = Field(
-        "auto", description="Scale of the base learning rate (> 0), or `auto`."
-    )
-    n_epochs: AutoEpochs = Field(
-        "auto", description="Full passes over the training file, 1 to 50, or `auto`."
-    )
-    lora_rank: LoraRank
-    lora_alpha: LoraAlpha
-    lora_dropout: LoraDropout
-    lora_target_modules: LoraTargetModules
-    reference_file: ReferenceFile
-    training_type: TrainingType
-
-
 class FineTuneDPOMethod(BaseModel):
     """Configuration of the DPO method."""
 
@@ -187,64 +134,6 @@ class FineTuneDPOMethod(BaseModel):
     hyperparameters: FineTuneDPOHyperparameters | None = Field(
         None, description="The hyperparameters of the DPO job."
     )
-
-
-class FineTuneReinforcementHyperparameters(BaseModel):
-    """Reinforcement hyperparameters: OpenAI's seven, plus Whetstone's GRPO and LoRA extensions."""
-
-    # Unknown keys reach validate_hyperparameters, which refuses them naming the key.
-    model_config = ConfigDict(extra="allow", strict=True)
-
-    batch_size: AutoBatchSize = Field(
-        "auto", description="Prompts per optimizer step, 1 to 256, or `auto`."
-    )
-    learning_rate_multiplier: AutoLearningRate = Field(
-        "auto", description="Scale of the base learning rate (> 0), or `auto`."
-    )
-    n_epochs: AutoEpochs = Field(
-        "auto", description="Full passes over the training file's prompts, 1 to 50, or `auto`."
-    )
-    reasoning_effort: Literal["default", "low", "medium", "high"] = Field(
-        "default", description="Accepted and echoed; the open models trained here do not reason."
-    )
-    compute_multiplier: AutoComputeMultiplier = Field(
-        "auto",
-        description="Scales the completions sampled per prompt (`num_generations`, 4 at 1.0).",
-    )
-    eval_interval: AutoPositiveInt = Field(
-        "auto", description="Training steps between validation rewards (`auto`: a tenth)."
-    )
-    eval_samples: AutoPositiveInt = Field(
-        "auto", description="Validation prompts graded at each evaluation (`auto`: 16)."
-    )
-    num_generations: Annotated[
-        Any, WithJsonSchema({"type": "integer", "minimum": 2, "maximum": 64})
-    ] = Field(
-        None,
-        exclude_if=_is_none,
-        description="Extension: completions sampled per prompt, the group (overrides "
-        "compute_multiplier).",
-    )
-    beta: Annotated[Any, WithJsonSchema({"type": "number", "minimum": 0, "maximum": 10})] = Field(
-        None,
-        exclude_if=_is_none,
-        description="Extension: weight of the KL term against the starting model (default 0).",
-    )
-    epsilon: Annotated[
-        Any, WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 1})
-    ] = Field(None, exclude_if=_is_none, description="Extension: clip range (default 0.2).")
-    temperature: Annotated[
-        Any, WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 2})
-    ] = Field(None, exclude_if=_is_none, description="Extension: sampling temperature (default 1).")
-    max_completion_tokens: Annotated[
-        Any, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 4096})
-    ] = Field(
-        None, exclude_if=_is_none, description="Extension: tokens per sampled completion (64)."
-    )
-    lora_rank: LoraRank
-    lora_alpha: LoraAlpha
-    lora_dropout: LoraDropout
-    lora_target_modules: LoraTargetModules
 
 
 class FineTuneReinforcementMethod(BaseModel):

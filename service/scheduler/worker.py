@@ -56,6 +56,7 @@ from service.training.contract import (
     TrainingSpec,
 )
 from service.training.devices import limit_threads
+from service.training.hyperparameters import parse_method
 from service.training.memory import InsufficientMemoryError
 
 logger = logging.getLogger("whetstone.worker")
@@ -183,13 +184,15 @@ class JobRun:
             initial = self._initial_adapter(job, scratch / "initial")
             # A job continuing a fully fine-tuned model starts from its weights as its model.
             starting_model = initial if initial is not None and is_full_model(initial) else None
+            training_file = self._download_file(
+                job, "training_file", job.training_file, scratch / "train.jsonl"
+            )
+            assert training_file is not None  # every job has one
             spec = TrainingSpec(
                 job_id=job.id,
                 base_model=entry,
                 model_dir=starting_model or catalog.local_path(entry),
-                training_file=self._download_file(
-                    job, "training_file", job.training_file, scratch / "train.jsonl"
-                ),
+                training_file=training_file,
                 validation_file=self._download_file(
                     job, "validation_file", job.validation_file, scratch / "valid.jsonl"
                 ),
@@ -198,7 +201,7 @@ class JobRun:
                 device=self.assignment.device,
                 work_dir=scratch / "work",
                 initial_adapter_dir=None if starting_model is not None else initial,
-                method=job.method_type,
+                method=parse_method(job.method_type),
                 grader=job.method_extras.get("grader"),
                 python_graders=sandbox_config(self.settings),
                 grader_models=self._grader_models(job, catalog, scratch / "grader-models"),

@@ -7,12 +7,14 @@ worker backs the reporter with db/ and storage/. This module imports no torch.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from service.catalog import BaseModelEntry
 from service.graders.sandbox import SandboxConfig
+from service.training.hyperparameters import Value
 
 Control = Literal["continue", "cancel", "pause"]
 
@@ -29,7 +31,7 @@ class TrainingSpec:
     validation_file: Path | None
     # As requested: OpenAI's n_epochs / batch_size / learning_rate_multiplier (ints, floats or
     # "auto") and the LoRA extensions lora_rank, lora_alpha, lora_dropout, lora_target_modules.
-    hyperparameters: dict[str, Any]
+    hyperparameters: Mapping[str, object]
     seed: int
     device: str  # "cpu" or "cuda:N"
     # Scratch space owned by this run; the recipe writes checkpoints and the adapter here.
@@ -99,17 +101,17 @@ class TrainingReporter(Protocol):
         """A human-readable job event (warnings such as truncated examples)."""
 
     def started(
-        self, *, hyperparameters: dict[str, Any], total_steps: int, n_examples: int
+        self, *, hyperparameters: dict[str, Value], total_steps: int, n_examples: int
     ) -> None:
         """The resolved hyperparameters (no "auto" left) and the planned number of steps."""
 
-    def metrics(self, data: dict[str, Any]) -> None:
+    def metrics(self, data: dict[str, float]) -> None:
         """One optimizer step's metrics: step, total_steps, train_loss,
         train_mean_token_accuracy (DPO: and train_rewards_*, train_logps_*), and periodically
         the same under valid_*."""
 
     def checkpoint(
-        self, *, step: int, epoch: int, checkpoint_dir: Path, metrics: dict[str, Any]
+        self, *, step: int, epoch: int, checkpoint_dir: Path, metrics: dict[str, float]
     ) -> None:
         """An end-of-epoch checkpoint (adapter/ and state/ under checkpoint_dir) to store."""
 

@@ -19,22 +19,25 @@ preferred replies).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import torch
 import torch.nn.functional as F
+from transformers import PreTrainedTokenizerBase
 
 from service.datasets.errors import DatasetParam
 from service.datasets.loading import DataReport
 from service.datasets.preference import PreferencePair, load_preference_pairs
 from service.datasets.tokenize import IGNORE_INDEX
+from service.training.hyperparameters import ResolvedHyperparameters
 from service.training.objective import (
     Batching,
     MicroLoss,
+    ObjectiveState,
     RunContext,
+    TrainedModel,
     evaluate_by_loss,
     loss_validation_plan,
     micro_batches,
@@ -104,16 +107,21 @@ class DPOObjective:
     """DPO with reference log-probabilities precomputed from the starting model."""
 
     def __init__(
-        self, hyperparameters: dict[str, Any], batching: Batching, run: RunContext | None = None
+        self,
+        hyperparameters: ResolvedHyperparameters,
+        batching: Batching,
+        run: RunContext | None = None,
     ):
-        self.beta = float(hyperparameters["beta"])
+        if hyperparameters.dpo_beta is None:
+            raise ValueError("a DPO run needs DPO's beta")
+        self.beta = hyperparameters.dpo_beta
         self.batching = batching
         self.reference: dict[str, torch.Tensor] = {}
 
     @staticmethod
     def load(
         path: Path,
-        tokenizer: Any,
+        tokenizer: PreTrainedTokenizerBase,
         *,
         context_length: int,
         param: DatasetParam,
@@ -130,10 +138,10 @@ class DPOObjective:
 
     def prepare(
         self,
-        model: Any,
+        model: TrainedModel,
         train: list[PreferencePair],
         valid: list[PreferencePair],
-        state: dict[str, Any] | None,
+        state: ObjectiveState | None,
     ) -> tuple[list[ScoredPair], list[ScoredPair]]:
         """Reference log-probabilities: from the checkpoint on resume, else from `model` as it
         starts (a fresh LoRA adds nothing yet; a continued job's starting adapter is in it)."""
@@ -160,7 +168,7 @@ class DPOObjective:
         ]
 
     @torch.no_grad()
-    def _reference_logps(self, model: Any, pairs: list[PreferencePair]) -> torch.Tensor:
+    def _reference_logps(self, model: TrainedModel, pairs: list[PreferencePair]) -> torch.Tensor:
         """(n, 2) float64: each pair's summed log-probability of its chosen and rejected reply."""
         result = torch.zeros((len(pairs), 2), dtype=torch.float64)
         if not pairs:
@@ -177,7 +185,7 @@ class DPOObjective:
         return result
 
     def _logps(
-        self, model: Any, pairs: Sequence[PreferencePair]
+        self, model: TrainedModel, pairs: Sequence[PreferencePair]
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Chosen and rejected summed log-probabilities, in one forward pass of 2n rows, and the
         chosen rows' per-token argmax hits."""
@@ -187,7 +195,7 @@ class DPOObjective:
         n = len(pairs)
         return logps[:n], logps[n:], is_top1[:n]
 
-    def state_dict(self) -> dict[str, Any]:
+    def state_dict(self) -> ObjectiveState:
         """The reference log-probabilities of the training and validation pairs."""
         return {"reference": dict(self.reference)}
 
@@ -195,7 +203,7 @@ class DPOObjective:
         """A batch of pairs, VALIDATIONS_PER_JOB times."""
         return loss_validation_plan(total_steps, batch_size)
 
-    def evaluate(self, model: Any, examples: Sequence[ScoredPair]) -> dict[str, float]:
+    def evaluate(self, model: TrainedModel, examples: Sequence[ScoredPair]) -> dict[str, float]:
         """The DPO loss and rewards."""
         return evaluate_by_loss(self, model, examples)
 
@@ -207,7 +215,7 @@ class DPOObjective:
         """The batch's pairs: the loss is the mean over pairs, as in TRL."""
         return len(batch)
 
-    def loss(self, model: Any, micro: Sequence[ScoredPair]) -> MicroLoss:
+    def loss(self, model: TrainedModel, micro: Sequence[ScoredPair]) -> MicroLoss:
         """The summed DPO loss of the micro-batch's pairs, and TRL's metrics summed."""
         chosen, rejected, is_top1 = self._logps(model, [item.pair for item in micro])
         device, dtype = chosen.device, chosen.dtype
@@ -233,7 +241,7 @@ class DPOObjective:
         )
         return MicroLoss(loss, sums, n_tokens)
 
-    def metrics(self, sums: dict[str, float], batch: Sequence[ScoredPair]) -> dict[str, float]:
+    def metrics(self, sums: Mapping[str, float], batch: Sequence[ScoredPair]) -> dict[str, float]:
         """Per-pair means, and mean_token_accuracy per trained token of the preferred replies."""
         n_pairs = max(len(batch), 1)
         result = {

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import torch
+from peft import PeftModel
+from transformers import PreTrainedTokenizerBase
 
 from service.catalog.emulator import REFERENCE_CORPUS
 
@@ -47,7 +48,7 @@ class ForgettingCheck:
         return dict(zip(METRIC_KEYS, (self.base_loss, self.tuned_loss, self.ratio), strict=True))
 
     @classmethod
-    def from_metrics(cls, metrics: dict[str, Any]) -> ForgettingCheck | None:
+    def from_metrics(cls, metrics: Mapping[str, float]) -> ForgettingCheck | None:
         """The check recorded in `metrics`, if it is there."""
         if not all(key in metrics for key in METRIC_KEYS[:2]):
             return None
@@ -71,7 +72,7 @@ class ForgettingCheck:
         )
 
 
-def reference_texts(path: Path | None, tokenizer: Any) -> list[str]:
+def reference_texts(path: Path | None, tokenizer: PreTrainedTokenizerBase) -> list[str]:
     """The reference set: the JSONL at `path` (lines of `{"text"}`, `{"messages"}` or
     `{"prompt", "completion"}`), or Whetstone's general text when `path` is None."""
     if path is None:
@@ -97,28 +98,36 @@ def reference_texts(path: Path | None, tokenizer: Any) -> list[str]:
     return texts
 
 
-def _text_of(row: Any, tokenizer: Any) -> str | None:
+def _text_of(row: object, tokenizer: PreTrainedTokenizerBase) -> str | None:
     if not isinstance(row, dict):
         return None
-    if isinstance(row.get("text"), str):
-        return row["text"]
-    if isinstance(row.get("messages"), list):
-        messages = [m for m in row["messages"] if isinstance(m, dict)]
-        if getattr(tokenizer, "chat_template", None):
-            return tokenizer.apply_chat_template(messages, tokenize=False)
+    text, messages, prompt, completion = (
+        row.get(key) for key in ("text", "messages", "prompt", "completion")
+    )
+    if isinstance(text, str):
+        return text
+    if isinstance(messages, list):
+        messages = [m for m in messages if isinstance(m, dict)]
+        rendered = (
+            tokenizer.apply_chat_template(messages, tokenize=False)
+            if getattr(tokenizer, "chat_template", None)
+            else None
+        )
+        if isinstance(rendered, str):
+            return rendered
         return "\n".join(str(m.get("content") or "") for m in messages)
-    if isinstance(row.get("prompt"), str) and isinstance(row.get("completion"), str):
-        return row["prompt"] + row["completion"]
+    if isinstance(prompt, str) and isinstance(completion, str):
+        return prompt + completion
     return None
 
 
 @torch.no_grad()
 def reference_loss(
-    model: Any,
-    tokenizer: Any,
+    model: torch.nn.Module,
+    tokenizer: PreTrainedTokenizerBase,
     texts: Sequence[str],
     device: torch.device,
-    autocast: Callable[[], AbstractContextManager[Any]] = nullcontext,
+    autocast: Callable[[], AbstractContextManager[None]] = nullcontext,
 ) -> float:
     """Mean cross-entropy per predicted token over `texts`, each cut at MAX_REFERENCE_TOKENS."""
     total, count = 0.0, 0
@@ -138,11 +147,11 @@ def reference_loss(
 
 
 def starting_loss(
-    model: Any,
-    tokenizer: Any,
+    model: torch.nn.Module,
+    tokenizer: PreTrainedTokenizerBase,
     texts: Sequence[str],
     device: torch.device,
-    autocast: Callable[[], AbstractContextManager[Any]] = nullcontext,
+    autocast: Callable[[], AbstractContextManager[None]] = nullcontext,
 ) -> float:
     """The reference loss of a bare model (a full fine-tuning run's, which has no adapter to
     disable: measured before its first step for the base, after its last for the tuned one).
@@ -156,11 +165,11 @@ def starting_loss(
 
 
 def measure(
-    model: Any,
-    tokenizer: Any,
+    model: PeftModel,
+    tokenizer: PreTrainedTokenizerBase,
     texts: Sequence[str],
     device: torch.device,
-    autocast: Callable[[], AbstractContextManager[Any]] = nullcontext,
+    autocast: Callable[[], AbstractContextManager[None]] = nullcontext,
 ) -> ForgettingCheck:
     """The reference loss of the PEFT `model` with its adapter disabled, then enabled. Eval
     mode, no gradient, no RNG: training after it (or a resumed run) is unaffected."""

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any
 
 import torch
-from peft import PeftModel
+from peft import PeftModel, PeftModelForCausalLM
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from service.catalog.loading import load_model, load_tokenizer
 from service.graders.model_sampler import ChatReply, ChatRequest, ModelSamplingError
 from service.training.contract import GraderModel
+from service.training.objective import decode_text, generate
 
 
 class LocalModelSampler:
@@ -29,12 +30,14 @@ class LocalModelSampler:
         models: dict[str, GraderModel],
         *,
         device: torch.device,
-        autocast: Callable[[], AbstractContextManager[Any]],
+        autocast: Callable[[], AbstractContextManager[None]],
     ):
         self.models = models
         self.device = device
         self.autocast = autocast
-        self._loaded: dict[str, tuple[Any, Any]] = {}
+        self._loaded: dict[
+            str, tuple[PeftModelForCausalLM | PreTrainedModel, PreTrainedTokenizerBase]
+        ] = {}
 
     async def chat(self, request: ChatRequest) -> ChatReply:
         """One reply of the named model: greedy at temperature 0, else sampled."""
@@ -53,13 +56,14 @@ class LocalModelSampler:
                 f"{entry.context_length}."
             )
         input_ids = torch.tensor([prompt], device=self.device)
-        options: dict[str, Any] = (
+        options: dict[str, bool | float] = (
             {"do_sample": False}
             if request.temperature == 0
             else {"do_sample": True, "temperature": request.temperature, "top_p": request.top_p}
         )
         with torch.no_grad(), self.autocast():
-            output = model.generate(
+            output = generate(
+                model,
                 input_ids=input_ids,
                 attention_mask=torch.ones_like(input_ids),
                 max_new_tokens=min(request.max_tokens, room),
@@ -73,17 +77,24 @@ class LocalModelSampler:
         if finished:
             completion = completion[: completion.index(tokenizer.eos_token_id)]
         return ChatReply(
-            text=tokenizer.decode(completion, skip_special_tokens=True),
+            text=decode_text(tokenizer, completion),
             prompt_tokens=len(prompt),
             completion_tokens=len(completion) + int(finished),
             finish_reason="stop" if finished else "length",
         )
 
-    def _load(self, name: str, entry: GraderModel) -> tuple[Any, Any]:
+    def _load(
+        self, name: str, entry: GraderModel
+    ) -> tuple[PeftModelForCausalLM | PreTrainedModel, PreTrainedTokenizerBase]:
         if name not in self._loaded:
-            model: torch.nn.Module = load_model(entry.model_dir, device=str(self.device))
+            model: PeftModelForCausalLM | PreTrainedModel = load_model(
+                entry.model_dir, device=str(self.device)
+            )
             if entry.adapter_dir is not None:
-                model = PeftModel.from_pretrained(model, str(entry.adapter_dir))
+                adapted = PeftModel.from_pretrained(model, str(entry.adapter_dir))
+                if not isinstance(adapted, PeftModelForCausalLM):
+                    raise ModelSamplingError(f"The adapter of '{name}' is not a causal LM's.")
+                model = adapted
             model.eval()
             for parameter in model.parameters():
                 parameter.requires_grad_(False)

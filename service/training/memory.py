@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 # fp32 weight + fp32 gradient + AdamW's exp_avg and exp_avg_sq in fp32.
 BYTES_PER_PARAMETER = {"float32": 4 + 4 + 4 + 4}
@@ -88,7 +87,8 @@ def parameter_count(model_dir: Path) -> int:
 
     config = AutoConfig.from_pretrained(model_dir, local_files_only=True)
     with torch.device("meta"):
-        model: Any = AutoModelForCausalLM.from_config(config)
+        # transformers leaves the auto classes' from_config unannotated.
+        model: torch.nn.Module = AutoModelForCausalLM.from_config(config)  # type: ignore[no-untyped-call]
     return sum(parameter.numel() for parameter in model.parameters())
 
 

@@ -10,20 +10,23 @@ service/training/reinforcement.py is GRPO, which samples and grades inside its l
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias, TypeVar
 
 import torch
 import torch.nn.functional as F
+from peft import PeftModelForCausalLM
+from transformers import GenerationMixin, PreTrainedModel, PreTrainedTokenizerBase
 
 from service.datasets.errors import DatasetParam
 from service.datasets.loading import DataReport, load_examples
 from service.datasets.tokenize import IGNORE_INDEX, EncodedExample
 from service.graders.sandbox import SandboxConfig
 from service.training.contract import GraderModel
+from service.training.hyperparameters import ResolvedHyperparameters
 
 # Padded tokens per forward pass. A batch larger than this is split into micro-batches whose
 # gradients add up to exactly the batch's (each micro-batch's summed loss is divided by the
@@ -33,12 +36,22 @@ MAX_MICRO_BATCH_TOKENS = 8192
 # the methods whose validation is a loss.
 VALIDATIONS_PER_JOB = 20
 
+# What a run trains: the base model wrapped with its LoRA, or the bare model of a full run.
+TrainedModel: TypeAlias = PeftModelForCausalLM | PreTrainedModel
+# What an objective computes before the first step and keeps in every checkpoint, by name
+# (DPO: {"reference": {"train": ..., "valid": ...}}).
+ObjectiveState: TypeAlias = dict[str, dict[str, torch.Tensor]]
+# Where examples are opaque to the shared loop: each objective has its own example type
+# (EncodedExample, ScoredPair, Prompt); the loop only batches and hands them back.
+Example: TypeAlias = Any
+ItemT = TypeVar("ItemT")
+
 
 @dataclass(frozen=True)
 class RunContext:
     """What an objective may need of its run beyond the hyperparameters."""
 
-    tokenizer: Any
+    tokenizer: PreTrainedTokenizerBase
     context_length: int
     # The job's grader as stored (reinforcement only).
     grader: dict[str, Any] | None
@@ -58,7 +71,7 @@ class Batching:
 
     pad_token_id: int
     device: torch.device
-    autocast: Callable[[], AbstractContextManager[Any]]
+    autocast: Callable[[], AbstractContextManager[None]]
 
     def collate(
         self, examples: Sequence[EncodedExample]
@@ -79,11 +92,13 @@ class Batching:
             labels.to(self.device),
         )
 
-    def logits(self, model: Any, examples: Sequence[EncodedExample]) -> tuple[Any, torch.Tensor]:
+    def logits(
+        self, model: torch.nn.Module, examples: Sequence[EncodedExample]
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """The model's logits for `examples`, with their labels."""
         input_ids, attention_mask, labels = self.collate(examples)
         with self.autocast():
-            logits = model(input_ids=input_ids, attention_mask=attention_mask).logits
+            logits: torch.Tensor = model(input_ids=input_ids, attention_mask=attention_mask).logits
         return logits, labels
 
 
@@ -102,47 +117,60 @@ class MicroLoss:
 class Objective(Protocol):
     """What a training method contributes to the shared loop."""
 
-    @staticmethod
-    def load(
-        path: Path,
-        tokenizer: Any,
-        *,
-        context_length: int,
-        param: DatasetParam,
-        warn: Callable[[str], None],
-    ) -> tuple[list[Any], DataReport]:
-        """The file's examples, encoded; each is one unit of batch_size."""
-
-    def length(self, example: Any) -> int:
+    def length(self, example: Example) -> int:
         """The padded width an example needs, for grouping batches by length."""
 
     def prepare(
-        self, model: Any, train: list[Any], valid: list[Any], state: dict[str, Any] | None
-    ) -> tuple[list[Any], list[Any]]:
+        self,
+        model: TrainedModel,
+        train: list[Example],
+        valid: list[Example],
+        state: ObjectiveState | None,
+    ) -> tuple[list[Example], list[Example]]:
         """Before the first step: the examples the loop trains and evaluates on. Called with
         the model as the run starts, and with the checkpoint's `state` on resume."""
 
-    def state_dict(self) -> dict[str, Any]:
+    def state_dict(self) -> ObjectiveState:
         """What prepare computed, saved in every checkpoint so resume never recomputes it."""
 
     def validation_plan(self, total_steps: int, batch_size: int) -> tuple[int, int]:
         """Periodic validation: every how many steps, on how many examples."""
 
-    def micro_batches(self, batch: Sequence[Any]) -> Iterator[list[Any]]:
+    def micro_batches(self, batch: Sequence[Example]) -> Iterator[list[Example]]:
         """The batch split so that no forward pass holds more than MAX_MICRO_BATCH_TOKENS."""
 
-    def normaliser(self, batch: Sequence[Any]) -> int:
+    def normaliser(self, batch: Sequence[Example]) -> int:
         """The batch's loss is the sum of its micro-batches' losses divided by this."""
 
-    def loss(self, model: Any, micro: Sequence[Any]) -> MicroLoss:
+    def loss(self, model: TrainedModel, micro: Sequence[Example]) -> MicroLoss:
         """The summed loss of a micro-batch, with grad, and its metric sums."""
 
-    def metrics(self, sums: dict[str, float], batch: Sequence[Any]) -> dict[str, float]:
+    def metrics(self, sums: Mapping[str, float], batch: Sequence[Example]) -> dict[str, float]:
         """The batch's metrics from the summed micro-batch sums: `loss` and the method's own,
         unprefixed (the recipe reports them as train_*, valid_* and full_valid_*)."""
 
-    def evaluate(self, model: Any, examples: Sequence[Any]) -> dict[str, float]:
+    def evaluate(self, model: TrainedModel, examples: Sequence[Example]) -> dict[str, float]:
         """The metrics of `examples` without training on them; touches no RNG."""
+
+
+class ObjectiveClass(Protocol):
+    """An objective's class: it reads a file's examples, and is built for a run."""
+
+    def __call__(
+        self, hyperparameters: ResolvedHyperparameters, batching: Batching, run: RunContext
+    ) -> Objective:
+        """The objective of one run."""
+
+    def load(
+        self,
+        path: Path,
+        tokenizer: PreTrainedTokenizerBase,
+        *,
+        context_length: int,
+        param: DatasetParam,
+        warn: Callable[[str], None],
+    ) -> tuple[list[Example], DataReport]:
+        """The file's examples, encoded; each is one unit of batch_size."""
 
 
 def loss_validation_plan(total_steps: int, batch_size: int) -> tuple[int, int]:
@@ -151,7 +179,9 @@ def loss_validation_plan(total_steps: int, batch_size: int) -> tuple[int, int]:
 
 
 @torch.no_grad()
-def evaluate_by_loss(objective: Objective, model: Any, examples: Sequence[Any]) -> dict[str, float]:
+def evaluate_by_loss(
+    objective: Objective, model: TrainedModel, examples: Sequence[Example]
+) -> dict[str, float]:
     """An objective's loss metrics over `examples`, without dropout or gradients."""
     was_training = model.training
     model.eval()
@@ -164,12 +194,12 @@ def evaluate_by_loss(objective: Objective, model: Any, examples: Sequence[Any]) 
 
 
 def micro_batches(
-    items: Sequence[Any], length: Callable[[Any], int], *, rows_per_item: int = 1
-) -> Iterator[list[Any]]:
+    items: Sequence[ItemT], length: Callable[[ItemT], int], *, rows_per_item: int = 1
+) -> Iterator[list[ItemT]]:
     """Split items, longest first, so that no forward pass exceeds MAX_MICRO_BATCH_TOKENS padded
     tokens; an item is `rows_per_item` rows of its length."""
     ordered = sorted(items, key=length, reverse=True)
-    current: list[Any] = []
+    current: list[ItemT] = []
     for item in ordered:
         width = length(current[0]) if current else length(item)
         if current and width * rows_per_item * (len(current) + 1) > MAX_MICRO_BATCH_TOKENS:
@@ -178,6 +208,30 @@ def micro_batches(
         current.append(item)
     if current:
         yield current
+
+
+def generate(
+    model: TrainedModel, **options: torch.Tensor | int | float | bool | None
+) -> torch.Tensor:
+    """`generate`'s token ids (each prompt's, then its completion's), of a LoRA or a bare model."""
+    if isinstance(model, PeftModelForCausalLM):
+        # peft leaves its generate unannotated; it returns what the base model's does.
+        output = model.generate(**options)  # type: ignore[no-untyped-call]
+    elif isinstance(model, GenerationMixin):
+        output = model.generate(**options)
+    else:
+        raise TypeError(f"a {type(model).__name__} does not generate")
+    if not isinstance(output, torch.Tensor):
+        raise TypeError("generate returns the token ids unless asked for a dict")
+    return output
+
+
+def decode_text(tokenizer: PreTrainedTokenizerBase, token_ids: list[int]) -> str:
+    """Token ids as text, special tokens left out."""
+    text = tokenizer.decode(token_ids, skip_special_tokens=True)
+    if not isinstance(text, str):
+        raise TypeError("decoding one sequence gives one string")
+    return text
 
 
 def shifted_trainable(example: EncodedExample) -> int:
@@ -215,14 +269,17 @@ class SupervisedObjective:
     """Supervised fine-tuning: cross-entropy averaged over the batch's trained tokens."""
 
     def __init__(
-        self, hyperparameters: dict[str, Any], batching: Batching, run: RunContext | None = None
+        self,
+        hyperparameters: ResolvedHyperparameters,
+        batching: Batching,
+        run: RunContext | None = None,
     ):
         self.batching = batching
 
     @staticmethod
     def load(
         path: Path,
-        tokenizer: Any,
+        tokenizer: PreTrainedTokenizerBase,
         *,
         context_length: int,
         param: DatasetParam,
@@ -237,15 +294,15 @@ class SupervisedObjective:
 
     def prepare(
         self,
-        model: Any,
+        model: TrainedModel,
         train: list[EncodedExample],
         valid: list[EncodedExample],
-        state: dict[str, Any] | None,
+        state: ObjectiveState | None,
     ) -> tuple[list[EncodedExample], list[EncodedExample]]:
         """Nothing to compute: the examples as they are."""
         return train, valid
 
-    def state_dict(self) -> dict[str, Any]:
+    def state_dict(self) -> ObjectiveState:
         """Nothing to keep."""
         return {}
 
@@ -253,7 +310,7 @@ class SupervisedObjective:
         """A batch, VALIDATIONS_PER_JOB times."""
         return loss_validation_plan(total_steps, batch_size)
 
-    def evaluate(self, model: Any, examples: Sequence[EncodedExample]) -> dict[str, float]:
+    def evaluate(self, model: TrainedModel, examples: Sequence[EncodedExample]) -> dict[str, float]:
         """The loss and token accuracy."""
         return evaluate_by_loss(self, model, examples)
 
@@ -265,14 +322,16 @@ class SupervisedObjective:
         """The batch's trained tokens."""
         return sum(shifted_trainable(example) for example in batch)
 
-    def loss(self, model: Any, micro: Sequence[EncodedExample]) -> MicroLoss:
+    def loss(self, model: TrainedModel, micro: Sequence[EncodedExample]) -> MicroLoss:
         """Summed token cross-entropy and correct argmax predictions."""
         logits, labels = self.batching.logits(model, micro)
         loss, correct = token_loss(logits, labels)
         n_tokens = sum(len(example.input_ids) for example in micro)
         return MicroLoss(loss, {"loss": loss.item(), "correct": correct}, n_tokens)
 
-    def metrics(self, sums: dict[str, float], batch: Sequence[EncodedExample]) -> dict[str, float]:
+    def metrics(
+        self, sums: Mapping[str, float], batch: Sequence[EncodedExample]
+    ) -> dict[str, float]:
         """loss and mean_token_accuracy, per trained token."""
         n_trained = max(self.normaliser(batch), 1)
         return {

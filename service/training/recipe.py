@@ -1,6 +1,8 @@
-"""The LoRA recipe: setup, train, save_checkpoint, cleanup, read top to bottom.
+"""The fine-tuning recipe: setup, train, save_checkpoint, cleanup, read top to bottom.
 
-Modelled on torchtune's single-device LoRA recipe. It reads local files only, reports through
+Modelled on torchtune's single-device LoRA recipe: setup is split into its steps
+(_setup_data, _setup_model, _setup_optimizer, ...) and returns what they build as one `Run`,
+which cleanup drops whole. It reads local files only, reports through
 a TrainingReporter and returns a TrainingOutcome; the scheduler owns the database and storage.
 One loop serves every method: the method's part (its examples, what is computed before the first
 step, the loss of a micro-batch, its metrics and its validation) is an Objective
@@ -34,15 +36,17 @@ import shutil
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, NotRequired, TypedDict
 
 import torch
-from peft import LoraConfig, get_peft_model, set_peft_model_state_dict
+from peft import LoraConfig, PeftModelForCausalLM, get_peft_model, set_peft_model_state_dict
 from safetensors.torch import load_file
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from service.catalog.loading import load_model, load_tokenizer, uses_bf16
-from service.datasets.errors import DatasetError
+from service.datasets.errors import DatasetError, DatasetParam
 from service.training import forgetting, memory
 from service.training.contract import (
     ResumeState,
@@ -51,12 +55,17 @@ from service.training.contract import (
     TrainingSpec,
 )
 from service.training.dpo import DPOObjective
-from service.training.hyperparameters import (
-    is_full_training,
-    learning_rate,
-    resolve_hyperparameters,
+from service.training.hyperparameters import Method, ResolvedHyperparameters, Value, resolve
+from service.training.objective import (
+    Batching,
+    Example,
+    Objective,
+    ObjectiveClass,
+    ObjectiveState,
+    RunContext,
+    SupervisedObjective,
+    TrainedModel,
 )
-from service.training.objective import Batching, Objective, RunContext, SupervisedObjective
 from service.training.reinforcement import ReinforcementObjective
 
 WARMUP_FRACTION = 0.03
@@ -78,7 +87,7 @@ MAX_SHARD_SIZE = "2GB"
 # frozen policy, and its prompts carry no target text to drift from).
 FORGETTING_CHECKED = ("supervised", "dpo")
 # The objective of each method (TrainingSpec.method).
-OBJECTIVES: dict[str, type[Any]] = {
+OBJECTIVES: dict[Method, ObjectiveClass] = {
     "supervised": SupervisedObjective,
     "dpo": DPOObjective,
     "reinforcement": ReinforcementObjective,
@@ -111,7 +120,7 @@ def run_training(
 ) -> TrainingOutcome:
     """Train a LoRA adapter (or, with training_type "full", the whole model) as `spec` says,
     from scratch or from a checkpoint of an earlier run."""
-    recipe = LoRAFinetuneRecipe(spec, reporter)
+    recipe = FinetuneRecipe(spec, reporter)
     recipe.setup(resume)
     try:
         return recipe.train()
@@ -119,8 +128,73 @@ def run_training(
         recipe.cleanup()
 
 
-class LoRAFinetuneRecipe:
-    """One LoRA run on one device, of the method spec.method names."""
+@dataclass(frozen=True)
+class TrainingData:
+    """The run's examples, as its objective trains and evaluates on them, and the forgetting
+    check's reference texts (none for a method that has no check)."""
+
+    train: list[Example]
+    valid: list[Example]
+    reference_texts: list[str]
+
+
+@dataclass(frozen=True)
+class StepPlan:
+    """How many steps the run takes, and when it validates."""
+
+    batch_size: int
+    total_steps: int
+    valid_every: int
+    valid_count: int
+
+
+@dataclass
+class Run:
+    """Everything setup builds and train reads; cleanup drops it whole."""
+
+    hyperparameters: ResolvedHyperparameters
+    tokenizer: PreTrainedTokenizerBase
+    data: TrainingData
+    plan: StepPlan
+    objective: Objective
+    model: TrainedModel
+    optimizer: torch.optim.Optimizer
+    lr_scheduler: torch.optim.lr_scheduler.LRScheduler
+    # The starting model's loss on the reference texts, measured before the first step of a
+    # full run (which has no adapter to disable at the end); None for a LoRA run.
+    reference_base_loss: float | None
+
+
+class RngState(TypedDict):
+    """The generators' states, saved so that a resumed run draws what the first would have."""
+
+    # random.getstate()'s own type.
+    python: tuple[Any, ...]
+    torch: torch.Tensor
+    cuda: torch.Tensor | None
+
+
+class CheckpointState(TypedDict):
+    """state/training_state.pt: everything the next step depends on beyond the weights."""
+
+    # torch's state_dict() types.
+    optimizer: dict[str, Any]
+    lr_scheduler: dict[str, Any]
+    progress: dict[str, int]
+    epoch_plan: list[list[int]]
+    hyperparameters: dict[str, Value]
+    n_examples: int
+    last_metrics: dict[str, float]
+    # Absent from checkpoints written before the loop was shared by every method.
+    objective: NotRequired[ObjectiveState]
+    # Absent from checkpoints written before full fine-tuning.
+    reference_base_loss: NotRequired[float | None]
+    rng: RngState
+
+
+class FinetuneRecipe:
+    """One run on one device, of the method spec.method names: a LoRA adapter, or the whole
+    model with training_type "full"."""
 
     def __init__(self, spec: TrainingSpec, reporter: TrainingReporter):
         self.spec = spec
@@ -130,148 +204,158 @@ class LoRAFinetuneRecipe:
         self.epoch_plan: list[list[int]] = []
         self.last_metrics: dict[str, float] = {}
         self.last_checkpoint: tuple[int, Path] | None = None
+        # Built by setup, dropped by cleanup.
+        self._run: Run | None = None
+
+    @property
+    def run(self) -> Run:
+        """The set-up run; setup must have been called."""
+        if self._run is None:
+            raise RuntimeError("the recipe is not set up (or already cleaned up)")
+        return self._run
 
     # setup
 
     def setup(self, resume: ResumeState | None) -> None:
-        """Seed, load the tokenizer, data and model, wrap it with LoRA, build the optimizer."""
+        """Seed; load the tokenizer and the data; resolve the hyperparameters (or take the
+        checkpoint's); load the model, with its LoRA; build the optimizer; restore the
+        checkpoint's state; let the objective prepare its examples."""
         spec = self.spec
         _seed_everything(spec.seed)
-        self.tokenizer = load_tokenizer(spec.model_dir)
-        context_length = spec.base_model.context_length
+        tokenizer: PreTrainedTokenizerBase = load_tokenizer(spec.model_dir)
         objective_class = OBJECTIVES[spec.method]
-        self.train_examples, _ = self._load(objective_class, spec.training_file, "training_file")
-        self.reference_texts: list[str] = []
-        if spec.method in FORGETTING_CHECKED:
-            try:
-                self.reference_texts = forgetting.reference_texts(
-                    spec.reference_file, self.tokenizer
-                )
-            except (OSError, ValueError) as exc:
-                # A broken reference set must not cost the job: check on the shipped one.
-                self.reporter.event(
-                    f"The forgetting check's reference file cannot be read ({exc}); it uses "
-                    "Whetstone's general reference text instead",
-                    level="warn",
-                )
-                self.reference_texts = forgetting.reference_texts(None, self.tokenizer)
-        self.valid_examples: list[Any] = []
-        if spec.validation_file is not None:
-            self.valid_examples, _ = self._load(
-                objective_class, spec.validation_file, "validation_file"
-            )
-        if not self.train_examples:
-            raise DatasetError(
-                f"No example of the training file has a trained token within its first "
-                f"{context_length} tokens.",
-                code="invalid_training_file",
-                param="training_file",
-            )
-
-        state = self._read_state(resume) if resume is not None else None
-        if state is not None:
+        data = self._setup_data(objective_class, tokenizer)
+        state = self._read_state(resume, data) if resume is not None else None
+        hyperparameters = resolve(
             # The resolved values of the first attempt, whatever "auto" would say now.
-            self.hyperparameters = state["hyperparameters"]
-        else:
-            self.hyperparameters = resolve_hyperparameters(
-                spec.hyperparameters,
-                n_examples=len(self.train_examples),
-                entry=spec.base_model,
-                method=spec.method,
-            )
-        hp = self.hyperparameters
-        self.full = is_full_training(hp)
-        self.objective: Objective = objective_class(
-            dict(hp),
-            Batching(self.tokenizer.pad_token_id, self.device, self._autocast),
+            state["hyperparameters"] if state is not None else spec.hyperparameters,
+            n_examples=len(data.train),
+            entry=spec.base_model,
+            method=spec.method,
+        )
+        objective = objective_class(
+            hyperparameters,
+            Batching(_pad_token_id(tokenizer), self.device, self._autocast),
             RunContext(
-                tokenizer=self.tokenizer,
-                context_length=context_length,
+                tokenizer=tokenizer,
+                context_length=spec.base_model.context_length,
                 grader=spec.grader,
                 python_graders=spec.python_graders,
                 starting_adapter_dir=spec.initial_adapter_dir,
                 grader_models=spec.grader_models,
-                warn=lambda message: self.reporter.event(message, level="warn"),
+                warn=self._warn,
             ),
         )
-        self.batch_size = min(int(hp["batch_size"]), len(self.train_examples))
-        self.batches_per_epoch = math.ceil(len(self.train_examples) / self.batch_size)
-        self.total_steps = int(hp["n_epochs"]) * self.batches_per_epoch
-        self.valid_every, self.valid_count = self.objective.validation_plan(
-            self.total_steps, self.batch_size
-        )
-
-        self.model = self._setup_model(resume)
-        trainable = [param for param in self.model.parameters() if param.requires_grad]
-        self.optimizer = torch.optim.AdamW(
-            trainable, lr=learning_rate(hp, spec.base_model), weight_decay=0.0
-        )
-        self.lr_scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, self._lr_factor)
+        plan = _plan_steps(hyperparameters, len(data.train), objective)
+        model = self._setup_model(hyperparameters, resume)
+        optimizer, lr_scheduler = self._setup_optimizer(model, hyperparameters, plan)
         if state is not None:
-            self._restore(state)
-        # A full run has no adapter to disable at the end: the starting model's reference loss
-        # is measured now, before any step, or taken from the checkpoint.
-        self.reference_base_loss: float | None = None
-        if self.full and self.reference_texts:
-            saved = state.get("reference_base_loss") if state is not None else None
-            self.reference_base_loss = (
-                float(saved)
-                if saved is not None
-                else forgetting.starting_loss(
-                    self.model, self.tokenizer, self.reference_texts, self.device, self._autocast
-                )
-            )
+            self._restore(state, optimizer, lr_scheduler)
+        reference_base_loss = self._setup_reference_loss(
+            model, tokenizer, hyperparameters, data, state
+        )
         # After the model is set up and before any step: what the objective computes from the
         # starting model (DPO's reference log-probabilities), or takes from the checkpoint.
-        self.train_examples, self.valid_examples = self.objective.prepare(
-            self.model,
-            self.train_examples,
-            self.valid_examples,
-            state.get("objective", {}) if state is not None else None,
+        train, valid = objective.prepare(
+            model, data.train, data.valid, state.get("objective", {}) if state is not None else None
+        )
+        self._run = Run(
+            hyperparameters=hyperparameters,
+            tokenizer=tokenizer,
+            data=TrainingData(train, valid, data.reference_texts),
+            plan=plan,
+            objective=objective,
+            model=model,
+            optimizer=optimizer,
+            lr_scheduler=lr_scheduler,
+            reference_base_loss=reference_base_loss,
         )
         self.reporter.started(
-            hyperparameters=dict(hp),
-            total_steps=self.total_steps,
-            n_examples=len(self.train_examples),
+            hyperparameters=hyperparameters.as_dict(),
+            total_steps=plan.total_steps,
+            n_examples=len(train),
         )
 
-    def _load(self, objective_class: Any, path: Path, param: Any) -> tuple[list[Any], Any]:
-        return objective_class.load(
+    def _setup_data(
+        self, objective_class: ObjectiveClass, tokenizer: PreTrainedTokenizerBase
+    ) -> TrainingData:
+        """The training and validation examples, and the forgetting check's reference texts."""
+        spec = self.spec
+        train = self._load(objective_class, tokenizer, spec.training_file, "training_file")
+        valid: list[Example] = []
+        if spec.validation_file is not None:
+            valid = self._load(objective_class, tokenizer, spec.validation_file, "validation_file")
+        if not train:
+            raise DatasetError(
+                f"No example of the training file has a trained token within its first "
+                f"{spec.base_model.context_length} tokens.",
+                code="invalid_training_file",
+                param="training_file",
+            )
+        return TrainingData(train, valid, self._reference_texts(tokenizer))
+
+    def _load(
+        self,
+        objective_class: ObjectiveClass,
+        tokenizer: PreTrainedTokenizerBase,
+        path: Path,
+        param: DatasetParam,
+    ) -> list[Example]:
+        examples, _report = objective_class.load(
             path,
-            self.tokenizer,
+            tokenizer,
             context_length=self.spec.base_model.context_length,
             param=param,
-            warn=lambda message: self.reporter.event(message, level="warn"),
+            warn=self._warn,
         )
+        return examples
 
-    def _setup_model(self, resume: ResumeState | None) -> Any:
-        if self.full:
+    def _reference_texts(self, tokenizer: PreTrainedTokenizerBase) -> list[str]:
+        if self.spec.method not in FORGETTING_CHECKED:
+            return []
+        try:
+            return forgetting.reference_texts(self.spec.reference_file, tokenizer)
+        except (OSError, ValueError) as exc:
+            # A broken reference set must not cost the job: check on the shipped one.
+            self._warn(
+                f"The forgetting check's reference file cannot be read ({exc}); it uses "
+                "Whetstone's general reference text instead"
+            )
+            return forgetting.reference_texts(None, tokenizer)
+
+    def _setup_model(
+        self, hyperparameters: ResolvedHyperparameters, resume: ResumeState | None
+    ) -> TrainedModel:
+        """The base model wrapped with a fresh LoRA (or the checkpoint's, or the starting
+        adapter of a continued job); the bare model of a full run."""
+        lora = hyperparameters.lora
+        if lora is None:
             return self._setup_full_model(resume)
-        base = load_model(self.spec.model_dir, device=self.spec.device)
-        hp = self.hyperparameters
-        targets = hp["lora_target_modules"]
         config = LoraConfig(
             task_type="CAUSAL_LM",
-            r=int(hp["lora_rank"]),
-            lora_alpha=int(hp["lora_alpha"]),
-            lora_dropout=float(hp["lora_dropout"]),
-            target_modules=targets if isinstance(targets, str) else list(targets),
+            r=lora.rank,
+            lora_alpha=lora.alpha,
+            lora_dropout=lora.dropout,
+            target_modules=(
+                lora.target_modules
+                if isinstance(lora.target_modules, str)
+                else list(lora.target_modules)
+            ),
         )
         try:
-            model = get_peft_model(base, config)
+            model = self._wrap(config)
         except ValueError as exc:
             # peft adapts the fused experts of MoE models as parameters (`all-linear` does), and
             # refuses dropout there. Train without it, saying so, rather than fail the job; the
             # half-wrapped base is reloaded.
             if "lora_dropout" not in str(exc) or not config.lora_dropout:
                 raise
-            self.reporter.event(
+            self._warn(
                 f"LoRA dropout {config.lora_dropout:g} is not supported on this model's expert "
-                "parameters; training with dropout 0.",
-                level="warn",
+                "parameters; training with dropout 0."
             )
             config.lora_dropout = 0.0
-            model = get_peft_model(load_model(self.spec.model_dir, device=self.spec.device), config)
+            model = self._wrap(config)
         # The catalog name, not the worker's scratch path that get_peft_model copies from the
         # base model, is what a reader of adapter_config.json can resolve.
         model.peft_config["default"].base_model_name_or_path = (
@@ -280,12 +364,19 @@ class LoRAFinetuneRecipe:
         # A resumed run starts from its checkpoint, which already holds whatever the job
         # started from; only a fresh run of a continued job loads the starting adapter.
         if resume is not None:
-            _load_adapter(model, resume.checkpoint_dir / "adapter", "checkpoint")
+            _load_adapter(model, resume.checkpoint_dir / ADAPTER_DIR, "checkpoint")
         elif self.spec.initial_adapter_dir is not None:
             _load_adapter(model, self.spec.initial_adapter_dir, "starting")
         return model
 
-    def _setup_full_model(self, resume: ResumeState | None) -> Any:
+    def _wrap(self, config: LoraConfig) -> PeftModelForCausalLM:
+        base: PreTrainedModel = load_model(self.spec.model_dir, device=self.spec.device)
+        model = get_peft_model(base, config)
+        if not isinstance(model, PeftModelForCausalLM):  # task_type CAUSAL_LM makes one
+            raise TypeError(f"get_peft_model made a {type(model).__name__}")
+        return model
+
+    def _setup_full_model(self, resume: ResumeState | None) -> PreTrainedModel:
         """The bare model, every parameter trainable, in fp32; from the checkpoint's `model/`
         on resume. Refused before loading when it and AdamW's state cannot fit the device."""
         source = resume.checkpoint_dir / MODEL_DIR if resume is not None else self.spec.model_dir
@@ -294,56 +385,89 @@ class LoRAFinetuneRecipe:
             available=memory.available_bytes(self.spec.device),
             device=self.spec.device,
         )
-        model = load_model(source, device=self.spec.device, fp32=True)
+        model: PreTrainedModel = load_model(source, device=self.spec.device, fp32=True)
         model.requires_grad_(True)
         return model
 
-    def _lr_factor(self, step: int) -> float:
-        """Linear warmup to the peak, then linear decay to FINAL_LR_FRACTION of it."""
-        warmup = max(1, round(WARMUP_FRACTION * self.total_steps))
-        if step < warmup:
-            return (step + 1) / warmup
-        remaining = max(1, self.total_steps - warmup)
-        return 1.0 - (1.0 - FINAL_LR_FRACTION) * min(1.0, (step - warmup) / remaining)
+    def _setup_optimizer(
+        self, model: TrainedModel, hyperparameters: ResolvedHyperparameters, plan: StepPlan
+    ) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LRScheduler]:
+        """AdamW over the trainable parameters, and its warmup-then-decay schedule."""
+        trainable = [param for param in model.parameters() if param.requires_grad]
+        optimizer = torch.optim.AdamW(
+            trainable, lr=hyperparameters.learning_rate(self.spec.base_model), weight_decay=0.0
+        )
+        lr_scheduler = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, partial(_lr_factor, total_steps=plan.total_steps)
+        )
+        return optimizer, lr_scheduler
 
-    def _read_state(self, resume: ResumeState) -> dict[str, Any]:
-        state = torch.load(
+    def _setup_reference_loss(
+        self,
+        model: TrainedModel,
+        tokenizer: PreTrainedTokenizerBase,
+        hyperparameters: ResolvedHyperparameters,
+        data: TrainingData,
+        state: CheckpointState | None,
+    ) -> float | None:
+        """A full run has no adapter to disable at the end: the starting model's reference
+        loss is measured now, before any step, or taken from the checkpoint."""
+        if not hyperparameters.full or not data.reference_texts:
+            return None
+        saved = state.get("reference_base_loss") if state is not None else None
+        if saved is not None:
+            return float(saved)
+        return forgetting.starting_loss(
+            model, tokenizer, data.reference_texts, self.device, self._autocast
+        )
+
+    def _read_state(self, resume: ResumeState, data: TrainingData) -> CheckpointState:
+        state: CheckpointState = torch.load(
             resume.checkpoint_dir / "state" / STATE_FILE, map_location="cpu", weights_only=True
         )
-        if state["n_examples"] != len(self.train_examples):
+        if state["n_examples"] != len(data.train):
             raise ValueError(
                 f"the checkpoint was trained on {state['n_examples']} examples, the training "
-                f"file now has {len(self.train_examples)}"
+                f"file now has {len(data.train)}"
             )
         return state
 
-    def _restore(self, state: dict[str, Any]) -> None:
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.lr_scheduler.load_state_dict(state["lr_scheduler"])
+    def _restore(
+        self,
+        state: CheckpointState,
+        optimizer: torch.optim.Optimizer,
+        lr_scheduler: torch.optim.lr_scheduler.LRScheduler,
+    ) -> None:
+        optimizer.load_state_dict(state["optimizer"])
+        lr_scheduler.load_state_dict(state["lr_scheduler"])
         self.progress = TrainingProgress.from_state_dict(state["progress"])
         self.epoch_plan = [list(batch) for batch in state["epoch_plan"]]
         self.last_metrics = dict(state["last_metrics"])
         rng = state["rng"]
         random.setstate(rng["python"])
         torch.set_rng_state(rng["torch"])
-        if self.device.type == "cuda" and rng.get("cuda") is not None:
-            torch.cuda.set_rng_state(rng["cuda"], self.device)
+        cuda_rng = rng.get("cuda")
+        if self.device.type == "cuda" and cuda_rng is not None:
+            torch.cuda.set_rng_state(cuda_rng, self.device)
+
+    def _warn(self, message: str) -> None:
+        self.reporter.event(message, level="warn")
 
     # train
 
     def train(self) -> TrainingOutcome:
         """Epochs of batches; metrics and a control poll after every optimizer step."""
-        n_epochs = int(self.hyperparameters["n_epochs"])
-        while self.progress.epochs_done < n_epochs:
+        run = self.run
+        while self.progress.epochs_done < run.hyperparameters.n_epochs:
             if self.progress.batches_done == 0:
                 self.epoch_plan = _plan_epoch(
-                    [self.objective.length(example) for example in self.train_examples],
-                    self.batch_size,
+                    [run.objective.length(example) for example in run.data.train],
+                    run.plan.batch_size,
                     seed=self.spec.seed,
                     epoch=self.progress.epochs_done,
                 )
             for position in range(self.progress.batches_done, len(self.epoch_plan)):
-                batch = [self.train_examples[i] for i in self.epoch_plan[position]]
+                batch = [run.data.train[i] for i in self.epoch_plan[position]]
                 step_metrics, n_tokens = self._train_step(batch)
                 self.progress.step += 1
                 self.progress.batches_done = position + 1
@@ -360,53 +484,53 @@ class LoRAFinetuneRecipe:
                     return self._outcome("paused", checkpoint_dir=self._checkpoint_for_pause())
         return self._finish()
 
-    def _train_step(self, batch: Sequence[Any]) -> tuple[dict[str, float], int]:
+    def _train_step(self, batch: Sequence[Example]) -> tuple[dict[str, float], int]:
         """One optimizer step on the objective's loss (summed over micro-batches, divided by
         its normaliser: trained tokens for supervised, pairs for DPO); the step's metrics."""
-        self.model.train()
-        normaliser = self.objective.normaliser(batch)
+        run = self.run
+        run.model.train()
+        normaliser = run.objective.normaliser(batch)
         sums: dict[str, float] = {}
         n_tokens = 0
         try:
-            for micro in self.objective.micro_batches(batch):
-                part = self.objective.loss(self.model, micro)
-                (part.loss / normaliser).backward()
+            for micro in run.objective.micro_batches(batch):
+                part = run.objective.loss(run.model, micro)
+                torch.autograd.backward(part.loss / normaliser)
                 _accumulate(sums, part.sums)
                 n_tokens += part.n_tokens
             torch.nn.utils.clip_grad_norm_(
-                [p for p in self.model.parameters() if p.requires_grad], MAX_GRAD_NORM
+                [p for p in run.model.parameters() if p.requires_grad], MAX_GRAD_NORM
             )
-            self.optimizer.step()
-            self.lr_scheduler.step()
-            self.optimizer.zero_grad(set_to_none=True)
+            run.optimizer.step()
+            run.lr_scheduler.step()
+            run.optimizer.zero_grad(set_to_none=True)
         except torch.cuda.OutOfMemoryError as exc:
             raise RuntimeError(
                 f"CUDA out of memory at step {self.progress.step + 1} with batch size "
-                f"{self.batch_size}; lower batch_size"
+                f"{run.plan.batch_size}; lower batch_size"
             ) from exc
-        return self.objective.metrics(sums, batch), n_tokens
+        return run.objective.metrics(sums, batch), n_tokens
 
     def _report_step(self, step_metrics: dict[str, float]) -> None:
-        step = self.progress.step
-        metrics: dict[str, Any] = {
+        run = self.run
+        step, total_steps = self.progress.step, run.plan.total_steps
+        valid = run.data.valid
+        metrics: dict[str, float] = {
             "step": step,
-            "total_steps": self.total_steps,
+            "total_steps": total_steps,
             **_prefixed("train_", step_metrics),
         }
-        if self.valid_examples and (step % self.valid_every == 0 or step == self.total_steps):
+        if valid and (step % run.plan.valid_every == 0 or step == total_steps):
             # A rotating batch, chosen by step alone so that a resumed run picks the same one.
-            count = min(self.valid_count, len(self.valid_examples))
-            start = (step // self.valid_every - 1) * count
-            picked = [
-                self.valid_examples[(start + offset) % len(self.valid_examples)]
-                for offset in range(count)
-            ]
+            count = min(run.plan.valid_count, len(valid))
+            start = (step // run.plan.valid_every - 1) * count
+            picked = [valid[(start + offset) % len(valid)] for offset in range(count)]
             metrics.update(_prefixed("valid_", self._evaluate(picked)))
-        if self.valid_examples and step == self.total_steps:
+        if valid and step == total_steps:
             # OpenAI's last metrics event carries the full validation loss; the end of the
             # epoch then reuses it rather than evaluating the same model twice.
-            metrics.update(_prefixed("full_valid_", self._evaluate(self.valid_examples)))
-        if self.reference_texts and step == self.total_steps:
+            metrics.update(_prefixed("full_valid_", self._evaluate(valid)))
+        if run.data.reference_texts and step == total_steps:
             # In the last metrics event, and so in the results file; _finish reports it.
             metrics.update(self._forgetting_check().metrics())
         self.last_metrics = {key: value for key, value in metrics.items() if key != "total_steps"}
@@ -414,8 +538,9 @@ class LoRAFinetuneRecipe:
 
     def _end_of_epoch(self) -> None:
         metrics = dict(self.last_metrics)
-        if self.valid_examples and not any(key.startswith("full_valid_") for key in metrics):
-            metrics.update(_prefixed("full_valid_", self._evaluate(self.valid_examples)))
+        valid = self.run.data.valid
+        if valid and not any(key.startswith("full_valid_") for key in metrics):
+            metrics.update(_prefixed("full_valid_", self._evaluate(valid)))
             self.last_metrics.update(metrics)
         checkpoint_dir = self.save_checkpoint()
         self.reporter.checkpoint(
@@ -425,20 +550,21 @@ class LoRAFinetuneRecipe:
             metrics=metrics,
         )
 
-    def _evaluate(self, examples: Sequence[Any]) -> dict[str, float]:
+    def _evaluate(self, examples: Sequence[Example]) -> dict[str, float]:
         """The objective's metrics over `examples`; touches no RNG, so training is unaffected."""
-        return self.objective.evaluate(self.model, examples)
+        return self.run.objective.evaluate(self.run.model, examples)
 
     def _forgetting_check(self) -> forgetting.ForgettingCheck:
-        if self.full:
-            assert self.reference_base_loss is not None
-            tuned = forgetting.starting_loss(
-                self.model, self.tokenizer, self.reference_texts, self.device, self._autocast
-            )
-            return forgetting.ForgettingCheck(self.reference_base_loss, tuned)
-        return forgetting.measure(
-            self.model, self.tokenizer, self.reference_texts, self.device, self._autocast
+        run = self.run
+        texts = run.data.reference_texts
+        if isinstance(run.model, PeftModelForCausalLM):
+            return forgetting.measure(run.model, run.tokenizer, texts, self.device, self._autocast)
+        if run.reference_base_loss is None:
+            raise RuntimeError("a full run measures its starting reference loss in setup")
+        tuned = forgetting.starting_loss(
+            run.model, run.tokenizer, texts, self.device, self._autocast
         )
+        return forgetting.ForgettingCheck(run.reference_base_loss, tuned)
 
     def _report_forgetting(self, metrics: dict[str, float]) -> None:
         """The final event with both reference losses, a warning past the threshold, and
@@ -450,9 +576,9 @@ class LoRAFinetuneRecipe:
         self.reporter.event(check.message())
         warning = check.warning(self.spec.forgetting_threshold_ratio)
         if warning is not None:
-            self.reporter.event(warning, level="warn")
+            self._warn(warning)
 
-    def _autocast(self) -> AbstractContextManager[Any]:
+    def _autocast(self) -> AbstractContextManager[None]:
         if uses_bf16(self.spec.device):
             return torch.autocast("cuda", dtype=torch.bfloat16)
         return nullcontext()
@@ -462,23 +588,24 @@ class LoRAFinetuneRecipe:
     def save_checkpoint(self) -> Path:
         """Write adapter/ (PEFT format), or model/ for a full run, and state/ under
         work_dir/checkpoints/step-N/."""
+        run = self.run
         step = self.progress.step
         target = self.spec.work_dir / "checkpoints" / f"step-{step}"
         staging = target.with_name(f".{target.name}.partial")
         shutil.rmtree(staging, ignore_errors=True)
         (staging / "state").mkdir(parents=True)
         self._save_trained(staging)
-        state = {
-            "optimizer": self.optimizer.state_dict(),
-            "lr_scheduler": self.lr_scheduler.state_dict(),
+        state: CheckpointState = {
+            "optimizer": run.optimizer.state_dict(),
+            "lr_scheduler": run.lr_scheduler.state_dict(),
             "progress": self.progress.state_dict(),
             "epoch_plan": self.epoch_plan,
-            "hyperparameters": dict(self.hyperparameters),
-            "n_examples": len(self.train_examples),
+            "hyperparameters": run.hyperparameters.as_dict(),
+            "n_examples": len(run.data.train),
             "last_metrics": dict(self.last_metrics),
             # What the objective computed before the first step (DPO: reference log-probs).
-            "objective": self.objective.state_dict(),
-            "reference_base_loss": self.reference_base_loss,
+            "objective": run.objective.state_dict(),
+            "reference_base_loss": run.reference_base_loss,
             "rng": {
                 "python": random.getstate(),
                 "torch": torch.get_rng_state(),
@@ -490,7 +617,7 @@ class LoRAFinetuneRecipe:
         torch.save(state, staging / "state" / STATE_FILE)
         # A readable copy for people; the .pt file is what resuming reads.
         (staging / "state" / "progress.json").write_text(
-            json.dumps({**self.progress.state_dict(), "hyperparameters": self.hyperparameters})
+            json.dumps({**self.progress.state_dict(), "hyperparameters": state["hyperparameters"]})
         )
         # Published with one rename: a crash mid-save never leaves a half checkpoint in place.
         shutil.rmtree(target, ignore_errors=True)
@@ -500,23 +627,22 @@ class LoRAFinetuneRecipe:
 
     def _save_trained(self, parent: Path) -> Path:
         """What the run trains, under `parent`: adapter/ for LoRA, model/ for a full run."""
-        if self.full:
-            directory = parent / MODEL_DIR
-            self.model.save_pretrained(directory, max_shard_size=MAX_SHARD_SIZE)
-            # Its own tokenizer: the saved directory is a model of its own, served as a base.
-            self.tokenizer.save_pretrained(directory)
+        run = self.run
+        if isinstance(run.model, PeftModelForCausalLM):
+            directory = parent / ADAPTER_DIR
+            # save_embedding_layers=False: the vocabulary is never resized, and "auto" would
+            # ask the Hugging Face Hub about the base model, a network call a training worker
+            # must not make. selected_adapters: a reinforcement job's frozen reference adapter
+            # is not its result.
+            run.model.save_pretrained(
+                str(directory), save_embedding_layers=False, selected_adapters=["default"]
+            )
             return directory
-        directory = parent / ADAPTER_DIR
-        self._save_adapter(directory)
+        directory = parent / MODEL_DIR
+        run.model.save_pretrained(directory, max_shard_size=MAX_SHARD_SIZE)
+        # Its own tokenizer: the saved directory is a model of its own, served as a base.
+        run.tokenizer.save_pretrained(str(directory))
         return directory
-
-    def _save_adapter(self, directory: Path) -> None:
-        # save_embedding_layers=False: the vocabulary is never resized, and "auto" would ask the
-        # Hugging Face Hub about the base model, a network call a training worker must not make.
-        # selected_adapters: a reinforcement job's frozen reference adapter is not its result.
-        self.model.save_pretrained(
-            directory, save_embedding_layers=False, selected_adapters=["default"]
-        )
 
     def _checkpoint_for_pause(self) -> Path:
         if self.last_checkpoint is not None and self.last_checkpoint[0] == self.progress.step:
@@ -534,17 +660,17 @@ class LoRAFinetuneRecipe:
             for key, value in self.last_metrics.items()
             if key.startswith("train_")
         }
-        if self.valid_examples:
-            metrics.update(_prefixed("full_valid_", self._evaluate(self.valid_examples)))
-        if self.reference_texts:
+        if self.run.data.valid:
+            metrics.update(_prefixed("full_valid_", self._evaluate(self.run.data.valid)))
+        if self.run.data.reference_texts:
             self._report_forgetting(metrics)
-        if self.full:
+        if self.run.hyperparameters.full:
             return self._outcome("succeeded", model_dir=saved, metrics=metrics)
         return self._outcome("succeeded", adapter_dir=saved, metrics=metrics)
 
     def _outcome(
         self,
-        status: Any,
+        status: Literal["succeeded", "cancelled", "paused"],
         *,
         adapter_dir: Path | None = None,
         model_dir: Path | None = None,
@@ -563,19 +689,44 @@ class LoRAFinetuneRecipe:
 
     def cleanup(self) -> None:
         """Free the model and optimizer so that a worker running several jobs does not leak."""
-        for name in ("model", "optimizer", "lr_scheduler", "objective"):
-            if hasattr(self, name):
-                delattr(self, name)
+        self._run = None
         if self.device.type == "cuda":
             torch.cuda.empty_cache()
 
 
-def _load_adapter(model: Any, directory: Path, what: str) -> None:
+def _plan_steps(
+    hyperparameters: ResolvedHyperparameters, n_examples: int, objective: Objective
+) -> StepPlan:
+    """Steps per epoch and in all, and the objective's validation schedule."""
+    batch_size = min(hyperparameters.batch_size, n_examples)
+    total_steps = hyperparameters.n_epochs * math.ceil(n_examples / batch_size)
+    valid_every, valid_count = objective.validation_plan(total_steps, batch_size)
+    return StepPlan(batch_size, total_steps, valid_every, valid_count)
+
+
+def _lr_factor(step: int, *, total_steps: int) -> float:
+    """Linear warmup to the peak, then linear decay to FINAL_LR_FRACTION of it."""
+    warmup = max(1, round(WARMUP_FRACTION * total_steps))
+    if step < warmup:
+        return (step + 1) / warmup
+    remaining = max(1, total_steps - warmup)
+    return 1.0 - (1.0 - FINAL_LR_FRACTION) * min(1.0, (step - warmup) / remaining)
+
+
+def _pad_token_id(tokenizer: PreTrainedTokenizerBase) -> int:
+    pad = tokenizer.pad_token_id
+    if not isinstance(pad, int):
+        raise ValueError("the tokenizer has no pad token")  # load_tokenizer guarantees one
+    return pad
+
+
+def _load_adapter(model: PeftModelForCausalLM, directory: Path, what: str) -> None:
     """Copy a saved adapter's weights into the model's LoRA of the same shape."""
     weights = load_file(str(directory / "adapter_model.safetensors"))
     result = set_peft_model_state_dict(model, weights)
-    if getattr(result, "unexpected_keys", None):
-        raise ValueError(f"the {what} adapter does not fit: {result.unexpected_keys[:3]}")
+    unexpected = getattr(result, "unexpected_keys", None)
+    if unexpected:
+        raise ValueError(f"the {what} adapter does not fit: {list(unexpected)[:3]}")
 
 
 def _seed_everything(seed: int) -> None:

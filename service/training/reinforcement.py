@@ -23,13 +23,15 @@ count such samples (`grader_errors`) and the first few are reported as warning e
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
+from peft import PeftModelForCausalLM
+from transformers import PreTrainedTokenizerBase
 
 from service.datasets.errors import DatasetParam
 from service.datasets.loading import DataReport
@@ -40,7 +42,18 @@ from service.graders.sandbox import PythonSandbox
 from service.graders.schemas import parse_grader
 from service.graders.templates import Sample
 from service.training.grader_models import LocalModelSampler
-from service.training.objective import Batching, MicroLoss, RunContext, micro_batches, token_logps
+from service.training.hyperparameters import ResolvedHyperparameters
+from service.training.objective import (
+    Batching,
+    MicroLoss,
+    ObjectiveState,
+    RunContext,
+    TrainedModel,
+    decode_text,
+    generate,
+    micro_batches,
+    token_logps,
+)
 
 # TRL's constant: keeps a group whose rewards are all equal at advantage 0, not 0/0.
 ADVANTAGE_EPSILON = 1e-4
@@ -110,16 +123,21 @@ class Rollout:
 class ReinforcementObjective:
     """GRPO on the LoRA, rewarded by the job's grader."""
 
-    def __init__(self, hyperparameters: dict[str, Any], batching: Batching, run: RunContext):
+    def __init__(
+        self, hyperparameters: ResolvedHyperparameters, batching: Batching, run: RunContext
+    ):
+        settings = hyperparameters.reinforcement
+        if settings is None:
+            raise ValueError("a reinforcement run needs reinforcement's hyperparameters")
         self.batching = batching
         self.run = run
-        self.group_size = int(hyperparameters["num_generations"])
-        self.beta = float(hyperparameters["beta"])
-        self.epsilon = float(hyperparameters["epsilon"])
-        self.temperature = float(hyperparameters["temperature"])
-        self.max_completion_tokens = int(hyperparameters["max_completion_tokens"])
-        self.eval_interval = int(hyperparameters["eval_interval"])
-        self.eval_samples = int(hyperparameters["eval_samples"])
+        self.group_size = settings.num_generations
+        self.beta = settings.beta
+        self.epsilon = settings.epsilon
+        self.temperature = settings.temperature
+        self.max_completion_tokens = settings.max_completion_tokens
+        self.eval_interval = settings.eval_interval
+        self.eval_samples = settings.eval_samples
         if run.grader is None:
             raise ValueError("a reinforcement job needs a grader")
         self.grader = parse_grader(run.grader)
@@ -141,7 +159,7 @@ class ReinforcementObjective:
     @staticmethod
     def load(
         path: Path,
-        tokenizer: Any,
+        tokenizer: PreTrainedTokenizerBase,
         *,
         context_length: int,
         param: DatasetParam,
@@ -162,17 +180,22 @@ class ReinforcementObjective:
         return len(example.input_ids) + self.max_completion_tokens
 
     def prepare(
-        self, model: Any, train: list[Prompt], valid: list[Prompt], state: dict[str, Any] | None
+        self,
+        model: TrainedModel,
+        train: list[Prompt],
+        valid: list[Prompt],
+        state: ObjectiveState | None,
     ) -> tuple[list[Prompt], list[Prompt]]:
         """With a KL term, a continued job's starting adapter is loaded beside the trained one,
         frozen, as the reference."""
         if self.beta != 0.0 and self.run.starting_adapter_dir is not None:
+            model = _as_peft(model)
             model.load_adapter(str(self.run.starting_adapter_dir), adapter_name=REFERENCE_ADAPTER)
             model.set_adapter("default")
             self._reference_adapter = True
         return train, valid
 
-    def state_dict(self) -> dict[str, Any]:
+    def state_dict(self) -> ObjectiveState:
         """Nothing beyond the recipe's: sampling's generator state is saved with the RNG."""
         return {}
 
@@ -188,7 +211,7 @@ class ReinforcementObjective:
         """The batch's completions: the loss is the mean over completions, as in TRL."""
         return len(batch) * self.group_size
 
-    def loss(self, model: Any, micro: Sequence[Prompt]) -> MicroLoss:
+    def loss(self, model: TrainedModel, micro: Sequence[Prompt]) -> MicroLoss:
         """Sample and grade each prompt's group, then the summed GRPO loss of its completions."""
         rollouts = self._rollouts(model, micro, greedy=False)
         rewards = torch.tensor([r.reward for r in rollouts], dtype=torch.float32)
@@ -198,7 +221,7 @@ class ReinforcementObjective:
         per_token, mask = token_logps(logits, labels)
         reference = None
         if self.beta != 0.0:
-            with torch.no_grad(), self._reference_model(model):
+            with torch.no_grad(), self._reference_model(_as_peft(model)):
                 reference_logits, _ = self.batching.logits(model, rows)
                 reference, _ = token_logps(reference_logits, labels)
         result = grpo_loss(
@@ -218,7 +241,7 @@ class ReinforcementObjective:
         }
         return MicroLoss(loss, sums, sum(len(row.input_ids) for row in rows))
 
-    def metrics(self, sums: dict[str, float], batch: Sequence[Prompt]) -> dict[str, float]:
+    def metrics(self, sums: Mapping[str, float], batch: Sequence[Prompt]) -> dict[str, float]:
         """Per-completion means of loss and reward, the reward's spread over the batch, and
         the number of samples a grader failed on."""
         n = max(len(batch) * self.group_size, 1)
@@ -228,7 +251,7 @@ class ReinforcementObjective:
         return result
 
     @torch.no_grad()
-    def evaluate(self, model: Any, examples: Sequence[Prompt]) -> dict[str, float]:
+    def evaluate(self, model: TrainedModel, examples: Sequence[Prompt]) -> dict[str, float]:
         """The greedy completion of each prompt, graded: the validation reward."""
         rollouts = [
             rollout
@@ -241,7 +264,9 @@ class ReinforcementObjective:
 
     # sampling and grading
 
-    def _rollouts(self, model: Any, prompts: Sequence[Prompt], *, greedy: bool) -> list[Rollout]:
+    def _rollouts(
+        self, model: TrainedModel, prompts: Sequence[Prompt], *, greedy: bool
+    ) -> list[Rollout]:
         """Each prompt's completions, graded, grouped by prompt in the prompts' order."""
         groups = self._sample(model, prompts, greedy=greedy)
         pairs = [
@@ -250,9 +275,7 @@ class ReinforcementObjective:
             for completion in group
         ]
         texts = [
-            self.run.tokenizer.decode(
-                [t for t in completion if t != self.eos_token_id], skip_special_tokens=True
-            )
+            decode_text(self.run.tokenizer, [t for t in completion if t != self.eos_token_id])
             for _, completion in pairs
         ]
         results = self._loop.run_until_complete(
@@ -270,7 +293,7 @@ class ReinforcementObjective:
 
     @torch.no_grad()
     def _sample(
-        self, model: Any, prompts: Sequence[Prompt], *, greedy: bool
+        self, model: TrainedModel, prompts: Sequence[Prompt], *, greedy: bool
     ) -> list[list[list[int]]]:
         """Completions of each prompt by the model as it is now, in one `generate`:
         num_generations sampled, or one greedy. Prompts are left-padded; generate counts
@@ -285,13 +308,14 @@ class ReinforcementObjective:
             input_ids[row, width - len(prompt.input_ids) :] = torch.tensor(prompt.input_ids)
             attention_mask[row, width - len(prompt.input_ids) :] = 1
         per_prompt = 1 if greedy else self.group_size
-        options: dict[str, Any] = (
+        options: dict[str, bool | float | int] = (
             {"do_sample": False}
             if greedy
             else {"do_sample": True, "temperature": self.temperature, "top_k": 0, "top_p": 1.0}
         )
         with self.batching.autocast():
-            output = model.generate(
+            output = generate(
+                model,
                 input_ids=input_ids.to(self.batching.device),
                 attention_mask=attention_mask.to(self.batching.device),
                 max_new_tokens=max(1, budget),
@@ -308,7 +332,9 @@ class ReinforcementObjective:
             for index in range(len(prompts))
         ]
 
-    async def _grade_all(self, texts: list[str], items: list[dict[str, Any]]) -> list[Any]:
+    async def _grade_all(
+        self, texts: list[str], items: list[dict[str, Any]]
+    ) -> list[grading.GraderResult]:
         samples = [Sample.from_text(text) for text in texts]
         return await asyncio.gather(
             *(
@@ -330,14 +356,21 @@ class ReinforcementObjective:
             message += ". Further grader failures are counted in grader_errors only"
         self.run.warn(message)
 
-    def _reference_model(self, model: Any) -> AbstractContextManager[Any]:
+    def _reference_model(self, model: PeftModelForCausalLM) -> AbstractContextManager[None]:
         if self._reference_adapter:
             return _adapter(model, REFERENCE_ADAPTER)
         return model.disable_adapter()
 
 
+def _as_peft(model: TrainedModel) -> PeftModelForCausalLM:
+    """The run's model as the LoRA it always is here (reinforcement trains no full model)."""
+    if not isinstance(model, PeftModelForCausalLM):
+        raise ValueError("reinforcement jobs train a LoRA adapter only")
+    return model
+
+
 @contextmanager
-def _adapter(model: Any, name: str) -> Iterator[None]:
+def _adapter(model: PeftModelForCausalLM, name: str) -> Iterator[None]:
     """Another loaded adapter active for a forward pass; the trained one after (set_adapter
     also gives requires_grad back to the trained adapter alone)."""
     model.set_adapter(name)
@@ -379,7 +412,7 @@ def _reward_sums(rollouts: Sequence[Rollout]) -> dict[str, float]:
     }
 
 
-def _reward_metrics(sums: dict[str, float], n: int) -> dict[str, float]:
+def _reward_metrics(sums: Mapping[str, float], n: int) -> dict[str, float]:
     mean = sums["reward"] / n
     variance = max(sums["reward_squared"] / n - mean**2, 0.0)
     return {

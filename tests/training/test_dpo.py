@@ -17,9 +17,11 @@ import torch
 from service.datasets.preference import load_preference_pairs
 from service.training.contract import ResumeState, TrainingOutcome, TrainingSpec
 from service.training.dpo import DPOObjective, ScoredPair, dpo_loss
+from service.training.hyperparameters import resolve
 from service.training.objective import Batching
 from service.training.recipe import run_training
 from tests.training.conftest import PROMPTS, SENTENCE, Emulator, RecordingReporter, write_chat_file
+from tests.training.test_hyperparameters import EMULATOR
 from tests.training.test_recipe import adapter_tensors, assert_same_adapter, make_spec
 
 REJECTED = "I do not know."
@@ -191,7 +193,8 @@ def test_the_objective_matches_trl_on_the_emulator(emulator: Emulator, tmp_path:
         return {n: p.grad.clone() for n, p in peft.named_parameters() if p.grad is not None}
 
     ours_model = model()
-    objective = DPOObjective({"beta": beta}, batching)
+    hyperparameters = resolve({"beta": beta}, n_examples=len(pairs), entry=EMULATOR, method="dpo")
+    objective = DPOObjective(hyperparameters, batching)
     # References a few nats off the policy, both ways, so that rewards and the loss are of the
     # usual size and of both signs.
     with torch.no_grad():

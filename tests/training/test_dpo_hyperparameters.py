@@ -8,7 +8,7 @@ import pytest
 
 from service.core.errors import InvalidRequestError
 from service.training.hyperparameters import (
-    DPO_HYPERPARAMETER_KEYS,
+    auto_keys,
     resolve_hyperparameters,
     validate_hyperparameters,
 )
@@ -21,7 +21,7 @@ PREFIX = "method.dpo.hyperparameters"
     "requested",
     [
         {},
-        dict.fromkeys(DPO_HYPERPARAMETER_KEYS, "auto"),
+        dict.fromkeys(auto_keys("dpo"), "auto"),
         {"beta": 2},
         {"beta": 1e-6},
         {"beta": 0.1, "n_epochs": 2, "batch_size": 8, "learning_rate_multiplier": 0.5},

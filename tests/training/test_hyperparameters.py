@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+import jsonschema
 import pytest
 
 from service.catalog import BaseModelEntry, LoraDefaults
 from service.core.errors import InvalidRequestError
 from service.training.hyperparameters import (
-    HYPERPARAMETER_KEYS,
+    Method,
+    auto_keys,
+    declared,
     learning_rate,
+    markdown_page,
+    published,
+    resolve,
     resolve_hyperparameters,
     validate_hyperparameters,
 )
+from tests.harness import REPO_ROOT
 
 EMULATOR = BaseModelEntry(name="whetstone-tiny", emulator=True, lora=LoraDefaults(16, 16, 0.0))
+HYPERPARAMETER_KEYS = auto_keys("supervised")
 PRETRAINED = BaseModelEntry(
     name="qwen",
     hub_id="Qwen/Qwen2.5-0.5B-Instruct",
@@ -138,3 +146,130 @@ def test_learning_rate_is_the_family_rate_times_the_multiplier() -> None:
     )
     assert learning_rate(resolved, PRETRAINED) == pytest.approx(4e-4)
     assert learning_rate(resolved, EMULATOR) > learning_rate(resolved, PRETRAINED)
+
+
+# -- the published schema and the checks agree ---------------------------------------------------
+
+
+def published_schemas() -> dict[str, dict[str, Any]]:
+    """Each method's hyperparameters object as the exported spec publishes it."""
+    from service.fine_tuning import schemas
+
+    models = {
+        "supervised": schemas.FineTuneSupervisedHyperparameters,
+        "dpo": schemas.FineTuneDPOHyperparameters,
+        "reinforcement": schemas.FineTuneReinforcementHyperparameters,
+    }
+    return {method: model.model_json_schema() for method, model in models.items()}
+
+
+def schema_accepts(schema: dict[str, Any], key: str, value: Any) -> bool:
+    return jsonschema.Draft202012Validator(schema).is_valid({key: value})
+
+
+def check_accepts(method: str, key: str, value: Any) -> bool:
+    try:
+        validate_hyperparameters({key: value}, method=method, param_prefix="p")
+    except InvalidRequestError:
+        return False
+    return True
+
+
+def boundary_values(field: dict[str, Any]) -> list[Any]:
+    """Values at and just past every bound the field's published schema states, and a few
+    of the wrong type."""
+    values: list[Any] = ["auto", None, True, "", "x", [], ["q_proj"], [" "], "all-linear"]
+    branches = field.get("oneOf") or field.get("anyOf") or [field]
+    for branch in branches:
+        step = 1 if branch.get("type") == "integer" else 1e-6
+        for bound in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            if bound in branch:
+                edge = branch[bound]
+                values += [edge - step, edge, edge + step]
+        if branch.get("type") == "integer":
+            values.append(2.5)
+        values += list(branch.get("enum", []))
+    return values
+
+
+@pytest.mark.parametrize("method", ["supervised", "dpo", "reinforcement"])
+def test_the_published_schema_and_the_checks_agree(method: Method) -> None:
+    schema = published_schemas()[method]
+    assert set(schema["properties"]) == {spec.name for spec in published(method)}
+    # Every declared key is published, except the ones a method takes only to refuse
+    # their values with a reason (reinforcement's training_type "full").
+    assert {spec.name for spec in declared(method)} - set(schema["properties"]) <= {"training_type"}
+    for key, field in schema["properties"].items():
+        for value in boundary_values(field):
+            if value is None:
+                continue  # an omitted optional field: the model drops it before the checks
+            assert schema_accepts(schema, key, value) == check_accepts(method, key, value), (
+                method,
+                key,
+                value,
+            )
+
+
+def published_bounds(field: dict[str, Any]) -> set[float]:
+    """Every numeric bound anywhere in a field's schema."""
+    bounds: set[float] = set()
+    for branch in field.get("oneOf") or field.get("anyOf") or [field]:
+        for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            if key in branch:
+                bounds.add(float(branch[key]))
+    return bounds
+
+
+@pytest.mark.parametrize("method", ["supervised", "dpo", "reinforcement"])
+def test_every_declared_bound_is_published(method: Method) -> None:
+    properties = published_schemas()[method]["properties"]
+    for spec in published(method):
+        if spec.kind in ("integer", "number"):
+            assert published_bounds(properties[spec.name]) == {spec.low, spec.high}, spec.name
+
+
+def test_the_docs_page_is_the_generated_one() -> None:
+    committed = REPO_ROOT / "docs" / "hyperparameters.md"
+    assert committed.read_text() == markdown_page(), (
+        "docs/hyperparameters.md is stale: run "
+        "`python -m service.training.hyperparameters > docs/hyperparameters.md`"
+    )
+
+
+# -- the resolved dataclass the recipe reads --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "requested"),
+    [
+        ("supervised", {}),
+        ("supervised", {"training_type": "full", "n_epochs": 2}),
+        ("dpo", {"beta": 0.5, "reference_file": "file-abc"}),
+        ("reinforcement", {"compute_multiplier": 2, "training_type": "lora"}),
+    ],
+)
+def test_the_stored_form_resolves_to_the_same_run(
+    method: Method, requested: dict[str, Any]
+) -> None:
+    # A resumed or re-read job resolves its stored values, not "auto" again.
+    resolved = resolve(requested, n_examples=40, entry=PRETRAINED, method=method)
+    again = resolve(resolved.as_dict(), n_examples=40, entry=PRETRAINED, method=method)
+    assert again == resolved and again.as_dict() == resolved.as_dict()
+    assert "auto" not in resolved.as_dict().values()
+
+
+def test_the_resolved_values_are_typed() -> None:
+    supervised = resolve({"learning_rate_multiplier": 2}, n_examples=20, entry=PRETRAINED)
+    assert supervised.learning_rate_multiplier == 2.0
+    assert supervised.lora is not None and supervised.lora.target_modules == ("q_proj", "v_proj")
+    assert supervised.dpo_beta is None and supervised.reinforcement is None
+    assert supervised.learning_rate(PRETRAINED) == pytest.approx(4e-4)
+    full = resolve({"training_type": "full"}, n_examples=20, entry=PRETRAINED)
+    assert full.full and full.lora is None
+    assert full.learning_rate(PRETRAINED) < supervised.learning_rate(PRETRAINED)
+    dpo = resolve({}, n_examples=20, entry=PRETRAINED, method="dpo")
+    assert dpo.dpo_beta == 0.1
+    grpo = resolve(
+        {"compute_multiplier": 2}, n_examples=20, entry=PRETRAINED, method="reinforcement"
+    ).reinforcement
+    assert grpo is not None and grpo.num_generations == 8 and grpo.beta == 0.0

@@ -141,6 +141,10 @@ from .fine_tune_dpo_hyperparameters_beta_type_0 import FineTuneDPOHyperparameter
 from .fine_tune_dpo_hyperparameters_learning_rate_multiplier_type_0 import (
     FineTuneDPOHyperparametersLearningRateMultiplierType0,
 )
+from .fine_tune_dpo_hyperparameters_lora_alpha_type_0 import FineTuneDPOHyperparametersLoraAlphaType0
+from .fine_tune_dpo_hyperparameters_lora_dropout_type_0 import FineTuneDPOHyperparametersLoraDropoutType0
+from .fine_tune_dpo_hyperparameters_lora_rank_type_0 import FineTuneDPOHyperparametersLoraRankType0
+from .fine_tune_dpo_hyperparameters_lora_target_modules_type_0 import FineTuneDPOHyperparametersLoraTargetModulesType0
 from .fine_tune_dpo_hyperparameters_n_epochs_type_0 import FineTuneDPOHyperparametersNEpochsType0
 from .fine_tune_dpo_hyperparameters_training_type import FineTuneDPOHyperparametersTrainingType
 from .fine_tune_dpo_method import FineTuneDPOMethod
@@ -150,9 +154,11 @@ from .fine_tune_reinforcement_hyperparameters import FineTuneReinforcementHyperp
 from .fine_tune_reinforcement_hyperparameters_batch_size_type_0 import (
     FineTuneReinforcementHyperparametersBatchSizeType0,
 )
+from .fine_tune_reinforcement_hyperparameters_beta_type_0 import FineTuneReinforcementHyperparametersBetaType0
 from .fine_tune_reinforcement_hyperparameters_compute_multiplier_type_0 import (
     FineTuneReinforcementHyperparametersComputeMultiplierType0,
 )
+from .fine_tune_reinforcement_hyperparameters_epsilon_type_0 import FineTuneReinforcementHyperparametersEpsilonType0
 from .fine_tune_reinforcement_hyperparameters_eval_interval_type_0 import (
     FineTuneReinforcementHyperparametersEvalIntervalType0,
 )
@@ -162,15 +168,40 @@ from .fine_tune_reinforcement_hyperparameters_eval_samples_type_0 import (
 from .fine_tune_reinforcement_hyperparameters_learning_rate_multiplier_type_0 import (
     FineTuneReinforcementHyperparametersLearningRateMultiplierType0,
 )
+from .fine_tune_reinforcement_hyperparameters_lora_alpha_type_0 import (
+    FineTuneReinforcementHyperparametersLoraAlphaType0,
+)
+from .fine_tune_reinforcement_hyperparameters_lora_dropout_type_0 import (
+    FineTuneReinforcementHyperparametersLoraDropoutType0,
+)
+from .fine_tune_reinforcement_hyperparameters_lora_rank_type_0 import FineTuneReinforcementHyperparametersLoraRankType0
+from .fine_tune_reinforcement_hyperparameters_lora_target_modules_type_0 import (
+    FineTuneReinforcementHyperparametersLoraTargetModulesType0,
+)
+from .fine_tune_reinforcement_hyperparameters_max_completion_tokens_type_0 import (
+    FineTuneReinforcementHyperparametersMaxCompletionTokensType0,
+)
 from .fine_tune_reinforcement_hyperparameters_n_epochs_type_0 import FineTuneReinforcementHyperparametersNEpochsType0
+from .fine_tune_reinforcement_hyperparameters_num_generations_type_0 import (
+    FineTuneReinforcementHyperparametersNumGenerationsType0,
+)
 from .fine_tune_reinforcement_hyperparameters_reasoning_effort import (
     FineTuneReinforcementHyperparametersReasoningEffort,
+)
+from .fine_tune_reinforcement_hyperparameters_temperature_type_0 import (
+    FineTuneReinforcementHyperparametersTemperatureType0,
 )
 from .fine_tune_reinforcement_method import FineTuneReinforcementMethod
 from .fine_tune_supervised_hyperparameters import FineTuneSupervisedHyperparameters
 from .fine_tune_supervised_hyperparameters_batch_size_type_0 import FineTuneSupervisedHyperparametersBatchSizeType0
 from .fine_tune_supervised_hyperparameters_learning_rate_multiplier_type_0 import (
     FineTuneSupervisedHyperparametersLearningRateMultiplierType0,
+)
+from .fine_tune_supervised_hyperparameters_lora_alpha_type_0 import FineTuneSupervisedHyperparametersLoraAlphaType0
+from .fine_tune_supervised_hyperparameters_lora_dropout_type_0 import FineTuneSupervisedHyperparametersLoraDropoutType0
+from .fine_tune_supervised_hyperparameters_lora_rank_type_0 import FineTuneSupervisedHyperparametersLoraRankType0
+from .fine_tune_supervised_hyperparameters_lora_target_modules_type_0 import (
+    FineTuneSupervisedHyperparametersLoraTargetModulesType0,
 )
 from .fine_tune_supervised_hyperparameters_n_epochs_type_0 import FineTuneSupervisedHyperparametersNEpochsType0
 from .fine_tune_supervised_hyperparameters_training_type import FineTuneSupervisedHyperparametersTrainingType
@@ -422,6 +453,10 @@ __all__ = (
     "FineTuneDPOHyperparametersBatchSizeType0",
     "FineTuneDPOHyperparametersBetaType0",
     "FineTuneDPOHyperparametersLearningRateMultiplierType0",
+    "FineTuneDPOHyperparametersLoraAlphaType0",
+    "FineTuneDPOHyperparametersLoraDropoutType0",
+    "FineTuneDPOHyperparametersLoraRankType0",
+    "FineTuneDPOHyperparametersLoraTargetModulesType0",
     "FineTuneDPOHyperparametersNEpochsType0",
     "FineTuneDPOHyperparametersTrainingType",
     "FineTuneDPOMethod",
@@ -429,16 +464,29 @@ __all__ = (
     "FineTuneMethodType",
     "FineTuneReinforcementHyperparameters",
     "FineTuneReinforcementHyperparametersBatchSizeType0",
+    "FineTuneReinforcementHyperparametersBetaType0",
     "FineTuneReinforcementHyperparametersComputeMultiplierType0",
+    "FineTuneReinforcementHyperparametersEpsilonType0",
     "FineTuneReinforcementHyperparametersEvalIntervalType0",
     "FineTuneReinforcementHyperparametersEvalSamplesType0",
     "FineTuneReinforcementHyperparametersLearningRateMultiplierType0",
+    "FineTuneReinforcementHyperparametersLoraAlphaType0",
+    "FineTuneReinforcementHyperparametersLoraDropoutType0",
+    "FineTuneReinforcementHyperparametersLoraRankType0",
+    "FineTuneReinforcementHyperparametersLoraTargetModulesType0",
+    "FineTuneReinforcementHyperparametersMaxCompletionTokensType0",
     "FineTuneReinforcementHyperparametersNEpochsType0",
+    "FineTuneReinforcementHyperparametersNumGenerationsType0",
     "FineTuneReinforcementHyperparametersReasoningEffort",
+    "FineTuneReinforcementHyperparametersTemperatureType0",
     "FineTuneReinforcementMethod",
     "FineTuneSupervisedHyperparameters",
     "FineTuneSupervisedHyperparametersBatchSizeType0",
     "FineTuneSupervisedHyperparametersLearningRateMultiplierType0",
+    "FineTuneSupervisedHyperparametersLoraAlphaType0",
+    "FineTuneSupervisedHyperparametersLoraDropoutType0",
+    "FineTuneSupervisedHyperparametersLoraRankType0",
+    "FineTuneSupervisedHyperparametersLoraTargetModulesType0",
     "FineTuneSupervisedHyperparametersNEpochsType0",
     "FineTuneSupervisedHyperparametersTrainingType",
     "FineTuneSupervisedMethod",

@@ -11,6 +11,12 @@ from ..models.fine_tune_dpo_hyperparameters_beta_type_0 import FineTuneDPOHyperp
 from ..models.fine_tune_dpo_hyperparameters_learning_rate_multiplier_type_0 import (
     FineTuneDPOHyperparametersLearningRateMultiplierType0,
 )
+from ..models.fine_tune_dpo_hyperparameters_lora_alpha_type_0 import FineTuneDPOHyperparametersLoraAlphaType0
+from ..models.fine_tune_dpo_hyperparameters_lora_dropout_type_0 import FineTuneDPOHyperparametersLoraDropoutType0
+from ..models.fine_tune_dpo_hyperparameters_lora_rank_type_0 import FineTuneDPOHyperparametersLoraRankType0
+from ..models.fine_tune_dpo_hyperparameters_lora_target_modules_type_0 import (
+    FineTuneDPOHyperparametersLoraTargetModulesType0,
+)
 from ..models.fine_tune_dpo_hyperparameters_n_epochs_type_0 import FineTuneDPOHyperparametersNEpochsType0
 from ..models.fine_tune_dpo_hyperparameters_training_type import FineTuneDPOHyperparametersTrainingType
 from ..types import UNSET, Unset
@@ -28,13 +34,18 @@ class FineTuneDPOHyperparameters:
         batch_size (FineTuneDPOHyperparametersBatchSizeType0 | int | Unset): Preference pairs per optimizer step, 1 to
             256, or `auto`. Default: FineTuneDPOHyperparametersBatchSizeType0.AUTO.
         learning_rate_multiplier (FineTuneDPOHyperparametersLearningRateMultiplierType0 | float | Unset): Scale of the
-            base learning rate (> 0), or `auto`. Default: FineTuneDPOHyperparametersLearningRateMultiplierType0.AUTO.
+            base learning rate (> 0, at most 10), or `auto`. Default:
+            FineTuneDPOHyperparametersLearningRateMultiplierType0.AUTO.
         n_epochs (FineTuneDPOHyperparametersNEpochsType0 | int | Unset): Full passes over the training file, 1 to 50, or
             `auto`. Default: FineTuneDPOHyperparametersNEpochsType0.AUTO.
-        lora_rank (int | Unset): Extension: LoRA rank r (default: the model's).
-        lora_alpha (int | Unset): Extension: LoRA alpha (default: the model's).
-        lora_dropout (float | Unset): Extension: LoRA dropout, 0 to 1.
-        lora_target_modules (list[str] | str | Unset): Extension: module names to adapt, or "all-linear".
+        lora_rank (FineTuneDPOHyperparametersLoraRankType0 | int | Unset): Extension: LoRA rank r (default: the
+            model's).
+        lora_alpha (FineTuneDPOHyperparametersLoraAlphaType0 | int | Unset): Extension: LoRA alpha (default: the
+            model's).
+        lora_dropout (FineTuneDPOHyperparametersLoraDropoutType0 | float | Unset): Extension: LoRA dropout, from 0 up to
+            (not including) 1.
+        lora_target_modules (FineTuneDPOHyperparametersLoraTargetModulesType0 | list[str] | Unset): Extension: module
+            names to adapt, or "all-linear".
         reference_file (None | str | Unset): Extension: id of a file of general text (JSONL of `text`, `messages` or
             `prompt`/`completion` lines) the forgetting check measures on.
         training_type (FineTuneDPOHyperparametersTrainingType | Unset): Extension: `lora` (default) trains an adapter;
@@ -47,10 +58,10 @@ class FineTuneDPOHyperparameters:
         FineTuneDPOHyperparametersLearningRateMultiplierType0.AUTO
     )
     n_epochs: FineTuneDPOHyperparametersNEpochsType0 | int | Unset = FineTuneDPOHyperparametersNEpochsType0.AUTO
-    lora_rank: int | Unset = UNSET
-    lora_alpha: int | Unset = UNSET
-    lora_dropout: float | Unset = UNSET
-    lora_target_modules: list[str] | str | Unset = UNSET
+    lora_rank: FineTuneDPOHyperparametersLoraRankType0 | int | Unset = UNSET
+    lora_alpha: FineTuneDPOHyperparametersLoraAlphaType0 | int | Unset = UNSET
+    lora_dropout: FineTuneDPOHyperparametersLoraDropoutType0 | float | Unset = UNSET
+    lora_target_modules: FineTuneDPOHyperparametersLoraTargetModulesType0 | list[str] | Unset = UNSET
     reference_file: None | str | Unset = UNSET
     training_type: FineTuneDPOHyperparametersTrainingType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -88,18 +99,35 @@ class FineTuneDPOHyperparameters:
         else:
             n_epochs = self.n_epochs
 
-        lora_rank = self.lora_rank
+        lora_rank: int | str | Unset
+        if isinstance(self.lora_rank, Unset):
+            lora_rank = UNSET
+        elif isinstance(self.lora_rank, FineTuneDPOHyperparametersLoraRankType0):
+            lora_rank = self.lora_rank.value
+        else:
+            lora_rank = self.lora_rank
 
-        lora_alpha = self.lora_alpha
+        lora_alpha: int | str | Unset
+        if isinstance(self.lora_alpha, Unset):
+            lora_alpha = UNSET
+        elif isinstance(self.lora_alpha, FineTuneDPOHyperparametersLoraAlphaType0):
+            lora_alpha = self.lora_alpha.value
+        else:
+            lora_alpha = self.lora_alpha
 
-        lora_dropout = self.lora_dropout
+        lora_dropout: float | str | Unset
+        if isinstance(self.lora_dropout, Unset):
+            lora_dropout = UNSET
+        elif isinstance(self.lora_dropout, FineTuneDPOHyperparametersLoraDropoutType0):
+            lora_dropout = self.lora_dropout.value
+        else:
+            lora_dropout = self.lora_dropout
 
         lora_target_modules: list[str] | str | Unset
         if isinstance(self.lora_target_modules, Unset):
             lora_target_modules = UNSET
-        elif isinstance(self.lora_target_modules, list):
-            lora_target_modules = self.lora_target_modules
-
+        elif isinstance(self.lora_target_modules, FineTuneDPOHyperparametersLoraTargetModulesType0):
+            lora_target_modules = self.lora_target_modules.value
         else:
             lora_target_modules = self.lora_target_modules
 
@@ -205,24 +233,69 @@ class FineTuneDPOHyperparameters:
 
         n_epochs = _parse_n_epochs(d.pop("n_epochs", UNSET))
 
-        lora_rank = d.pop("lora_rank", UNSET)
-
-        lora_alpha = d.pop("lora_alpha", UNSET)
-
-        lora_dropout = d.pop("lora_dropout", UNSET)
-
-        def _parse_lora_target_modules(data: object) -> list[str] | str | Unset:
+        def _parse_lora_rank(data: object) -> FineTuneDPOHyperparametersLoraRankType0 | int | Unset:
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, list):
+                if not isinstance(data, str):
                     raise TypeError()
-                lora_target_modules_type_1 = cast(list[str], data)
+                lora_rank_type_0 = FineTuneDPOHyperparametersLoraRankType0(data)
 
-                return lora_target_modules_type_1
+                return lora_rank_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(list[str] | str | Unset, data)
+            return cast(FineTuneDPOHyperparametersLoraRankType0 | int | Unset, data)
+
+        lora_rank = _parse_lora_rank(d.pop("lora_rank", UNSET))
+
+        def _parse_lora_alpha(data: object) -> FineTuneDPOHyperparametersLoraAlphaType0 | int | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                lora_alpha_type_0 = FineTuneDPOHyperparametersLoraAlphaType0(data)
+
+                return lora_alpha_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(FineTuneDPOHyperparametersLoraAlphaType0 | int | Unset, data)
+
+        lora_alpha = _parse_lora_alpha(d.pop("lora_alpha", UNSET))
+
+        def _parse_lora_dropout(data: object) -> FineTuneDPOHyperparametersLoraDropoutType0 | float | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                lora_dropout_type_0 = FineTuneDPOHyperparametersLoraDropoutType0(data)
+
+                return lora_dropout_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(FineTuneDPOHyperparametersLoraDropoutType0 | float | Unset, data)
+
+        lora_dropout = _parse_lora_dropout(d.pop("lora_dropout", UNSET))
+
+        def _parse_lora_target_modules(
+            data: object,
+        ) -> FineTuneDPOHyperparametersLoraTargetModulesType0 | list[str] | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                lora_target_modules_type_0 = FineTuneDPOHyperparametersLoraTargetModulesType0(data)
+
+                return lora_target_modules_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, list):
+                raise TypeError()
+            lora_target_modules_type_1 = cast(list[str], data)
+
+            return lora_target_modules_type_1
 
         lora_target_modules = _parse_lora_target_modules(d.pop("lora_target_modules", UNSET))
 

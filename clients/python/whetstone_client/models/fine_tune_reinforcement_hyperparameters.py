@@ -9,8 +9,12 @@ from attrs import field as _attrs_field
 from ..models.fine_tune_reinforcement_hyperparameters_batch_size_type_0 import (
     FineTuneReinforcementHyperparametersBatchSizeType0,
 )
+from ..models.fine_tune_reinforcement_hyperparameters_beta_type_0 import FineTuneReinforcementHyperparametersBetaType0
 from ..models.fine_tune_reinforcement_hyperparameters_compute_multiplier_type_0 import (
     FineTuneReinforcementHyperparametersComputeMultiplierType0,
+)
+from ..models.fine_tune_reinforcement_hyperparameters_epsilon_type_0 import (
+    FineTuneReinforcementHyperparametersEpsilonType0,
 )
 from ..models.fine_tune_reinforcement_hyperparameters_eval_interval_type_0 import (
     FineTuneReinforcementHyperparametersEvalIntervalType0,
@@ -21,11 +25,32 @@ from ..models.fine_tune_reinforcement_hyperparameters_eval_samples_type_0 import
 from ..models.fine_tune_reinforcement_hyperparameters_learning_rate_multiplier_type_0 import (
     FineTuneReinforcementHyperparametersLearningRateMultiplierType0,
 )
+from ..models.fine_tune_reinforcement_hyperparameters_lora_alpha_type_0 import (
+    FineTuneReinforcementHyperparametersLoraAlphaType0,
+)
+from ..models.fine_tune_reinforcement_hyperparameters_lora_dropout_type_0 import (
+    FineTuneReinforcementHyperparametersLoraDropoutType0,
+)
+from ..models.fine_tune_reinforcement_hyperparameters_lora_rank_type_0 import (
+    FineTuneReinforcementHyperparametersLoraRankType0,
+)
+from ..models.fine_tune_reinforcement_hyperparameters_lora_target_modules_type_0 import (
+    FineTuneReinforcementHyperparametersLoraTargetModulesType0,
+)
+from ..models.fine_tune_reinforcement_hyperparameters_max_completion_tokens_type_0 import (
+    FineTuneReinforcementHyperparametersMaxCompletionTokensType0,
+)
 from ..models.fine_tune_reinforcement_hyperparameters_n_epochs_type_0 import (
     FineTuneReinforcementHyperparametersNEpochsType0,
 )
+from ..models.fine_tune_reinforcement_hyperparameters_num_generations_type_0 import (
+    FineTuneReinforcementHyperparametersNumGenerationsType0,
+)
 from ..models.fine_tune_reinforcement_hyperparameters_reasoning_effort import (
     FineTuneReinforcementHyperparametersReasoningEffort,
+)
+from ..models.fine_tune_reinforcement_hyperparameters_temperature_type_0 import (
+    FineTuneReinforcementHyperparametersTemperatureType0,
 )
 from ..types import UNSET, Unset
 
@@ -40,7 +65,7 @@ class FineTuneReinforcementHyperparameters:
         batch_size (FineTuneReinforcementHyperparametersBatchSizeType0 | int | Unset): Prompts per optimizer step, 1 to
             256, or `auto`. Default: FineTuneReinforcementHyperparametersBatchSizeType0.AUTO.
         learning_rate_multiplier (FineTuneReinforcementHyperparametersLearningRateMultiplierType0 | float | Unset):
-            Scale of the base learning rate (> 0), or `auto`. Default:
+            Scale of the base learning rate (> 0, at most 10), or `auto`. Default:
             FineTuneReinforcementHyperparametersLearningRateMultiplierType0.AUTO.
         n_epochs (FineTuneReinforcementHyperparametersNEpochsType0 | int | Unset): Full passes over the training file's
             prompts, 1 to 50, or `auto`. Default: FineTuneReinforcementHyperparametersNEpochsType0.AUTO.
@@ -53,16 +78,23 @@ class FineTuneReinforcementHyperparameters:
             validation rewards (`auto`: a tenth). Default: FineTuneReinforcementHyperparametersEvalIntervalType0.AUTO.
         eval_samples (FineTuneReinforcementHyperparametersEvalSamplesType0 | int | Unset): Validation prompts graded at
             each evaluation (`auto`: 16). Default: FineTuneReinforcementHyperparametersEvalSamplesType0.AUTO.
-        num_generations (int | Unset): Extension: completions sampled per prompt, the group (overrides
-            compute_multiplier).
-        beta (float | Unset): Extension: weight of the KL term against the starting model (default 0).
-        epsilon (float | Unset): Extension: clip range (default 0.2).
-        temperature (float | Unset): Extension: sampling temperature (default 1).
-        max_completion_tokens (int | Unset): Extension: tokens per sampled completion (64).
-        lora_rank (int | Unset): Extension: LoRA rank r (default: the model's).
-        lora_alpha (int | Unset): Extension: LoRA alpha (default: the model's).
-        lora_dropout (float | Unset): Extension: LoRA dropout, 0 to 1.
-        lora_target_modules (list[str] | str | Unset): Extension: module names to adapt, or "all-linear".
+        num_generations (FineTuneReinforcementHyperparametersNumGenerationsType0 | int | Unset): Extension: completions
+            sampled per prompt, the group (overrides compute_multiplier).
+        beta (FineTuneReinforcementHyperparametersBetaType0 | float | Unset): Extension: weight of the KL term against
+            the starting model (default 0).
+        epsilon (FineTuneReinforcementHyperparametersEpsilonType0 | float | Unset): Extension: clip range (default 0.2).
+        temperature (FineTuneReinforcementHyperparametersTemperatureType0 | float | Unset): Extension: sampling
+            temperature (default 1).
+        max_completion_tokens (FineTuneReinforcementHyperparametersMaxCompletionTokensType0 | int | Unset): Extension:
+            tokens per sampled completion (64).
+        lora_rank (FineTuneReinforcementHyperparametersLoraRankType0 | int | Unset): Extension: LoRA rank r (default:
+            the model's).
+        lora_alpha (FineTuneReinforcementHyperparametersLoraAlphaType0 | int | Unset): Extension: LoRA alpha (default:
+            the model's).
+        lora_dropout (FineTuneReinforcementHyperparametersLoraDropoutType0 | float | Unset): Extension: LoRA dropout,
+            from 0 up to (not including) 1.
+        lora_target_modules (FineTuneReinforcementHyperparametersLoraTargetModulesType0 | list[str] | Unset): Extension:
+            module names to adapt, or "all-linear".
     """
 
     batch_size: FineTuneReinforcementHyperparametersBatchSizeType0 | int | Unset = (
@@ -86,15 +118,15 @@ class FineTuneReinforcementHyperparameters:
     eval_samples: FineTuneReinforcementHyperparametersEvalSamplesType0 | int | Unset = (
         FineTuneReinforcementHyperparametersEvalSamplesType0.AUTO
     )
-    num_generations: int | Unset = UNSET
-    beta: float | Unset = UNSET
-    epsilon: float | Unset = UNSET
-    temperature: float | Unset = UNSET
-    max_completion_tokens: int | Unset = UNSET
-    lora_rank: int | Unset = UNSET
-    lora_alpha: int | Unset = UNSET
-    lora_dropout: float | Unset = UNSET
-    lora_target_modules: list[str] | str | Unset = UNSET
+    num_generations: FineTuneReinforcementHyperparametersNumGenerationsType0 | int | Unset = UNSET
+    beta: FineTuneReinforcementHyperparametersBetaType0 | float | Unset = UNSET
+    epsilon: FineTuneReinforcementHyperparametersEpsilonType0 | float | Unset = UNSET
+    temperature: FineTuneReinforcementHyperparametersTemperatureType0 | float | Unset = UNSET
+    max_completion_tokens: FineTuneReinforcementHyperparametersMaxCompletionTokensType0 | int | Unset = UNSET
+    lora_rank: FineTuneReinforcementHyperparametersLoraRankType0 | int | Unset = UNSET
+    lora_alpha: FineTuneReinforcementHyperparametersLoraAlphaType0 | int | Unset = UNSET
+    lora_dropout: FineTuneReinforcementHyperparametersLoraDropoutType0 | float | Unset = UNSET
+    lora_target_modules: FineTuneReinforcementHyperparametersLoraTargetModulesType0 | list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -150,28 +182,75 @@ class FineTuneReinforcementHyperparameters:
         else:
             eval_samples = self.eval_samples
 
-        num_generations = self.num_generations
+        num_generations: int | str | Unset
+        if isinstance(self.num_generations, Unset):
+            num_generations = UNSET
+        elif isinstance(self.num_generations, FineTuneReinforcementHyperparametersNumGenerationsType0):
+            num_generations = self.num_generations.value
+        else:
+            num_generations = self.num_generations
 
-        beta = self.beta
+        beta: float | str | Unset
+        if isinstance(self.beta, Unset):
+            beta = UNSET
+        elif isinstance(self.beta, FineTuneReinforcementHyperparametersBetaType0):
+            beta = self.beta.value
+        else:
+            beta = self.beta
 
-        epsilon = self.epsilon
+        epsilon: float | str | Unset
+        if isinstance(self.epsilon, Unset):
+            epsilon = UNSET
+        elif isinstance(self.epsilon, FineTuneReinforcementHyperparametersEpsilonType0):
+            epsilon = self.epsilon.value
+        else:
+            epsilon = self.epsilon
 
-        temperature = self.temperature
+        temperature: float | str | Unset
+        if isinstance(self.temperature, Unset):
+            temperature = UNSET
+        elif isinstance(self.temperature, FineTuneReinforcementHyperparametersTemperatureType0):
+            temperature = self.temperature.value
+        else:
+            temperature = self.temperature
 
-        max_completion_tokens = self.max_completion_tokens
+        max_completion_tokens: int | str | Unset
+        if isinstance(self.max_completion_tokens, Unset):
+            max_completion_tokens = UNSET
+        elif isinstance(self.max_completion_tokens, FineTuneReinforcementHyperparametersMaxCompletionTokensType0):
+            max_completion_tokens = self.max_completion_tokens.value
+        else:
+            max_completion_tokens = self.max_completion_tokens
 
-        lora_rank = self.lora_rank
+        lora_rank: int | str | Unset
+        if isinstance(self.lora_rank, Unset):
+            lora_rank = UNSET
+        elif isinstance(self.lora_rank, FineTuneReinforcementHyperparametersLoraRankType0):
+            lora_rank = self.lora_rank.value
+        else:
+            lora_rank = self.lora_rank
 
-        lora_alpha = self.lora_alpha
+        lora_alpha: int | str | Unset
+        if isinstance(self.lora_alpha, Unset):
+            lora_alpha = UNSET
+        elif isinstance(self.lora_alpha, FineTuneReinforcementHyperparametersLoraAlphaType0):
+            lora_alpha = self.lora_alpha.value
+        else:
+            lora_alpha = self.lora_alpha
 
-        lora_dropout = self.lora_dropout
+        lora_dropout: float | str | Unset
+        if isinstance(self.lora_dropout, Unset):
+            lora_dropout = UNSET
+        elif isinstance(self.lora_dropout, FineTuneReinforcementHyperparametersLoraDropoutType0):
+            lora_dropout = self.lora_dropout.value
+        else:
+            lora_dropout = self.lora_dropout
 
         lora_target_modules: list[str] | str | Unset
         if isinstance(self.lora_target_modules, Unset):
             lora_target_modules = UNSET
-        elif isinstance(self.lora_target_modules, list):
-            lora_target_modules = self.lora_target_modules
-
+        elif isinstance(self.lora_target_modules, FineTuneReinforcementHyperparametersLoraTargetModulesType0):
+            lora_target_modules = self.lora_target_modules.value
         else:
             lora_target_modules = self.lora_target_modules
 
@@ -318,34 +397,148 @@ class FineTuneReinforcementHyperparameters:
 
         eval_samples = _parse_eval_samples(d.pop("eval_samples", UNSET))
 
-        num_generations = d.pop("num_generations", UNSET)
-
-        beta = d.pop("beta", UNSET)
-
-        epsilon = d.pop("epsilon", UNSET)
-
-        temperature = d.pop("temperature", UNSET)
-
-        max_completion_tokens = d.pop("max_completion_tokens", UNSET)
-
-        lora_rank = d.pop("lora_rank", UNSET)
-
-        lora_alpha = d.pop("lora_alpha", UNSET)
-
-        lora_dropout = d.pop("lora_dropout", UNSET)
-
-        def _parse_lora_target_modules(data: object) -> list[str] | str | Unset:
+        def _parse_num_generations(
+            data: object,
+        ) -> FineTuneReinforcementHyperparametersNumGenerationsType0 | int | Unset:
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, list):
+                if not isinstance(data, str):
                     raise TypeError()
-                lora_target_modules_type_1 = cast(list[str], data)
+                num_generations_type_0 = FineTuneReinforcementHyperparametersNumGenerationsType0(data)
 
-                return lora_target_modules_type_1
+                return num_generations_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(list[str] | str | Unset, data)
+            return cast(FineTuneReinforcementHyperparametersNumGenerationsType0 | int | Unset, data)
+
+        num_generations = _parse_num_generations(d.pop("num_generations", UNSET))
+
+        def _parse_beta(data: object) -> FineTuneReinforcementHyperparametersBetaType0 | float | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                beta_type_0 = FineTuneReinforcementHyperparametersBetaType0(data)
+
+                return beta_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(FineTuneReinforcementHyperparametersBetaType0 | float | Unset, data)
+
+        beta = _parse_beta(d.pop("beta", UNSET))
+
+        def _parse_epsilon(data: object) -> FineTuneReinforcementHyperparametersEpsilonType0 | float | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                epsilon_type_0 = FineTuneReinforcementHyperparametersEpsilonType0(data)
+
+                return epsilon_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(FineTuneReinforcementHyperparametersEpsilonType0 | float | Unset, data)
+
+        epsilon = _parse_epsilon(d.pop("epsilon", UNSET))
+
+        def _parse_temperature(data: object) -> FineTuneReinforcementHyperparametersTemperatureType0 | float | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                temperature_type_0 = FineTuneReinforcementHyperparametersTemperatureType0(data)
+
+                return temperature_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(FineTuneReinforcementHyperparametersTemperatureType0 | float | Unset, data)
+
+        temperature = _parse_temperature(d.pop("temperature", UNSET))
+
+        def _parse_max_completion_tokens(
+            data: object,
+        ) -> FineTuneReinforcementHyperparametersMaxCompletionTokensType0 | int | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                max_completion_tokens_type_0 = FineTuneReinforcementHyperparametersMaxCompletionTokensType0(data)
+
+                return max_completion_tokens_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(FineTuneReinforcementHyperparametersMaxCompletionTokensType0 | int | Unset, data)
+
+        max_completion_tokens = _parse_max_completion_tokens(d.pop("max_completion_tokens", UNSET))
+
+        def _parse_lora_rank(data: object) -> FineTuneReinforcementHyperparametersLoraRankType0 | int | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                lora_rank_type_0 = FineTuneReinforcementHyperparametersLoraRankType0(data)
+
+                return lora_rank_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(FineTuneReinforcementHyperparametersLoraRankType0 | int | Unset, data)
+
+        lora_rank = _parse_lora_rank(d.pop("lora_rank", UNSET))
+
+        def _parse_lora_alpha(data: object) -> FineTuneReinforcementHyperparametersLoraAlphaType0 | int | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                lora_alpha_type_0 = FineTuneReinforcementHyperparametersLoraAlphaType0(data)
+
+                return lora_alpha_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(FineTuneReinforcementHyperparametersLoraAlphaType0 | int | Unset, data)
+
+        lora_alpha = _parse_lora_alpha(d.pop("lora_alpha", UNSET))
+
+        def _parse_lora_dropout(data: object) -> FineTuneReinforcementHyperparametersLoraDropoutType0 | float | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                lora_dropout_type_0 = FineTuneReinforcementHyperparametersLoraDropoutType0(data)
+
+                return lora_dropout_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(FineTuneReinforcementHyperparametersLoraDropoutType0 | float | Unset, data)
+
+        lora_dropout = _parse_lora_dropout(d.pop("lora_dropout", UNSET))
+
+        def _parse_lora_target_modules(
+            data: object,
+        ) -> FineTuneReinforcementHyperparametersLoraTargetModulesType0 | list[str] | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                lora_target_modules_type_0 = FineTuneReinforcementHyperparametersLoraTargetModulesType0(data)
+
+                return lora_target_modules_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, list):
+                raise TypeError()
+            lora_target_modules_type_1 = cast(list[str], data)
+
+            return lora_target_modules_type_1
 
         lora_target_modules = _parse_lora_target_modules(d.pop("lora_target_modules", UNSET))
 

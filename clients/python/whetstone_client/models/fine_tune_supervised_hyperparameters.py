@@ -12,6 +12,18 @@ from ..models.fine_tune_supervised_hyperparameters_batch_size_type_0 import (
 from ..models.fine_tune_supervised_hyperparameters_learning_rate_multiplier_type_0 import (
     FineTuneSupervisedHyperparametersLearningRateMultiplierType0,
 )
+from ..models.fine_tune_supervised_hyperparameters_lora_alpha_type_0 import (
+    FineTuneSupervisedHyperparametersLoraAlphaType0,
+)
+from ..models.fine_tune_supervised_hyperparameters_lora_dropout_type_0 import (
+    FineTuneSupervisedHyperparametersLoraDropoutType0,
+)
+from ..models.fine_tune_supervised_hyperparameters_lora_rank_type_0 import (
+    FineTuneSupervisedHyperparametersLoraRankType0,
+)
+from ..models.fine_tune_supervised_hyperparameters_lora_target_modules_type_0 import (
+    FineTuneSupervisedHyperparametersLoraTargetModulesType0,
+)
 from ..models.fine_tune_supervised_hyperparameters_n_epochs_type_0 import FineTuneSupervisedHyperparametersNEpochsType0
 from ..models.fine_tune_supervised_hyperparameters_training_type import FineTuneSupervisedHyperparametersTrainingType
 from ..types import UNSET, Unset
@@ -27,14 +39,18 @@ class FineTuneSupervisedHyperparameters:
         batch_size (FineTuneSupervisedHyperparametersBatchSizeType0 | int | Unset): Examples per optimizer step, 1 to
             256, or `auto`. Default: FineTuneSupervisedHyperparametersBatchSizeType0.AUTO.
         learning_rate_multiplier (FineTuneSupervisedHyperparametersLearningRateMultiplierType0 | float | Unset): Scale
-            of the base learning rate (> 0), or `auto`. Default:
+            of the base learning rate (> 0, at most 10), or `auto`. Default:
             FineTuneSupervisedHyperparametersLearningRateMultiplierType0.AUTO.
         n_epochs (FineTuneSupervisedHyperparametersNEpochsType0 | int | Unset): Full passes over the training file, 1 to
             50, or `auto`. Default: FineTuneSupervisedHyperparametersNEpochsType0.AUTO.
-        lora_rank (int | Unset): Extension: LoRA rank r (default: the model's).
-        lora_alpha (int | Unset): Extension: LoRA alpha (default: the model's).
-        lora_dropout (float | Unset): Extension: LoRA dropout, 0 to 1.
-        lora_target_modules (list[str] | str | Unset): Extension: module names to adapt, or "all-linear".
+        lora_rank (FineTuneSupervisedHyperparametersLoraRankType0 | int | Unset): Extension: LoRA rank r (default: the
+            model's).
+        lora_alpha (FineTuneSupervisedHyperparametersLoraAlphaType0 | int | Unset): Extension: LoRA alpha (default: the
+            model's).
+        lora_dropout (FineTuneSupervisedHyperparametersLoraDropoutType0 | float | Unset): Extension: LoRA dropout, from
+            0 up to (not including) 1.
+        lora_target_modules (FineTuneSupervisedHyperparametersLoraTargetModulesType0 | list[str] | Unset): Extension:
+            module names to adapt, or "all-linear".
         reference_file (None | str | Unset): Extension: id of a file of general text (JSONL of `text`, `messages` or
             `prompt`/`completion` lines) the forgetting check measures on.
         training_type (FineTuneSupervisedHyperparametersTrainingType | Unset): Extension: `lora` (default) trains an
@@ -50,10 +66,10 @@ class FineTuneSupervisedHyperparameters:
     n_epochs: FineTuneSupervisedHyperparametersNEpochsType0 | int | Unset = (
         FineTuneSupervisedHyperparametersNEpochsType0.AUTO
     )
-    lora_rank: int | Unset = UNSET
-    lora_alpha: int | Unset = UNSET
-    lora_dropout: float | Unset = UNSET
-    lora_target_modules: list[str] | str | Unset = UNSET
+    lora_rank: FineTuneSupervisedHyperparametersLoraRankType0 | int | Unset = UNSET
+    lora_alpha: FineTuneSupervisedHyperparametersLoraAlphaType0 | int | Unset = UNSET
+    lora_dropout: FineTuneSupervisedHyperparametersLoraDropoutType0 | float | Unset = UNSET
+    lora_target_modules: FineTuneSupervisedHyperparametersLoraTargetModulesType0 | list[str] | Unset = UNSET
     reference_file: None | str | Unset = UNSET
     training_type: FineTuneSupervisedHyperparametersTrainingType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -83,18 +99,35 @@ class FineTuneSupervisedHyperparameters:
         else:
             n_epochs = self.n_epochs
 
-        lora_rank = self.lora_rank
+        lora_rank: int | str | Unset
+        if isinstance(self.lora_rank, Unset):
+            lora_rank = UNSET
+        elif isinstance(self.lora_rank, FineTuneSupervisedHyperparametersLoraRankType0):
+            lora_rank = self.lora_rank.value
+        else:
+            lora_rank = self.lora_rank
 
-        lora_alpha = self.lora_alpha
+        lora_alpha: int | str | Unset
+        if isinstance(self.lora_alpha, Unset):
+            lora_alpha = UNSET
+        elif isinstance(self.lora_alpha, FineTuneSupervisedHyperparametersLoraAlphaType0):
+            lora_alpha = self.lora_alpha.value
+        else:
+            lora_alpha = self.lora_alpha
 
-        lora_dropout = self.lora_dropout
+        lora_dropout: float | str | Unset
+        if isinstance(self.lora_dropout, Unset):
+            lora_dropout = UNSET
+        elif isinstance(self.lora_dropout, FineTuneSupervisedHyperparametersLoraDropoutType0):
+            lora_dropout = self.lora_dropout.value
+        else:
+            lora_dropout = self.lora_dropout
 
         lora_target_modules: list[str] | str | Unset
         if isinstance(self.lora_target_modules, Unset):
             lora_target_modules = UNSET
-        elif isinstance(self.lora_target_modules, list):
-            lora_target_modules = self.lora_target_modules
-
+        elif isinstance(self.lora_target_modules, FineTuneSupervisedHyperparametersLoraTargetModulesType0):
+            lora_target_modules = self.lora_target_modules.value
         else:
             lora_target_modules = self.lora_target_modules
 
@@ -183,24 +216,69 @@ class FineTuneSupervisedHyperparameters:
 
         n_epochs = _parse_n_epochs(d.pop("n_epochs", UNSET))
 
-        lora_rank = d.pop("lora_rank", UNSET)
-
-        lora_alpha = d.pop("lora_alpha", UNSET)
-
-        lora_dropout = d.pop("lora_dropout", UNSET)
-
-        def _parse_lora_target_modules(data: object) -> list[str] | str | Unset:
+        def _parse_lora_rank(data: object) -> FineTuneSupervisedHyperparametersLoraRankType0 | int | Unset:
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, list):
+                if not isinstance(data, str):
                     raise TypeError()
-                lora_target_modules_type_1 = cast(list[str], data)
+                lora_rank_type_0 = FineTuneSupervisedHyperparametersLoraRankType0(data)
 
-                return lora_target_modules_type_1
+                return lora_rank_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(list[str] | str | Unset, data)
+            return cast(FineTuneSupervisedHyperparametersLoraRankType0 | int | Unset, data)
+
+        lora_rank = _parse_lora_rank(d.pop("lora_rank", UNSET))
+
+        def _parse_lora_alpha(data: object) -> FineTuneSupervisedHyperparametersLoraAlphaType0 | int | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                lora_alpha_type_0 = FineTuneSupervisedHyperparametersLoraAlphaType0(data)
+
+                return lora_alpha_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(FineTuneSupervisedHyperparametersLoraAlphaType0 | int | Unset, data)
+
+        lora_alpha = _parse_lora_alpha(d.pop("lora_alpha", UNSET))
+
+        def _parse_lora_dropout(data: object) -> FineTuneSupervisedHyperparametersLoraDropoutType0 | float | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                lora_dropout_type_0 = FineTuneSupervisedHyperparametersLoraDropoutType0(data)
+
+                return lora_dropout_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(FineTuneSupervisedHyperparametersLoraDropoutType0 | float | Unset, data)
+
+        lora_dropout = _parse_lora_dropout(d.pop("lora_dropout", UNSET))
+
+        def _parse_lora_target_modules(
+            data: object,
+        ) -> FineTuneSupervisedHyperparametersLoraTargetModulesType0 | list[str] | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                lora_target_modules_type_0 = FineTuneSupervisedHyperparametersLoraTargetModulesType0(data)
+
+                return lora_target_modules_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, list):
+                raise TypeError()
+            lora_target_modules_type_1 = cast(list[str], data)
+
+            return lora_target_modules_type_1
 
         lora_target_modules = _parse_lora_target_modules(d.pop("lora_target_modules", UNSET))
 

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class FineTuneReinforcementHyperparametersLoraTargetModulesType0(StrEnum):
+    ALL_LINEAR = "all-linear"
+    AUTO = "auto"
+
+    def __str__(self) -> str:
+        return str(self.value)
