@@ -15,6 +15,7 @@ from service.core.config import Settings
 from service.core.db import Database
 from service.evals.runner import EvalRunner
 from service.inference import InferenceService
+from service.migrations import upgrade_database
 from service.observability.metrics import Metrics
 from service.scheduler import Scheduler
 from service.scheduler.housekeeping import run_housekeeping
@@ -60,7 +61,7 @@ class Container:
         store = open_store(settings)
         store.check()
         db = Database.from_settings(settings)
-        db.upgrade()
+        upgrade_database(db)
         metrics = Metrics(db)
         inference = InferenceService(settings, store, catalog, observer=metrics)
         return cls(

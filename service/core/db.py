@@ -6,7 +6,6 @@ stops answering surfaces as ONE error, `DatabaseUnavailableError` (503), raised 
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -28,14 +27,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from service.core.errors import DatabaseUnavailableError
-from service.migrations import upgrade_to_head
 
 if TYPE_CHECKING:
     from psycopg.abc import PQGen
 
     from service.core.config import Settings
-
-logger = logging.getLogger("whetstone.db")
 
 RV = TypeVar("RV")
 
@@ -197,25 +193,11 @@ class Database:
             args["options"] = f"{ours} {theirs}" if isinstance(theirs, str) else ours
         return args
 
-    def upgrade(self) -> None:
-        """Migrate the schema to head; DatabaseUnavailableError when the database is down.
+    def migration_engine(self) -> Engine:
+        """An engine without the request deadlines (a connect timeout only), for migrations.
 
-        A schema it cannot migrate (a newer release's, a failed step) raises `SchemaError`.
+        The caller disposes of it unless it is `self.engine` (an in-memory SQLite database).
         """
-        engine = self._migration_engine()
-        try:
-            outcome = upgrade_to_head(engine)
-        except SQLAlchemyError as exc:
-            raise DatabaseUnavailableError(
-                f"database unreachable: {exc.__class__.__name__}"
-            ) from exc
-        finally:
-            if engine is not self.engine:
-                engine.dispose()
-        logger.info("%s", outcome.describe())
-
-    def _migration_engine(self) -> Engine:
-        """An engine without the request deadlines (a connect timeout only), for migrations."""
         if self.is_sqlite:
             if self._in_memory():
                 return self.engine  # another engine would be another database
