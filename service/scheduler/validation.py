@@ -13,14 +13,14 @@ from service.core.tables import JobRow, stored_method
 from service.datasets.errors import DatasetError, missing_file
 from service.datasets.preference import validate_preference_file
 from service.datasets.reinforcement import validate_reinforcement_file
-from service.datasets.report import ADVISORY_FINDINGS
 from service.datasets.validation import validate_training_file
 from service.files import operations as files
-from service.files import report_operations as file_reports
 from service.fine_tuning import repository as jobs
 from service.fine_tuning import transitions
 from service.fine_tuning.schemas import JobStatus
 from service.fine_tuning.transitions import JobFailure
+from service.reports import operations as reports
+from service.reports.analysis import ADVISORY_FINDINGS
 from service.storage import ArtifactStore
 from service.training.hyperparameters import resolve_hyperparameters
 
@@ -81,7 +81,7 @@ def _report_summary(
     the report page later costs nothing); None when it finds nothing."""
     try:
         entry = catalog.resolve(job.catalog_model)
-        report = file_reports.data_report(
+        report = reports.data_report(
             db,
             store,
             catalog,

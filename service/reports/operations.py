@@ -1,7 +1,7 @@
 """The data report of a file: computed once per (file, base model), cached in the artifact store.
 
 No table holds reports: each is a JSON object in the store under a key derived from the file
-(`report_key`), removed with the file (operations.delete_file). The training estimate is not
+(`report_key`), removed with the file (files.operations.delete_file). The training estimate is not
 cached, since it depends on the server's latest jobs: it is added to each answer.
 
 Blocking (it streams and tokenizes the file), so callers run it off the event loop.
@@ -22,15 +22,14 @@ from service.catalog import EMULATOR_NAME, BaseModelEntry, Catalog
 from service.catalog.loading import load_fast_tokenizer
 from service.core.db import Database
 from service.core.errors import InvalidRequestError, NotFoundError
-from service.datasets.report import DataReport, ReportFormat, build_report
-from service.files import repository
-from service.files.operations import report_prefix
-from service.files.schemas import FileDataReport
+from service.files import operations as files
 from service.fine_tuning import operations as fine_tuning
+from service.reports.analysis import DataReport, ReportFormat, build_report
+from service.reports.schemas import FileDataReport
 from service.storage import ArtifactStore
 from service.training.hyperparameters import resolve_hyperparameters
 
-logger = logging.getLogger("whetstone.files")
+logger = logging.getLogger("whetstone.reports")
 
 # Bumped whenever DataReport changes shape or meaning, so that older cached reports are redone.
 REPORT_VERSION = 1
@@ -46,7 +45,7 @@ _LOCKS_GUARD = threading.Lock()
 
 def report_key(project: str, file_id: str, model: str) -> str:
     """Where the cached report of a file, counted with `model`'s tokenizer, lives."""
-    return f"{report_prefix(project, file_id)}{_UNSAFE.sub('_', model)}.json"
+    return f"{files.report_prefix(project, file_id)}{_UNSAFE.sub('_', model)}.json"
 
 
 def file_report(
@@ -78,13 +77,12 @@ def data_report(
 ) -> DataReport | None:
     """The cached report of the file for `entry`'s tokenizer, computed and cached if absent;
     None when it is absent and the file is larger than `max_bytes`."""
-    with db.session() as session:
-        row = repository.get_file(session, project=project, file_id=file_id)
+    file = files.get_file(db, project=project, file_id=file_id)
     key = report_key(project, file_id, entry.name)
     cached = _cached(store, key)
     if cached is not None:
         return cached
-    if max_bytes is not None and row.bytes > max_bytes:
+    if max_bytes is not None and file.bytes > max_bytes:
         return None
     model_dir = catalog.tokenizer_path(entry)
     with _lock(key):
@@ -92,7 +90,7 @@ def data_report(
         if cached is not None:
             return cached
         report = build_report(
-            store.iter_chunks(row.storage_key),
+            store.iter_chunks(files.storage_key_of(db, project=project, file_id=file_id)),
             _tokenizer(model_dir),
             model=entry.name,
             context_length=entry.context_length,
