@@ -32,9 +32,8 @@ from service.core.config import Settings
 from service.core.db import Database
 from service.core.errors import ServiceUnavailableError
 from service.core.ids import random_token
-from service.fine_tuning import repository as jobs
+from service.fine_tuning import scheduling as jobs
 from service.fine_tuning import transitions
-from service.fine_tuning.schemas import JobStatus
 from service.scheduler.executors import Executor, Run, WorkerTarget, is_ray_worker, make_executor
 from service.scheduler.leadership import leadership_for
 from service.scheduler.slots import DeviceSlot
@@ -270,12 +269,8 @@ class Scheduler:
         if self.db.is_sqlite or not self.running or moment - self._last_beat < self._beat_seconds:
             return
         workers = [run.worker for run in self.running.values()]
-        await asyncio.to_thread(self._touch, workers)
+        await asyncio.to_thread(jobs.heartbeat, self.db, workers=workers)
         self._last_beat = moment
-
-    def _touch(self, workers: list[str]) -> None:
-        with self.db.session() as session:
-            jobs.touch_heartbeats(session, workers=workers)
 
     async def _sweep(self) -> None:
         """The leader's look at jobs bound to runs that are not ours (PostgreSQL only): adopt
@@ -284,7 +279,7 @@ class Scheduler:
         if self.db.is_sqlite or loop.time() - self._last_sweep < self._beat_seconds:
             return
         self._last_sweep = loop.time()
-        bound = await asyncio.to_thread(self._bound_jobs)
+        bound = await asyncio.to_thread(jobs.bound_runs, self.db)
         ours = {run.worker for run in self.running.values()}
         watched: dict[str, tuple[int | None, float]] = {}
         for job_id, worker, heartbeat_at in bound:
@@ -330,18 +325,10 @@ class Scheduler:
             max_attempts=self.settings.max_job_attempts,
         )
 
-    def _bound_jobs(self) -> list[tuple[str, str, int | None]]:
-        with self.db.session() as session:
-            return [
-                (job.id, job.worker, job.heartbeat_at)
-                for job in jobs.jobs_with_worker(session)
-                if job.worker is not None
-            ]
-
     async def _start_validations(self) -> None:
         if len(self._validating) >= MAX_CONCURRENT_VALIDATIONS:
             return
-        waiting = await asyncio.to_thread(self._jobs_to_validate)
+        waiting = await asyncio.to_thread(jobs.jobs_to_validate, self.db)
         self._forget_validations(keep=set(waiting))
         moment = asyncio.get_running_loop().time()
         for job_id in waiting:
@@ -351,13 +338,6 @@ class Scheduler:
                 continue
             task = asyncio.create_task(self._validate(job_id), name=f"validate-{job_id}")
             self._validating[job_id] = task
-
-    def _jobs_to_validate(self) -> list[str]:
-        with self.db.session() as session:
-            return [
-                job.id
-                for job in jobs.jobs_in_status(session, statuses=[JobStatus.VALIDATING_FILES.value])
-            ]
 
     async def _validate(self, job_id: str) -> None:
         try:

@@ -15,7 +15,7 @@ from service.datasets.preference import validate_preference_file
 from service.datasets.reinforcement import validate_reinforcement_file
 from service.datasets.validation import validate_training_file
 from service.files import operations as files
-from service.fine_tuning import repository as jobs
+from service.fine_tuning import scheduling as jobs
 from service.fine_tuning import transitions
 from service.fine_tuning.schemas import JobStatus
 from service.fine_tuning.transitions import JobFailure
@@ -42,10 +42,9 @@ def validate_job_files(db: Database, store: ArtifactStore, catalog: Catalog, job
     Storage or database outages propagate (ServiceUnavailableError) so that the scheduler
     tries again later; anything else about the files fails the job.
     """
-    with db.session() as session:
-        job = jobs.find_job(session, job_id=job_id)
-        if job is None or job.status != JobStatus.VALIDATING_FILES:
-            return
+    job = jobs.find_job(db, job_id=job_id)
+    if job is None or job.status != JobStatus.VALIDATING_FILES:
+        return
     fault = chaos.job_fault(job.job_metadata)
     if fault is not None and fault.kind == "fail_validation":
         transitions.files_rejected(db, job, JobFailure(*fault.validation_failure()))
@@ -102,13 +101,7 @@ def _report_summary(
 
 def _validate(db: Database, store: ArtifactStore, job: JobRow, param: Any, file_id: str) -> Any:
     kind = "training" if param == "training_file" else "validation"
-    with db.session() as session:
-        jobs.add_event(
-            session,
-            job_id=job.id,
-            project=job.project,
-            message=f"Validating {kind} file: {file_id}",
-        )
+    jobs.add_event(db, job, f"Validating {kind} file: {file_id}")
     try:
         storage_key = files.storage_key_of(db, project=job.project, file_id=file_id)
         # Each method's own line format; each validator refuses the others' lines by name.
@@ -133,8 +126,7 @@ _VALIDATORS: dict[str, Any] = {
 def fail_validation(db: Database, job_id: str, message: str) -> bool:
     """validating_files -> failed with code `validation_error`, for a job whose validation
     kept raising unexpected errors; False when the job had moved on meanwhile."""
-    with db.session() as session:
-        job = jobs.find_job(session, job_id=job_id)
+    job = jobs.find_job(db, job_id=job_id)
     if job is None or job.status != JobStatus.VALIDATING_FILES:
         return False
     return transitions.files_rejected(db, job, JobFailure(VALIDATION_ERROR_CODE, message))

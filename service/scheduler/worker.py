@@ -33,7 +33,7 @@ from service.core.ids import now
 from service.core.tables import JobRow, stored_method
 from service.datasets.errors import DatasetError, DatasetParam, missing_file
 from service.files import operations as files
-from service.fine_tuning import repository as jobs
+from service.fine_tuning import scheduling as jobs
 from service.fine_tuning import transitions
 from service.fine_tuning.operations import (
     checkpoint_model_name,
@@ -156,8 +156,7 @@ class JobRun:
 
     def run(self) -> None:
         """Download, train, store the outcome; storage and database outages propagate."""
-        with self.db.session() as session:
-            job = jobs.find_job(session, job_id=self.assignment.job_id)
+        job = jobs.find_job(self.db, job_id=self.assignment.job_id)
         if job is None or job.worker != self.worker or job.status != JobStatus.RUNNING:
             logger.info("job %s is no longer ours to run", self.assignment.job_id)
             return
@@ -303,8 +302,7 @@ class JobRun:
         return models
 
     def _resume_state(self, job: JobRow, target: Path) -> ResumeState | None:
-        with self.db.session() as session:
-            checkpoint = jobs.latest_checkpoint(session, job_id=job.id)
+        checkpoint = jobs.latest_checkpoint(self.db, job_id=job.id)
         if checkpoint is None:
             return None
         download_directory(self.store, checkpoint.storage_key, target)
@@ -328,8 +326,7 @@ class JobRun:
             assert outcome.adapter_dir is not None
             adapter_key = f"jobs/{job.id}/adapter"
             upload_directory(self.store, adapter_key, outcome.adapter_dir)
-        with self.db.session() as session:
-            history = jobs.metrics_history(session, job_id=job.id)
+        history = jobs.metrics_history(self.db, job_id=job.id)
         results = files.store_produced_file(
             self.db,
             self.store,
@@ -351,8 +348,7 @@ class JobRun:
     def _pause(self, job: JobRow, outcome: TrainingOutcome) -> None:
         assert outcome.checkpoint_dir is not None
         reporter = JobReporter(self.db, self.store, job, self.worker)
-        with self.db.session() as session:
-            stored = jobs.latest_checkpoint(session, job_id=job.id)
+        stored = jobs.latest_checkpoint(self.db, job_id=job.id)
         if stored is None or stored.step_number != outcome.step:
             metrics = {"step": outcome.step, **outcome.metrics}
             reporter.store_checkpoint(outcome.step, outcome.checkpoint_dir, metrics)
@@ -390,10 +386,7 @@ class JobReporter:
 
     def event(self, message: str, *, level: Literal["info", "warn", "error"] = "info") -> None:
         """A job event, such as a truncated-example warning."""
-        with self.db.session() as session:
-            jobs.add_event(
-                session, job_id=self.job.id, project=self.job.project, message=message, level=level
-            )
+        jobs.add_event(self.db, self.job, message, level=level)
 
     def started(
         self, *, hyperparameters: dict[str, Any], total_steps: int, n_examples: int
@@ -401,10 +394,7 @@ class JobReporter:
         """Store the resolved hyperparameters in the job's method."""
         self.total_steps = total_steps
         method = stored_method(self.job.method_type, hyperparameters, **self.job.method_extras)
-        with self.db.session() as session:
-            jobs.update_job(
-                session, job_id=self.job.id, values={"method": method}, worker=self.worker
-            )
+        jobs.store_method(self.db, self.job, worker=self.worker, method=method)
 
     def metrics(self, data: dict[str, Any]) -> None:
         """A `metrics` event for the step, and a fresh estimated_finish and heartbeat."""
@@ -424,24 +414,17 @@ class JobReporter:
         if "full_valid_loss" in clean:
             # OpenAI's wording on the last step of a job with a validation file.
             message += f", full validation loss={clean['full_valid_loss']:.2f}"
-        with self.db.session() as session:
-            owned = jobs.update_job(
-                session,
-                job_id=self.job.id,
-                values={"estimated_finish": self._estimate(step, total), "heartbeat_at": now()},
-                worker=self.worker,
-            )
-            if not owned:
-                self._action = "cancel"  # the scheduler gave this run up
-                return
-            jobs.add_event(
-                session,
-                job_id=self.job.id,
-                project=self.job.project,
-                message=message,
-                type="metrics",
-                data=clean,
-            )
+        owned = jobs.record_step(
+            self.db,
+            self.job,
+            worker=self.worker,
+            message=message,
+            metrics=clean,
+            estimated_finish=self._estimate(step, total),
+            heartbeat_at=now(),
+        )
+        if not owned:
+            self._action = "cancel"  # the scheduler gave this run up
 
     def checkpoint(
         self, *, step: int, epoch: int, checkpoint_dir: Path, metrics: dict[str, Any]
@@ -457,8 +440,7 @@ class JobReporter:
         if moment - self._last_poll < CONTROL_POLL_SECONDS:
             return "continue"
         self._last_poll = moment
-        with self.db.session() as session:
-            job = jobs.find_job(session, job_id=self.job.id)
+        job = jobs.find_job(self.db, job_id=self.job.id)
         if job is None or job.worker != self.worker or job.status == JobStatus.CANCELLED:
             self._action = "cancel"
         elif job.requested_action in ("cancel", "pause"):
@@ -477,28 +459,17 @@ class JobReporter:
         upload_directory(self.store, key, checkpoint_dir)
         clean = {name: _number(value) for name, value in metrics.items() if value is not None}
         model_name = checkpoint_model_name(self.job, step)
-        with self.db.session() as session:
-            jobs.add_checkpoint(
-                session,
-                job_id=self.job.id,
-                project=self.job.project,
-                step=step,
-                metrics=clean,
-                model_name=model_name,
-                storage_key=key,
-            )
-            jobs.add_event(
-                session,
-                job_id=self.job.id,
-                project=self.job.project,
-                # OpenAI's wording, which pipelines parse for the checkpoint's model name.
-                message=f"Checkpoint created at step {step} with Snapshot ID: {model_name}",
-            )
-            retired = jobs.retire_old_checkpoints(
-                session, job_id=self.job.id, keep=KEEP_CHECKPOINTS
-            )
-        for row in retired:
-            self.store.delete_prefix(row.storage_key + "/")
+        retired = jobs.record_checkpoint(
+            self.db,
+            self.job,
+            step=step,
+            metrics=clean,
+            model_name=model_name,
+            storage_key=key,
+            keep=KEEP_CHECKPOINTS,
+        )
+        for retired_key in retired:
+            self.store.delete_prefix(retired_key + "/")
         self._stored_steps.add(step)
 
     def _estimate(self, step: int, total: int) -> int | None:
