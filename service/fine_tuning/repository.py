@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import Text, cast, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from service.core.errors import InvalidRequestError, NotFoundError
+from service.core.errors import NotFoundError
 from service.core.ids import new_id, now, random_token
+from service.core.pagination import cursor_page
 from service.core.tables import JobCheckpointRow, JobEventRow, JobRow
 from service.fine_tuning.schemas import JobStatus
 
@@ -112,17 +113,15 @@ def list_jobs(
     if metadata_is_null:
         text = cast(JobRow.job_metadata, Text)
         query = query.where(or_(JobRow.job_metadata.is_(None), text.in_(["null", "{}"])))
-    if after is not None:
-        cursor = session.scalar(
-            select(JobRow.seq).where(JobRow.id == after, JobRow.project == project)
-        )
-        if cursor is None:
-            raise InvalidRequestError(
-                f"No such fine-tuning job for 'after': {after}", param="after"
-            )
-        query = query.where(JobRow.seq < cursor)
-    rows = list(session.scalars(query.order_by(JobRow.seq.desc()).limit(limit + 1)))
-    return rows[:limit], len(rows) > limit
+    return cursor_page(
+        session,
+        query,
+        seq=JobRow.seq,
+        after=after,
+        cursor=select(JobRow.seq).where(JobRow.id == after, JobRow.project == project),
+        missing=f"No such fine-tuning job for 'after': {after}",
+        limit=limit,
+    )
 
 
 # -- jobs, for the scheduler -------------------------------------------------------------------
@@ -276,15 +275,15 @@ def list_events(
     """A page of a job's events, newest first; NotFoundError when the job is not the project's."""
     get_job(session, project=project, job_id=job_id)
     query = select(JobEventRow).where(JobEventRow.job_id == job_id, JobEventRow.project == project)
-    if after is not None:
-        cursor = session.scalar(
-            select(JobEventRow.seq).where(JobEventRow.id == after, JobEventRow.job_id == job_id)
-        )
-        if cursor is None:
-            raise InvalidRequestError(f"No such event for 'after': {after}", param="after")
-        query = query.where(JobEventRow.seq < cursor)
-    rows = list(session.scalars(query.order_by(JobEventRow.seq.desc()).limit(limit + 1)))
-    return rows[:limit], len(rows) > limit
+    return cursor_page(
+        session,
+        query,
+        seq=JobEventRow.seq,
+        after=after,
+        cursor=select(JobEventRow.seq).where(JobEventRow.id == after, JobEventRow.job_id == job_id),
+        missing=f"No such event for 'after': {after}",
+        limit=limit,
+    )
 
 
 def metrics_history(session: Session, *, job_id: str) -> list[dict[str, Any]]:
@@ -368,17 +367,17 @@ def list_checkpoints(
         JobCheckpointRow.project == project,
         JobCheckpointRow.available.is_(True),
     )
-    if after is not None:
-        cursor = session.scalar(
-            select(JobCheckpointRow.seq).where(
-                JobCheckpointRow.id == after, JobCheckpointRow.job_id == job_id
-            )
-        )
-        if cursor is None:
-            raise InvalidRequestError(f"No such checkpoint for 'after': {after}", param="after")
-        query = query.where(JobCheckpointRow.seq < cursor)
-    rows = list(session.scalars(query.order_by(JobCheckpointRow.seq.desc()).limit(limit + 1)))
-    return rows[:limit], len(rows) > limit
+    return cursor_page(
+        session,
+        query,
+        seq=JobCheckpointRow.seq,
+        after=after,
+        cursor=select(JobCheckpointRow.seq).where(
+            JobCheckpointRow.id == after, JobCheckpointRow.job_id == job_id
+        ),
+        missing=f"No such checkpoint for 'after': {after}",
+        limit=limit,
+    )
 
 
 def latest_checkpoint(session: Session, *, job_id: str) -> JobCheckpointRow | None:
