@@ -32,6 +32,7 @@ from service.core.config import Settings
 from service.core.db import Database
 from service.core.errors import ServiceUnavailableError
 from service.core.ids import random_token
+from service.core.loops import run_forever
 from service.fine_tuning import scheduling as jobs
 from service.fine_tuning import transitions
 from service.scheduler.executors import Executor, Run, WorkerTarget, is_ray_worker, make_executor
@@ -104,7 +105,6 @@ class Scheduler:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
-        self._outage: str | None = None  # what is down while ticks fail on an outage
         # Webhook deliveries go out from the leading replica (started and stopped with the lead).
         self.webhooks = WebhookSender(settings, db, on_outcome=on_webhook_outcome)
 
@@ -178,24 +178,9 @@ class Scheduler:
 
     async def _run(self) -> None:
         assert self._wake is not None
-        while True:
-            try:
-                await self.tick()
-                if self._outage is not None:
-                    logger.info("scheduler resumed: the database and the store answer again")
-                    self._outage = None
-            except ServiceUnavailableError as exc:
-                # An outage is expected: one warning when it starts, not a traceback per tick;
-                # the next tick tries again, and the dependencies' deadlines pace the retries.
-                if self._outage is None:
-                    logger.warning("scheduler paused, retrying every tick: %s", exc.message)
-                self._outage = exc.message
-            except Exception:
-                # The loop must outlive any one failure; the next tick tries again.
-                logger.exception("scheduler tick failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-            self._wake.clear()
+        await run_forever(
+            self.tick, wake=self._wake, interval=self.poll_seconds, name="scheduler", logger=logger
+        )
 
     async def tick(self) -> None:
         """One round: reap and heartbeat our runs; while leading, start validations, adopt or
