@@ -54,7 +54,8 @@ class ServedModelSampler:
             text=choice.message.content or "",
             prompt_tokens=completion.usage.prompt_tokens,
             completion_tokens=completion.usage.completion_tokens,
-            finish_reason=choice.finish_reason,
+            # The request names no tools, so a reply ends on a stop or on the length limit.
+            finish_reason="length" if choice.finish_reason == "length" else "stop",
         )
 
 

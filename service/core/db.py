@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import psycopg
 from psycopg import errors as pg_errors
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import (
     DBAPIError,
     InterfaceError,
@@ -24,7 +25,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
 from service.core.errors import DatabaseUnavailableError
 
@@ -90,8 +91,8 @@ class _DeadlineConnection(psycopg.Connection):
             ) from exc
 
 
-def _enable_sqlite_wal(busy_ms: int) -> Callable[[Any, Any], None]:
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+def _enable_sqlite_wal(busy_ms: int) -> Callable[[DBAPIConnection, ConnectionPoolEntry], None]:
+    def on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         # WAL lets the API read while a worker process writes; busy_timeout makes writers
         # queue instead of failing with "database is locked" when two processes commit at
         # once, for a bounded time (then the request is a 503, not a hang).
@@ -148,7 +149,11 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def _connect_with_deadline(
-        self, _dialect: Any, _record: Any, cargs: Any, cparams: Any
+        self,
+        _dialect: Dialect,
+        _record: ConnectionPoolEntry,
+        cargs: tuple[str, ...],
+        cparams: dict[str, Any],
     ) -> _DeadlineConnection:
         # SQLAlchemy's documented hook for making the DBAPI connection ourselves.
         connection = _DeadlineConnection.connect(*cargs, **cparams)
@@ -180,10 +185,10 @@ class Database:
     def _in_memory(self) -> bool:
         return make_url(self.url).database in (None, "", ":memory:") or "mode=memory" in self.url
 
-    def _postgres_connect_args(self, *, with_statement_timeout: bool) -> dict[str, Any]:
+    def _postgres_connect_args(self, *, with_statement_timeout: bool) -> dict[str, int | str]:
         # Values the URL sets itself win: they are the operator's explicit choice.
         query = make_url(self.url).query
-        args: dict[str, Any] = {}
+        args: dict[str, int | str] = {}
         if "connect_timeout" not in query:
             args["connect_timeout"] = self.connect_timeout
         if with_statement_timeout:

@@ -214,7 +214,7 @@ def as_file(row: FileRow) -> OpenAIFile:
         created_at=row.created_at,
         expires_at=row.expires_at,
         filename=row.filename,
-        purpose=row.purpose,  # type: ignore[arg-type]
-        status=row.status,  # type: ignore[arg-type]
+        purpose=row.purpose,
+        status=row.status,
         status_details=row.status_details,
     )

@@ -576,7 +576,7 @@ def as_job(row: JobRow) -> FineTuningJob:
     hyperparameters = (
         configuration.hyperparameters
         if configuration is not None and configuration.hyperparameters is not None
-        else FineTuneSupervisedHyperparameters()
+        else FineTuneSupervisedHyperparameters.model_validate({})
     )
     status = JobStatus(row.status)
     return FineTuningJob(
@@ -612,9 +612,9 @@ def as_event(row: JobEventRow) -> FineTuningJobEvent:
     return FineTuningJobEvent(
         id=row.id,
         created_at=row.created_at,
-        level=row.level,  # type: ignore[arg-type]
+        level=row.level,
         message=row.message,
-        type=row.type,  # type: ignore[arg-type]
+        type=row.type,
         data=row.data or {},
     )
 

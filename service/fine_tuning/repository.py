@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection
-from typing import Any
+from typing import Any, NamedTuple, TypedDict
 
-from sqlalchemy import Text, cast, func, or_, select, update
+from sqlalchemy import CursorResult, Result, Text, cast, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from service.core.errors import NotFoundError
@@ -26,6 +26,33 @@ JOB_ID_PREFIX = "ftjob-"
 EVENT_ID_PREFIX = "ftevent-"
 CHECKPOINT_ID_PREFIX = "ftckpt_"
 MODEL_TOKEN_LENGTH = 8
+
+
+class JobColumns(TypedDict, total=False):
+    """The columns of a job that a write sets besides its status (which is transitions.py's)."""
+
+    worker: str | None
+    requested_action: str | None
+    heartbeat_at: int | None
+    estimated_finish: int | None
+    finished_at: int | None
+    queued_seq: int
+    attempts: int
+    # JSON objects: OpenAI's `method` shape, and its job `error` (code, message, param).
+    method: dict[str, Any]
+    error: dict[str, str | None]
+    fine_tuned_model: str
+    adapter_key: str
+    trained_tokens: int
+    result_files: list[str]
+
+
+class TrainingRun(NamedTuple):
+    """A succeeded job's trained tokens and when it first started and finished (Unix s)."""
+
+    trained_tokens: int
+    started_at: int
+    finished_at: int
 
 
 def next_queued_seq() -> int:
@@ -141,7 +168,7 @@ def write_status(
     status: JobStatus,
     sources: Collection[JobStatus],
     worker: str | None = None,
-    values: dict[str, Any],
+    values: JobColumns,
 ) -> bool:
     """Set `status` and `values` if the job's status is one of `sources` (and, when given, its
     worker is `worker`); True when this call won the row. For transitions.py alone."""
@@ -155,11 +182,11 @@ def write_status(
             synchronize_session=False
         )
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return _rowcount(result) == 1
 
 
 def update_job(
-    session: Session, *, job_id: str, values: dict[str, Any], worker: str | None = None
+    session: Session, *, job_id: str, values: JobColumns, worker: str | None = None
 ) -> bool:
     """Set `values` (never `status`: that is a transition's) on the job, if its worker is
     `worker` when given; True when a row was updated."""
@@ -171,7 +198,7 @@ def update_job(
     result = session.execute(
         statement.values(**values).execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return _rowcount(result) == 1
 
 
 def jobs_in_status(
@@ -198,7 +225,14 @@ def touch_heartbeats(session: Session, *, workers: Collection[str]) -> int:
         .values(heartbeat_at=now())
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount  # type: ignore[attr-defined]
+    return _rowcount(result)
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE matched: Session.execute types its result as a plain Result, but
+    for DML it is a CursorResult, which has the count."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 def claim_next_job(session: Session, *, worker: str, is_postgresql: bool) -> JobRow | None:
@@ -297,7 +331,9 @@ def metrics_history(session: Session, *, job_id: str) -> list[dict[str, Any]]:
     return [data for data in session.scalars(query) if data]
 
 
-def recent_training_runs(session: Session, *, started_message: str, limit: int) -> list[Any]:
+def recent_training_runs(
+    session: Session, *, started_message: str, limit: int
+) -> list[TrainingRun]:
     """(trained_tokens, started_at, finished_at) of the latest succeeded jobs of every project,
     newest first; started_at is the first event with `started_message` (no column holds it)."""
     started = (
@@ -317,7 +353,11 @@ def recent_training_runs(session: Session, *, started_message: str, limit: int) 
         .order_by(JobRow.finished_at.desc(), JobRow.seq.desc())
         .limit(limit)
     )
-    return list(session.execute(query))
+    # The WHERE clause keeps only rows whose columns are set; `or 0` only narrows the types.
+    return [
+        TrainingRun(tokens or 0, started, finished or 0)
+        for tokens, started, finished in session.execute(query)
+    ]
 
 
 # -- checkpoints -------------------------------------------------------------------------------

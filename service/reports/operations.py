@@ -14,9 +14,10 @@ import logging
 import re
 import sys
 import threading
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from service.catalog import EMULATOR_NAME, BaseModelEntry, Catalog
 from service.catalog.loading import load_fast_tokenizer
@@ -24,8 +25,8 @@ from service.core.db import Database
 from service.core.errors import InvalidRequestError, NotFoundError
 from service.files import operations as files
 from service.fine_tuning import operations as fine_tuning
-from service.reports.analysis import DataReport, ReportFormat, build_report
-from service.reports.schemas import FileDataReport
+from service.reports.analysis import DataReport, ReportFormat, ReportTokenizer, build_report
+from service.reports.schemas import DataReportEstimate, FileDataReport
 from service.storage import ArtifactStore
 from service.training.hyperparameters import resolve_hyperparameters
 
@@ -99,7 +100,9 @@ def data_report(
     return report
 
 
-def as_data_report(file_id: str, report: DataReport, *, estimate: dict[str, Any]) -> FileDataReport:
+def as_data_report(
+    file_id: str, report: DataReport, *, estimate: DataReportEstimate
+) -> FileDataReport:
     """The wire object of a report."""
     data = report.to_json()
     return FileDataReport.model_validate({"file_id": file_id, **data, "estimate": estimate})
@@ -107,7 +110,7 @@ def as_data_report(file_id: str, report: DataReport, *, estimate: dict[str, Any]
 
 def _estimate(
     db: Database, report: DataReport, entry: BaseModelEntry, n_epochs: int | None
-) -> dict[str, Any]:
+) -> DataReportEstimate:
     # The epochs a job would train: the query's, else OpenAI's auto rule on this file's size.
     epochs = resolve_hyperparameters(
         {"n_epochs": n_epochs if n_epochs is not None else "auto"},
@@ -118,21 +121,21 @@ def _estimate(
     trained = report.n_tokens * epochs
     throughput = fine_tuning.measured_throughput(db, last=THROUGHPUT_JOBS)
     if throughput is None:
-        return {
-            "n_epochs": epochs,
-            "trained_tokens": trained,
-            "tokens_per_second": None,
-            "seconds": None,
-            "basis": "unknown",
-        }
-    return {
-        "n_epochs": epochs,
-        "trained_tokens": trained,
-        "tokens_per_second": round(throughput, 1),
-        "seconds": round(trained / throughput, 1),
-        "basis": f"the trained tokens per second of this server's last {THROUGHPUT_JOBS} "
+        return DataReportEstimate(
+            n_epochs=epochs,
+            trained_tokens=trained,
+            tokens_per_second=None,
+            seconds=None,
+            basis="unknown",
+        )
+    return DataReportEstimate(
+        n_epochs=epochs,
+        trained_tokens=trained,
+        tokens_per_second=round(throughput, 1),
+        seconds=round(trained / throughput, 1),
+        basis=f"the trained tokens per second of this server's last {THROUGHPUT_JOBS} "
         "succeeded jobs (any model), from start to finish",
-    }
+    )
 
 
 def _cached(store: ArtifactStore, key: str) -> DataReport | None:
@@ -162,20 +165,42 @@ class _Serialised:
     proceed while one on a large file runs, their batches interleaved.
     """
 
-    def __init__(self, tokenizer: Any):
+    def __init__(self, tokenizer: ReportTokenizer):
         self._tokenizer = tokenizer
         self._lock = threading.Lock()
-        self.eos_token_id = tokenizer.eos_token_id
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    @property
+    def eos_token_id(self) -> int | None:
+        """The tokenizer's end-of-sequence token."""
+        return self._tokenizer.eos_token_id
+
+    def __call__(
+        self, texts: list[str], *, add_special_tokens: bool, return_attention_mask: bool
+    ) -> Mapping[str, list[list[int]]]:
         """The tokenizer's encode."""
         with self._lock:
-            return self._tokenizer(*args, **kwargs)
+            return self._tokenizer(
+                texts,
+                add_special_tokens=add_special_tokens,
+                return_attention_mask=return_attention_mask,
+            )
 
-    def apply_chat_template(self, *args: Any, **kwargs: Any) -> Any:
+    def apply_chat_template(
+        self,
+        conversation: list[dict[str, Any]],
+        *,
+        tools: list[dict[str, Any]] | None,
+        tokenize: Literal[False],
+        add_generation_prompt: bool,
+    ) -> str:
         """The tokenizer's chat template."""
         with self._lock:
-            return self._tokenizer.apply_chat_template(*args, **kwargs)
+            return self._tokenizer.apply_chat_template(
+                conversation,
+                tools=tools,
+                tokenize=tokenize,
+                add_generation_prompt=add_generation_prompt,
+            )
 
 
 # Loading a tokenizer takes about a second; a handful of models covers every catalog in use.

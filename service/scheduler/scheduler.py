@@ -23,7 +23,6 @@ import contextlib
 import logging
 import os
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -399,7 +398,7 @@ class Scheduler:
                 parent_pid=os.getpid(),
             )
             try:
-                handle: Any = await asyncio.to_thread(self.executor.start, assignment)
+                handle = await asyncio.to_thread(self.executor.start, assignment)
             except Exception as exc:
                 logger.exception("could not start a worker for job %s", job.id)
                 await asyncio.to_thread(

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Iterable
+from typing import Protocol
 
 from service.catalog import Catalog
 from service.chaos import operations as chaos
 from service.core.db import Database
 from service.core.errors import NotFoundError, ServiceUnavailableError, WhetstoneError
 from service.core.tables import JobRow, stored_method
-from service.datasets.errors import DatasetError, missing_file
+from service.datasets.errors import DatasetError, DatasetParam, missing_file
 from service.datasets.preference import validate_preference_file
 from service.datasets.reinforcement import validate_reinforcement_file
 from service.datasets.validation import validate_training_file
@@ -99,7 +100,33 @@ def _report_summary(
     return report.summary(skip=ADVISORY_FINDINGS) if report is not None else None
 
 
-def _validate(db: Database, store: ArtifactStore, job: JobRow, param: Any, file_id: str) -> Any:
+class ValidatedFile(Protocol):
+    """What every format's validation report tells the job."""
+
+    @property
+    def n_examples(self) -> int:
+        """Valid examples in the file."""
+        ...
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the job's events should warn about."""
+        ...
+
+
+class FileValidator(Protocol):
+    """A format's validation of a streamed file (service/datasets/)."""
+
+    def __call__(
+        self, chunks: Iterable[bytes], *, param: DatasetParam = ..., min_examples: int = ...
+    ) -> ValidatedFile:
+        """The file's report; DatasetError naming the line at fault."""
+        ...
+
+
+def _validate(
+    db: Database, store: ArtifactStore, job: JobRow, param: DatasetParam, file_id: str
+) -> ValidatedFile:
     kind = "training" if param == "training_file" else "validation"
     jobs.add_event(db, job, f"Validating {kind} file: {file_id}")
     try:
@@ -117,7 +144,7 @@ def _validate(db: Database, store: ArtifactStore, job: JobRow, param: Any, file_
         raise missing_file(param, file_id) from exc
 
 
-_VALIDATORS: dict[str, Any] = {
+_VALIDATORS: dict[str, FileValidator] = {
     "dpo": validate_preference_file,
     "reinforcement": validate_reinforcement_file,
 }

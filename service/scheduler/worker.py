@@ -18,9 +18,10 @@ import shutil
 import signal
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal, SupportsFloat
 
 from sqlalchemy.exc import OperationalError
 
@@ -41,6 +42,7 @@ from service.fine_tuning.operations import (
     fine_tuned_model_name,
     is_fine_tuned_name,
 )
+from service.fine_tuning.scheduling import MetricValue
 from service.fine_tuning.schemas import JobStatus
 from service.fine_tuning.transitions import JobFailure
 from service.graders import grading
@@ -389,14 +391,16 @@ class JobReporter:
         jobs.add_event(self.db, self.job, message, level=level)
 
     def started(
-        self, *, hyperparameters: dict[str, Any], total_steps: int, n_examples: int
+        self, *, hyperparameters: Mapping[str, object], total_steps: int, n_examples: int
     ) -> None:
         """Store the resolved hyperparameters in the job's method."""
         self.total_steps = total_steps
-        method = stored_method(self.job.method_type, hyperparameters, **self.job.method_extras)
+        method = stored_method(
+            self.job.method_type, dict(hyperparameters), **self.job.method_extras
+        )
         jobs.store_method(self.db, self.job, worker=self.worker, method=method)
 
-    def metrics(self, data: dict[str, Any]) -> None:
+    def metrics(self, data: Mapping[str, float]) -> None:
         """A `metrics` event for the step, and a fresh estimated_finish and heartbeat."""
         clean = {key: _number(value) for key, value in data.items() if value is not None}
         step = int(clean.get("step", 0))
@@ -427,7 +431,7 @@ class JobReporter:
             self._action = "cancel"  # the scheduler gave this run up
 
     def checkpoint(
-        self, *, step: int, epoch: int, checkpoint_dir: Path, metrics: dict[str, Any]
+        self, *, step: int, epoch: int, checkpoint_dir: Path, metrics: Mapping[str, float]
     ) -> None:
         """Upload an end-of-epoch checkpoint and list it."""
         self.store_checkpoint(step, checkpoint_dir, {"step": step, **metrics})
@@ -441,17 +445,24 @@ class JobReporter:
             return "continue"
         self._last_poll = moment
         job = jobs.find_job(self.db, job_id=self.job.id)
-        if job is None or job.worker != self.worker or job.status == JobStatus.CANCELLED:
+        if (
+            job is None
+            or job.worker != self.worker
+            or job.status == JobStatus.CANCELLED
+            or job.requested_action == "cancel"
+        ):
             self._action = "cancel"
-        elif job.requested_action in ("cancel", "pause"):
-            self._action = job.requested_action  # type: ignore[assignment]
+        elif job.requested_action == "pause":
+            self._action = "pause"
         return self._action
 
     def mark_stored(self, step: int) -> None:
         """Note that the checkpoint at `step` is already in storage (the one resumed from)."""
         self._stored_steps.add(step)
 
-    def store_checkpoint(self, step: int, checkpoint_dir: Path, metrics: dict[str, Any]) -> None:
+    def store_checkpoint(
+        self, step: int, checkpoint_dir: Path, metrics: Mapping[str, float]
+    ) -> None:
         """Bytes first, then the row; then retire all but the last KEEP_CHECKPOINTS."""
         if step in self._stored_steps:
             return
@@ -492,11 +503,11 @@ def is_full_model(directory: Path) -> bool:
     ).is_file()
 
 
-def results_csv(history: list[dict[str, Any]]) -> str:
+def results_csv(history: list[dict[str, MetricValue]]) -> str:
     """The results file: one row per step (the last report of a step redone after a crash
     wins), header `step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy`, then
     the forgetting check's columns when the run reported them."""
-    by_step: dict[int, dict[str, Any]] = {}
+    by_step: dict[int, dict[str, MetricValue]] = {}
     for data in history:
         if "step" in data:
             by_step[int(data["step"])] = data
@@ -520,13 +531,14 @@ def results_csv(history: list[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-def _number(value: Any) -> Any:
+def _number(value: object) -> MetricValue:
     """Plain JSON numbers (the recipe may hand over numpy or torch scalars)."""
-    if isinstance(value, bool | str):
+    if isinstance(value, bool | str | int | float):
         return value
-    if isinstance(value, int):
-        return value
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return value
+    if isinstance(value, SupportsFloat):  # numpy and torch scalars
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            pass
+    # Not a number after all: its text, which the metrics' JSON column can hold.
+    return str(value)
