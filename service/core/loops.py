@@ -2,7 +2,7 @@
 
 A database or store that is down surfaces as `ServiceUnavailableError` (service/core/db.py);
 such an outage is expected and ends by itself, so it is logged once when it starts and once
-when it ends, not as a traceback per round. Any other failure is a bug worth its traceback,
+when it ends, not as a traceback per round. Every other failure is a bug worth its traceback,
 and the loop still goes on: one bad round must never stop training or deliveries.
 """
 

@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass, replace
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from service.catalog import Catalog
@@ -266,7 +267,7 @@ def _method_of(
     return stored_method(kind, requested, **configuration_extras)
 
 
-_DEFAULT_HYPERPARAMETERS: dict[str, type[Any]] = {
+_DEFAULT_HYPERPARAMETERS: dict[str, type[BaseModel]] = {
     "supervised": FineTuneSupervisedHyperparameters,
     "dpo": FineTuneDPOHyperparameters,
     "reinforcement": FineTuneReinforcementHyperparameters,

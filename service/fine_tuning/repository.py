@@ -10,7 +10,7 @@ service/fine_tuning/transitions.py calls them. `update_job` refuses to.
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any, NamedTuple, TypedDict
 
 from sqlalchemy import CursorResult, Result, Text, cast, func, or_, select, update
@@ -26,6 +26,10 @@ JOB_ID_PREFIX = "ftjob-"
 EVENT_ID_PREFIX = "ftevent-"
 CHECKPOINT_ID_PREFIX = "ftckpt_"
 MODEL_TOKEN_LENGTH = 8
+
+
+# A value of a step's metrics, as metrics events and checkpoint rows hold it (JSON).
+MetricValue = float | int | str | bool
 
 
 class JobColumns(TypedDict, total=False):
@@ -285,7 +289,7 @@ def add_event(
     message: str,
     level: str = "info",
     type: str = "message",
-    data: dict[str, Any] | None = None,
+    data: Mapping[str, MetricValue] | None = None,
 ) -> JobEventRow:
     """Append an event to a job."""
     row = JobEventRow(
@@ -296,7 +300,7 @@ def add_event(
         level=level,
         message=message,
         type=type,
-        data=data,
+        data=dict(data) if data is not None else None,
     )
     session.add(row)
     session.flush()
@@ -320,7 +324,7 @@ def list_events(
     )
 
 
-def metrics_history(session: Session, *, job_id: str) -> list[dict[str, Any]]:
+def metrics_history(session: Session, *, job_id: str) -> list[dict[str, MetricValue]]:
     """The data of every metrics event of a job, oldest first (steps redone after a crash
     appear twice; the later one is the one that counts)."""
     query = (
@@ -369,7 +373,7 @@ def add_checkpoint(
     job_id: str,
     project: str,
     step: int,
-    metrics: dict[str, Any],
+    metrics: Mapping[str, MetricValue],
     model_name: str,
     storage_key: str,
 ) -> JobCheckpointRow:
@@ -389,7 +393,7 @@ def add_checkpoint(
         )
         session.add(row)
     row.created_at = now()
-    row.metrics = metrics
+    row.metrics = dict(metrics)
     row.fine_tuned_model_checkpoint = model_name
     row.storage_key = storage_key
     row.available = True

@@ -12,10 +12,11 @@ from typing import Literal, NamedTuple
 from service.core.db import Database
 from service.core.tables import JobCheckpointRow, JobRow
 from service.fine_tuning import repository
+from service.fine_tuning.repository import MetricValue
 from service.fine_tuning.schemas import JobStatus
 
-# A value of a step's metrics, as the metrics events and the checkpoint rows store it (JSON).
-MetricValue = float | int | str | bool
+# One step's metrics, as a metrics event carries them.
+StepMetrics = dict[str, MetricValue]
 EventLevel = Literal["info", "warn", "error"]
 
 
@@ -102,12 +103,12 @@ def record_step(
             project=job.project,
             message=message,
             type="metrics",
-            data=dict(metrics),
+            data=metrics,
         )
         return True
 
 
-def metrics_history(db: Database, *, job_id: str) -> list[dict[str, MetricValue]]:
+def metrics_history(db: Database, *, job_id: str) -> list[StepMetrics]:
     """The metrics of every step event of a job, oldest first (a step redone after a crash
     appears twice; the later one counts)."""
     with db.session() as session:
@@ -139,7 +140,7 @@ def record_checkpoint(
             job_id=job.id,
             project=job.project,
             step=step,
-            metrics=dict(metrics),
+            metrics=metrics,
             model_name=model_name,
             storage_key=storage_key,
         )

@@ -42,7 +42,7 @@ from service.fine_tuning.operations import (
     fine_tuned_model_name,
     is_fine_tuned_name,
 )
-from service.fine_tuning.scheduling import MetricValue
+from service.fine_tuning.scheduling import StepMetrics
 from service.fine_tuning.schemas import JobStatus
 from service.fine_tuning.transitions import JobFailure
 from service.graders import grading
@@ -503,11 +503,11 @@ def is_full_model(directory: Path) -> bool:
     ).is_file()
 
 
-def results_csv(history: list[dict[str, MetricValue]]) -> str:
+def results_csv(history: list[StepMetrics]) -> str:
     """The results file: one row per step (the last report of a step redone after a crash
     wins), header `step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy`, then
     the forgetting check's columns when the run reported them."""
-    by_step: dict[int, dict[str, MetricValue]] = {}
+    by_step: dict[int, StepMetrics] = {}
     for data in history:
         if "step" in data:
             by_step[int(data["step"])] = data
@@ -531,7 +531,7 @@ def results_csv(history: list[dict[str, MetricValue]]) -> str:
     return buffer.getvalue()
 
 
-def _number(value: object) -> MetricValue:
+def _number(value: object) -> float | int | str | bool:
     """Plain JSON numbers (the recipe may hand over numpy or torch scalars)."""
     if isinstance(value, bool | str | int | float):
         return value
