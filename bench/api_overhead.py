@@ -31,6 +31,7 @@ from fastapi import FastAPI
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from service.core.db import Database
+from service.migrations import upgrade_database
 from service.observability.metrics import Metrics
 from service.observability.middleware import MetricsMiddleware
 from tests.harness import ServerProcess, free_port, wait_for_http
@@ -87,7 +88,7 @@ def serve(kind: str, port: int, data_dir: Path) -> None:
     db = None
     if kind == "metered":
         db = Database(f"sqlite:///{data_dir / 'metered.db'}")
-        db.upgrade()
+        upgrade_database(db)
     app = bare_app(with_metrics=kind == "metered", db=db)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", http="h11")
 

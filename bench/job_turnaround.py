@@ -150,13 +150,14 @@ def recipe_with_reporter(root: Path, hyperparameters: dict[str, Any]) -> float:
     from service.core.db import Database
     from service.fine_tuning import repository as job_rows
     from service.fine_tuning.schemas import JobStatus
+    from service.migrations import upgrade_database
     from service.scheduler.worker import JobReporter
     from service.storage.local import LocalStore
     from service.training.recipe import run_training
 
     spec = recipe_spec(root, hyperparameters)
     db = Database(f"sqlite:///{root / 'bare' / f'{time.monotonic_ns()}.db'}")
-    db.upgrade()
+    upgrade_database(db)
     with db.session() as session:
         job = job_rows.insert_job(
             session,

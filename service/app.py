@@ -18,7 +18,6 @@ from service.core.middleware import RequestContextMiddleware, body_limit_policy
 from service.core.openapi import install_openapi
 from service.dashboard import router as dashboard
 from service.evals import router as evals
-from service.files import report_router as file_reports
 from service.files import router as files
 from service.fine_tuning import router as fine_tuning
 from service.fine_tuning.permissions import router as checkpoint_permissions
@@ -27,6 +26,7 @@ from service.health import router as health
 from service.models import router as models
 from service.observability import router as observability
 from service.observability.middleware import MetricsMiddleware
+from service.reports import router as reports
 from service.responses import router as responses
 from service.uploads import router as uploads
 from service.webhooks import router as webhooks
@@ -75,7 +75,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     app.include_router(health.router)
     app.include_router(observability.router)
     app.include_router(chaos.router)
-    app.include_router(file_reports.router)
+    app.include_router(reports.router)
     for slice_ in (files, uploads, fine_tuning, models, completions, responses):
         app.include_router(slice_.router, prefix="/v1")
     app.include_router(graders.router, prefix="/v1")

@@ -80,10 +80,11 @@ def log_options(settings: Settings) -> LogOptions:
 
 def _db_upgrade(settings: Settings) -> int:
     from service.core.db import Database
+    from service.migrations import upgrade_database
 
     db = Database.from_settings(settings)
     try:
-        db.upgrade()
+        upgrade_database(db)
     except WhetstoneError as exc:
         print(f"whetstone: cannot upgrade the database: {exc}", file=sys.stderr)
         return 1

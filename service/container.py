@@ -10,11 +10,14 @@ from dataclasses import dataclass, field
 
 from service.catalog import Catalog
 from service.chaos.rules import FaultRuleStore
+from service.completions.sampler import ServedModels
 from service.core.auth import KeyRing
 from service.core.config import Settings
 from service.core.db import Database
 from service.evals.runner import EvalRunner
+from service.graders.model_sampler import ModelSamplers
 from service.inference import InferenceService
+from service.migrations import upgrade_database
 from service.observability.metrics import Metrics
 from service.scheduler import Scheduler
 from service.scheduler.housekeeping import run_housekeeping
@@ -42,6 +45,8 @@ class Container:
     catalog: Catalog
     scheduler: Scheduler
     inference: InferenceService
+    # The served models as model graders sample them (the caller's own chat completions).
+    model_samplers: ModelSamplers
     # Runs eval runs in the background of this process.
     evals: EvalRunner
     # Request faults of this process (the chaos API); empty unless someone sets rules.
@@ -60,7 +65,7 @@ class Container:
         store = open_store(settings)
         store.check()
         db = Database.from_settings(settings)
-        db.upgrade()
+        upgrade_database(db)
         metrics = Metrics(db)
         inference = InferenceService(settings, store, catalog, observer=metrics)
         return cls(
@@ -73,6 +78,7 @@ class Container:
                 settings, db, store, catalog, on_webhook_outcome=metrics.webhook_outcome
             ),
             inference=inference,
+            model_samplers=ServedModels(db, catalog, inference),
             evals=EvalRunner(settings, db, catalog, inference),
             chaos=FaultRuleStore(rng=random.Random(settings.chaos_seed)),
             metrics=metrics,

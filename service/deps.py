@@ -14,6 +14,7 @@ from service.core.auth import KeyRing, Principal
 from service.core.config import Settings
 from service.core.db import Database
 from service.evals.runner import EvalRunner
+from service.graders.model_sampler import ModelSamplers
 from service.inference import InferenceService
 from service.observability.metrics import Metrics
 from service.scheduler import Scheduler
@@ -78,6 +79,11 @@ def get_eval_runner(request: Request) -> EvalRunner:
     return _container(request).evals
 
 
+def get_model_samplers(request: Request) -> ModelSamplers:
+    """The served models, as model graders sample them."""
+    return _container(request).model_samplers
+
+
 def get_chaos_rules(request: Request) -> FaultRuleStore:
     """This process's request-fault rules (the chaos API)."""
     return _container(request).chaos
@@ -99,3 +105,4 @@ InferenceDep = Annotated[InferenceService, Depends(get_inference)]
 ChaosRulesDep = Annotated[FaultRuleStore, Depends(get_chaos_rules)]
 EvalRunnerDep = Annotated[EvalRunner, Depends(get_eval_runner)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+ModelSamplersDep = Annotated[ModelSamplers, Depends(get_model_samplers)]

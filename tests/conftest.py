@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from service.core.db import Database
+from service.migrations import upgrade_database
 from tests.harness import MotoServer
 
 # A key pair that moto accepts; never real credentials.
@@ -101,6 +102,6 @@ def database(database_url: str) -> Iterator[Database]:
     from service.core.db import Database
 
     db = Database(database_url)
-    db.upgrade()
+    upgrade_database(db)
     yield db
     db.dispose()

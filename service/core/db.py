@@ -6,7 +6,6 @@ stops answering surfaces as ONE error, `DatabaseUnavailableError` (503), raised 
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -16,7 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import psycopg
 from psycopg import errors as pg_errors
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import (
     DBAPIError,
     InterfaceError,
@@ -25,17 +25,14 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
 from service.core.errors import DatabaseUnavailableError
-from service.migrations import upgrade_to_head
 
 if TYPE_CHECKING:
     from psycopg.abc import PQGen
 
     from service.core.config import Settings
-
-logger = logging.getLogger("whetstone.db")
 
 RV = TypeVar("RV")
 
@@ -94,8 +91,8 @@ class _DeadlineConnection(psycopg.Connection):
             ) from exc
 
 
-def _enable_sqlite_wal(busy_ms: int) -> Callable[[Any, Any], None]:
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+def _enable_sqlite_wal(busy_ms: int) -> Callable[[DBAPIConnection, ConnectionPoolEntry], None]:
+    def on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         # WAL lets the API read while a worker process writes; busy_timeout makes writers
         # queue instead of failing with "database is locked" when two processes commit at
         # once, for a bounded time (then the request is a 503, not a hang).
@@ -152,7 +149,11 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def _connect_with_deadline(
-        self, _dialect: Any, _record: Any, cargs: Any, cparams: Any
+        self,
+        _dialect: Dialect,
+        _record: ConnectionPoolEntry,
+        cargs: tuple[str, ...],
+        cparams: dict[str, Any],
     ) -> _DeadlineConnection:
         # SQLAlchemy's documented hook for making the DBAPI connection ourselves.
         connection = _DeadlineConnection.connect(*cargs, **cparams)
@@ -184,10 +185,10 @@ class Database:
     def _in_memory(self) -> bool:
         return make_url(self.url).database in (None, "", ":memory:") or "mode=memory" in self.url
 
-    def _postgres_connect_args(self, *, with_statement_timeout: bool) -> dict[str, Any]:
+    def _postgres_connect_args(self, *, with_statement_timeout: bool) -> dict[str, int | str]:
         # Values the URL sets itself win: they are the operator's explicit choice.
         query = make_url(self.url).query
-        args: dict[str, Any] = {}
+        args: dict[str, int | str] = {}
         if "connect_timeout" not in query:
             args["connect_timeout"] = self.connect_timeout
         if with_statement_timeout:
@@ -197,25 +198,11 @@ class Database:
             args["options"] = f"{ours} {theirs}" if isinstance(theirs, str) else ours
         return args
 
-    def upgrade(self) -> None:
-        """Migrate the schema to head; DatabaseUnavailableError when the database is down.
+    def migration_engine(self) -> Engine:
+        """An engine without the request deadlines (a connect timeout only), for migrations.
 
-        A schema it cannot migrate (a newer release's, a failed step) raises `SchemaError`.
+        The caller disposes of it unless it is `self.engine` (an in-memory SQLite database).
         """
-        engine = self._migration_engine()
-        try:
-            outcome = upgrade_to_head(engine)
-        except SQLAlchemyError as exc:
-            raise DatabaseUnavailableError(
-                f"database unreachable: {exc.__class__.__name__}"
-            ) from exc
-        finally:
-            if engine is not self.engine:
-                engine.dispose()
-        logger.info("%s", outcome.describe())
-
-    def _migration_engine(self) -> Engine:
-        """An engine without the request deadlines (a connect timeout only), for migrations."""
         if self.is_sqlite:
             if self._in_memory():
                 return self.engine  # another engine would be another database

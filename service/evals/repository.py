@@ -3,14 +3,15 @@ except the ones the run executor makes to pick unfinished runs up again."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.core.errors import InvalidRequestError, NotFoundError
+from service.core.errors import NotFoundError
 from service.core.ids import new_id, now
+from service.core.pagination import cursor_page
 from service.core.tables import EvalRow, EvalRunOutputItemRow, EvalRunRow
 from service.core.wire import JSONObject
 
@@ -50,39 +51,19 @@ def get_eval(session: Session, *, project: str, eval_id: str) -> EvalRow:
     return row
 
 
-def _page(
-    session: Session,
-    query: Any,
-    model: Any,
-    cursor_query: Any,
-    *,
-    after: str | None,
-    limit: int,
-    order: Order,
-    param: str = "after",
-) -> tuple[list[Any], bool]:
-    if after is not None:
-        cursor = session.scalar(cursor_query)
-        if cursor is None:
-            raise InvalidRequestError(f"No such object for 'after': {after}", param=param)
-        query = query.where(model.seq > cursor if order == "asc" else model.seq < cursor)
-    query = query.order_by(model.seq.asc() if order == "asc" else model.seq.desc())
-    rows = list(session.scalars(query.limit(limit + 1)))
-    return rows[:limit], len(rows) > limit
-
-
 def list_evals(
     session: Session, *, project: str, after: str | None, limit: int, order: Order
 ) -> tuple[list[EvalRow], bool]:
     """One page of the project's evals and whether more follow."""
-    return _page(
+    return cursor_page(
         session,
         select(EvalRow).where(EvalRow.project == project),
-        EvalRow,
-        select(EvalRow.seq).where(EvalRow.id == after, EvalRow.project == project),
+        seq=EvalRow.seq,
         after=after,
+        cursor=select(EvalRow.seq).where(EvalRow.id == after, EvalRow.project == project),
+        missing=f"No such object for 'after': {after}",
         limit=limit,
-        order=order,
+        ascending=order == "asc",
     )
 
 
@@ -176,14 +157,15 @@ def list_runs(
     query = select(EvalRunRow).where(EvalRunRow.project == project, EvalRunRow.eval_id == eval_id)
     if status is not None:
         query = query.where(EvalRunRow.status == status)
-    return _page(
+    return cursor_page(
         session,
         query,
-        EvalRunRow,
-        select(EvalRunRow.seq).where(EvalRunRow.id == after, EvalRunRow.project == project),
+        seq=EvalRunRow.seq,
         after=after,
+        cursor=select(EvalRunRow.seq).where(EvalRunRow.id == after, EvalRunRow.project == project),
+        missing=f"No such object for 'after': {after}",
         limit=limit,
-        order=order,
+        ascending=order == "asc",
     )
 
 
@@ -334,16 +316,17 @@ def list_output_items(
     )
     if status is not None:
         query = query.where(EvalRunOutputItemRow.status == status)
-    return _page(
+    return cursor_page(
         session,
         query,
-        EvalRunOutputItemRow,
-        select(EvalRunOutputItemRow.seq).where(
+        seq=EvalRunOutputItemRow.seq,
+        after=after,
+        cursor=select(EvalRunOutputItemRow.seq).where(
             EvalRunOutputItemRow.id == after, EvalRunOutputItemRow.run_id == run_id
         ),
-        after=after,
+        missing=f"No such object for 'after': {after}",
         limit=limit,
-        order=order,
+        ascending=order == "asc",
     )
 
 

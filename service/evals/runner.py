@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from service.catalog import Catalog
 from service.completions import operations as completions
+from service.completions.sampler import ServedModelSampler
 from service.completions.schemas import CreateChatCompletionRequest
 from service.core.auth import Principal
 from service.core.config import Settings
@@ -44,7 +45,7 @@ from service.core.wire import JSONObject, JSONValue, as_object
 from service.evals import operations, repository
 from service.evals.schemas import AnyTestingCriterion, TestingCriterion
 from service.graders import grading
-from service.graders.operations import ServedModelSampler, python_sandbox
+from service.graders.operations import python_sandbox
 from service.graders.templates import Sample, TemplateError, parse_variable, render
 from service.inference import InferenceService
 

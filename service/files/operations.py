@@ -34,7 +34,7 @@ def file_key(project: str, file_id: str) -> str:
 
 
 def report_prefix(project: str, file_id: str) -> str:
-    """Where the cached data reports of a file live (service/files/report_operations.py)."""
+    """Where the cached data reports of a file live (service/reports/operations.py)."""
     return f"file-reports/{project}/{file_id}/"
 
 

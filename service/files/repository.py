@@ -8,8 +8,9 @@ from typing import Literal
 from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import Session
 
-from service.core.errors import InvalidRequestError, NotFoundError
+from service.core.errors import NotFoundError
 from service.core.ids import new_id, now
+from service.core.pagination import cursor_page
 from service.core.tables import FileRow
 
 FILE_ID_PREFIX = "file-"
@@ -77,16 +78,16 @@ def list_files(
     query = select(FileRow).where(FileRow.project == project, _live(now()))
     if purpose is not None:
         query = query.where(FileRow.purpose == purpose)
-    if after is not None:
-        cursor = session.scalar(
-            select(FileRow.seq).where(FileRow.id == after, FileRow.project == project)
-        )
-        if cursor is None:
-            raise InvalidRequestError(f"No such File object for 'after': {after}", param="after")
-        query = query.where(FileRow.seq < cursor if order == "desc" else FileRow.seq > cursor)
-    query = query.order_by(FileRow.seq.desc() if order == "desc" else FileRow.seq.asc())
-    rows = list(session.scalars(query.limit(limit + 1)))
-    return rows[:limit], len(rows) > limit
+    return cursor_page(
+        session,
+        query,
+        seq=FileRow.seq,
+        after=after,
+        cursor=select(FileRow.seq).where(FileRow.id == after, FileRow.project == project),
+        missing=f"No such File object for 'after': {after}",
+        limit=limit,
+        ascending=order == "asc",
+    )
 
 
 def delete_file(session: Session, *, project: str, file_id: str) -> FileRow:

@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass, replace
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from service.catalog import Catalog
@@ -266,7 +267,7 @@ def _method_of(
     return stored_method(kind, requested, **configuration_extras)
 
 
-_DEFAULT_HYPERPARAMETERS: dict[str, type[Any]] = {
+_DEFAULT_HYPERPARAMETERS: dict[str, type[BaseModel]] = {
     "supervised": FineTuneSupervisedHyperparameters,
     "dpo": FineTuneDPOHyperparameters,
     "reinforcement": FineTuneReinforcementHyperparameters,
@@ -576,7 +577,7 @@ def as_job(row: JobRow) -> FineTuningJob:
     hyperparameters = (
         configuration.hyperparameters
         if configuration is not None and configuration.hyperparameters is not None
-        else FineTuneSupervisedHyperparameters()
+        else FineTuneSupervisedHyperparameters.model_validate({})
     )
     status = JobStatus(row.status)
     return FineTuningJob(
@@ -585,10 +586,10 @@ def as_job(row: JobRow) -> FineTuningJob:
         error=FineTuningJobError.model_validate(row.error) if row.error else None,
         fine_tuned_model=row.fine_tuned_model if status == JobStatus.SUCCEEDED else None,
         finished_at=row.finished_at,
-        hyperparameters=FineTuningJobHyperparameters(
-            batch_size=hyperparameters.batch_size,
-            learning_rate_multiplier=hyperparameters.learning_rate_multiplier,
-            n_epochs=hyperparameters.n_epochs,
+        hyperparameters=FineTuningJobHyperparameters.model_validate(
+            hyperparameters.model_dump(
+                include={"batch_size", "learning_rate_multiplier", "n_epochs"}
+            )
         ),
         model=row.model,
         organization_id=row.organization,
@@ -612,9 +613,9 @@ def as_event(row: JobEventRow) -> FineTuningJobEvent:
     return FineTuningJobEvent(
         id=row.id,
         created_at=row.created_at,
-        level=row.level,  # type: ignore[arg-type]
+        level=row.level,
         message=row.message,
-        type=row.type,  # type: ignore[arg-type]
+        type=row.type,
         data=row.data or {},
     )
 

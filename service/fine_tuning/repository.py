@@ -10,14 +10,15 @@ service/fine_tuning/transitions.py calls them. `update_job` refuses to.
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
-from typing import Any
+from collections.abc import Collection, Mapping
+from typing import Any, NamedTuple, TypedDict
 
-from sqlalchemy import Text, cast, func, or_, select, update
+from sqlalchemy import CursorResult, Result, Text, cast, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from service.core.errors import InvalidRequestError, NotFoundError
+from service.core.errors import NotFoundError
 from service.core.ids import new_id, now, random_token
+from service.core.pagination import cursor_page
 from service.core.tables import JobCheckpointRow, JobEventRow, JobRow
 from service.fine_tuning.schemas import JobStatus
 
@@ -25,6 +26,37 @@ JOB_ID_PREFIX = "ftjob-"
 EVENT_ID_PREFIX = "ftevent-"
 CHECKPOINT_ID_PREFIX = "ftckpt_"
 MODEL_TOKEN_LENGTH = 8
+
+
+# A value of a step's metrics, as metrics events and checkpoint rows hold it (JSON).
+MetricValue = float | int | str | bool
+
+
+class JobColumns(TypedDict, total=False):
+    """The columns of a job that a write sets besides its status (which is transitions.py's)."""
+
+    worker: str | None
+    requested_action: str | None
+    heartbeat_at: int | None
+    estimated_finish: int | None
+    finished_at: int | None
+    queued_seq: int
+    attempts: int
+    # JSON objects: OpenAI's `method` shape, and its job `error` (code, message, param).
+    method: dict[str, Any]
+    error: dict[str, str | None]
+    fine_tuned_model: str
+    adapter_key: str
+    trained_tokens: int
+    result_files: list[str]
+
+
+class TrainingRun(NamedTuple):
+    """A succeeded job's trained tokens and when it first started and finished (Unix s)."""
+
+    trained_tokens: int
+    started_at: int
+    finished_at: int
 
 
 def next_queued_seq() -> int:
@@ -112,17 +144,15 @@ def list_jobs(
     if metadata_is_null:
         text = cast(JobRow.job_metadata, Text)
         query = query.where(or_(JobRow.job_metadata.is_(None), text.in_(["null", "{}"])))
-    if after is not None:
-        cursor = session.scalar(
-            select(JobRow.seq).where(JobRow.id == after, JobRow.project == project)
-        )
-        if cursor is None:
-            raise InvalidRequestError(
-                f"No such fine-tuning job for 'after': {after}", param="after"
-            )
-        query = query.where(JobRow.seq < cursor)
-    rows = list(session.scalars(query.order_by(JobRow.seq.desc()).limit(limit + 1)))
-    return rows[:limit], len(rows) > limit
+    return cursor_page(
+        session,
+        query,
+        seq=JobRow.seq,
+        after=after,
+        cursor=select(JobRow.seq).where(JobRow.id == after, JobRow.project == project),
+        missing=f"No such fine-tuning job for 'after': {after}",
+        limit=limit,
+    )
 
 
 # -- jobs, for the scheduler -------------------------------------------------------------------
@@ -142,7 +172,7 @@ def write_status(
     status: JobStatus,
     sources: Collection[JobStatus],
     worker: str | None = None,
-    values: dict[str, Any],
+    values: JobColumns,
 ) -> bool:
     """Set `status` and `values` if the job's status is one of `sources` (and, when given, its
     worker is `worker`); True when this call won the row. For transitions.py alone."""
@@ -156,11 +186,11 @@ def write_status(
             synchronize_session=False
         )
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return _rowcount(result) == 1
 
 
 def update_job(
-    session: Session, *, job_id: str, values: dict[str, Any], worker: str | None = None
+    session: Session, *, job_id: str, values: JobColumns, worker: str | None = None
 ) -> bool:
     """Set `values` (never `status`: that is a transition's) on the job, if its worker is
     `worker` when given; True when a row was updated."""
@@ -172,7 +202,7 @@ def update_job(
     result = session.execute(
         statement.values(**values).execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return _rowcount(result) == 1
 
 
 def jobs_in_status(
@@ -199,7 +229,14 @@ def touch_heartbeats(session: Session, *, workers: Collection[str]) -> int:
         .values(heartbeat_at=now())
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount  # type: ignore[attr-defined]
+    return _rowcount(result)
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE matched: Session.execute types its result as a plain Result, but
+    for DML it is a CursorResult, which has the count."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 def claim_next_job(session: Session, *, worker: str, is_postgresql: bool) -> JobRow | None:
@@ -252,7 +289,7 @@ def add_event(
     message: str,
     level: str = "info",
     type: str = "message",
-    data: dict[str, Any] | None = None,
+    data: Mapping[str, MetricValue] | None = None,
 ) -> JobEventRow:
     """Append an event to a job."""
     row = JobEventRow(
@@ -263,7 +300,7 @@ def add_event(
         level=level,
         message=message,
         type=type,
-        data=data,
+        data=dict(data) if data is not None else None,
     )
     session.add(row)
     session.flush()
@@ -276,18 +313,18 @@ def list_events(
     """A page of a job's events, newest first; NotFoundError when the job is not the project's."""
     get_job(session, project=project, job_id=job_id)
     query = select(JobEventRow).where(JobEventRow.job_id == job_id, JobEventRow.project == project)
-    if after is not None:
-        cursor = session.scalar(
-            select(JobEventRow.seq).where(JobEventRow.id == after, JobEventRow.job_id == job_id)
-        )
-        if cursor is None:
-            raise InvalidRequestError(f"No such event for 'after': {after}", param="after")
-        query = query.where(JobEventRow.seq < cursor)
-    rows = list(session.scalars(query.order_by(JobEventRow.seq.desc()).limit(limit + 1)))
-    return rows[:limit], len(rows) > limit
+    return cursor_page(
+        session,
+        query,
+        seq=JobEventRow.seq,
+        after=after,
+        cursor=select(JobEventRow.seq).where(JobEventRow.id == after, JobEventRow.job_id == job_id),
+        missing=f"No such event for 'after': {after}",
+        limit=limit,
+    )
 
 
-def metrics_history(session: Session, *, job_id: str) -> list[dict[str, Any]]:
+def metrics_history(session: Session, *, job_id: str) -> list[dict[str, MetricValue]]:
     """The data of every metrics event of a job, oldest first (steps redone after a crash
     appear twice; the later one is the one that counts)."""
     query = (
@@ -298,7 +335,9 @@ def metrics_history(session: Session, *, job_id: str) -> list[dict[str, Any]]:
     return [data for data in session.scalars(query) if data]
 
 
-def recent_training_runs(session: Session, *, started_message: str, limit: int) -> list[Any]:
+def recent_training_runs(
+    session: Session, *, started_message: str, limit: int
+) -> list[TrainingRun]:
     """(trained_tokens, started_at, finished_at) of the latest succeeded jobs of every project,
     newest first; started_at is the first event with `started_message` (no column holds it)."""
     started = (
@@ -318,7 +357,11 @@ def recent_training_runs(session: Session, *, started_message: str, limit: int) 
         .order_by(JobRow.finished_at.desc(), JobRow.seq.desc())
         .limit(limit)
     )
-    return list(session.execute(query))
+    # The WHERE clause keeps only rows whose columns are set; `or 0` only narrows the types.
+    return [
+        TrainingRun(tokens or 0, started, finished or 0)
+        for tokens, started, finished in session.execute(query)
+    ]
 
 
 # -- checkpoints -------------------------------------------------------------------------------
@@ -330,7 +373,7 @@ def add_checkpoint(
     job_id: str,
     project: str,
     step: int,
-    metrics: dict[str, Any],
+    metrics: Mapping[str, MetricValue],
     model_name: str,
     storage_key: str,
 ) -> JobCheckpointRow:
@@ -350,7 +393,7 @@ def add_checkpoint(
         )
         session.add(row)
     row.created_at = now()
-    row.metrics = metrics
+    row.metrics = dict(metrics)
     row.fine_tuned_model_checkpoint = model_name
     row.storage_key = storage_key
     row.available = True
@@ -368,17 +411,17 @@ def list_checkpoints(
         JobCheckpointRow.project == project,
         JobCheckpointRow.available.is_(True),
     )
-    if after is not None:
-        cursor = session.scalar(
-            select(JobCheckpointRow.seq).where(
-                JobCheckpointRow.id == after, JobCheckpointRow.job_id == job_id
-            )
-        )
-        if cursor is None:
-            raise InvalidRequestError(f"No such checkpoint for 'after': {after}", param="after")
-        query = query.where(JobCheckpointRow.seq < cursor)
-    rows = list(session.scalars(query.order_by(JobCheckpointRow.seq.desc()).limit(limit + 1)))
-    return rows[:limit], len(rows) > limit
+    return cursor_page(
+        session,
+        query,
+        seq=JobCheckpointRow.seq,
+        after=after,
+        cursor=select(JobCheckpointRow.seq).where(
+            JobCheckpointRow.id == after, JobCheckpointRow.job_id == job_id
+        ),
+        missing=f"No such checkpoint for 'after': {after}",
+        limit=limit,
+    )
 
 
 def latest_checkpoint(session: Session, *, job_id: str) -> JobCheckpointRow | None:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy.orm import Session
 
@@ -42,6 +42,7 @@ from service.core.errors import ConflictError, InvalidRequestError
 from service.core.ids import now
 from service.core.tables import JobRow
 from service.fine_tuning import repository
+from service.fine_tuning.repository import JobColumns
 from service.fine_tuning.schemas import FINISHED_STATUSES, JobStatus
 from service.webhooks import operations as webhooks
 
@@ -62,7 +63,7 @@ class JobFailure:
     message: str
     param: str | None = None
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> dict[str, str | None]:
         """The `error` column and wire value."""
         return {"code": self.code, "message": self.message, "param": self.param}
 
@@ -77,10 +78,15 @@ def _move(
     message: str | None = None,
     level: str = "info",
     failure: JobFailure | None = None,
-    **values: Any,
+    detach: bool = False,
+    **values: Unpack[JobColumns],
 ) -> bool:
     """Move `job` from one of `sources` to `target` (only while worker `held_by` holds it, when
-    given) and write its event; False when another writer won the row first."""
+    given) and write its event; False when another writer won the row first. `detach` lets go
+    of the worker and of any pending request in the same write."""
+    if detach:
+        values["worker"] = None
+        values["requested_action"] = None
     if failure is not None:
         values["error"] = failure.as_json()
     if target in FINISHED_STATUSES:
@@ -134,7 +140,7 @@ def cancel(db: Database, *, project: str, job_id: str) -> JobRow:
                 raise InvalidRequestError("Job has already been cancelled.")
             if job.status in FINISHED_STATUSES:
                 raise InvalidRequestError("Job has already completed.")
-            extra = {"requested_action": "cancel"} if job.worker is not None else {}
+            extra: JobColumns = {"requested_action": "cancel"} if job.worker is not None else {}
             if _move(
                 session,
                 job,
@@ -163,6 +169,9 @@ def pause(db: Database, *, project: str, job_id: str) -> JobRow:
                     "Job cannot be paused while its files are being validated."
                 )
             running = job.status == JobStatus.RUNNING
+            values: JobColumns = {"estimated_finish": None}
+            if running:
+                values["requested_action"] = "pause"
             if _move(
                 session,
                 job,
@@ -172,8 +181,7 @@ def pause(db: Database, *, project: str, job_id: str) -> JobRow:
                 message="Pausing fine-tuning job: saving a checkpoint"
                 if running
                 else "Fine-tuning job paused",
-                estimated_finish=None,
-                **({"requested_action": "pause"} if running else {}),
+                **values,
             ):
                 return repository.get_job(session, project=project, job_id=job_id)
     raise ConflictError("The job changed state while being paused; retry.")
@@ -275,7 +283,7 @@ def release_unstarted(db: Database, *, job_id: str, worker: str, reason: str) ->
             held_by=worker,
             message=f"Could not start a worker ({reason}); the job stays queued",
             level="warn",
-            **_detached(),
+            detach=True,
         )
         _let_go(session, job, worker)
 
@@ -337,17 +345,13 @@ def release_at_shutdown(db: Database, *, job_id: str, worker: str) -> None:
             held_by=worker,
             message=f"Server shutting down; the job will resume from step {step}",
             estimated_finish=None,
-            **_detached(),
+            detach=True,
         ):
             return
         if job.status == JobStatus.PAUSING:
             _paused_without_worker(session, job, "Server shutting down while the job was pausing")
             return
         _let_go(session, job, worker)
-
-
-def _detached() -> dict[str, Any]:
-    return {"worker": None, "requested_action": None}
 
 
 def _paused_without_worker(session: Session, job: JobRow, cause: str) -> None:
@@ -364,7 +368,7 @@ def _paused_without_worker(session: Session, job: JobRow, cause: str) -> None:
         message=f"{cause}; the job is paused at step {step}",
         level="warn",
         estimated_finish=None,
-        **_detached(),
+        detach=True,
     )
 
 
@@ -390,7 +394,7 @@ def _interrupted(session: Session, job: JobRow, cause: str, *, max_attempts: int
             level="error",
             failure=JobFailure(CRASH_CODE, message),
             attempts=attempts,
-            **_detached(),
+            detach=True,
         ):
             logger.error("job %s failed: %s", job.id, message)
         return
@@ -404,7 +408,7 @@ def _interrupted(session: Session, job: JobRow, cause: str, *, max_attempts: int
         level="warn",
         attempts=attempts,
         estimated_finish=None,
-        **_detached(),
+        detach=True,
     ):
         checkpoint = repository.latest_checkpoint(session, job_id=job.id)
         _event(
@@ -443,7 +447,7 @@ def succeed(
             adapter_key=adapter_key,
             trained_tokens=trained_tokens,
             result_files=result_files,
-            **_detached(),
+            detach=True,
         )
         if won:
             _event(session, job, "The job has successfully completed")
@@ -464,7 +468,7 @@ def fail(db: Database, job: JobRow, *, worker: str, failure: JobFailure) -> bool
             message=failure.message,
             level="error",
             failure=failure,
-            **_detached(),
+            detach=True,
         )
         if not won:
             _let_go(session, job, worker)
@@ -491,7 +495,7 @@ def paused_at(db: Database, job: JobRow, *, worker: str, step: int) -> None:
             sources=[JobStatus.PAUSING],
             held_by=worker,
             message=f"Fine-tuning job paused at step {step}",
-            **_detached(),
+            detach=True,
         ):
             return
         owned = _let_go(session, job, worker)

@@ -1,6 +1,7 @@
 """What score_model and label_model graders need from a model, as a narrow interface.
 
-The API samples grader models through its own chat completions (service/graders/operations.py);
+The API samples grader models through its own chat completions (`ModelSamplers`, implemented
+in service/completions/sampler.py and wired by the Container: graders import no serving code);
 a reinforcement fine-tuning worker can pass any other ModelSampler (its own engine, a remote
 server) to the same grading functions.
 """
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal, Protocol
+
+from service.core.auth import Principal
 
 
 @dataclass(frozen=True)
@@ -42,4 +45,16 @@ class ModelSampler(Protocol):
 
     async def chat(self, request: ChatRequest) -> ChatReply:
         """One reply; ModelSamplingError when the model cannot answer."""
+        ...
+
+
+class ModelSamplers(Protocol):
+    """The models the API serves its callers, as the graders API needs them."""
+
+    def for_caller(self, principal: Principal) -> ModelSampler:
+        """A sampler answering as `principal` (its own `ft:` models included)."""
+        ...
+
+    async def check_access(self, principal: Principal, model: str) -> None:
+        """ModelNotFoundError when `principal` cannot use `model`."""
         ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from service.core.openapi import error_responses
-from service.deps import CatalogDep, DatabaseDep, InferenceDep, PrincipalDep, SettingsDep
+from service.deps import ModelSamplersDep, PrincipalDep, SettingsDep
 from service.graders import operations
 from service.graders.schemas import (
     RunGraderRequest,
@@ -34,14 +34,12 @@ ERRORS = error_responses(
 )
 async def run_grader(
     body: RunGraderRequest,
-    db: DatabaseDep,
-    catalog: CatalogDep,
-    inference: InferenceDep,
+    models: ModelSamplersDep,
     settings: SettingsDep,
     principal: PrincipalDep,
 ) -> RunGraderResponse:
     """The reward of the sample, with what happened while grading it."""
-    return await operations.run_grader(db, catalog, inference, settings, principal, body)
+    return await operations.run_grader(models, settings, principal, body)
 
 
 @router.post(
@@ -55,10 +53,9 @@ async def run_grader(
 )
 async def validate_grader(
     body: ValidateGraderRequest,
-    db: DatabaseDep,
-    catalog: CatalogDep,
+    models: ModelSamplersDep,
     settings: SettingsDep,
     principal: PrincipalDep,
 ) -> ValidateGraderResponse:
     """The grader, echoed, when it can run here."""
-    return await operations.validate_grader(db, catalog, settings, principal, body)
+    return await operations.validate_grader(models, settings, principal, body)

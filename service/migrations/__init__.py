@@ -1,8 +1,9 @@
 """Schema migrations: Alembic, configured in code and run on the app's own engine.
 
-`upgrade_to_head(engine)` is all the service calls. Each revision is a module in `versions/`
-named `NNNN_what.py` with `revision = "NNNN"`. To draft the next one, bring a scratch database
-to head, change `service/core/tables.py`, then autogenerate against it and edit the result:
+`upgrade_database(db)` is all the service calls (the Container at start-up, and `whetstone db
+upgrade`); `service.core.db` only makes engines. Each revision is a module in `versions/` named
+`NNNN_what.py` with `revision = "NNNN"`. To draft the next one, bring a scratch database to head,
+change `service/core/tables.py`, then autogenerate against it and edit the result:
 
     with Database(url).engine.begin() as connection:
         command.revision(alembic_config(connection), "what", autogenerate=True, rev_id="0002")
@@ -19,12 +20,17 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from service.core.errors import WhetstoneError
+from service.core.db import Database
+from service.core.errors import DatabaseUnavailableError, WhetstoneError
 
 if TYPE_CHECKING:
     from alembic.config import Config
+
+# The operator's name for what the database did at start-up, as it was before migrations
+# moved out of service.core.db.
+logger = logging.getLogger("whetstone.db")
 
 # Alembic is imported where it is used: only the processes that migrate pay for it, and the
 # filter below is on its loggers before its import-time INFO lines ("setup plugin ...").
@@ -105,6 +111,22 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "service/migrations/versions holds no revision"
     return head
+
+
+def upgrade_database(db: Database) -> Upgrade:
+    """Migrate `db`'s schema to head and log what was done; DatabaseUnavailableError when
+    the database is down, `SchemaError` for a schema it cannot migrate (a newer release's, a
+    failed step)."""
+    engine = db.migration_engine()
+    try:
+        outcome = upgrade_to_head(engine)
+    except SQLAlchemyError as exc:
+        raise DatabaseUnavailableError(f"database unreachable: {exc.__class__.__name__}") from exc
+    finally:
+        if engine is not db.engine:
+            engine.dispose()
+    logger.info("%s", outcome.describe())
+    return outcome
 
 
 def upgrade_to_head(engine: Engine) -> Upgrade:

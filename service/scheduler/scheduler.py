@@ -23,7 +23,6 @@ import contextlib
 import logging
 import os
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -32,9 +31,9 @@ from service.core.config import Settings
 from service.core.db import Database
 from service.core.errors import ServiceUnavailableError
 from service.core.ids import random_token
-from service.fine_tuning import repository as jobs
+from service.core.loops import run_forever
+from service.fine_tuning import scheduling as jobs
 from service.fine_tuning import transitions
-from service.fine_tuning.schemas import JobStatus
 from service.scheduler.executors import Executor, Run, WorkerTarget, is_ray_worker, make_executor
 from service.scheduler.leadership import leadership_for
 from service.scheduler.slots import DeviceSlot
@@ -105,7 +104,6 @@ class Scheduler:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
-        self._outage: str | None = None  # what is down while ticks fail on an outage
         # Webhook deliveries go out from the leading replica (started and stopped with the lead).
         self.webhooks = WebhookSender(settings, db, on_outcome=on_webhook_outcome)
 
@@ -179,24 +177,9 @@ class Scheduler:
 
     async def _run(self) -> None:
         assert self._wake is not None
-        while True:
-            try:
-                await self.tick()
-                if self._outage is not None:
-                    logger.info("scheduler resumed: the database and the store answer again")
-                    self._outage = None
-            except ServiceUnavailableError as exc:
-                # An outage is expected: one warning when it starts, not a traceback per tick;
-                # the next tick tries again, and the dependencies' deadlines pace the retries.
-                if self._outage is None:
-                    logger.warning("scheduler paused, retrying every tick: %s", exc.message)
-                self._outage = exc.message
-            except Exception:
-                # The loop must outlive any one failure; the next tick tries again.
-                logger.exception("scheduler tick failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-            self._wake.clear()
+        await run_forever(
+            self.tick, wake=self._wake, interval=self.poll_seconds, name="scheduler", logger=logger
+        )
 
     async def tick(self) -> None:
         """One round: reap and heartbeat our runs; while leading, start validations, adopt or
@@ -270,12 +253,8 @@ class Scheduler:
         if self.db.is_sqlite or not self.running or moment - self._last_beat < self._beat_seconds:
             return
         workers = [run.worker for run in self.running.values()]
-        await asyncio.to_thread(self._touch, workers)
+        await asyncio.to_thread(jobs.heartbeat, self.db, workers=workers)
         self._last_beat = moment
-
-    def _touch(self, workers: list[str]) -> None:
-        with self.db.session() as session:
-            jobs.touch_heartbeats(session, workers=workers)
 
     async def _sweep(self) -> None:
         """The leader's look at jobs bound to runs that are not ours (PostgreSQL only): adopt
@@ -284,7 +263,7 @@ class Scheduler:
         if self.db.is_sqlite or loop.time() - self._last_sweep < self._beat_seconds:
             return
         self._last_sweep = loop.time()
-        bound = await asyncio.to_thread(self._bound_jobs)
+        bound = await asyncio.to_thread(jobs.bound_runs, self.db)
         ours = {run.worker for run in self.running.values()}
         watched: dict[str, tuple[int | None, float]] = {}
         for job_id, worker, heartbeat_at in bound:
@@ -330,18 +309,10 @@ class Scheduler:
             max_attempts=self.settings.max_job_attempts,
         )
 
-    def _bound_jobs(self) -> list[tuple[str, str, int | None]]:
-        with self.db.session() as session:
-            return [
-                (job.id, job.worker, job.heartbeat_at)
-                for job in jobs.jobs_with_worker(session)
-                if job.worker is not None
-            ]
-
     async def _start_validations(self) -> None:
         if len(self._validating) >= MAX_CONCURRENT_VALIDATIONS:
             return
-        waiting = await asyncio.to_thread(self._jobs_to_validate)
+        waiting = await asyncio.to_thread(jobs.jobs_to_validate, self.db)
         self._forget_validations(keep=set(waiting))
         moment = asyncio.get_running_loop().time()
         for job_id in waiting:
@@ -351,13 +322,6 @@ class Scheduler:
                 continue
             task = asyncio.create_task(self._validate(job_id), name=f"validate-{job_id}")
             self._validating[job_id] = task
-
-    def _jobs_to_validate(self) -> list[str]:
-        with self.db.session() as session:
-            return [
-                job.id
-                for job in jobs.jobs_in_status(session, statuses=[JobStatus.VALIDATING_FILES.value])
-            ]
 
     async def _validate(self, job_id: str) -> None:
         try:
@@ -434,7 +398,7 @@ class Scheduler:
                 parent_pid=os.getpid(),
             )
             try:
-                handle: Any = await asyncio.to_thread(self.executor.start, assignment)
+                handle = await asyncio.to_thread(self.executor.start, assignment)
             except Exception as exc:
                 logger.exception("could not start a worker for job %s", job.id)
                 await asyncio.to_thread(

@@ -11,13 +11,13 @@ from service.core.errors import NotFoundError, ServiceUnavailableError, Whetston
 from service.core.tables import JobRow, stored_method
 from service.datasets.errors import DatasetError, DatasetParam, missing_file
 from service.datasets.formats import FileReport, validate_file
-from service.datasets.report import ADVISORY_FINDINGS
 from service.files import operations as files
-from service.files import report_operations as file_reports
-from service.fine_tuning import repository as jobs
+from service.fine_tuning import scheduling as jobs
 from service.fine_tuning import transitions
 from service.fine_tuning.schemas import JobStatus
 from service.fine_tuning.transitions import JobFailure
+from service.reports import operations as reports
+from service.reports.analysis import ADVISORY_FINDINGS
 from service.storage import ArtifactStore
 from service.training.hyperparameters import resolve_hyperparameters
 
@@ -39,10 +39,9 @@ def validate_job_files(db: Database, store: ArtifactStore, catalog: Catalog, job
     Storage or database outages propagate (ServiceUnavailableError) so that the scheduler
     tries again later; anything else about the files fails the job.
     """
-    with db.session() as session:
-        job = jobs.find_job(session, job_id=job_id)
-        if job is None or job.status != JobStatus.VALIDATING_FILES:
-            return
+    job = jobs.find_job(db, job_id=job_id)
+    if job is None or job.status != JobStatus.VALIDATING_FILES:
+        return
     fault = chaos.job_fault(job.job_metadata)
     if fault is not None and fault.kind == "fail_validation":
         transitions.files_rejected(db, job, JobFailure(*fault.validation_failure()))
@@ -78,7 +77,7 @@ def _report_summary(
     the report page later costs nothing); None when it finds nothing."""
     try:
         entry = catalog.resolve(job.catalog_model)
-        report = file_reports.data_report(
+        report = reports.data_report(
             db,
             store,
             catalog,
@@ -101,13 +100,7 @@ def _validate(
     db: Database, store: ArtifactStore, job: JobRow, param: DatasetParam, file_id: str
 ) -> FileReport:
     kind = "training" if param == "training_file" else "validation"
-    with db.session() as session:
-        jobs.add_event(
-            session,
-            job_id=job.id,
-            project=job.project,
-            message=f"Validating {kind} file: {file_id}",
-        )
+    jobs.add_event(db, job, f"Validating {kind} file: {file_id}")
     try:
         storage_key = files.storage_key_of(db, project=job.project, file_id=file_id)
         return validate_file(
@@ -125,8 +118,7 @@ def _validate(
 def fail_validation(db: Database, job_id: str, message: str) -> bool:
     """validating_files -> failed with code `validation_error`, for a job whose validation
     kept raising unexpected errors; False when the job had moved on meanwhile."""
-    with db.session() as session:
-        job = jobs.find_job(session, job_id=job_id)
+    job = jobs.find_job(db, job_id=job_id)
     if job is None or job.status != JobStatus.VALIDATING_FILES:
         return False
     return transitions.files_rejected(db, job, JobFailure(VALIDATION_ERROR_CODE, message))

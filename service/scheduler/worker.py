@@ -18,9 +18,10 @@ import shutil
 import signal
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal, SupportsFloat
 
 from sqlalchemy.exc import OperationalError
 
@@ -33,7 +34,7 @@ from service.core.ids import now
 from service.core.tables import JobRow, stored_method
 from service.datasets.errors import DatasetError, DatasetParam, missing_file
 from service.files import operations as files
-from service.fine_tuning import repository as jobs
+from service.fine_tuning import scheduling as jobs
 from service.fine_tuning import transitions
 from service.fine_tuning.operations import (
     checkpoint_model_name,
@@ -41,6 +42,7 @@ from service.fine_tuning.operations import (
     fine_tuned_model_name,
     is_fine_tuned_name,
 )
+from service.fine_tuning.scheduling import StepMetrics
 from service.fine_tuning.schemas import JobStatus
 from service.fine_tuning.transitions import JobFailure
 from service.graders import grading
@@ -157,8 +159,7 @@ class JobRun:
 
     def run(self) -> None:
         """Download, train, store the outcome; storage and database outages propagate."""
-        with self.db.session() as session:
-            job = jobs.find_job(session, job_id=self.assignment.job_id)
+        job = jobs.find_job(self.db, job_id=self.assignment.job_id)
         if job is None or job.worker != self.worker or job.status != JobStatus.RUNNING:
             logger.info("job %s is no longer ours to run", self.assignment.job_id)
             return
@@ -306,8 +307,7 @@ class JobRun:
         return models
 
     def _resume_state(self, job: JobRow, target: Path) -> ResumeState | None:
-        with self.db.session() as session:
-            checkpoint = jobs.latest_checkpoint(session, job_id=job.id)
+        checkpoint = jobs.latest_checkpoint(self.db, job_id=job.id)
         if checkpoint is None:
             return None
         download_directory(self.store, checkpoint.storage_key, target)
@@ -331,8 +331,7 @@ class JobRun:
             assert outcome.adapter_dir is not None
             adapter_key = f"jobs/{job.id}/adapter"
             upload_directory(self.store, adapter_key, outcome.adapter_dir)
-        with self.db.session() as session:
-            history = jobs.metrics_history(session, job_id=job.id)
+        history = jobs.metrics_history(self.db, job_id=job.id)
         results = files.store_produced_file(
             self.db,
             self.store,
@@ -354,8 +353,7 @@ class JobRun:
     def _pause(self, job: JobRow, outcome: TrainingOutcome) -> None:
         assert outcome.checkpoint_dir is not None
         reporter = JobReporter(self.db, self.store, job, self.worker)
-        with self.db.session() as session:
-            stored = jobs.latest_checkpoint(session, job_id=job.id)
+        stored = jobs.latest_checkpoint(self.db, job_id=job.id)
         if stored is None or stored.step_number != outcome.step:
             metrics = {"step": outcome.step, **outcome.metrics}
             reporter.store_checkpoint(outcome.step, outcome.checkpoint_dir, metrics)
@@ -393,23 +391,19 @@ class JobReporter:
 
     def event(self, message: str, *, level: Literal["info", "warn", "error"] = "info") -> None:
         """A job event, such as a truncated-example warning."""
-        with self.db.session() as session:
-            jobs.add_event(
-                session, job_id=self.job.id, project=self.job.project, message=message, level=level
-            )
+        jobs.add_event(self.db, self.job, message, level=level)
 
     def started(
-        self, *, hyperparameters: dict[str, Any], total_steps: int, n_examples: int
+        self, *, hyperparameters: Mapping[str, object], total_steps: int, n_examples: int
     ) -> None:
         """Store the resolved hyperparameters in the job's method."""
         self.total_steps = total_steps
-        method = stored_method(self.job.method_type, hyperparameters, **self.job.method_extras)
-        with self.db.session() as session:
-            jobs.update_job(
-                session, job_id=self.job.id, values={"method": method}, worker=self.worker
-            )
+        method = stored_method(
+            self.job.method_type, dict(hyperparameters), **self.job.method_extras
+        )
+        jobs.store_method(self.db, self.job, worker=self.worker, method=method)
 
-    def metrics(self, data: dict[str, Any]) -> None:
+    def metrics(self, data: Mapping[str, float]) -> None:
         """A `metrics` event for the step, and a fresh estimated_finish and heartbeat."""
         clean = {key: _number(value) for key, value in data.items() if value is not None}
         step = int(clean.get("step", 0))
@@ -427,27 +421,20 @@ class JobReporter:
         if "full_valid_loss" in clean:
             # OpenAI's wording on the last step of a job with a validation file.
             message += f", full validation loss={clean['full_valid_loss']:.2f}"
-        with self.db.session() as session:
-            owned = jobs.update_job(
-                session,
-                job_id=self.job.id,
-                values={"estimated_finish": self._estimate(step, total), "heartbeat_at": now()},
-                worker=self.worker,
-            )
-            if not owned:
-                self._action = "cancel"  # the scheduler gave this run up
-                return
-            jobs.add_event(
-                session,
-                job_id=self.job.id,
-                project=self.job.project,
-                message=message,
-                type="metrics",
-                data=clean,
-            )
+        owned = jobs.record_step(
+            self.db,
+            self.job,
+            worker=self.worker,
+            message=message,
+            metrics=clean,
+            estimated_finish=self._estimate(step, total),
+            heartbeat_at=now(),
+        )
+        if not owned:
+            self._action = "cancel"  # the scheduler gave this run up
 
     def checkpoint(
-        self, *, step: int, epoch: int, checkpoint_dir: Path, metrics: dict[str, Any]
+        self, *, step: int, epoch: int, checkpoint_dir: Path, metrics: Mapping[str, float]
     ) -> None:
         """Upload an end-of-epoch checkpoint and list it."""
         self.store_checkpoint(step, checkpoint_dir, {"step": step, **metrics})
@@ -460,19 +447,25 @@ class JobReporter:
         if moment - self._last_poll < CONTROL_POLL_SECONDS:
             return "continue"
         self._last_poll = moment
-        with self.db.session() as session:
-            job = jobs.find_job(session, job_id=self.job.id)
-        if job is None or job.worker != self.worker or job.status == JobStatus.CANCELLED:
+        job = jobs.find_job(self.db, job_id=self.job.id)
+        if (
+            job is None
+            or job.worker != self.worker
+            or job.status == JobStatus.CANCELLED
+            or job.requested_action == "cancel"
+        ):
             self._action = "cancel"
-        elif job.requested_action in ("cancel", "pause"):
-            self._action = job.requested_action  # type: ignore[assignment]
+        elif job.requested_action == "pause":
+            self._action = "pause"
         return self._action
 
     def mark_stored(self, step: int) -> None:
         """Note that the checkpoint at `step` is already in storage (the one resumed from)."""
         self._stored_steps.add(step)
 
-    def store_checkpoint(self, step: int, checkpoint_dir: Path, metrics: dict[str, Any]) -> None:
+    def store_checkpoint(
+        self, step: int, checkpoint_dir: Path, metrics: Mapping[str, float]
+    ) -> None:
         """Bytes first, then the row; then retire all but the last KEEP_CHECKPOINTS."""
         if step in self._stored_steps:
             return
@@ -480,28 +473,17 @@ class JobReporter:
         upload_directory(self.store, key, checkpoint_dir)
         clean = {name: _number(value) for name, value in metrics.items() if value is not None}
         model_name = checkpoint_model_name(self.job, step)
-        with self.db.session() as session:
-            jobs.add_checkpoint(
-                session,
-                job_id=self.job.id,
-                project=self.job.project,
-                step=step,
-                metrics=clean,
-                model_name=model_name,
-                storage_key=key,
-            )
-            jobs.add_event(
-                session,
-                job_id=self.job.id,
-                project=self.job.project,
-                # OpenAI's wording, which pipelines parse for the checkpoint's model name.
-                message=f"Checkpoint created at step {step} with Snapshot ID: {model_name}",
-            )
-            retired = jobs.retire_old_checkpoints(
-                session, job_id=self.job.id, keep=KEEP_CHECKPOINTS
-            )
-        for row in retired:
-            self.store.delete_prefix(row.storage_key + "/")
+        retired = jobs.record_checkpoint(
+            self.db,
+            self.job,
+            step=step,
+            metrics=clean,
+            model_name=model_name,
+            storage_key=key,
+            keep=KEEP_CHECKPOINTS,
+        )
+        for retired_key in retired:
+            self.store.delete_prefix(retired_key + "/")
         self._stored_steps.add(step)
 
     def _estimate(self, step: int, total: int) -> int | None:
@@ -524,11 +506,11 @@ def is_full_model(directory: Path) -> bool:
     ).is_file()
 
 
-def results_csv(history: list[dict[str, Any]]) -> str:
+def results_csv(history: list[StepMetrics]) -> str:
     """The results file: one row per step (the last report of a step redone after a crash
     wins), header `step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy`, then
     the forgetting check's columns when the run reported them."""
-    by_step: dict[int, dict[str, Any]] = {}
+    by_step: dict[int, StepMetrics] = {}
     for data in history:
         if "step" in data:
             by_step[int(data["step"])] = data
@@ -552,13 +534,14 @@ def results_csv(history: list[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-def _number(value: Any) -> Any:
+def _number(value: object) -> float | int | str | bool:
     """Plain JSON numbers (the recipe may hand over numpy or torch scalars)."""
-    if isinstance(value, bool | str):
+    if isinstance(value, bool | str | int | float):
         return value
-    if isinstance(value, int):
-        return value
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return value
+    if isinstance(value, SupportsFloat):  # numpy and torch scalars
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            pass
+    # Not a number after all: its text, which the metrics' JSON column can hold.
+    return str(value)

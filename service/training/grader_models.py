@@ -1,6 +1,6 @@
 """score_model and label_model graders of a reinforcement job, answered inside its worker.
 
-The API answers grader models through its inference engine (service/graders/operations.py);
+The API answers grader models through its inference engine (service/completions/sampler.py);
 a training worker may run on another machine, so it loads the models the grader names itself,
 once each, beside the model it trains. The worker resolves the names (base models and `ft:`
 models the job's project may use) and downloads their adapters before training starts; this

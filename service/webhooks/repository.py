@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from service.core.errors import InvalidRequestError, NotFoundError
+from service.core.errors import NotFoundError
 from service.core.ids import new_id, now
+from service.core.pagination import cursor_page
 from service.core.tables import WebhookDeliveryRow, WebhookEndpointRow
 
 ENDPOINT_ID_PREFIX = "whep_"
@@ -65,19 +66,17 @@ def list_endpoints(
 ) -> tuple[list[WebhookEndpointRow], bool]:
     """One page of the project's endpoints, newest first, and whether more follow."""
     query = select(WebhookEndpointRow).where(WebhookEndpointRow.project == project)
-    if after is not None:
-        cursor = session.scalar(
-            select(WebhookEndpointRow.seq).where(
-                WebhookEndpointRow.id == after, WebhookEndpointRow.project == project
-            )
-        )
-        if cursor is None:
-            raise InvalidRequestError(
-                f"No such webhook endpoint for 'after': {after}", param="after"
-            )
-        query = query.where(WebhookEndpointRow.seq < cursor)
-    rows = list(session.scalars(query.order_by(WebhookEndpointRow.seq.desc()).limit(limit + 1)))
-    return rows[:limit], len(rows) > limit
+    return cursor_page(
+        session,
+        query,
+        seq=WebhookEndpointRow.seq,
+        after=after,
+        cursor=select(WebhookEndpointRow.seq).where(
+            WebhookEndpointRow.id == after, WebhookEndpointRow.project == project
+        ),
+        missing=f"No such webhook endpoint for 'after': {after}",
+        limit=limit,
+    )
 
 
 def update_endpoint(session: Session, *, endpoint_id: str, values: dict[str, Any]) -> None:

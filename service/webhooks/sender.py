@@ -22,8 +22,9 @@ import httpx
 
 from service.core.config import Settings
 from service.core.db import Database
-from service.core.errors import InvalidRequestError, ServiceUnavailableError
+from service.core.errors import InvalidRequestError
 from service.core.ids import now, random_token
+from service.core.loops import run_forever
 from service.webhooks import addresses, operations, signing
 from service.webhooks.schemas import WebhookEndpointTestResult
 
@@ -143,7 +144,6 @@ class WebhookSender:
         self._client: httpx.AsyncClient | None = None
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._outage: str | None = None
 
     async def start(self) -> None:
         """Start the loop (deliveries a previous process left pending are due at once)."""
@@ -170,23 +170,17 @@ class WebhookSender:
 
     async def _run(self) -> None:
         assert self._wake is not None
-        while True:
-            try:
-                while await self.send_due() == BATCH:
-                    pass  # a full batch: more may be due
-                if self._outage is not None:
-                    logger.info("webhook sender resumed")
-                    self._outage = None
-            except ServiceUnavailableError as exc:
-                if self._outage is None:
-                    logger.warning("webhook sender paused, retrying: %s", exc.message)
-                self._outage = exc.message
-            except Exception:
-                # The loop must outlive any one failure; the next poll tries again.
-                logger.exception("webhook sender poll failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-            self._wake.clear()
+        await run_forever(
+            self._send_all_due,
+            wake=self._wake,
+            interval=self.poll_seconds,
+            name="webhook sender",
+            logger=logger,
+        )
+
+    async def _send_all_due(self) -> None:
+        while await self.send_due() == BATCH:
+            pass  # a full batch: more may be due
 
     async def send_due(self) -> int:
         """One poll now: see `send_due`."""

@@ -16,13 +16,14 @@ from sqlalchemy import Column, MetaData, String
 
 from service.core.db import Database
 from service.core.tables import Base
+from service.migrations import upgrade_database
 
 
 @pytest.fixture
 def migrated(database_url: str) -> Iterator[Database]:
     """An empty database brought to head by the migrations alone."""
     db = Database(database_url)
-    db.upgrade()
+    upgrade_database(db)
     yield db
     db.dispose()
 

@@ -1,4 +1,4 @@
-"""`Database.upgrade()` on each database it may meet, on SQLite and on PostgreSQL.
+"""`upgrade_database(db)` on each database it may meet, on SQLite and on PostgreSQL.
 
 Empty, made by the release before migrations (no `alembic_version`: adopted by a stamp at 0001,
 every row kept), partly there, at a newer release's revision, down, or upgraded by two
@@ -33,6 +33,7 @@ from service.migrations import (
     SchemaError,
     alembic_config,
     head_revision,
+    upgrade_database,
 )
 from tests.harness import REPO_ROOT, free_port
 
@@ -187,14 +188,14 @@ def test_a_previous_release_database_is_adopted_with_every_row(
     assert all(before.values()) and "alembic_version" not in inspect(db.engine).get_table_names()
 
     with caplog.at_level(logging.INFO, logger="whetstone.db"):
-        db.upgrade()
+        upgrade_database(db)
     assert every_row(db) == before
     assert version(db) == [head_revision()]
     assert f"database schema at revision {head_revision()} (adopted" in caplog.text
 
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="whetstone.db"):
-        db.upgrade()
+        upgrade_database(db)
     assert every_row(db) == before and version(db) == [head_revision()]
     assert "(already current)" in caplog.text
 
@@ -219,7 +220,7 @@ def test_an_empty_database_is_upgraded_from_nothing(
 ) -> None:
     db = Database(database_url)
     with caplog.at_level(logging.INFO, logger="whetstone.db"):
-        db.upgrade()
+        upgrade_database(db)
     assert version(db) == [head_revision()]
     assert set(Base.metadata.tables) <= set(inspect(db.engine).get_table_names())
     assert "(upgraded from an empty database)" in caplog.text
@@ -230,7 +231,7 @@ def test_a_database_with_only_some_tables_is_refused(database_url: str) -> None:
     db = Database(database_url)
     Base.metadata.tables["files"].create(db.engine)
     with pytest.raises(SchemaError, match="not fine_tuning_job_checkpoints"):
-        db.upgrade()
+        upgrade_database(db)
     # Refusing changed nothing: still no version, still only the one table.
     names = set(inspect(db.engine).get_table_names())
     assert "alembic_version" not in names and names & set(Base.metadata.tables) == {"files"}
@@ -239,11 +240,11 @@ def test_a_database_with_only_some_tables_is_refused(database_url: str) -> None:
 
 def test_a_revision_from_a_newer_release_is_refused(database_url: str) -> None:
     db = Database(database_url)
-    db.upgrade()
+    upgrade_database(db)
     with db.engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(SchemaError, match="9999"):
-        db.upgrade()
+        upgrade_database(db)
     assert version(db) == ["9999"]
     db.dispose()
 
@@ -251,17 +252,18 @@ def test_a_revision_from_a_newer_release_is_refused(database_url: str) -> None:
 def test_a_database_that_is_down_is_unavailable() -> None:
     db = Database(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/test?connect_timeout=2")
     with pytest.raises(ServiceUnavailableError, match="database unreachable: OperationalError"):
-        db.upgrade()
+        upgrade_database(db)
 
 
 UPGRADE_ON_GO = """
 import sys
 import alembic.command, alembic.runtime.migration
 from service.core.db import Database
+from service.migrations import upgrade_database
 db = Database(sys.argv[1])
 print("ready", flush=True)
 sys.stdin.readline()
-db.upgrade()
+upgrade_database(db)
 """
 
 
@@ -312,7 +314,7 @@ def test_a_failed_upgrade_leaves_no_half_made_schema(database_url: str) -> None:
         connection.execute(text(f"CREATE INDEX ix_fine_tuning_jobs_status ON {squatter} (status)"))
     try:
         with pytest.raises(SchemaError, match="rolled back"):
-            db.upgrade()
+            upgrade_database(db)
         assert (
             set(inspect(db.engine).get_table_names()) & {*Base.metadata.tables, "alembic_version"}
             == set()

@@ -21,6 +21,7 @@ from service.app import create_app
 from service.core.config import Settings
 from service.core.db import Database
 from service.fine_tuning import repository as job_rows
+from service.migrations import upgrade_database
 from service.observability.metrics import Metrics
 from tests.fine_tuning.factories import make_job
 from tests.inference.fixtures import shared_models_dir
@@ -168,7 +169,7 @@ def test_every_family_parses_with_sensible_values_after_a_job_and_completions(
 
 def test_two_replicas_on_one_database_report_the_same_job_figures(database_url: str) -> None:
     db = Database(database_url)
-    db.upgrade()
+    upgrade_database(db)
     try:
         running = make_job(db, status="running")
         done = make_job(db, status="succeeded", trained_tokens=120)

@@ -26,6 +26,7 @@ from service.app import create_app
 from service.core.config import Settings
 from service.core.db import Database
 from service.core.errors import DatabaseUnavailableError
+from service.migrations import upgrade_database
 from tests.conftest import POSTGRES_URL, postgres_available
 from tests.outages.faults import FaultProxy
 
@@ -91,7 +92,7 @@ def test_the_database_defaults_are_the_settings_defaults() -> None:
 def test_sqlite_waits_a_bounded_time_for_another_writer(tmp_path: Path) -> None:
     path = tmp_path / "busy.db"
     db = Database(f"sqlite:///{path}", sqlite_busy_timeout=0.2)
-    db.upgrade()
+    upgrade_database(db)
     with db.session() as session:
         assert session.execute(text("PRAGMA busy_timeout")).scalar() == 200
     writer = sqlite3.connect(path, isolation_level=None)

@@ -18,6 +18,7 @@ from service.core.config import Settings
 from service.core.db import Database
 from service.core.ids import now
 from service.fine_tuning import repository
+from service.migrations import upgrade_database
 from service.scheduler import Scheduler
 from service.scheduler.leadership import LeaderLease, LoneLeader, leadership_for
 from service.scheduler.worker import WorkerAssignment
@@ -38,7 +39,7 @@ def postgres() -> Iterator[Database]:
         pytest.skip(reason)
     empty_postgres()
     db = Database(POSTGRES_URL)
-    db.upgrade()
+    upgrade_database(db)
     yield db
     db.dispose()
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from service.catalog import Catalog
 from service.core.config import Settings
 from service.core.db import Database
+from service.migrations import upgrade_database
 from service.scheduler import Scheduler
 from service.scheduler.slots import discover_slots
 from service.scheduler.worker import WorkerAssignment
@@ -35,7 +36,7 @@ async def wait_until(predicate, timeout: float = 60.0) -> None:  # type: ignore[
 def test_a_dying_worker_fails_its_job_after_three_attempts(data_dir: Path) -> None:
     settings = Settings(data_dir=data_dir, devices="cpu", cpu_slots=1, max_job_attempts=3)
     db = Database(settings.resolved_database_url)
-    db.upgrade()
+    upgrade_database(db)
     doomed = make_job(db)
     after = make_job(db)
 

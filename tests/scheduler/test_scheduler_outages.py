@@ -14,6 +14,7 @@ from service.core.config import Settings
 from service.core.db import Database
 from service.core.errors import DatabaseUnavailableError
 from service.fine_tuning import transitions
+from service.migrations import upgrade_database
 from service.scheduler import Scheduler
 from service.storage.local import LocalStore
 from tests.fine_tuning.factories import make_job, reload
@@ -25,7 +26,7 @@ def test_a_worker_exit_is_recorded_once_the_database_answers_again(
 ) -> None:
     settings = Settings(data_dir=data_dir, devices="cpu", cpu_slots=1, max_job_attempts=1)
     db = Database(settings.resolved_database_url)
-    db.upgrade()
+    upgrade_database(db)
     job = make_job(db)
     recorded = transitions.worker_exited
     attempts: list[str] = []

@@ -19,6 +19,7 @@ from service.core.config import Settings
 from service.core.db import Database
 from service.core.errors import ServiceUnavailableError, StorageUnavailableError
 from service.files import operations as files
+from service.migrations import upgrade_database
 from service.scheduler import Scheduler
 from service.scheduler import scheduler as scheduler_module
 from service.scheduler.validation import validate_job_files
@@ -42,7 +43,7 @@ def settings(data_dir: Path) -> Settings:
 def db(settings: Settings) -> Iterator[Database]:
     """A migrated SQLite database in the data dir."""
     database = Database(settings.resolved_database_url)
-    database.upgrade()
+    upgrade_database(database)
     yield database
     database.dispose()
 

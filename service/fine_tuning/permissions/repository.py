@@ -10,8 +10,9 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from service.core.errors import InvalidRequestError, NotFoundError
+from service.core.errors import NotFoundError
 from service.core.ids import new_id, now
+from service.core.pagination import cursor_page
 from service.core.tables import CheckpointPermissionRow
 from service.fine_tuning.permissions.schemas import Order
 
@@ -66,25 +67,20 @@ def list_permissions(
     )
     if project_id is not None:
         query = query.where(CheckpointPermissionRow.project_id == project_id)
-    if after is not None:
-        cursor = session.scalar(
-            select(CheckpointPermissionRow.seq).where(
-                CheckpointPermissionRow.id == after,
-                CheckpointPermissionRow.project == project,
-                CheckpointPermissionRow.fine_tuned_model_checkpoint == name,
-            )
-        )
-        if cursor is None:
-            raise InvalidRequestError(f"No such permission for 'after': {after}", param="after")
-        query = query.where(
-            CheckpointPermissionRow.seq > cursor
-            if order == "ascending"
-            else CheckpointPermissionRow.seq < cursor
-        )
-    seq = CheckpointPermissionRow.seq
-    query = query.order_by(seq.asc() if order == "ascending" else seq.desc())
-    rows = list(session.scalars(query.limit(limit + 1)))
-    return rows[:limit], len(rows) > limit
+    return cursor_page(
+        session,
+        query,
+        seq=CheckpointPermissionRow.seq,
+        after=after,
+        cursor=select(CheckpointPermissionRow.seq).where(
+            CheckpointPermissionRow.id == after,
+            CheckpointPermissionRow.project == project,
+            CheckpointPermissionRow.fine_tuned_model_checkpoint == name,
+        ),
+        missing=f"No such permission for 'after': {after}",
+        limit=limit,
+        ascending=order == "ascending",
+    )
 
 
 def delete_permission(

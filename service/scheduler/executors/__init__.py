@@ -14,15 +14,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 from service.core.config import Settings
 from service.scheduler.slots import DeviceSlot
 from service.scheduler.worker import WorkerAssignment
 
+if TYPE_CHECKING:
+    from multiprocessing.process import BaseProcess
+
+    from service.scheduler.executors.ray import ActorRun
+
 WorkerTarget = Callable[[WorkerAssignment], None]
 # Worker tokens of Ray runs start with this; the rest are local workers' tokens.
 RAY_TOKEN_PREFIX = "ray/"
+# An executor's own handle of a run: a local worker process, or a Ray actor with its pending
+# join. Each executor is handed back only the handles it made.
+RunHandle: TypeAlias = "BaseProcess | ActorRun"
 
 
 @dataclass
@@ -32,8 +40,7 @@ class Run:
     job_id: str
     worker: str
     slot: int
-    # The executor's own handle: a process, or a Ray actor with its pending join.
-    handle: Any
+    handle: RunHandle
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,7 @@ class Executor(Protocol):
         """A fresh worker token for a run in `slot`."""
         ...
 
-    def start(self, assignment: WorkerAssignment) -> Any:
+    def start(self, assignment: WorkerAssignment) -> RunHandle:
         """Start the worker of a claimed job (blocking); its handle."""
         ...
 
@@ -77,7 +84,7 @@ class Executor(Protocol):
         """End a run's worker now (its job was released beforehand)."""
         ...
 
-    def adopt(self, job_id: str, worker: str) -> Any | None:
+    def adopt(self, job_id: str, worker: str) -> RunHandle | None:
         """The handle of a run another server started, found by its token; None when its
         worker is gone (or this executor cannot supervise runs it did not start)."""
         ...

@@ -16,7 +16,6 @@ from __future__ import annotations
 import multiprocessing
 import signal
 from multiprocessing.process import BaseProcess
-from typing import Any
 
 from service.core.config import Settings
 from service.core.ids import random_token
@@ -65,7 +64,7 @@ class LocalExecutor:
         """The runs whose process exited, with how."""
         ended = []
         for run in runs:
-            process: BaseProcess = run.handle
+            process = _process(run)
             if process.is_alive():
                 continue
             process.join(0)
@@ -74,17 +73,23 @@ class LocalExecutor:
 
     def stop(self, run: Run) -> None:
         """SIGKILL the worker (it ignores SIGTERM) and reap it."""
-        process: BaseProcess = run.handle
+        process = _process(run)
         if process.is_alive():
             process.kill()
         process.join(STOP_GRACE_SECONDS)
 
-    def adopt(self, job_id: str, worker: str) -> Any | None:
+    def adopt(self, job_id: str, worker: str) -> None:
         """Another server's worker processes cannot be supervised from here."""
         return None
 
     def close(self) -> None:
         """Nothing held."""
+
+
+def _process(run: Run) -> BaseProcess:
+    """The worker process of a run this executor started."""
+    assert isinstance(run.handle, BaseProcess), "a local executor runs only local workers"
+    return run.handle
 
 
 def describe_exit(exitcode: int | None) -> str:

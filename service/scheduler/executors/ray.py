@@ -21,7 +21,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from service.core.config import Settings
 from service.core.errors import ClusterUnavailableError
@@ -29,6 +30,10 @@ from service.core.ids import random_token
 from service.scheduler.executors import RAY_TOKEN_PREFIX, Ended, Run, WorkerTarget
 from service.scheduler.slots import DeviceSlot
 from service.scheduler.worker import WorkerAssignment
+
+if TYPE_CHECKING:
+    from ray import ObjectRef
+    from ray.actor import ActorHandle
 
 logger = logging.getLogger("whetstone.scheduler")
 
@@ -50,7 +55,7 @@ class JobActor:
             # The job stays bound to this run; the supervisor records a crash and re-queues it.
             logger.exception("the worker of job %s raised", assignment.job_id)
         finally:
-            ray.actor.exit_actor()
+            ray.actor.exit_actor()  # type: ignore[no-untyped-call]  # unannotated in ray
 
     def join(self) -> None:
         """Resolve once `run` has ended. The actor runs one call at a time and `run` ends it,
@@ -59,7 +64,7 @@ class JobActor:
         actor is placed). End the actor then, so that it holds no device for nothing."""
         import ray
 
-        ray.actor.exit_actor()
+        ray.actor.exit_actor()  # type: ignore[no-untyped-call]  # unannotated in ray
 
 
 def actor_name(job_id: str, worker: str) -> str:
@@ -71,8 +76,8 @@ def actor_name(job_id: str, worker: str) -> str:
 class ActorRun:
     """A Ray run's handle: the actor and the reference that resolves when it ends."""
 
-    actor: Any
-    done: Any
+    actor: ActorHandle[JobActor]
+    done: ObjectRef[None]
 
 
 class RayExecutor:
@@ -85,7 +90,7 @@ class RayExecutor:
         self.target = target
         self._actor_class: Any = None
 
-    def _connect(self) -> Any:
+    def _connect(self) -> ModuleType:
         """Connect this process to the cluster once, as a driver; the `ray` module. Lazily, at
         the first run to start or adopt: a replica serves the API while the cluster is down,
         and its scheduler waits (an outage, retried every tick)."""
@@ -159,10 +164,8 @@ class RayExecutor:
         if not runs:
             return []
         ray = self._connect()
-        refs = {run.handle.done: run for run in runs}
-        ready, _ = ray.wait(
-            [run.handle.done for run in runs], num_returns=len(runs), timeout=0, fetch_local=False
-        )
+        refs = {_actor_run(run).done: run for run in runs}
+        ready, _ = ray.wait(list(refs), num_returns=len(runs), timeout=0, fetch_local=False)
         ended = []
         for ref in ready:
             run = refs[ref]
@@ -185,7 +188,7 @@ class RayExecutor:
     def stop(self, run: Run) -> None:
         """Kill the run's actor (a cancel no worker can hear; never at shutdown)."""
         ray = self._connect()
-        ray.kill(run.handle.actor, no_restart=True)
+        ray.kill(_actor_run(run).actor, no_restart=True)
 
     def adopt(self, job_id: str, worker: str) -> ActorRun | None:
         """Find the run's actor by name and watch it; None when it no longer exists."""
@@ -203,6 +206,12 @@ class RayExecutor:
         if self._actor_class is not None and ray.is_initialized():
             ray.shutdown()
         self._actor_class = None
+
+
+def _actor_run(run: Run) -> ActorRun:
+    """The Ray handle of a run this executor started or adopted."""
+    assert isinstance(run.handle, ActorRun), "a Ray executor runs only Ray actors"
+    return run.handle
 
 
 def _reason(exc: BaseException) -> str:

@@ -201,7 +201,7 @@ def test_reporting_keeps_torch_out_of_the_process(tmp_path: Path) -> None:
         "from pathlib import Path\n"
         "from service.catalog.emulator import ensure_emulator_tokenizer\n"
         "from service.catalog.loading import load_fast_tokenizer\n"
-        "from service.datasets.report import build_report\n"
+        "from service.reports.analysis import build_report\n"
         f"tokenizer = load_fast_tokenizer(ensure_emulator_tokenizer(Path({str(tmp_path)!r})))\n"
         f"report = build_report([{planted_file()!r}], tokenizer, model='m', context_length=1024)\n"
         "assert report.n_examples == 12, report\n"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from service.datasets.report import DataReport, build_report, detect_format, normalised_text
+from service.reports.analysis import DataReport, build_report, detect_format, normalised_text
 
 SYSTEM = {"role": "system", "content": "You answer questions about geography."}
 

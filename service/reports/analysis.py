@@ -2,10 +2,10 @@
 
 The file arrives as byte chunks (ArtifactStore.iter_chunks), so memory stays bounded by the
 longest line plus about 160 bytes per example (a token count and two 64-bit hashes in sets),
-whatever the file's size. Lines are parsed by each format's own parser (validation.py,
-preference.py, reinforcement.py); a line that fails becomes a finding instead of stopping the
-report. No torch here: the tokenizer is passed in, and tokenizing is blocking, so run this off
-the event loop.
+whatever the file's size. Lines are parsed by each format's own parser (service/datasets/:
+validation.py, preference.py, reinforcement.py); a line that fails becomes a finding instead of
+stopping the report. No torch here: the tokenizer is passed in, and tokenizing is blocking, so
+run this off the event loop.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from array import array
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from service.datasets.chat import parse_chat_line
 from service.datasets.errors import DatasetError
@@ -139,6 +139,32 @@ class DataReport:
         return "The data report of the training file found: " + "; ".join(parts) + "."
 
 
+class ReportTokenizer(Protocol):
+    """What the report needs of a tokenizer: a transformers fast tokenizer, or a wrapper."""
+
+    @property
+    def eos_token_id(self) -> int | None:
+        """The end-of-sequence token a completion example ends with, if the model has one."""
+        ...
+
+    def __call__(
+        self, texts: list[str], *, add_special_tokens: bool, return_attention_mask: bool
+    ) -> Mapping[str, list[list[int]]]:
+        """The token ids of each text, under `input_ids`."""
+        ...
+
+    def apply_chat_template(
+        self,
+        conversation: list[dict[str, Any]],
+        *,
+        tools: list[dict[str, Any]] | None,
+        tokenize: Literal[False],
+        add_generation_prompt: bool,
+    ) -> str:
+        """The conversation rendered as the model's chat template writes it."""
+        ...
+
+
 def detect_format(example: Mapping[str, Any]) -> ReportFormat:
     """The line format an example is written in, from its keys (and a prompt's last role)."""
     if "input" in example and "preferred_output" in example:
@@ -160,7 +186,7 @@ def normalised_text(texts: Iterable[str]) -> str:
 
 def build_report(
     chunks: Iterable[bytes],
-    tokenizer: Any,
+    tokenizer: ReportTokenizer,
     *,
     model: str,
     context_length: int,
@@ -180,7 +206,9 @@ def build_report(
 class _Builder:
     """The running state of one report: counters, hashes seen, and findings."""
 
-    def __init__(self, tokenizer: Any, *, context_length: int, file_format: ReportFormat | None):
+    def __init__(
+        self, tokenizer: ReportTokenizer, *, context_length: int, file_format: ReportFormat | None
+    ):
         self.tokenizer = tokenizer
         self.context_length = context_length
         self.format = file_format
@@ -367,7 +395,7 @@ class _Pending:
 
 
 def _render(
-    tokenizer: Any,
+    tokenizer: ReportTokenizer,
     messages: list[dict[str, Any]],
     tools: list[dict[str, Any]] | None,
     *,

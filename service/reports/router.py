@@ -11,10 +11,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from service.deps import CatalogDep, DatabaseDep, PrincipalDep, StoreDep
-from service.files import report_operations
-from service.files.schemas import FileDataReport
+from service.reports import operations
+from service.reports.schemas import FileDataReport
 
-router = APIRouter(prefix="/_whetstone/files", tags=["files"], include_in_schema=False)
+router = APIRouter(prefix="/_whetstone/files", tags=["reports"], include_in_schema=False)
 
 
 @router.get("/{file_id}/report", response_model=FileDataReport)
@@ -34,7 +34,7 @@ def file_report(
     """The report of the caller's file; 404 when it is not theirs."""
     # A sync endpoint: FastAPI runs it in the threadpool, so streaming and tokenizing a large
     # file never blocks the event loop.
-    return report_operations.file_report(
+    return operations.file_report(
         db,
         store,
         catalog,

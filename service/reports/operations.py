@@ -1,7 +1,7 @@
 """The data report of a file: computed once per (file, base model), cached in the artifact store.
 
 No table holds reports: each is a JSON object in the store under a key derived from the file
-(`report_key`), removed with the file (operations.delete_file). The training estimate is not
+(`report_key`), removed with the file (files.operations.delete_file). The training estimate is not
 cached, since it depends on the server's latest jobs: it is added to each answer.
 
 Blocking (it streams and tokenizes the file), so callers run it off the event loop.
@@ -14,23 +14,23 @@ import logging
 import re
 import sys
 import threading
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 from service.catalog import EMULATOR_NAME, BaseModelEntry, Catalog
 from service.catalog.loading import load_fast_tokenizer
 from service.core.db import Database
 from service.core.errors import InvalidRequestError, NotFoundError
-from service.datasets.report import DataReport, ReportFormat, build_report
-from service.files import repository
-from service.files.operations import report_prefix
-from service.files.schemas import FileDataReport
+from service.files import operations as files
 from service.fine_tuning import operations as fine_tuning
+from service.reports.analysis import DataReport, ReportFormat, ReportTokenizer, build_report
+from service.reports.schemas import DataReportEstimate, FileDataReport
 from service.storage import ArtifactStore
-from service.training.hyperparameters import resolve_hyperparameters
+from service.training.hyperparameters import resolve
 
-logger = logging.getLogger("whetstone.files")
+logger = logging.getLogger("whetstone.reports")
 
 # Bumped whenever DataReport changes shape or meaning, so that older cached reports are redone.
 REPORT_VERSION = 1
@@ -46,7 +46,7 @@ _LOCKS_GUARD = threading.Lock()
 
 def report_key(project: str, file_id: str, model: str) -> str:
     """Where the cached report of a file, counted with `model`'s tokenizer, lives."""
-    return f"{report_prefix(project, file_id)}{_UNSAFE.sub('_', model)}.json"
+    return f"{files.report_prefix(project, file_id)}{_UNSAFE.sub('_', model)}.json"
 
 
 def file_report(
@@ -78,13 +78,12 @@ def data_report(
 ) -> DataReport | None:
     """The cached report of the file for `entry`'s tokenizer, computed and cached if absent;
     None when it is absent and the file is larger than `max_bytes`."""
-    with db.session() as session:
-        row = repository.get_file(session, project=project, file_id=file_id)
+    file = files.get_file(db, project=project, file_id=file_id)
     key = report_key(project, file_id, entry.name)
     cached = _cached(store, key)
     if cached is not None:
         return cached
-    if max_bytes is not None and row.bytes > max_bytes:
+    if max_bytes is not None and file.bytes > max_bytes:
         return None
     model_dir = catalog.tokenizer_path(entry)
     with _lock(key):
@@ -92,7 +91,7 @@ def data_report(
         if cached is not None:
             return cached
         report = build_report(
-            store.iter_chunks(row.storage_key),
+            store.iter_chunks(files.storage_key_of(db, project=project, file_id=file_id)),
             _tokenizer(model_dir),
             model=entry.name,
             context_length=entry.context_length,
@@ -101,7 +100,9 @@ def data_report(
     return report
 
 
-def as_data_report(file_id: str, report: DataReport, *, estimate: dict[str, Any]) -> FileDataReport:
+def as_data_report(
+    file_id: str, report: DataReport, *, estimate: DataReportEstimate
+) -> FileDataReport:
     """The wire object of a report."""
     data = report.to_json()
     return FileDataReport.model_validate({"file_id": file_id, **data, "estimate": estimate})
@@ -109,32 +110,32 @@ def as_data_report(file_id: str, report: DataReport, *, estimate: dict[str, Any]
 
 def _estimate(
     db: Database, report: DataReport, entry: BaseModelEntry, n_epochs: int | None
-) -> dict[str, Any]:
+) -> DataReportEstimate:
     # The epochs a job would train: the query's, else OpenAI's auto rule on this file's size.
-    epochs = resolve_hyperparameters(
+    epochs = resolve(
         {"n_epochs": n_epochs if n_epochs is not None else "auto"},
         n_examples=max(report.n_examples, 1),
         entry=entry,
         method=_METHODS.get(report.format, "supervised"),
-    )["n_epochs"]
+    ).n_epochs
     trained = report.n_tokens * epochs
     throughput = fine_tuning.measured_throughput(db, last=THROUGHPUT_JOBS)
     if throughput is None:
-        return {
-            "n_epochs": epochs,
-            "trained_tokens": trained,
-            "tokens_per_second": None,
-            "seconds": None,
-            "basis": "unknown",
-        }
-    return {
-        "n_epochs": epochs,
-        "trained_tokens": trained,
-        "tokens_per_second": round(throughput, 1),
-        "seconds": round(trained / throughput, 1),
-        "basis": f"the trained tokens per second of this server's last {THROUGHPUT_JOBS} "
+        return DataReportEstimate(
+            n_epochs=epochs,
+            trained_tokens=trained,
+            tokens_per_second=None,
+            seconds=None,
+            basis="unknown",
+        )
+    return DataReportEstimate(
+        n_epochs=epochs,
+        trained_tokens=trained,
+        tokens_per_second=round(throughput, 1),
+        seconds=round(trained / throughput, 1),
+        basis=f"the trained tokens per second of this server's last {THROUGHPUT_JOBS} "
         "succeeded jobs (any model), from start to finish",
-    }
+    )
 
 
 def _cached(store: ArtifactStore, key: str) -> DataReport | None:
@@ -164,20 +165,42 @@ class _Serialised:
     proceed while one on a large file runs, their batches interleaved.
     """
 
-    def __init__(self, tokenizer: Any):
+    def __init__(self, tokenizer: ReportTokenizer):
         self._tokenizer = tokenizer
         self._lock = threading.Lock()
-        self.eos_token_id = tokenizer.eos_token_id
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    @property
+    def eos_token_id(self) -> int | None:
+        """The tokenizer's end-of-sequence token."""
+        return self._tokenizer.eos_token_id
+
+    def __call__(
+        self, texts: list[str], *, add_special_tokens: bool, return_attention_mask: bool
+    ) -> Mapping[str, list[list[int]]]:
         """The tokenizer's encode."""
         with self._lock:
-            return self._tokenizer(*args, **kwargs)
+            return self._tokenizer(
+                texts,
+                add_special_tokens=add_special_tokens,
+                return_attention_mask=return_attention_mask,
+            )
 
-    def apply_chat_template(self, *args: Any, **kwargs: Any) -> Any:
+    def apply_chat_template(
+        self,
+        conversation: list[dict[str, Any]],
+        *,
+        tools: list[dict[str, Any]] | None,
+        tokenize: Literal[False],
+        add_generation_prompt: bool,
+    ) -> str:
         """The tokenizer's chat template."""
         with self._lock:
-            return self._tokenizer.apply_chat_template(*args, **kwargs)
+            return self._tokenizer.apply_chat_template(
+                conversation,
+                tools=tools,
+                tokenize=tokenize,
+                add_generation_prompt=add_generation_prompt,
+            )
 
 
 # Loading a tokenizer takes about a second; a handful of models covers every catalog in use.
@@ -192,4 +215,7 @@ def _tokenizer(model_dir: Path) -> _Serialised:
         ) from exc
     # Over-long examples are what the report looks for: no warning per one in the server log.
     tokenizer.model_max_length = sys.maxsize
-    return _Serialised(tokenizer)
+    # transformers annotates encode and apply_chat_template with the union of every mode's
+    # result; with the arguments the report passes, a fast tokenizer returns what the
+    # protocol says.
+    return _Serialised(cast(ReportTokenizer, tokenizer))
