@@ -41,6 +41,7 @@ from service.core.auth import Principal
 from service.core.db import Database
 from service.core.errors import InvalidRequestError, WhetstoneError
 from service.core.ids import new_id, now
+from service.core.pagination import split_page
 from service.core.wire import JSONObject
 from service.inference import InferenceService, SamplingParams
 from service.models.operations import resolve_model
@@ -772,10 +773,10 @@ def list_input_items(
         if after not in ids:
             raise InvalidRequestError(f"No input item '{after}' in this response.", param="after")
         items = items[ids.index(after) + 1 :]
-    page = items[:limit]
+    page, has_more = split_page(items, limit)
     return ResponseItemList(
         data=page,
         first_id=page[0]["id"] if page else None,
         last_id=page[-1]["id"] if page else None,
-        has_more=len(items) > limit,
+        has_more=has_more,
     )
