@@ -3,7 +3,7 @@
 The file arrives as byte chunks (ArtifactStore.iter_chunks), so memory stays bounded by the
 longest line plus about 160 bytes per example (a token count and two 64-bit hashes in sets),
 whatever the file's size. Lines are parsed by each format's own parser (service/datasets/:
-validation.py, preference.py, reinforcement.py); a line that fails becomes a finding instead of
+chat.py, preference.py, reinforcement.py); a line that fails becomes a finding instead of
 stopping the report. No torch here: the tokenizer is passed in, and tokenizing is blocking, so
 run this off the event loop.
 """
