@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import psycopg
 from psycopg import errors as pg_errors
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.engine import CursorResult, Dialect, Engine, Result, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import (
     DBAPIError,
@@ -248,3 +248,10 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection (before a fork, or at shutdown)."""
         self.engine.dispose()
+
+
+def rows_affected(result: Result[Any]) -> int:
+    """The rows a DML statement matched: Session.execute types its result as a plain Result,
+    but for INSERT, UPDATE and DELETE it is a CursorResult, which has the count."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount

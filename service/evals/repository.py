@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from service.core.db import rows_affected
 from service.core.errors import NotFoundError
 from service.core.ids import new_id, now
 from service.core.pagination import cursor_page
@@ -199,7 +200,7 @@ def claim_run(session: Session, *, run_id: str, runner: str, now: int, stale_bef
         .values(status="in_progress", runner=runner, heartbeat_at=now)
     )
     # Session.execute is typed to return a Result; a DML statement's is a CursorResult.
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rows_affected(result))
 
 
 def beat(session: Session, *, runner: str, now: int) -> None:
@@ -239,7 +240,7 @@ def set_run_status(
         .values(**values)
     )
     # Session.execute is typed to return a Result; a DML statement's is a CursorResult.
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rows_affected(result))
 
 
 def delete_run(session: Session, *, project: str, eval_id: str, run_id: str) -> None:

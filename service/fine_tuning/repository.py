@@ -13,9 +13,10 @@ import time
 from collections.abc import Collection, Mapping
 from typing import Any, NamedTuple, TypedDict
 
-from sqlalchemy import CursorResult, Result, Text, cast, func, or_, select, update
+from sqlalchemy import Text, cast, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from service.core.db import rows_affected
 from service.core.errors import NotFoundError
 from service.core.ids import new_id, now, random_token
 from service.core.pagination import cursor_page
@@ -186,7 +187,7 @@ def write_status(
             synchronize_session=False
         )
     )
-    return _rowcount(result) == 1
+    return rows_affected(result) == 1
 
 
 def update_job(
@@ -202,7 +203,7 @@ def update_job(
     result = session.execute(
         statement.values(**values).execution_options(synchronize_session=False)
     )
-    return _rowcount(result) == 1
+    return rows_affected(result) == 1
 
 
 def jobs_in_status(
@@ -229,14 +230,7 @@ def touch_heartbeats(session: Session, *, workers: Collection[str]) -> int:
         .values(heartbeat_at=now())
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result)
-
-
-def _rowcount(result: Result[Any]) -> int:
-    """The rows an UPDATE matched: Session.execute types its result as a plain Result, but
-    for DML it is a CursorResult, which has the count."""
-    assert isinstance(result, CursorResult)
-    return result.rowcount
+    return rows_affected(result)
 
 
 def claim_next_job(session: Session, *, worker: str, is_postgresql: bool) -> JobRow | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from service.core.db import rows_affected
 from service.core.errors import InvalidRequestError, NotFoundError
 from service.core.ids import new_id, now
 from service.core.tables import UploadPartRow, UploadRow
@@ -140,7 +141,7 @@ def finish_upload(
         .values(status=status, file_id=file_id)
     )
     # Session.execute is typed to return a Result; a DML statement's is a CursorResult.
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_affected(result) != 1:
         return None
     return get_upload(session, project=project, upload_id=upload_id)
 

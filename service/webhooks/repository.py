@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from service.core.db import rows_affected
 from service.core.errors import NotFoundError
 from service.core.ids import new_id, now
 from service.core.pagination import cursor_page
@@ -184,7 +185,7 @@ def claim_delivery(
         .execution_options(synchronize_session=False)
     )
     # Session.execute is typed to return a Result; a DML statement's is a CursorResult.
-    updated: int = result.rowcount  # type: ignore[attr-defined]
+    updated = rows_affected(result)
     return updated == 1
 
 
@@ -218,7 +219,7 @@ def finish_attempt(
         .execution_options(synchronize_session=False)
     )
     # Session.execute is typed to return a Result; a DML statement's is a CursorResult.
-    updated: int = result.rowcount  # type: ignore[attr-defined]
+    updated = rows_affected(result)
     return updated == 1
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from service.core.db import rows_affected
 from service.core.errors import NotFoundError
 from service.core.ids import new_id, now
 from service.core.pagination import cursor_page
@@ -110,7 +111,7 @@ def delete_job_permissions(session: Session, *, project: str, job_id: str) -> in
         .where(CheckpointPermissionRow.project == project, CheckpointPermissionRow.job_id == job_id)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount  # type: ignore[attr-defined]
+    return rows_affected(result)
 
 
 def granting_project(session: Session, *, grantee: str, name: str) -> str | None:
