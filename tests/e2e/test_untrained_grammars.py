@@ -146,3 +146,35 @@ def test_a_truncated_forced_call_never_answers_grammar_text(client: openai.OpenA
             if part.function is not None and part.function.name
         ]
         assert names == [call.function.name for call in choice.message.tool_calls or []]
+
+
+def test_a_streamed_required_call_is_the_same_valid_call(client: openai.OpenAI) -> None:
+    whole = client.chat.completions.create(
+        model=BASE, messages=MESSAGES, tools=TOOLS, tool_choice="required", max_tokens=64, seed=3
+    )
+    (call,) = whole.choices[0].message.tool_calls or []
+    assert call.type == "function"
+    streamed = client.chat.completions.create(
+        model=BASE,
+        messages=MESSAGES,
+        tools=TOOLS,
+        tool_choice="required",
+        max_tokens=64,
+        seed=3,
+        stream=True,
+    )
+    chunks = [chunk for chunk in streamed if chunk.choices]
+    parts = [part for c in chunks for part in c.choices[0].delta.tool_calls or []]
+    assert parts[0].function is not None and parts[0].function.name == call.function.name
+    arguments = "".join(p.function.arguments or "" for p in parts if p.function is not None)
+    assert arguments == call.function.arguments
+    assert chunks[-1].choices[0].finish_reason == "tool_calls"
+
+
+def test_responses_parse_returns_a_valid_object(client: openai.OpenAI) -> None:
+    for _ in range(3):
+        response = client.responses.parse(
+            model=BASE, input="Who and where?", text_format=Contact, max_output_tokens=64
+        )
+        assert response.status == "completed"
+        assert isinstance(response.output_parsed, Contact)
