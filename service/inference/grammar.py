@@ -34,6 +34,14 @@ _JSON_OPTIONS: JsonCompileOptions = {"whitespace_flexible": False}
 # to four byte tokens per character, and an escape two); an array at most this many items.
 UNTRAINED_STRING_CHARS: Final = 12
 UNTRAINED_ARRAY_ITEMS: Final = 2
+# A string of a `format` keeps its shape, its free parts (an e-mail's local part, a date's
+# fraction of a second) cut to this length overall: enough for the longest fixed shapes (a
+# UUID is 36 characters, an IPv6 address 39).
+UNTRAINED_FORMAT_CHARS: Final = 40
+# A number with no bounds of its own is an integer of at most six digits (digits otherwise
+# run on, and so does a fraction).
+UNTRAINED_NUMBER_LIMIT: Final = 999_999
+_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
 _PLAIN_CHARS = "[a-zA-Z0-9 .,!?-]"
 # Keywords whose value is one subschema, or a list or a name-keyed map of subschemas.
 _ONE_SUBSCHEMA = ("items", "additionalItems", "contains", "not", "if", "then", "else")
@@ -92,13 +100,26 @@ def _bounded(schema: dict[str, Any], *, closed: bool) -> dict[str, Any]:
         low = _count(bounded, "minLength", 0)
         high = min(_count(bounded, "maxLength", UNTRAINED_STRING_CHARS), UNTRAINED_STRING_CHARS)
         bounded["pattern"] = f"^{_PLAIN_CHARS}{{{low},{max(low, high)}}}$"
+    elif "string" in kinds and "format" in bounded and "enum" not in bounded:
+        low = _count(bounded, "minLength", 0)
+        high = min(_count(bounded, "maxLength", UNTRAINED_FORMAT_CHARS), UNTRAINED_FORMAT_CHARS)
+        bounded["maxLength"] = max(low, high)
+    if kinds & {"number", "integer"} and not any(k in bounded for k in (*_BOUNDS, "enum", "const")):
+        # Integers are numbers: the narrowing stays within the caller's schema.
+        if isinstance(kind, list):
+            bounded["type"] = list(dict.fromkeys("integer" if k == "number" else k for k in kind))
+        else:
+            bounded["type"] = "integer"
+        bounded["minimum"], bounded["maximum"] = -UNTRAINED_NUMBER_LIMIT, UNTRAINED_NUMBER_LIMIT
     if "array" in kinds or "items" in bounded or "prefixItems" in bounded:
         low = _count(bounded, "minItems", 0)
         high = min(_count(bounded, "maxItems", UNTRAINED_ARRAY_ITEMS), UNTRAINED_ARRAY_ITEMS)
         bounded["maxItems"] = max(low, high)
     if "object" in kinds or "properties" in bounded:
         extra = bounded.get("additionalProperties", True)
-        if extra is True and closed:
+        if not closed:
+            pass  # a part of an allOf: the other parts' properties count here too
+        elif extra is True:
             # Extra properties are free names with free values; the named ones suffice.
             bounded["additionalProperties"] = False
         elif extra is not False and set(bounded.get("properties") or {}) <= set(

@@ -8,6 +8,8 @@ import pytest
 
 from service.inference.grammar import (
     UNTRAINED_ARRAY_ITEMS,
+    UNTRAINED_FORMAT_CHARS,
+    UNTRAINED_NUMBER_LIMIT,
     UNTRAINED_STRING_CHARS,
     bounded_schema,
     json_schema_grammar,
@@ -20,7 +22,7 @@ SCHEMAS: list[dict[str, object]] = [
     {
         "allOf": [
             {"type": "object", "properties": {"a": {"type": "string"}}},
-            {"properties": {"b": {"type": "integer"}}},
+            {"properties": {"b": {"type": "integer"}}, "required": ["b"]},
         ]
     },
     {
@@ -31,6 +33,8 @@ SCHEMAS: list[dict[str, object]] = [
         "additionalProperties": False,
     },
     {"type": "string", "enum": ["a long value that is kept whole"]},
+    {"type": ["number", "integer", "null"]},
+    {"type": "string", "format": "uuid"},
 ]
 
 
@@ -53,6 +57,21 @@ def test_free_values_are_bounded_and_what_is_fixed_is_kept() -> None:
     assert words["items"]["pattern"].endswith("{20,20}$")
     assert bounded_schema(SCHEMAS[2])["maxProperties"] == UNTRAINED_ARRAY_ITEMS
     # Parts of an allOf stay open: each names properties the other allows.
-    assert all("additionalProperties" not in part for part in bounded_schema(SCHEMAS[3])["allOf"])
+    parts = bounded_schema(SCHEMAS[3])["allOf"]
+    assert not any("additionalProperties" in part or "maxProperties" in part for part in parts)
     assert bounded_schema(SCHEMAS[4])["$defs"]["tag"]["pattern"].endswith("{0,4}$")
     assert bounded_schema(SCHEMAS[5]) == SCHEMAS[5]
+
+
+def test_numbers_become_short_integers_and_formats_keep_their_shape() -> None:
+    number = bounded_schema(SCHEMAS[6])
+    assert number["type"] == ["integer", "null"]
+    assert (number["minimum"], number["maximum"]) == (
+        -UNTRAINED_NUMBER_LIMIT,
+        UNTRAINED_NUMBER_LIMIT,
+    )
+    jsonschema.validate(42, number)
+    # The caller's own bounds are kept as written.
+    assert bounded_schema({"type": "number", "maximum": 0.5}) == {"type": "number", "maximum": 0.5}
+    uuid = bounded_schema(SCHEMAS[7])
+    assert uuid["maxLength"] == UNTRAINED_FORMAT_CHARS >= 36 and "pattern" not in uuid
