@@ -21,6 +21,7 @@ from service.completions.prompting import (
     refuse_unsupported,
     start_generation,
     tool_family,
+    untrained,
 )
 from service.completions.schemas import (
     ChatCompletion,
@@ -169,13 +170,19 @@ async def prepare_chat(
     tools = parse_tools(request.tools or [])
     mode, named = tool_mode(request.tool_choice, tools, param="tool_choice")
     parallel = request.parallel_tool_calls is not False
-    tool_grammar = forced_grammar(mode, tools, named, parallel=parallel)
     if output_grammar is not None and mode != "none":
         # One grammar per choice: the reply is either the schema's JSON or a call.
         raise refuse_unsupported(
             "response_format", "a JSON format together with tools needs tool_choice 'none'"
         )
     served = await resolve_model(db, catalog, principal, request.model)
+    bounded = untrained(served)
+    if bounded and output_grammar is not None:
+        # Narrowed only now: the checks above answer for the schema as the caller wrote it.
+        output_grammar = format_grammar(
+            request.response_format, param="response_format", bounded=True
+        )
+    tool_grammar = forced_grammar(mode, tools, named, parallel=parallel, bounded=bounded)
     rendered_tools = request.tools or None
     prompt = await inference.render_chat(served.entry, messages, tools=rendered_tools)
     requested = request.max_completion_tokens or request.max_tokens

@@ -67,6 +67,12 @@ def fit_context(
     return max_tokens
 
 
+def untrained(served: ServedModel) -> bool:
+    """True for the emulator's own random weights (no adapter): a model that never chooses to
+    close what a grammar opens, so its grammars admit only short values."""
+    return served.entry.emulator and served.adapter is None
+
+
 async def tool_family(inference: InferenceService, entry: BaseModelEntry) -> Family:
     """How the base model writes tool calls: its models-file parser, else its chat template's."""
     tokenizer = await inference.tokenizer(entry)
@@ -126,9 +132,9 @@ class ToolStream:
             assert self._named_call is not None
             self.calls = [self._named_call]
             return deltas
-        _, self.calls = self.plan.finish(self.text, length)
+        content, self.calls = self.plan.finish(self.text, length)
         if not self.calls:
-            rest = self.text[self.sent :]
+            rest = self.text[self.sent :] if content is not None else ""
             return [ChoiceDelta(content=rest)] if rest else []
         deltas = []
         for index, call in enumerate(self.calls):

@@ -2,7 +2,8 @@
 
 `json_object` constrains the output to one JSON object; `json_schema` to JSON valid for the
 schema, strict or not (Whetstone always enforces it: constrained decoding costs no quality
-here). Schema keywords the grammar library cannot enforce are a 400 naming them.
+here). Schema keywords the grammar library cannot enforce are a 400 naming them. For an
+untrained model (`bounded`), the grammar admits only short values (grammar.bounded_schema).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from service.inference.grammar import (
 )
 
 
-def format_grammar(fmt: JsonValue, *, param: str) -> Grammar | None:
+def format_grammar(fmt: JsonValue, *, param: str, bounded: bool = False) -> Grammar | None:
     """The grammar of a response format (chat's nested `json_schema` or Responses' flat form);
     None for plain text."""
     if fmt is None:
@@ -29,7 +30,7 @@ def format_grammar(fmt: JsonValue, *, param: str) -> Grammar | None:
     if kind == "text":
         return None
     if kind == "json_object":
-        return any_json_object_grammar()
+        return any_json_object_grammar(bounded=bounded)
     if kind != "json_schema":
         raise InvalidRequestError(
             f"Format type {kind!r} is not supported: use text, json_object or json_schema.",
@@ -45,7 +46,7 @@ def format_grammar(fmt: JsonValue, *, param: str) -> Grammar | None:
     if not isinstance(schema, dict):
         raise InvalidRequestError("The schema must be a JSON object.", param=f"{where}.schema")
     try:
-        return json_schema_grammar(schema)
+        return json_schema_grammar(schema, bounded=bounded)
     except GrammarError as exc:
         raise InvalidRequestError(
             f"The schema cannot be enforced by Whetstone: {exc}.",

@@ -130,12 +130,18 @@ def tool_mode(
 
 
 def forced_grammar(
-    mode: ToolMode, tools: list[FunctionTool], named: FunctionTool | None, *, parallel: bool
+    mode: ToolMode,
+    tools: list[FunctionTool],
+    named: FunctionTool | None,
+    *,
+    parallel: bool,
+    bounded: bool = False,
 ) -> Grammar | None:
-    """The grammar of a forced call, or None when the model chooses."""
+    """The grammar of a forced call, or None when the model chooses; `bounded`: one call with
+    short arguments, for an untrained model (grammar.bounded_schema)."""
     if mode == "named":
         assert named is not None
-        return json_schema_grammar(named.parameters)
+        return json_schema_grammar(named.parameters, bounded=bounded)
     if mode != "required":
         return None
     calls: JSONObject = {
@@ -153,9 +159,9 @@ def forced_grammar(
             ]
         },
     }
-    if not parallel:
+    if not parallel or bounded:
         calls["maxItems"] = 1
-    return json_schema_grammar(calls)
+    return json_schema_grammar(calls, bounded=bounded)
 
 
 # ----- parsing -----
@@ -221,6 +227,27 @@ def _json_calls(text: str, known: set[str]) -> list[ToolCall] | None:
             return None
         calls.append(call)
     return calls or None
+
+
+# The head of one call in a forced `required` output (compact JSON, properties in this order).
+_CALL_HEAD = re.compile(r'\{"name":"([a-zA-Z0-9_-]{1,64})","arguments":')
+
+
+def cut_calls(text: str, known: set[str]) -> list[ToolCall]:
+    """The calls of a `required` output cut short: each whose name is complete, the last with
+    its arguments as far as they got."""
+    calls: list[ToolCall] = []
+    position = 1 if text.startswith("[") else len(text)
+    decoder = json.JSONDecoder()
+    while (head := _CALL_HEAD.match(text, position)) is not None and head[1] in known:
+        try:
+            _, end = decoder.raw_decode(text, head.end())
+        except ValueError:
+            calls.append(ToolCall(name=head[1], arguments=text[head.end() :]))
+            break
+        calls.append(ToolCall(name=head[1], arguments=text[head.end() : end]))
+        position = end + 2  # past the call's `}` and the `,` before the next one
+    return calls
 
 
 def parse_calls(
@@ -294,9 +321,13 @@ class ToolPlan:
             # Under a length cut the arguments are unfinished, as OpenAI then returns them.
             return None, [ToolCall(name=self.named.name, arguments=text)]
         if self.mode == "required":
-            calls = _json_calls(text, {tool.name for tool in self.tools})
+            known = {tool.name for tool in self.tools}
+            calls = _json_calls(text, known)
             if calls is None:
-                return text, []  # only after a length cut: the grammar allows nothing else
+                # Only after a length cut (the grammar allows nothing else). OpenAI then
+                # answers the calls begun so far, the last one's arguments unfinished; never
+                # the grammar's raw text as content.
+                return None, cut_calls(text, known)
             return None, calls if self.parallel else calls[:1]
         content, calls = parse_calls(self.family, text, self.tools)
         if not self.parallel:

@@ -26,6 +26,7 @@ from service.completions.prompting import (
     refuse_unsupported,
     start_generation,
     tool_family,
+    untrained,
 )
 from service.completions.schemas import ChoiceDelta
 from service.completions.streaming import first_then_rest
@@ -248,6 +249,9 @@ async def prepare_response(
     if request.instructions:
         prompt_messages.insert(0, {"role": "system", "content": request.instructions})
     served = await resolve_model(db, catalog, principal, request.model)
+    bounded = untrained(served)
+    if bounded and output_grammar is not None:
+        output_grammar = format_grammar(fmt, param="text.format", bounded=True)
     rendered_tools = [_template_tool(t) for t in request.tools or []] or None
     prompt = await inference.render_chat(served.entry, prompt_messages, tools=rendered_tools)
     max_tokens = fit_context(
@@ -257,7 +261,8 @@ async def prepare_response(
         max_tokens=max_tokens,
         temperature=1.0 if request.temperature is None else request.temperature,
         top_p=1.0 if request.top_p is None else request.top_p,
-        grammar=output_grammar or forced_grammar(mode, tools, named, parallel=parallel),
+        grammar=output_grammar
+        or forced_grammar(mode, tools, named, parallel=parallel, bounded=bounded),
     )
     family = await tool_family(inference, served.entry) if tools else FAMILIES["json"]
     plan = ToolPlan(mode, tools, family, parallel, named)

@@ -105,6 +105,16 @@ def test_required_returns_a_valid_call_whole_and_streamed(client: TestClient) ->
     assert streamed[-1]["choices"][0]["finish_reason"] == "tool_calls"
 
 
+def test_a_required_call_cut_short_is_never_content(client: TestClient) -> None:
+    forced = {"tools": TOOLS, "tool_choice": "required", "max_tokens": 3, "seed": 1}
+    choice = create(client, **forced)["choices"][0]
+    assert choice["finish_reason"] == "length"
+    assert choice["message"]["content"] is None and "tool_calls" not in choice["message"]
+    streamed = [c["choices"][0] for c in chunks(client, **forced) if c["choices"]]
+    assert not any(c["delta"].get("content") for c in streamed)
+    assert streamed[-1]["finish_reason"] == "length"
+
+
 def test_a_named_choice_streams_its_arguments(client: TestClient) -> None:
     named = {"type": "function", "function": {"name": "get_weather"}}
     body = create(client, tools=TOOLS, tool_choice=named, temperature=0, max_tokens=200)

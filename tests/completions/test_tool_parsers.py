@@ -71,6 +71,29 @@ def test_parallel_false_keeps_only_the_first_call() -> None:
     assert [c.name for c in plan.finish(text, length=False)[1]] == ["get_weather", "noop"]
 
 
+@pytest.mark.parametrize(
+    ("text", "calls"),
+    [
+        ("", []),
+        ('[{"name":"get_wea', []),
+        ('[{"name":"get_weather","arguments":', [("get_weather", "")]),
+        ('[{"name":"get_weather","arguments":{"city":"Par', [("get_weather", '{"city":"Par')]),
+        (
+            '[{"name":"get_weather","arguments":{"city":"Paris"}},{"name":"noop","arguments":{',
+            [("get_weather", '{"city":"Paris"}'), ("noop", "{")],
+        ),
+        ('[{"name":"unknown","arguments":{}}', []),
+    ],
+)
+def test_a_required_call_cut_by_max_tokens_keeps_what_was_written(
+    text: str, calls: list[tuple[str, str]]
+) -> None:
+    plan = ToolPlan("required", TOOLS, FAMILIES["json"], parallel=True)
+    content, found = plan.finish(text, length=True)
+    assert content is None  # never the grammar's raw text
+    assert [(c.name, c.arguments) for c in found] == calls
+
+
 def test_streams_hold_text_only_from_where_a_call_may_start() -> None:
     hermes = FAMILIES["hermes"]
     assert held_from(hermes, "Sure, ") == len("Sure, ")
