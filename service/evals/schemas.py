@@ -64,11 +64,7 @@ class EvalPythonGrader(PythonGrader):
 
 
 class EvalScoreModelGrader(ScoreModelGrader):
-    """A score_model criterion."""
-
-    pass_threshold: float | None = Field(
-        None, exclude_if=_is_none, description="The passing score (default 1)."
-    )
+    """A score_model criterion (its pass_threshold is the grader's own: the passing score)."""
 
 
 class EvalLabelModelGrader(LabelModelGrader):
