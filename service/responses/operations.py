@@ -818,3 +818,81 @@ def list_input_items(
         last_id=page[-1]["id"] if page else None,
         has_more=has_more,
     )
+
+
+@dataclass(frozen=True)
+class ResponseFilter:
+    """Which stored responses an eval grades (the filters of OpenAI's EvalResponsesSource)."""
+
+    limit: int
+    model: str | None = None
+    metadata: JSONObject | None = None
+    created_after: int | None = None
+    created_before: int | None = None
+    instructions_search: str | None = None
+    users: list[str] | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    reasoning_effort: str | None = None
+
+    def matches(self, response: JSONObject) -> bool:
+        """Whether the stored response passes every filter given."""
+        metadata = response.get("metadata") or {}
+        reasoning = response.get("reasoning")
+        instructions = response.get("instructions")
+        return (
+            (self.model is None or response.get("model") == self.model)
+            and (
+                self.metadata is None
+                or (
+                    isinstance(metadata, dict)
+                    and all(metadata.get(key) == value for key, value in self.metadata.items())
+                )
+            )
+            and (
+                self.instructions_search is None
+                or (isinstance(instructions, str) and self.instructions_search in instructions)
+            )
+            and (self.users is None or response.get("user") in self.users)
+            and (self.temperature is None or response.get("temperature") == self.temperature)
+            and (self.top_p is None or response.get("top_p") == self.top_p)
+            and (
+                self.reasoning_effort is None
+                or (
+                    isinstance(reasoning, dict) and reasoning.get("effort") == self.reasoning_effort
+                )
+            )
+        )
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """A finished stored response and the chat it answered."""
+
+    response: JSONObject
+    # The messages the model was given (its instructions first, as a system message), then
+    # its reply: the conversation a `previous_response_id` replays.
+    messages: list[JSONObject]
+
+
+def stored_responses(db: Database, *, project: str, where: ResponseFilter) -> list[StoredResponse]:
+    """The project's newest completed or incomplete stored responses that pass `where`, at
+    most `where.limit` of them."""
+    found: list[StoredResponse] = []
+    with db.session() as session:
+        for row in repository.iter_finished_responses(
+            session,
+            project=project,
+            created_after=where.created_after,
+            created_before=where.created_before,
+        ):
+            if not where.matches(row.response):
+                continue
+            instructions = row.response.get("instructions")
+            system: list[JSONObject] = (
+                [{"role": "system", "content": instructions}] if instructions else []
+            )
+            found.append(StoredResponse(dict(row.response), [*system, *row.conversation]))
+            if len(found) >= where.limit:
+                break
+    return found
