@@ -324,14 +324,22 @@ class EvalResponsesSource(BaseModel):
 
     type: Literal["responses"] = Field(description="Always `responses`.")
     limit: int | None = Field(
-        None, ge=1, description="At most this many responses, the newest (OpenAI's notebooks)."
+        None,
+        ge=1,
+        le=2**53,
+        description="At most this many responses, the newest (OpenAI's notebooks).",
     )
     model: str | None = Field(None, description="Only responses of this model (as requested).")
     metadata: WireJSONObject | None = Field(
         None, description="Only responses whose metadata has these pairs."
     )
-    created_after: int | None = Field(None, ge=0, description="Created at or after (Unix s).")
-    created_before: int | None = Field(None, ge=0, description="Created at or before (Unix s).")
+    # Bounded so that any value fits the databases' 64-bit integers.
+    created_after: int | None = Field(
+        None, ge=0, le=2**53, description="Created at or after (Unix s)."
+    )
+    created_before: int | None = Field(
+        None, ge=0, le=2**53, description="Created at or before (Unix s)."
+    )
     instructions_search: str | None = Field(
         None, description="Only responses whose instructions contain this text."
     )
