@@ -359,7 +359,6 @@ async def create_run(
         source = data_source.source
         if data_source.model is not None or data_source.input_messages is not None:
             await _check_completions(db, catalog, principal, data_source)
-        _check_responses_sampling(data_source)
         model = data_source.model or ""
     if isinstance(source, EvalResponsesSource):
         items = await asyncio.to_thread(_response_items, db, principal, source, config)
@@ -470,18 +469,33 @@ def _response_item(stored: responses.StoredResponse) -> JSONObject:
     return {"item": item, "sample": sample}
 
 
-def _check_responses_sampling(data_source: CreateEvalResponsesRunDataSource) -> None:
-    params = data_source.sampling_params
-    if params is None:
-        return
-    for name in ("text", "tools"):
-        if getattr(params, name) is not None:
-            raise _refuse(
-                f"data_source.sampling_params.{name}",
-                f"'{name}' is not supported in a responses run yet; use a completions run's "
-                "sampling_params (response_format, tools).",
-                code="unsupported_parameter",
-            )
+def chat_sampling_fields(params: JSONObject, *, responses_form: bool) -> JSONObject:
+    """A run's `response_format` and `tools` as chat completions take them; a `responses` run
+    gives them in the Responses form (`text.format`, flat function tools), translated here."""
+    if not responses_form:
+        return {key: params[key] for key in ("response_format", "tools") if params.get(key)}
+    fields: JSONObject = {}
+    text = params.get("text")
+    fmt = text.get("format") if isinstance(text, dict) else None
+    if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+        fields["response_format"] = {
+            "type": "json_schema",
+            "json_schema": {key: value for key, value in fmt.items() if key != "type"},
+        }
+    elif isinstance(fmt, dict) and fmt.get("type") != "text":
+        fields["response_format"] = fmt
+    tools = params.get("tools")
+    if isinstance(tools, list) and tools:
+        fields["tools"] = [
+            {
+                "type": "function",
+                "function": {key: value for key, value in tool.items() if key != "type"},
+            }
+            if isinstance(tool, dict) and tool.get("type") == "function"
+            else tool
+            for tool in tools
+        ]
+    return fields
 
 
 async def _check_completions(
@@ -517,16 +531,18 @@ async def _check_completions(
             "reasoning_effort is not supported: the served models are not reasoning models.",
             code="unsupported_value",
         )
-    if isinstance(params, RunSamplingParams) and (
-        params.response_format is not None or params.tools
-    ):
+    fields = chat_sampling_fields(
+        params.model_dump(mode="json", exclude_none=True) if params is not None else {},
+        responses_form=not isinstance(params, RunSamplingParams),
+    )
+    if fields:
         # The chat request's own validation, with the field named as this request has it.
         try:
             CreateChatCompletionRequest.model_validate(
                 {
                     "model": data_source.model,
                     "messages": [{"role": "user", "content": "x"}],
-                    **params.model_dump(include={"response_format", "tools"}, exclude_none=True),
+                    **fields,
                 }
             )
         except ValueError as exc:

@@ -352,9 +352,11 @@ class EvalRunner:
             "seed": seed,
             "max_completion_tokens": max_tokens,
         }
-        for key in ("response_format", "tools"):
-            if params.get(key) is not None:
-                body_fields[key] = params[key]
+        body_fields.update(
+            operations.chat_sampling_fields(
+                params, responses_form=data_source["type"] == "responses"
+            )
+        )
         try:
             body = CreateChatCompletionRequest.model_validate(body_fields)
             for attempt in range(OVERLOAD_RETRIES + 1):

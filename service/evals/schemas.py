@@ -368,8 +368,12 @@ class ResponsesRunSamplingParams(BaseModel):
     top_p: float | None = Field(None, ge=0, le=1, description="Nucleus sampling mass (1).")
     seed: int | None = Field(None, description="Seed of the sampling (default 42).")
     reasoning_effort: str | None = Field(None, description="Refused: no reasoning is done.")
-    text: WireJSONObject | None = Field(None, description="Refused: a 400 naming it.")
-    tools: list[WireJSONObject] | None = Field(None, description="Refused: a 400 naming it.")
+    text: WireJSONObject | None = Field(
+        None, description="`format`: text, json_object or json_schema, as the Responses API's."
+    )
+    tools: list[WireJSONObject] | None = Field(
+        None, description="Function tools, as the Responses API takes them."
+    )
 
 
 class CreateEvalResponsesRunDataSource(BaseModel):

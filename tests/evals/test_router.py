@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.core.tables import EvalRow, EvalRunOutputItemRow, WebhookDeliveryRow
+from service.evals.operations import chat_sampling_fields
 from tests.evals.fixtures import validate_eval_object
 from tests.inference.fixtures import BASE, serving_client, shared_models_dir
 
@@ -458,3 +459,27 @@ def test_a_logs_eval_grades_the_stored_responses(client: TestClient) -> None:
         client.post(f"/v1/evals/{evaluation['id']}/runs", json={"data_source": none})
     )
     assert refused["param"] == "data_source.source"
+
+
+def test_a_responses_run_s_sampling_params_are_translated_to_chat_s() -> None:
+    schema = {"type": "object", "properties": {"ok": {"type": "boolean"}}}
+    responses_form = {
+        "temperature": 0,
+        "text": {"format": {"type": "json_schema", "name": "reply", "schema": schema}},
+        "tools": [{"type": "function", "name": "f", "parameters": {"type": "object"}}],
+    }
+    assert chat_sampling_fields(responses_form, responses_form=True) == {
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "reply", "schema": schema},
+        },
+        "tools": [
+            {"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}
+        ],
+    }
+    plain = {"text": {"format": {"type": "text"}}}
+    assert chat_sampling_fields(plain, responses_form=True) == {}
+    chat_form = {"response_format": {"type": "json_object"}, "tools": None}
+    assert chat_sampling_fields(chat_form, responses_form=False) == {
+        "response_format": {"type": "json_object"}
+    }
