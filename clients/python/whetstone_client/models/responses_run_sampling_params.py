@@ -25,8 +25,10 @@ class ResponsesRunSamplingParams:
         top_p (float | None | Unset): Nucleus sampling mass (1).
         seed (int | None | Unset): Seed of the sampling (default 42).
         reasoning_effort (None | str | Unset): Refused: no reasoning is done.
-        text (None | ResponsesRunSamplingParamsTextType0 | Unset): Refused: a 400 naming it.
-        tools (list[ResponsesRunSamplingParamsToolsType0Item] | None | Unset): Refused: a 400 naming it.
+        text (None | ResponsesRunSamplingParamsTextType0 | Unset): `format`: text, json_object or json_schema, as the
+            Responses API's.
+        tools (list[ResponsesRunSamplingParamsToolsType0Item] | None | Unset): Function tools, as the Responses API
+            takes them.
     """
 
     temperature: float | None | Unset = UNSET
