@@ -1,6 +1,21 @@
 """Base models: the built-in emulator model, OpenAI aliases, and the models file."""
 
-from service.catalog.catalog import OPENAI_ALIASES, BaseModelEntry, Catalog, LoraDefaults
+from service.catalog.catalog import (
+    OPENAI_ALIASES,
+    REASONING_ALIASES,
+    BaseModelEntry,
+    Catalog,
+    LoraDefaults,
+    is_reasoning_model,
+)
 from service.catalog.emulator import EMULATOR_NAME
 
-__all__ = ["EMULATOR_NAME", "OPENAI_ALIASES", "BaseModelEntry", "Catalog", "LoraDefaults"]
+__all__ = [
+    "EMULATOR_NAME",
+    "OPENAI_ALIASES",
+    "REASONING_ALIASES",
+    "BaseModelEntry",
+    "Catalog",
+    "LoraDefaults",
+    "is_reasoning_model",
+]

@@ -21,6 +21,10 @@ from service.catalog.emulator import (
 )
 from service.core.errors import ModelNotFoundError
 
+# The reasoning models OpenAI's reinforcement fine-tuning takes. Requests to them (and to `ft:`
+# models tuned from them) may carry `reasoning`, and are answered as by a reasoning model whose
+# reasoning is empty.
+REASONING_ALIASES = ("o4-mini-2025-04-16", "o4-mini")
 # OpenAI's fine-tunable model names. They alias to the emulator by default so that code written
 # for OpenAI runs unchanged; the models file may point them elsewhere.
 OPENAI_ALIASES = (
@@ -33,12 +37,17 @@ OPENAI_ALIASES = (
     "gpt-3.5-turbo",
     "babbage-002",
     "davinci-002",
-    # The reasoning models OpenAI's reinforcement fine-tuning takes.
-    "o4-mini-2025-04-16",
-    "o4-mini",
+    *REASONING_ALIASES,
 )
 # Tool-call parsers a models-file entry may name (`tool_parser`), one per chat-template family.
 TOOL_PARSERS = ("json", "hermes", "llama3", "mistral")
+
+
+def is_reasoning_model(name: str) -> bool:
+    """Whether `name` is a reasoning alias, or an `ft:` name (`ft:{base}:...`) tuned from one."""
+    parts = name.split(":")
+    base = parts[1] if parts[0] == "ft" and len(parts) > 1 else name
+    return base in REASONING_ALIASES
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The Evals API: evals, their runs and the runs' output items.
 
-A run is created `queued` with its items resolved (inline content or a JSONL file), then
+A run is created `queued` with its items resolved (inline content, a JSONL file, or the
+project's stored Responses for a `responses` run), then
 handed to the EvalRunner (service/evals/runner.py), which samples and grades each item in the
 background. Every status change of a run that ends it writes the `eval.run.*` webhook event
 in the same transaction.
@@ -24,13 +25,15 @@ from service.core.config import Settings
 from service.core.db import Database
 from service.core.errors import InvalidRequestError, ModelNotFoundError, NotFoundError
 from service.core.tables import EvalRow, EvalRunOutputItemRow, EvalRunRow
-from service.core.wire import JSONObject, as_object
+from service.core.wire import JSONObject, JSONValue, as_object
 from service.evals import repository
 from service.evals.schemas import (
     CreateEvalCompletionsRunDataSource,
     CreateEvalCustomDataSourceConfig,
     CreateEvalJsonlRunDataSource,
+    CreateEvalLogsDataSourceConfig,
     CreateEvalRequest,
+    CreateEvalResponsesRunDataSource,
     CreateEvalRunRequest,
     Eval,
     EvalApiError,
@@ -39,6 +42,8 @@ from service.evals.schemas import (
     EvalJsonlFileContentSource,
     EvalJsonlFileIdSource,
     EvalList,
+    EvalLogsDataSourceConfig,
+    EvalResponsesSource,
     EvalRun,
     EvalRunCriterionResult,
     EvalRunDeleted,
@@ -47,11 +52,13 @@ from service.evals.schemas import (
     EvalRunOutputItem,
     EvalRunOutputItemList,
     EvalRunResultCounts,
+    RunSamplingParams,
     UpdateEvalRequest,
 )
 from service.files import operations as files
 from service.graders import grading
 from service.models.operations import resolve_model
+from service.responses import operations as responses
 from service.storage import ArtifactStore
 from service.webhooks import operations as webhooks
 
@@ -70,6 +77,30 @@ SAMPLE_SCHEMA: JSONObject = {
     },
     "required": ["output_text"],
 }
+# The `item` namespace of a `logs` eval: one stored response, what it was asked. Its `input` is
+# the chat the model was given (instructions first, as a system message), so that
+# `item_reference: item.input` samples it again and `{{item.input}}` shows it to a grader.
+RESPONSE_ITEM_SCHEMA: JSONObject = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "model": {"type": "string"},
+        "created_at": {"type": "integer"},
+        "instructions": {"type": ["string", "null"]},
+        "metadata": {"type": "object"},
+        "input": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"role": {"type": "string"}, "content": {"type": "string"}},
+                "required": ["role", "content"],
+            },
+        },
+    },
+    "required": ["id", "model", "input"],
+}
+# A source's filters Whetstone does not apply: refused, never ignored.
+UNSUPPORTED_RESPONSE_FILTERS = ("tools",)
 # Whetstone's limit on one run's items: they are kept in the run's row.
 MAX_RUN_ITEMS = 50_000
 FINISHED = {"completed": "succeeded", "failed": "failed", "canceled": "canceled"}
@@ -116,21 +147,22 @@ async def create_eval(
 ) -> Eval:
     """Store an eval once its config and every testing criterion can run here."""
     config = request.data_source_config
-    if not isinstance(config, CreateEvalCustomDataSourceConfig):
+    if isinstance(config, CreateEvalCustomDataSourceConfig):
+        try:
+            Draft202012Validator.check_schema(config.item_schema)
+        except SchemaError as exc:
+            raise _refuse(
+                "data_source_config.item_schema", f"Invalid JSON schema: {exc.message}."
+            ) from None
+    elif not isinstance(config, CreateEvalLogsDataSourceConfig):
         raise _refuse(
             "data_source_config.type",
             f"The data source config '{config.type}' is not supported: Whetstone stores no "
-            "chat completions or response logs to draw items from. Use 'custom'.",
+            "chat completions. Use 'custom', or 'logs' for stored Responses.",
             code="unsupported_value",
         )
-    try:
-        Draft202012Validator.check_schema(config.item_schema)
-    except SchemaError as exc:
-        raise _refuse(
-            "data_source_config.item_schema", f"Invalid JSON schema: {exc.message}."
-        ) from None
     await _check_criteria(db, catalog, settings, principal, request)
-    stored_config = config.model_dump()
+    stored_config = config.model_dump(exclude_none=True)
     criteria = [criterion.model_dump(mode="json") for criterion in request.testing_criteria]
     with db.session() as session:
         row = repository.create_eval(
@@ -199,20 +231,34 @@ def delete_eval(
     return EvalDeleted(deleted=True, eval_id=eval_id)
 
 
+def item_schema(config: JSONObject) -> JSONObject:
+    """The schema of an eval's `item` namespace: a custom config's own, or a stored
+    response's for a logs config."""
+    if config["type"] == "logs":
+        return RESPONSE_ITEM_SCHEMA
+    return dict(as_object(config["item_schema"]))
+
+
 def as_eval(row: EvalRow) -> Eval:
     """The wire object of an eval row."""
     config = row.data_source_config
-    properties: JSONObject = {"item": config["item_schema"]}
+    logs = config["type"] == "logs"
+    properties: JSONObject = {"item": item_schema(config)}
     required = ["item"]
-    if config.get("include_sample_schema"):
+    if logs or config.get("include_sample_schema"):
         properties["sample"] = SAMPLE_SCHEMA
         required.append("sample")
     schema = {"type": "object", "properties": properties, "required": required}
+    metadata = config.get("metadata")
     return Eval.model_validate(
         {
             "id": row.id,
             "name": row.name,
-            "data_source_config": EvalCustomDataSourceConfig(schema=schema),
+            "data_source_config": EvalLogsDataSourceConfig(
+                schema=schema, metadata=dict(as_object(metadata)) if metadata else None
+            )
+            if logs
+            else EvalCustomDataSourceConfig(schema=schema),
             "testing_criteria": row.testing_criteria,
             "created_at": row.created_at,
             "metadata": row.metadata_,
@@ -290,10 +336,12 @@ async def create_run(
     """Store a queued run with its items and start it in the background."""
     with db.session() as session:
         eval_row = repository.get_eval(session, project=principal.project, eval_id=eval_id)
-        item_schema = dict(as_object(eval_row.data_source_config["item_schema"]))
+        config = dict(eval_row.data_source_config)
+    schema = item_schema(config)
     source_param = "data_source.source"
     data_source = request.data_source
     model = ""
+    source: EvalJsonlFileContentSource | EvalJsonlFileIdSource | EvalResponsesSource
     if isinstance(data_source, CreateEvalJsonlRunDataSource):
         source = data_source.source
     elif isinstance(data_source, CreateEvalCompletionsRunDataSource):
@@ -308,28 +356,22 @@ async def create_run(
         await _check_completions(db, catalog, principal, data_source)
         model = data_source.model or ""
     else:
-        raise _refuse(
-            "data_source.type",
-            "The run data source 'responses' is not supported yet: it needs the Responses API, "
-            "which evals do not sample through yet. Use 'completions' or 'jsonl'.",
-            code="unsupported_value",
-        )
-    items = await asyncio.to_thread(
-        _items_of,
-        db,
-        store,
-        principal,
-        source,
-        source_param,
-    )
-    _check_items(items, item_schema, source_param)
+        source = data_source.source
+        if data_source.model is not None or data_source.input_messages is not None:
+            await _check_completions(db, catalog, principal, data_source)
+        model = data_source.model or ""
+    if isinstance(source, EvalResponsesSource):
+        items = await asyncio.to_thread(_response_items, db, principal, source, config)
+    else:
+        items = await asyncio.to_thread(_items_of, db, store, principal, source, source_param)
+    _check_items(items, schema, source_param)
     with db.session() as session:
         row = repository.create_run(
             session,
             project=principal.project,
             organization=principal.organization,
             eval_id=eval_id,
-            name=request.name or f"{model or 'jsonl'} run",
+            name=request.name or f"{model or data_source.type} run",
             model=model,
             data_source=_as_stored(data_source.model_dump(mode="json", exclude_none=True)),
             items=items,
@@ -354,11 +396,113 @@ def _as_stored(data_source: JSONObject) -> JSONObject:
     return data_source
 
 
+def _response_items(
+    db: Database, principal: Principal, source: EvalResponsesSource, config: JSONObject
+) -> list[JSONObject]:
+    """The run's items from the project's stored Responses: each its item (what it was
+    asked) and its ready-made sample (what it answered); the newest first."""
+    param = "data_source.source"
+    for name in UNSUPPORTED_RESPONSE_FILTERS:
+        if getattr(source, name) is not None:
+            raise _refuse(
+                f"{param}.{name}",
+                f"The responses filter '{name}' is not supported; filter by model, metadata, "
+                "created_after, created_before, instructions_search, users, temperature, top_p "
+                "or reasoning_effort.",
+                code="unsupported_parameter",
+            )
+    # The eval's own metadata filter applies to every run; the source's adds to it.
+    eval_metadata = config.get("metadata")
+    metadata: JSONObject = {
+        **(dict(as_object(eval_metadata)) if eval_metadata else {}),
+        **(source.metadata or {}),
+    }
+    where = responses.ResponseFilter(
+        limit=min(source.limit or MAX_RUN_ITEMS, MAX_RUN_ITEMS),
+        model=source.model,
+        metadata=metadata or None,
+        created_after=source.created_after,
+        created_before=source.created_before,
+        instructions_search=source.instructions_search,
+        users=source.users,
+        temperature=source.temperature,
+        top_p=source.top_p,
+        reasoning_effort=source.reasoning_effort,
+    )
+    found = responses.stored_responses(db, project=principal.project, where=where)
+    if not found:
+        raise _refuse(param, "No stored response matches the source's filters.")
+    return [_response_item(stored) for stored in found]
+
+
+def _response_item(stored: responses.StoredResponse) -> JSONObject:
+    response = stored.response
+    *asked, reply = stored.messages
+    chat: list[JSONValue] = [
+        {"role": str(m["role"]), "content": m["content"] if isinstance(m["content"], str) else ""}
+        for m in asked
+    ]
+    item: JSONObject = {
+        "id": response["id"],
+        "model": response["model"],
+        "created_at": response["created_at"],
+        "instructions": response.get("instructions"),
+        "metadata": response.get("metadata") or {},
+        "input": chat,
+    }
+    usage = response.get("usage")
+    tokens = as_object(usage) if isinstance(usage, dict) else {}
+    sample: JSONObject = {
+        "input": chat,
+        "output_text": reply["content"] if isinstance(reply["content"], str) else "",
+        "output_tools": reply.get("tool_calls") or [],
+        "model": response["model"],
+        "finish_reason": "length" if response["status"] == "incomplete" else "stop",
+        "usage": {
+            "prompt_tokens": tokens.get("input_tokens", 0),
+            "completion_tokens": tokens.get("output_tokens", 0),
+        },
+        "temperature": response.get("temperature"),
+        "top_p": response.get("top_p"),
+        "max_completion_tokens": response.get("max_output_tokens"),
+    }
+    return {"item": item, "sample": sample}
+
+
+def chat_sampling_fields(params: JSONObject, *, responses_form: bool) -> JSONObject:
+    """A run's `response_format` and `tools` as chat completions take them; a `responses` run
+    gives them in the Responses form (`text.format`, flat function tools), translated here."""
+    if not responses_form:
+        return {key: params[key] for key in ("response_format", "tools") if params.get(key)}
+    fields: JSONObject = {}
+    text = params.get("text")
+    fmt = text.get("format") if isinstance(text, dict) else None
+    if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+        fields["response_format"] = {
+            "type": "json_schema",
+            "json_schema": {key: value for key, value in fmt.items() if key != "type"},
+        }
+    elif isinstance(fmt, dict) and fmt.get("type") != "text":
+        fields["response_format"] = fmt
+    tools = params.get("tools")
+    if isinstance(tools, list) and tools:
+        fields["tools"] = [
+            {
+                "type": "function",
+                "function": {key: value for key, value in tool.items() if key != "type"},
+            }
+            if isinstance(tool, dict) and tool.get("type") == "function"
+            else tool
+            for tool in tools
+        ]
+    return fields
+
+
 async def _check_completions(
     db: Database,
     catalog: Catalog,
     principal: Principal,
-    data_source: CreateEvalCompletionsRunDataSource,
+    data_source: CreateEvalCompletionsRunDataSource | CreateEvalResponsesRunDataSource,
 ) -> None:
     if data_source.model is None:
         raise _refuse(
@@ -387,14 +531,18 @@ async def _check_completions(
             "reasoning_effort is not supported: the served models are not reasoning models.",
             code="unsupported_value",
         )
-    if params is not None and (params.response_format is not None or params.tools):
+    fields = chat_sampling_fields(
+        params.model_dump(mode="json", exclude_none=True) if params is not None else {},
+        responses_form=not isinstance(params, RunSamplingParams),
+    )
+    if fields:
         # The chat request's own validation, with the field named as this request has it.
         try:
             CreateChatCompletionRequest.model_validate(
                 {
                     "model": data_source.model,
                     "messages": [{"role": "user", "content": "x"}],
-                    **params.model_dump(include={"response_format", "tools"}, exclude_none=True),
+                    **fields,
                 }
             )
         except ValueError as exc:

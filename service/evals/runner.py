@@ -275,7 +275,9 @@ class EvalRunner:
         row = run.items[index]
         item = as_object(row["item"])
         usage: dict[str, dict[str, int]] = {}
-        if run.data_source["type"] == "completions":
+        # A completions run samples, and so does a responses run given a model; the others
+        # grade the samples their items carry (a stored response's own output).
+        if run.data_source.get("model"):
             sample_wire, sample, error = await self._sample(run.data_source, item, principal)
             if sample_wire["model"]:
                 _add_usage(
@@ -350,9 +352,11 @@ class EvalRunner:
             "seed": seed,
             "max_completion_tokens": max_tokens,
         }
-        for key in ("response_format", "tools"):
-            if params.get(key) is not None:
-                body_fields[key] = params[key]
+        body_fields.update(
+            operations.chat_sampling_fields(
+                params, responses_form=data_source["type"] == "responses"
+            )
+        )
         try:
             body = CreateChatCompletionRequest.model_validate(body_fields)
             for attempt in range(OVERLOAD_RETRIES + 1):
@@ -411,19 +415,36 @@ def _given_sample(given: JSONObject) -> tuple[dict[str, Any], Sample, bool]:
     usage = given.get("usage")
     if not isinstance(usage, dict):
         usage = {}
+    # A stored response's sample says how it was made; a jsonl sample usually does not.
+    asked = given.get("input")
+    finish_reason = given.get("finish_reason")
     wire = {
-        "input": [],
+        "input": asked if isinstance(asked, list) else [],
         "output": [{"role": "assistant", "content": text}] if given else [],
-        "finish_reason": "stop" if given else "",
+        "finish_reason": finish_reason
+        if isinstance(finish_reason, str)
+        else "stop"
+        if given
+        else "",
         "model": given.get("model", "") if isinstance(given.get("model"), str) else "",
         "usage": _usage(_tokens(usage, "prompt_tokens"), _tokens(usage, "completion_tokens")),
         "error": None,
-        "temperature": DEFAULT_TEMPERATURE,
-        "max_completion_tokens": DEFAULT_MAX_COMPLETION_TOKENS,
-        "top_p": DEFAULT_TOP_P,
+        "temperature": _number(given, "temperature", DEFAULT_TEMPERATURE),
+        "max_completion_tokens": _number(
+            given, "max_completion_tokens", DEFAULT_MAX_COMPLETION_TOKENS
+        ),
+        "top_p": _number(given, "top_p", DEFAULT_TOP_P),
         "seed": DEFAULT_SEED,
     }
     return wire, Sample.from_text(text, tools), False
+
+
+def _number(given: JSONObject, key: str, default: float) -> float:
+    """A sampling figure of a given sample (`default` when absent or null)."""
+    value = given.get(key)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return default
 
 
 def _tokens(usage: JSONObject, key: str) -> int:

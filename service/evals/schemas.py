@@ -1,9 +1,10 @@
 """Wire models of /v1/evals, named after OpenAI's objects (Eval, EvalRun, EvalRunOutputItem,
 CreateEvalRequest, CreateEvalRunRequest, ...).
 
-Testing criteria are the graders of service/graders/schemas.py with a `pass_threshold`. Data
-source shapes Whetstone cannot serve (`logs`, `stored_completions`, the `responses` run data
-source) parse here and are refused with a 400 naming them by service/evals/operations.py.
+Testing criteria are the graders of service/graders/schemas.py with a `pass_threshold`. A `logs`
+eval grades the project's stored Responses (the `responses` run data source). Data source
+shapes Whetstone cannot serve (`stored_completions`) parse here and are refused with a 400
+naming them by service/evals/operations.py.
 """
 
 from __future__ import annotations
@@ -64,11 +65,7 @@ class EvalPythonGrader(PythonGrader):
 
 
 class EvalScoreModelGrader(ScoreModelGrader):
-    """A score_model criterion."""
-
-    pass_threshold: float | None = Field(
-        None, exclude_if=_is_none, description="The passing score (default 1)."
-    )
+    """A score_model criterion (its pass_threshold is the grader's own: the passing score)."""
 
 
 class EvalLabelModelGrader(LabelModelGrader):
@@ -110,12 +107,14 @@ class CreateEvalCustomDataSourceConfig(BaseModel):
 
 
 class CreateEvalLogsDataSourceConfig(BaseModel):
-    """Items from logged responses (refused: Whetstone keeps no such logs)."""
+    """Items from the project's stored Responses, graded by `responses` runs."""
 
-    model_config = ConfigDict(extra="allow", strict=True)
+    model_config = _WIRE
 
     type: Literal["logs"] = Field(description="Always `logs`.")
-    metadata: WireJSONObject | None = Field(None, description="Filters on the logs' metadata.")
+    metadata: dict[str, str] | None = Field(
+        None, description="Only the stored responses whose metadata has these pairs."
+    )
 
 
 class CreateEvalStoredCompletionsDataSourceConfig(BaseModel):
@@ -139,6 +138,18 @@ class EvalCustomDataSourceConfig(BaseModel):
     """The JSON schema of the `item` (and `sample`) namespaces of the eval's runs."""
 
     type: Literal["custom"] = Field("custom", description="Always `custom`.")
+    schema_: WireJSONObject = Field(
+        alias="schema", serialization_alias="schema", description="The namespaces' schema."
+    )
+
+
+class EvalLogsDataSourceConfig(BaseModel):
+    """The `item` (a stored response's input) and `sample` (its output) of a logs eval."""
+
+    type: Literal["logs"] = Field("logs", description="Always `logs`.")
+    metadata: dict[str, str] | None = Field(
+        None, exclude_if=_is_none, description="The metadata filter of the eval's responses."
+    )
     schema_: WireJSONObject = Field(
         alias="schema", serialization_alias="schema", description="The namespaces' schema."
     )
@@ -177,7 +188,7 @@ class Eval(BaseModel):
     object: Literal["eval"] = Field("eval", description="Always `eval`.")
     id: str = Field(description="The eval's identifier, `eval_...`.")
     name: str = Field(description="The name of the eval.")
-    data_source_config: EvalCustomDataSourceConfig = Field(
+    data_source_config: EvalCustomDataSourceConfig | EvalLogsDataSourceConfig = Field(
         description="The schema of the data the eval's runs grade."
     )
     testing_criteria: list[TestingCriterion] = Field(description="The testing criteria.")
@@ -306,12 +317,81 @@ class CreateEvalCompletionsRunDataSource(BaseModel):
     source: CompletionsSource = Field(description="What fills the `item` namespace.")
 
 
-class CreateEvalResponsesRunDataSource(BaseModel):
-    """Samples through the Responses API (refused until Whetstone serves it)."""
+class EvalResponsesSource(BaseModel):
+    """The project's stored Responses (completed or incomplete), newest first, filtered."""
 
-    model_config = ConfigDict(extra="allow", strict=True)
+    model_config = _WIRE
 
     type: Literal["responses"] = Field(description="Always `responses`.")
+    limit: int | None = Field(
+        None,
+        ge=1,
+        le=2**53,
+        description="At most this many responses, the newest (OpenAI's notebooks).",
+    )
+    model: str | None = Field(None, description="Only responses of this model (as requested).")
+    metadata: WireJSONObject | None = Field(
+        None, description="Only responses whose metadata has these pairs."
+    )
+    # Bounded so that any value fits the databases' 64-bit integers.
+    created_after: int | None = Field(
+        None, ge=0, le=2**53, description="Created at or after (Unix s)."
+    )
+    created_before: int | None = Field(
+        None, ge=0, le=2**53, description="Created at or before (Unix s)."
+    )
+    instructions_search: str | None = Field(
+        None, description="Only responses whose instructions contain this text."
+    )
+    users: list[str] | None = Field(None, description="Only responses of these `user`s.")
+    temperature: float | None = Field(None, description="Only responses with this temperature.")
+    top_p: float | None = Field(None, description="Only responses with this top_p.")
+    reasoning_effort: str | None = Field(
+        None, description="Only responses of a reasoning model with this effort."
+    )
+    tools: list[str] | None = Field(None, description="Refused: a 400 naming it.")
+
+
+ResponsesSource = Annotated[
+    EvalJsonlFileContentSource | EvalJsonlFileIdSource | EvalResponsesSource,
+    Field(discriminator="type"),
+]
+
+
+class ResponsesRunSamplingParams(BaseModel):
+    """How the evaluated model samples, when a `responses` run samples one."""
+
+    model_config = _WIRE
+
+    temperature: float | None = Field(None, ge=0, le=2, description="Sampling temperature (1).")
+    max_completion_tokens: int | None = Field(None, ge=1, description="Most tokens per reply.")
+    top_p: float | None = Field(None, ge=0, le=1, description="Nucleus sampling mass (1).")
+    seed: int | None = Field(None, description="Seed of the sampling (default 42).")
+    reasoning_effort: str | None = Field(None, description="Refused: no reasoning is done.")
+    text: WireJSONObject | None = Field(
+        None, description="`format`: text, json_object or json_schema, as the Responses API's."
+    )
+    tools: list[WireJSONObject] | None = Field(
+        None, description="Function tools, as the Responses API takes them."
+    )
+
+
+class CreateEvalResponsesRunDataSource(BaseModel):
+    """Grades stored Responses as they are, or (with `model` and `input_messages`) samples a
+    served model on each item again, as a `completions` run does."""
+
+    model_config = _WIRE
+
+    type: Literal["responses"] = Field(description="Always `responses`.")
+    source: ResponsesSource = Field(description="What fills the `item` namespace.")
+    model: str | None = Field(None, description="A served model to sample on each item.")
+    input_messages: (
+        Annotated[TemplateInputMessages | ItemReferenceInputMessages, Field(discriminator="type")]
+        | None
+    ) = Field(None, description="The messages sent to `model`.")
+    sampling_params: ResponsesRunSamplingParams | None = Field(
+        None, description="Sampling parameters of `model`."
+    )
 
 
 RunDataSource = Annotated[

@@ -231,6 +231,13 @@ class ScoreModelGrader(BaseModel):
     sampling_params: ScoreModelSamplingParams | None = Field(
         None, exclude_if=_is_none, description="The sampling parameters for the model."
     )
+    # OpenAI's description gives pass_threshold to eval criteria only; its API takes it on any
+    # score_model grader (its RFT cookbook sends one), so it is accepted and echoed everywhere.
+    pass_threshold: float | None = Field(
+        None,
+        exclude_if=_is_none,
+        description="The score at or above which a sample passes (in evals; default 1).",
+    )
 
 
 class LabelModelGrader(BaseModel):
@@ -262,13 +269,21 @@ def _graders_kind(value: object) -> str | None:
     return None
 
 
+# The name of a multi grader sent without one, as OpenAI's API accepts it (its description
+# requires `name`; its RFT cookbook sends none).
+DEFAULT_MULTI_GRADER_NAME = "multi"
+
+
 class MultiGrader(BaseModel):
     """A MultiGrader object combines the output of multiple graders to produce a single score."""
 
     model_config = _WIRE
 
     type: Literal["multi"] = Field(description="The object type, always `multi`.")
-    name: str = Field(description="The name of the grader.")
+    name: str = Field(
+        DEFAULT_MULTI_GRADER_NAME,
+        description="The name of the grader (default `multi`, when none is given).",
+    )
     graders: Annotated[
         Annotated[SubGrader, Tag("grader")] | Annotated[dict[str, SubGrader], Tag("map")],
         Discriminator(

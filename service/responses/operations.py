@@ -18,7 +18,7 @@ from typing import Literal, Required, TypedDict, Unpack
 
 from pydantic import JsonValue
 
-from service.catalog import Catalog
+from service.catalog import Catalog, is_reasoning_model
 from service.completions.prompting import (
     PreparedCompletion,
     ToolStream,
@@ -52,6 +52,7 @@ from service.responses.schemas import (
     IncompleteDetails,
     InputTokensDetails,
     OutputTokensDetails,
+    Reasoning,
     Response,
     ResponseItemList,
     ResponseUsage,
@@ -80,8 +81,10 @@ def _check_support(request: CreateResponseRequest) -> None:
         raise refuse_unsupported("background", "a background response is polled, not streamed")
     if request.background and request.store is False:
         raise InvalidRequestError("A background response must be stored.", param="store")
-    if request.reasoning is not None:
-        raise refuse_unsupported("reasoning", "the models are not reasoning models")
+    if request.reasoning is not None and not is_reasoning_model(request.model):
+        raise refuse_unsupported(
+            "reasoning", f"'{request.model}' is not a reasoning model (the reasoning aliases are)"
+        )
     if request.include:
         raise refuse_unsupported(
             "include", "no extra outputs (logprobs, tool results) are produced"
@@ -206,6 +209,10 @@ def _input(request: CreateResponseRequest) -> tuple[list[JSONObject], list[JSONO
                 }
             )
             messages.append({"role": "tool", "tool_call_id": call_id, "content": output})
+        elif kind == "reasoning":
+            # A reasoning item passed back (as clients managing their context do): the
+            # reasoning was empty, so the prompt is the same without it.
+            items.append({**item, "id": item.get("id") or new_id("rs_", 32)})
         else:
             raise refuse_unsupported(f"input[{i}].type", f"'{kind}' items are not available")
     return items, messages
@@ -306,6 +313,7 @@ def _response(
         max_output_tokens=request.max_output_tokens,
         model=request.model,
         output=output,
+        reasoning=_reasoning(request),
         parallel_tool_calls=request.parallel_tool_calls is not False,
         previous_response_id=request.previous_response_id,
         store=request.store is not False,
@@ -319,6 +327,15 @@ def _response(
         user=request.user,
         metadata=request.metadata or {},
     ).model_dump(mode="json")
+
+
+def _reasoning(request: CreateResponseRequest) -> Reasoning | None:
+    """The reasoning options a response echoes: a reasoning model's (OpenAI's default effort
+    `medium`), None for other models."""
+    if not is_reasoning_model(request.model):
+        return None
+    asked = request.reasoning or Reasoning()
+    return asked.model_copy(update={"effort": asked.effort or "medium"})
 
 
 class OutputText(TypedDict):
@@ -351,7 +368,15 @@ class FunctionCallItem(TypedDict):
     name: str
 
 
-OutputItem = OutputMessage | FunctionCallItem
+class ReasoningItem(TypedDict):
+    """The reasoning of a reasoning model: always empty."""
+
+    id: str
+    type: Literal["reasoning"]
+    summary: list[JSONObject]
+
+
+OutputItem = OutputMessage | FunctionCallItem | ReasoningItem
 
 
 class EventFields(TypedDict, total=False):
@@ -452,6 +477,16 @@ class _Events:
                 )
         return events
 
+    def reasoning(self) -> list[StreamEvent]:
+        """The events of a reasoning model's reasoning item, empty: it is added done."""
+        item: ReasoningItem = {"id": new_id("rs_", 32), "type": "reasoning", "summary": []}
+        self.output.append(item)
+        index = len(self.output) - 1
+        return [
+            self.event("response.output_item.added", output_index=index, item=item.copy()),
+            self.event("response.output_item.done", output_index=index, item=item),
+        ]
+
     def open_message(self) -> list[StreamEvent]:
         """The events that open a new assistant message with one empty text part."""
         message: OutputMessage = {
@@ -479,7 +514,7 @@ class _Events:
     def close(self, *, incomplete: bool) -> list[StreamEvent]:
         """The events that finish the open item, if any."""
         item, self.open = self.open, None
-        if item is None:
+        if item is None or item["type"] == "reasoning":  # a reasoning item is never open
             return []
         index = len(self.output) - 1
         events = []
@@ -505,7 +540,7 @@ class _Events:
                     part=part.copy(),
                 )
             )
-        else:
+        elif item["type"] == "function_call":
             events.append(
                 self.event(
                     "response.function_call_arguments.done",
@@ -551,6 +586,9 @@ async def stream_response(
         )
         yield state.event("response.created", response=skeleton)
         yield state.event("response.in_progress", response=skeleton)
+        if is_reasoning_model(prepared.request.model):
+            for out in state.reasoning():
+                yield out
         completion_tokens, length = 0, False
         checked = time.monotonic()
         try:
@@ -574,7 +612,7 @@ async def stream_response(
                 raise
             yield state.event("error", code=exc.code, message=exc.message, param=exc.param)
             return
-        if not state.output:
+        if all(item["type"] == "reasoning" for item in state.output):
             # An empty reply is still one (empty) message, as OpenAI answers it.
             for out in state.open_message():
                 yield out
@@ -785,3 +823,81 @@ def list_input_items(
         last_id=page[-1]["id"] if page else None,
         has_more=has_more,
     )
+
+
+@dataclass(frozen=True)
+class ResponseFilter:
+    """Which stored responses an eval grades (the filters of OpenAI's EvalResponsesSource)."""
+
+    limit: int
+    model: str | None = None
+    metadata: JSONObject | None = None
+    created_after: int | None = None
+    created_before: int | None = None
+    instructions_search: str | None = None
+    users: list[str] | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    reasoning_effort: str | None = None
+
+    def matches(self, response: JSONObject) -> bool:
+        """Whether the stored response passes every filter given."""
+        metadata = response.get("metadata") or {}
+        reasoning = response.get("reasoning")
+        instructions = response.get("instructions")
+        return (
+            (self.model is None or response.get("model") == self.model)
+            and (
+                self.metadata is None
+                or (
+                    isinstance(metadata, dict)
+                    and all(metadata.get(key) == value for key, value in self.metadata.items())
+                )
+            )
+            and (
+                self.instructions_search is None
+                or (isinstance(instructions, str) and self.instructions_search in instructions)
+            )
+            and (self.users is None or response.get("user") in self.users)
+            and (self.temperature is None or response.get("temperature") == self.temperature)
+            and (self.top_p is None or response.get("top_p") == self.top_p)
+            and (
+                self.reasoning_effort is None
+                or (
+                    isinstance(reasoning, dict) and reasoning.get("effort") == self.reasoning_effort
+                )
+            )
+        )
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """A finished stored response and the chat it answered."""
+
+    response: JSONObject
+    # The messages the model was given (its instructions first, as a system message), then
+    # its reply: the conversation a `previous_response_id` replays.
+    messages: list[JSONObject]
+
+
+def stored_responses(db: Database, *, project: str, where: ResponseFilter) -> list[StoredResponse]:
+    """The project's newest completed or incomplete stored responses that pass `where`, at
+    most `where.limit` of them."""
+    found: list[StoredResponse] = []
+    with db.session() as session:
+        for row in repository.iter_finished_responses(
+            session,
+            project=project,
+            created_after=where.created_after,
+            created_before=where.created_before,
+        ):
+            if not where.matches(row.response):
+                continue
+            instructions = row.response.get("instructions")
+            system: list[JSONObject] = (
+                [{"role": "system", "content": instructions}] if instructions else []
+            )
+            found.append(StoredResponse(dict(row.response), [*system, *row.conversation]))
+            if len(found) >= where.limit:
+                break
+    return found

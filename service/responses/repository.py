@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
@@ -82,3 +84,20 @@ def delete_response(session: Session, *, project: str, response_id: str) -> None
     assert isinstance(result, CursorResult)  # a DELETE's result counts its rows
     if result.rowcount == 0:
         raise _not_found(response_id)
+
+
+def iter_finished_responses(
+    session: Session, *, project: str, created_after: int | None, created_before: int | None
+) -> Iterator[ResponseRow]:
+    """The project's completed and incomplete responses, newest first, created within the
+    bounds (inclusive) when given; read in batches, so a caller may stop early."""
+    query = select(ResponseRow).where(
+        ResponseRow.project == project, ResponseRow.status.in_(("completed", "incomplete"))
+    )
+    if created_after is not None:
+        query = query.where(ResponseRow.created_at >= created_after)
+    if created_before is not None:
+        query = query.where(ResponseRow.created_at <= created_before)
+    yield from session.scalars(
+        query.order_by(ResponseRow.seq.desc()).execution_options(yield_per=100)
+    )

@@ -23,6 +23,32 @@ class ResponseStreamOptions(BaseModel):
     )
 
 
+ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+ReasoningSummary = Literal["auto", "concise", "detailed"]
+
+
+class Reasoning(BaseModel):
+    """Options of a reasoning model (the reasoning aliases and `ft:` models tuned from them)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    effort: ReasoningEffort | None = Field(
+        None, description="Accepted and echoed; the reasoning is always empty."
+    )
+    summary: ReasoningSummary | None = Field(
+        None, description="Accepted and echoed; the reasoning item's summary is empty."
+    )
+    generate_summary: ReasoningSummary | None = Field(
+        None, exclude_if=lambda value: value is None, description="Deprecated `summary`."
+    )
+    mode: str | None = Field(
+        None, exclude_if=lambda value: value is None, description="Accepted and echoed."
+    )
+    context: Literal["auto", "current_turn", "all_turns"] | None = Field(
+        None, exclude_if=lambda value: value is None, description="Accepted and echoed."
+    )
+
+
 class CreateResponseRequest(JsonBody):
     """POST /v1/responses. Every documented field is accepted; what cannot be honoured is a
     400 naming the param, never ignored."""
@@ -62,7 +88,9 @@ class CreateResponseRequest(JsonBody):
         None, description="Run after answering `queued`; poll GET, stop with cancel."
     )
     include: list[str] | None = Field(None, description="Only empty: extra outputs are a 400.")
-    reasoning: WireJSONObject | None = Field(None, description="Not a reasoning model: a 400.")
+    reasoning: Reasoning | None = Field(
+        None, description="Reasoning models only (the reasoning aliases); elsewhere a 400."
+    )
     truncation: str | None = Field(None, description="Only `disabled`.")
     conversation: str | WireJSONObject | None = Field(
         None, description="Conversations are not stored: a 400."
@@ -120,6 +148,16 @@ class ResponseFunctionToolCall(BaseModel):
     )
 
 
+class ResponseReasoningItem(BaseModel):
+    """The reasoning of a reasoning model: always empty here."""
+
+    id: str = Field(description="Identifier of the item (`rs_...`).")
+    type: Literal["reasoning"] = Field("reasoning", description="Always `reasoning`.")
+    summary: list[WireJSONObject] = Field(
+        default_factory=list, description="Always empty: no reasoning is done."
+    )
+
+
 class InputTokensDetails(BaseModel):
     """Breakdown of the input tokens."""
 
@@ -130,7 +168,7 @@ class InputTokensDetails(BaseModel):
 class OutputTokensDetails(BaseModel):
     """Breakdown of the output tokens."""
 
-    reasoning_tokens: int = Field(0, description="Always 0: no reasoning model.")
+    reasoning_tokens: int = Field(0, description="Always 0: the reasoning is always empty.")
 
 
 class ResponseUsage(BaseModel):
@@ -176,12 +214,15 @@ class Response(BaseModel):
     instructions: str | None = Field(None, description="The request's instructions.")
     max_output_tokens: int | None = Field(None, description="The request's max_output_tokens.")
     model: str = Field(description="The model as requested.")
-    output: list[ResponseOutputMessage | ResponseFunctionToolCall] = Field(
-        description="Output items: messages and function calls."
+    output: list[ResponseReasoningItem | ResponseOutputMessage | ResponseFunctionToolCall] = Field(
+        description="Output items: an empty reasoning item (reasoning models), messages and "
+        "function calls."
     )
     parallel_tool_calls: bool = Field(True, description="Whether several calls were allowed.")
     previous_response_id: str | None = Field(None, description="The response it continues.")
-    reasoning: WireJSONObject | None = Field(None, description="Always null.")
+    reasoning: Reasoning | None = Field(
+        None, description="A reasoning model's options (effort, summary); null for others."
+    )
     service_tier: str = Field("default", description="Always `default`.")
     store: bool = Field(True, description="Whether the response is stored.")
     temperature: float = Field(1.0, description="The sampling temperature used.")

@@ -85,6 +85,52 @@ DEVIATIONS: list[Deviation] = [
 ]
 
 
+@dataclass(frozen=True)
+class Acceptance:
+    """A request OpenAI's API accepts although its description refuses it; Whetstone behaves
+    as OpenAI behaves (tests/e2e/test_notebooks.py sends each, as the notebook does)."""
+
+    operations: tuple[str, ...]
+    path: str
+    reason: str
+
+
+_GRADER_OPERATIONS = (
+    "POST /fine_tuning/alpha/graders/validate",
+    "POST /fine_tuning/alpha/graders/run",
+    "POST /fine_tuning/jobs",
+)
+
+# Requests beyond OpenAI's description that OpenAI answers, and so Whetstone answers too.
+ACCEPTANCES: list[Acceptance] = [
+    Acceptance(
+        _GRADER_OPERATIONS,
+        "grader.pass_threshold (score_model, and a multi grader's score_model)",
+        "The description gives `pass_threshold` to eval criteria only (EvalGraderScoreModel); "
+        "OpenAI accepts it on any score_model grader, and its RFT cookbook sends it. Echoed; in "
+        "evals an item passes when its score reaches it.",
+    ),
+    Acceptance(
+        _GRADER_OPERATIONS,
+        "grader.name (type multi)",
+        "The description requires a multi grader's `name`; OpenAI accepts one without, as the "
+        "RFT cookbook sends it. Whetstone names it `multi`.",
+    ),
+    Acceptance(
+        ("POST /evals/{eval_id}/runs",),
+        "data_source.source.limit (type responses)",
+        "Neither the description's EvalResponsesSource nor the SDK's types have `limit`; OpenAI "
+        "takes it (the newest N stored responses), and its DPO cookbook sends it.",
+    ),
+    Acceptance(
+        ("POST /fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions",),
+        "project_ids (the owner's own project)",
+        "OpenAI answers a grant to the owner's own project with a permission; Whetstone stores, "
+        "lists and deletes it like a grant, and it changes nothing.",
+    ),
+]
+
+
 def allowed(operation: str, path: str, value: Any) -> Deviation | None:
     """The deviation that tolerates `value` at `path` of `operation`, if any."""
     return next((d for d in DEVIATIONS if d.allows(operation, path, value)), None)

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.core.tables import EvalRow, EvalRunOutputItemRow, WebhookDeliveryRow
+from service.evals.operations import chat_sampling_fields
 from tests.evals.fixtures import validate_eval_object
 from tests.inference.fixtures import BASE, serving_client, shared_models_dir
 
@@ -210,7 +211,8 @@ def test_refusals_name_the_field(client: TestClient) -> None:
         }
         return error_of(client.post("/v1/evals", json=body))
 
-    assert create(data_source_config={"type": "logs"})["param"] == "data_source_config.type"
+    unknown_filter = create(data_source_config={"type": "logs", "where": {}})
+    assert unknown_filter["param"].endswith(".where")
     stored = create(data_source_config={"type": "stored_completions"})
     assert "stored_completions" in stored["message"]
     cosine = {**SIMILAR, "evaluation_metric": "cosine"}
@@ -221,7 +223,10 @@ def test_refusals_name_the_field(client: TestClient) -> None:
     evaluation = new_eval(client)
     runs = f"/v1/evals/{evaluation['id']}/runs"
     responses = error_of(client.post(runs, json={"data_source": {"type": "responses"}}))
-    assert responses["param"] == "data_source.type" and "responses" in responses["message"]
+    assert responses["param"].endswith(".source")  # missing (pydantic names the union's branch)
+    by_tools = {"type": "responses", "source": {"type": "responses", "tools": ["get_weather"]}}
+    tools = error_of(client.post(runs, json={"data_source": by_tools}))
+    assert (tools["param"], tools["code"]) == ("data_source.source.tools", "unsupported_parameter")
     source = {"type": "file_content", "content": [{"item": {"question": "q"}}]}
     mismatch = error_of(
         client.post(runs, json={"data_source": {"type": "jsonl", "source": source}})
@@ -354,3 +359,127 @@ def test_a_finished_run_writes_its_webhook_event(client: TestClient) -> None:
         deliveries = session.query(WebhookDeliveryRow).filter_by(endpoint_id=endpoint.json()["id"])
         events = [(row.event_type, json.loads(row.payload)["data"]["id"]) for row in deliveries]
     assert events == [("eval.run.succeeded", run["id"])]
+
+
+def test_a_logs_eval_grades_the_stored_responses(client: TestClient) -> None:
+    """The DPO cookbook's eval: a `logs` config, a score_model judge with a pass_threshold,
+    and a run over the newest stored Responses (`source: {type: responses, limit}`)."""
+    created, questions = [], ("Say hi", "Say bye", "Say yes")
+    for question in questions:
+        response = client.post(
+            "/v1/responses",
+            json={
+                "model": BASE,
+                "input": question,
+                "instructions": "Be brief.",
+                "max_output_tokens": 6,
+                "temperature": 0,
+                "metadata": {"suite": "logs"},
+            },
+        )
+        assert response.status_code == 200, response.text
+        created.append(response.json())
+    judge = {
+        "type": "score_model",
+        "name": "General Evaluator",
+        "model": "gpt-4.1-2025-04-14",
+        "input": [
+            {"role": "system", "content": "Score the reply from 0 to 4."},
+            {"role": "user", "content": "{{item.input}}\n\n{{sample.output_text}}"},
+        ],
+        "range": [0, 4],
+        "pass_threshold": 2,
+    }
+    said = {**STRING_CHECK, "name": "said", "reference": "{{item.id}}", "operation": "ne"}
+    body = {
+        "name": "logs",
+        "data_source_config": {"type": "logs"},
+        "testing_criteria": [judge, said],
+    }
+    evaluation = ok(client.post("/v1/evals", json=body), "/evals", "post")
+    config = evaluation["data_source_config"]
+    assert config["type"] == "logs" and set(config["schema"]["required"]) == {"item", "sample"}
+    assert evaluation["testing_criteria"][0]["pass_threshold"] == 2
+
+    source = {"type": "responses", "limit": 2, "metadata": {"suite": "logs"}}
+    run = new_run(client, evaluation["id"], {"type": "responses", "source": source})
+    assert run["model"] is None
+    run = wait_run(client, evaluation["id"], run["id"])
+    assert run["status"] == "completed", run
+    counts = run["result_counts"]
+    # The emulator judge may answer no score: that item is `error`, as OpenAI counts it.
+    assert counts["total"] == 2
+    assert counts["passed"] + counts["failed"] + counts["errored"] == 2
+    items = ok(
+        client.get(f"/v1/evals/{evaluation['id']}/runs/{run['id']}/output_items?order=asc"),
+        "/evals/{eval_id}/runs/{run_id}/output_items",
+        "get",
+    )["data"]
+    items.sort(key=lambda item: item["datasource_item_id"])
+    # The two newest responses, newest first, each graded as it was stored.
+    newest = created[:0:-1]
+    assert [item["datasource_item"]["id"] for item in items] == [r["id"] for r in newest]
+    for item, response, question in zip(items, newest, questions[:0:-1], strict=True):
+        text = response["output"][0]["content"][0]["text"]
+        assert item["datasource_item"]["input"] == [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": question},
+        ]
+        assert item["sample"]["output"] == [{"role": "assistant", "content": text}]
+        assert item["sample"]["model"] == BASE
+        assert item["sample"]["usage"]["completion_tokens"] == response["usage"]["output_tokens"]
+        judged, checked = item["results"]
+        assert judged["name"] == "General Evaluator"
+        errored = judged.get("sample") is not None
+        assert judged["passed"] == (not errored and judged["score"] >= 2)
+        assert (checked["name"], checked["score"], checked["passed"]) == ("said", 1.0, True)
+        expected = "error" if errored else "pass" if judged["passed"] else "fail"
+        assert item["status"] == expected
+
+    # With a model and input_messages, the stored inputs are sampled again.
+    again = {
+        "type": "responses",
+        "source": {"type": "responses", "limit": 1, "model": BASE},
+        "input_messages": {"type": "item_reference", "item_reference": "item.input"},
+        "model": "gpt-4.1-2025-04-14",
+        "sampling_params": {"temperature": 0, "max_completion_tokens": 6},
+    }
+    run = wait_run(client, evaluation["id"], new_run(client, evaluation["id"], again)["id"])
+    assert run["status"] == "completed" and run["result_counts"]["total"] == 1, run
+    assert run["model"] == "gpt-4.1-2025-04-14"
+    (item,) = client.get(f"/v1/evals/{evaluation['id']}/runs/{run['id']}/output_items").json()[
+        "data"
+    ]
+    assert item["sample"]["model"] == "gpt-4.1-2025-04-14"
+    assert item["sample"]["input"] == item["datasource_item"]["input"]
+
+    # No stored response matches: a 400 naming the source.
+    none = {"type": "responses", "source": {"type": "responses", "model": "gpt-3.5-turbo"}}
+    refused = error_of(
+        client.post(f"/v1/evals/{evaluation['id']}/runs", json={"data_source": none})
+    )
+    assert refused["param"] == "data_source.source"
+
+
+def test_a_responses_run_s_sampling_params_are_translated_to_chat_s() -> None:
+    schema = {"type": "object", "properties": {"ok": {"type": "boolean"}}}
+    responses_form = {
+        "temperature": 0,
+        "text": {"format": {"type": "json_schema", "name": "reply", "schema": schema}},
+        "tools": [{"type": "function", "name": "f", "parameters": {"type": "object"}}],
+    }
+    assert chat_sampling_fields(responses_form, responses_form=True) == {
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "reply", "schema": schema},
+        },
+        "tools": [
+            {"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}
+        ],
+    }
+    plain = {"text": {"format": {"type": "text"}}}
+    assert chat_sampling_fields(plain, responses_form=True) == {}
+    chat_form = {"response_format": {"type": "json_object"}, "tools": None}
+    assert chat_sampling_fields(chat_form, responses_form=False) == {
+        "response_format": {"type": "json_object"}
+    }

@@ -103,3 +103,39 @@ def multi(calculate_output: str, **graders: dict[str, Any]) -> dict[str, Any]:
         "graders": graders,
         "calculate_output": calculate_output,
     }
+
+
+# The RFT cookbook's model grader ("Exploring Model Graders for Reinforcement Fine-Tuning"),
+# as its notebook sends it raw: a pass_threshold on a score_model grader, which OpenAI's
+# description gives to eval criteria only; its grader model is an alias of the emulator.
+RFT_COOKBOOK_MODEL_GRADER: dict[str, Any] = {
+    "type": "score_model",
+    "name": "gpt41_score_model_2",
+    "input": [
+        {"role": "system", "content": "You are an expert medical grader. Return a score 0-1."},
+        {
+            "role": "user",
+            "content": "Reference Answer: {{item.reference_answer}}. "
+            "Model's Answer: {{sample.output_text}}",
+        },
+    ],
+    "pass_threshold": 0.75,
+    "model": "gpt-4.1-2025-04-14",
+    "range": [0, 1],
+    "sampling_params": {"seed": 42, "temperature": 0},
+}
+# The same notebook's multi grader: named sub-graders, no name of its own.
+RFT_COOKBOOK_MULTI_GRADER: dict[str, Any] = {
+    "type": "multi",
+    "graders": {
+        "clinical_phrase": {
+            "type": "string_check",
+            "name": "clinical_phrase_grader",
+            "input": "{{sample.output_text}}",
+            "reference": "{{item.reference_answer}}",
+            "operation": "ilike",
+        },
+        "judge": RFT_COOKBOOK_MODEL_GRADER,
+    },
+    "calculate_output": "0.85 * clinical_phrase + 0.15 * judge",
+}

@@ -14,7 +14,15 @@ from service.app import create_app
 from service.core.config import Settings
 from service.graders.grading import parse_score
 from tests.contract.openai_schema import validate_response
-from tests.graders.fixtures import label_model, multi, needs_sandbox, score_model, string_check
+from tests.graders.fixtures import (
+    RFT_COOKBOOK_MODEL_GRADER,
+    RFT_COOKBOOK_MULTI_GRADER,
+    label_model,
+    multi,
+    needs_sandbox,
+    score_model,
+    string_check,
+)
 from tests.inference.fixtures import (
     BASE,
     add_fine_tuned_model,
@@ -306,3 +314,27 @@ def test_python_graders_can_be_turned_off(data_dir: Path) -> None:
         assert error["param"] == "grader.graders.py.type"
         assert error["code"] == "python_graders_disabled"
         assert tc.post(RUN, json={"grader": string_check(), "model_sample": "x"}).status_code == 200
+
+
+def test_the_rft_cookbook_s_graders_validate_and_run_as_sent(client: TestClient) -> None:
+    item = {"reference_answer": "paris"}
+    # A score_model grader's pass_threshold is accepted and echoed.
+    validated = client.post(VALIDATE, json={"grader": RFT_COOKBOOK_MODEL_GRADER})
+    assert validated.status_code == 200, validated.text
+    validate_response("/fine_tuning/alpha/graders/validate", "post", 200, validated.json())
+    assert validated.json() == {"grader": RFT_COOKBOOK_MODEL_GRADER}
+    ran = run(client, RFT_COOKBOOK_MODEL_GRADER, item=item)
+    assert ran.status_code == 200, ran.text
+    assert ran.json()["metadata"]["name"] == "gpt41_score_model_2"
+    # A multi grader with no name is named `multi` (its map of graders is the guide's form,
+    # which OpenAI's description lacks, so the echo is not checked against it).
+    validated = client.post(VALIDATE, json={"grader": RFT_COOKBOOK_MULTI_GRADER})
+    assert validated.status_code == 200, validated.text
+    assert validated.json() == {"grader": {**RFT_COOKBOOK_MULTI_GRADER, "name": "multi"}}
+    ran = run(client, RFT_COOKBOOK_MULTI_GRADER, sample="Paris", item=item)
+    assert ran.status_code == 200, ran.text
+    body = ran.json()
+    assert body["metadata"]["name"] == "multi" and body["metadata"]["type"] == "multi"
+    assert body["sub_rewards"]["clinical_phrase"] == 1.0
+    judged = body["sub_rewards"]["judge"]
+    assert body["reward"] == pytest.approx(0.85 + 0.15 * judged)

@@ -198,3 +198,55 @@ def test_background_responses_are_polled_and_cancelled(client: TestClient) -> No
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     # The run stops at its next check, and its end never overwrites the cancel.
     assert client.get(f"/v1/responses/{endless['id']}").json()["status"] == "cancelled"
+
+
+def test_a_reasoning_alias_takes_reasoning_and_answers_with_empty_reasoning(
+    client: TestClient,
+) -> None:
+    # The RFT cookbook's call: an o4-mini alias, an effort and a summary.
+    reasoning = {"effort": "medium", "summary": "detailed"}
+    body = create(client, model="o4-mini-2025-04-16", input="Hi", reasoning=reasoning)
+    assert body["reasoning"] == reasoning
+    first, *rest = body["output"]
+    assert first["type"] == "reasoning" and first["id"].startswith("rs_")
+    assert first["summary"] == []
+    assert rest and rest[0]["type"] in ("message", "function_call")
+    assert body["usage"]["output_tokens_details"]["reasoning_tokens"] == 0
+    # The same text as the model with no reasoning asked (greedy), its effort OpenAI's default.
+    plain = create(client, model="o4-mini", input="Hi", temperature=0, max_output_tokens=8)
+    assert plain["reasoning"] == {"effort": "medium", "summary": None}
+    asked = create(
+        client,
+        model="o4-mini",
+        input="Hi",
+        temperature=0,
+        max_output_tokens=8,
+        reasoning={"effort": "low"},
+    )
+    assert asked["output"][1:] == [
+        {**item, "id": asked["output"][1]["id"]} for item in plain["output"][1:]
+    ]
+    # Streamed, the reasoning item is added and done before the message.
+    kinds = [e["type"] for e in stream(client, model="o4-mini", input="Hi", reasoning=reasoning)]
+    assert kinds[2:5] == [
+        "response.output_item.added",
+        "response.output_item.done",
+        "response.output_item.added",
+    ]
+    # Its output passed back as input (as clients managing their context do) is accepted.
+    again = create(
+        client,
+        model="o4-mini",
+        input=[{"role": "user", "content": "Hi"}, first],
+        reasoning=reasoning,
+    )
+    assert again["status"] in ("completed", "incomplete")
+    # A model that is no reasoning alias still refuses it, naming the param.
+    refused = client.post(
+        "/v1/responses", json={"model": BASE, "input": "Hi", "reasoning": reasoning}
+    )
+    assert refused.status_code == 400 and refused.json()["error"]["param"] == "reasoning"
+    bad = client.post(
+        "/v1/responses", json={"model": "o4-mini", "input": "Hi", "reasoning": {"effort": "huge"}}
+    )
+    assert bad.status_code == 400 and bad.json()["error"]["param"] == "reasoning.effort"

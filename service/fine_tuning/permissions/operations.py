@@ -43,7 +43,9 @@ def create_permissions(
     project_ids: list[str],
 ) -> ListFineTuningCheckpointPermissionResponse:
     """Grant the caller's model or checkpoint `name` to each project (an admin key's act);
-    a project granted it already keeps its grant, which is answered again.
+    a project granted it already keeps its grant, which is answered again. A grant to the
+    owner's own project (the only project of a server with no keys file) is a no-op that is
+    stored, listed and deleted like a grant.
 
     `known_projects` are the organization's projects from the keys file (None: no keys file,
     no list to check against).
@@ -160,8 +162,9 @@ def _owned_job(session: Session, *, principal: Principal, name: str) -> JobRow:
 
 def _grantees(project_ids: list[str], *, owner: str, known: frozenset[str] | None) -> list[str]:
     """The distinct projects to grant to, in the order given; a 400 naming `project_ids` for
-    an empty list, an empty id, the owner itself, or a project the keys file does not give
-    the owner's organization."""
+    an empty list, an empty id, or a project the keys file does not give the owner's
+    organization. The owner's own project is granted as OpenAI grants it: the grant lists and
+    deletes like any other and changes nothing (the repository's grantee reads skip it)."""
 
     def refuse(message: str) -> InvalidRequestError:
         return InvalidRequestError(message, param="project_ids", code="invalid_value")
@@ -174,8 +177,6 @@ def _grantees(project_ids: list[str], *, owner: str, known: frozenset[str] | Non
     for project_id in wanted:
         if not project_id:
             raise refuse("'project_ids' holds an empty project id.")
-        if project_id == owner:
-            raise refuse(f"{project_id} owns this model already; grant it to other projects only.")
         if known is not None and project_id not in known:
             raise refuse(f"No project {project_id} in your organization.")
     return wanted

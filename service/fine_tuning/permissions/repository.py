@@ -115,20 +115,25 @@ def delete_job_permissions(session: Session, *, project: str, job_id: str) -> in
 
 
 def granting_project(session: Session, *, grantee: str, name: str) -> str | None:
-    """The project that granted `name` to `grantee`, if one did."""
+    """The other project that granted `name` to `grantee`, if one did (an owner's grant to
+    itself grants nothing)."""
     return session.scalar(
         select(CheckpointPermissionRow.project).where(
             CheckpointPermissionRow.fine_tuned_model_checkpoint == name,
             CheckpointPermissionRow.project_id == grantee,
+            CheckpointPermissionRow.project != grantee,
         )
     )
 
 
 def granted_to(session: Session, *, grantee: str) -> list[tuple[str, str]]:
-    """Every `(owner project, name)` granted to `grantee`, newest grant first."""
+    """Every `(owner project, name)` other projects granted to `grantee`, newest first."""
     query = (
         select(CheckpointPermissionRow.project, CheckpointPermissionRow.fine_tuned_model_checkpoint)
-        .where(CheckpointPermissionRow.project_id == grantee)
+        .where(
+            CheckpointPermissionRow.project_id == grantee,
+            CheckpointPermissionRow.project != grantee,  # an owner's grant to itself
+        )
         .order_by(CheckpointPermissionRow.seq.desc())
     )
     return [(project, name) for project, name in session.execute(query)]

@@ -276,12 +276,12 @@ def test_a_member_key_gets_403_on_its_own_projects_models_only(
     assert [p["id"] for p in client.get(path, headers=A_ADMIN).json()["data"]] == [permission["id"]]
 
 
-def test_project_ids_must_be_other_projects_of_the_organization(
+def test_project_ids_must_be_projects_of_the_organization(
     client: TestClient, adapter: Path
 ) -> None:
     _, checkpoint = a_model(client, adapter)
-    # None, the owner, another organization's, an unknown one, an empty id, one bad among good.
-    for project_ids in ([], ["proj_a"], ["proj_c"], ["proj_nobody"], [""], ["proj_b", "proj_x"]):
+    # None, another organization's, an unknown one, an empty id, one bad among good.
+    for project_ids in ([], ["proj_c"], ["proj_nobody"], [""], ["proj_b", "proj_x"]):
         refused = grant(client, checkpoint, *project_ids)
         assert error_of(refused, 400)["param"] == "project_ids", project_ids
     assert client.get(permissions_path(checkpoint), headers=A_ADMIN).json()["data"] == []
@@ -295,3 +295,39 @@ def test_without_a_keys_file_the_local_key_grants_to_any_project(
         created = local.post(permissions_path(checkpoint), json={"project_ids": ["proj_x"]})
         assert created.status_code == 200, created.text
         assert [p["project_id"] for p in created.json()["data"]] == ["proj_x"]
+
+
+def test_a_grant_to_the_owner_lists_and_deletes_like_a_grant_and_changes_nothing(
+    client: TestClient, adapter: Path
+) -> None:
+    name, checkpoint = a_model(client, adapter)
+    before = listed(client, A_ADMIN)
+    created = grant(client, checkpoint, "proj_a")
+    assert created.status_code == 200, created.text
+    validate_response(PERMISSIONS, "post", 200, created.json())
+    (permission,) = created.json()["data"]
+    assert permission["project_id"] == "proj_a"
+    assert client.get(permissions_path(checkpoint), headers=A_ADMIN).json()["data"] == [permission]
+    # The owner's models are listed once, as before; the checkpoint serves as it did.
+    assert listed(client, A_ADMIN) == before
+    assert chat(client, checkpoint, A_MEMBER) == 200
+    deleted = client.delete(f"{permissions_path(checkpoint)}/{permission['id']}", headers=A_ADMIN)
+    assert deleted.json() == {
+        "id": permission["id"],
+        "object": "checkpoint.permission",
+        "deleted": True,
+    }
+    assert chat(client, checkpoint, A_MEMBER) == 200
+    assert chat(client, name, A_MEMBER) == 200
+
+
+def test_without_a_keys_file_the_local_project_grants_to_itself(
+    data_dir: Path, models_dir: Path, adapter: Path
+) -> None:
+    with serving_client(data_dir, models_dir) as local:
+        _, checkpoint = add_fine_tuned_model(local, adapter)
+        created = local.post(permissions_path(checkpoint), json={"project_ids": ["proj_local"]})
+        assert created.status_code == 200, created.text
+        assert [
+            p["project_id"] for p in local.get(permissions_path(checkpoint)).json()["data"]
+        ] == ["proj_local"]

@@ -76,7 +76,6 @@ from .create_response_request_metadata_type_0 import CreateResponseRequestMetada
 from .create_response_request_moderation_type_0 import CreateResponseRequestModerationType0
 from .create_response_request_prompt_cache_options_type_0 import CreateResponseRequestPromptCacheOptionsType0
 from .create_response_request_prompt_type_0 import CreateResponseRequestPromptType0
-from .create_response_request_reasoning_type_0 import CreateResponseRequestReasoningType0
 from .create_response_request_text_type_0 import CreateResponseRequestTextType0
 from .create_response_request_tool_choice_type_1 import CreateResponseRequestToolChoiceType1
 from .create_response_request_tools_type_0_item import CreateResponseRequestToolsType0Item
@@ -101,10 +100,15 @@ from .eval_jsonl_file_content_source import EvalJsonlFileContentSource
 from .eval_jsonl_file_id_source import EvalJsonlFileIdSource
 from .eval_label_model_grader import EvalLabelModelGrader
 from .eval_list import EvalList
+from .eval_logs_data_source_config import EvalLogsDataSourceConfig
+from .eval_logs_data_source_config_metadata_type_0 import EvalLogsDataSourceConfigMetadataType0
+from .eval_logs_data_source_config_schema import EvalLogsDataSourceConfigSchema
 from .eval_metadata_type_0 import EvalMetadataType0
 from .eval_multi_grader import EvalMultiGrader
 from .eval_multi_grader_graders_type_1 import EvalMultiGraderGradersType1
 from .eval_python_grader import EvalPythonGrader
+from .eval_responses_source import EvalResponsesSource
+from .eval_responses_source_metadata_type_0 import EvalResponsesSourceMetadataType0
 from .eval_run import EvalRun
 from .eval_run_criterion_result import EvalRunCriterionResult
 from .eval_run_data_source import EvalRunDataSource
@@ -256,6 +260,11 @@ from .open_ai_file_purpose import OpenAIFilePurpose
 from .open_ai_file_status import OpenAIFileStatus
 from .output_tokens_details import OutputTokensDetails
 from .python_grader import PythonGrader
+from .reasoning import Reasoning
+from .reasoning_context_type_0 import ReasoningContextType0
+from .reasoning_effort_type_0 import ReasoningEffortType0
+from .reasoning_generate_summary_type_0 import ReasoningGenerateSummaryType0
+from .reasoning_summary_type_0 import ReasoningSummaryType0
 from .response import Response
 from .response_deleted import ResponseDeleted
 from .response_error import ResponseError
@@ -269,7 +278,8 @@ from .response_output_message_status import ResponseOutputMessageStatus
 from .response_output_text import ResponseOutputText
 from .response_output_text_annotations_item import ResponseOutputTextAnnotationsItem
 from .response_output_text_logprobs_item import ResponseOutputTextLogprobsItem
-from .response_reasoning_type_0 import ResponseReasoningType0
+from .response_reasoning_item import ResponseReasoningItem
+from .response_reasoning_item_summary_item import ResponseReasoningItemSummaryItem
 from .response_status import ResponseStatus
 from .response_stream_event import ResponseStreamEvent
 from .response_stream_options import ResponseStreamOptions
@@ -278,6 +288,9 @@ from .response_tool_choice_type_1 import ResponseToolChoiceType1
 from .response_tools_item import ResponseToolsItem
 from .response_usage import ResponseUsage
 from .responses_input_items_list_order import ResponsesInputItemsListOrder
+from .responses_run_sampling_params import ResponsesRunSamplingParams
+from .responses_run_sampling_params_text_type_0 import ResponsesRunSamplingParamsTextType0
+from .responses_run_sampling_params_tools_type_0_item import ResponsesRunSamplingParamsToolsType0Item
 from .rotate_webhook_secret_request import RotateWebhookSecretRequest
 from .run_grader_errors import RunGraderErrors
 from .run_grader_metadata import RunGraderMetadata
@@ -390,7 +403,6 @@ __all__ = (
     "CreateResponseRequestModerationType0",
     "CreateResponseRequestPromptCacheOptionsType0",
     "CreateResponseRequestPromptType0",
-    "CreateResponseRequestReasoningType0",
     "CreateResponseRequestTextType0",
     "CreateResponseRequestToolChoiceType1",
     "CreateResponseRequestToolsType0Item",
@@ -415,10 +427,15 @@ __all__ = (
     "EvalJsonlFileIdSource",
     "EvalLabelModelGrader",
     "EvalList",
+    "EvalLogsDataSourceConfig",
+    "EvalLogsDataSourceConfigMetadataType0",
+    "EvalLogsDataSourceConfigSchema",
     "EvalMetadataType0",
     "EvalMultiGrader",
     "EvalMultiGraderGradersType1",
     "EvalPythonGrader",
+    "EvalResponsesSource",
+    "EvalResponsesSourceMetadataType0",
     "EvalRun",
     "EvalRunCriterionResult",
     "EvalRunDataSource",
@@ -538,6 +555,11 @@ __all__ = (
     "OpenAIFileStatus",
     "OutputTokensDetails",
     "PythonGrader",
+    "Reasoning",
+    "ReasoningContextType0",
+    "ReasoningEffortType0",
+    "ReasoningGenerateSummaryType0",
+    "ReasoningSummaryType0",
     "Response",
     "ResponseDeleted",
     "ResponseError",
@@ -551,8 +573,12 @@ __all__ = (
     "ResponseOutputText",
     "ResponseOutputTextAnnotationsItem",
     "ResponseOutputTextLogprobsItem",
-    "ResponseReasoningType0",
+    "ResponseReasoningItem",
+    "ResponseReasoningItemSummaryItem",
     "ResponsesInputItemsListOrder",
+    "ResponsesRunSamplingParams",
+    "ResponsesRunSamplingParamsTextType0",
+    "ResponsesRunSamplingParamsToolsType0Item",
     "ResponseStatus",
     "ResponseStreamEvent",
     "ResponseStreamOptions",

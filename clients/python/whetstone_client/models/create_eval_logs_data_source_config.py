@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
@@ -17,16 +16,16 @@ T = TypeVar("T", bound="CreateEvalLogsDataSourceConfig")
 
 @_attrs_define
 class CreateEvalLogsDataSourceConfig:
-    """Items from logged responses (refused: Whetstone keeps no such logs).
+    """Items from the project's stored Responses, graded by `responses` runs.
 
     Attributes:
         type_ (Literal['logs']): Always `logs`.
-        metadata (CreateEvalLogsDataSourceConfigMetadataType0 | None | Unset): Filters on the logs' metadata.
+        metadata (CreateEvalLogsDataSourceConfigMetadataType0 | None | Unset): Only the stored responses whose metadata
+            has these pairs.
     """
 
     type_: Literal["logs"]
     metadata: CreateEvalLogsDataSourceConfigMetadataType0 | None | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.create_eval_logs_data_source_config_metadata_type_0 import (
@@ -44,7 +43,7 @@ class CreateEvalLogsDataSourceConfig:
             metadata = self.metadata
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "type": type_,
@@ -88,21 +87,4 @@ class CreateEvalLogsDataSourceConfig:
             metadata=metadata,
         )
 
-        create_eval_logs_data_source_config.additional_properties = d
         return create_eval_logs_data_source_config
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

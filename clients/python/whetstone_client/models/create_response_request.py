@@ -19,10 +19,10 @@ if TYPE_CHECKING:
         CreateResponseRequestPromptCacheOptionsType0,
     )
     from ..models.create_response_request_prompt_type_0 import CreateResponseRequestPromptType0
-    from ..models.create_response_request_reasoning_type_0 import CreateResponseRequestReasoningType0
     from ..models.create_response_request_text_type_0 import CreateResponseRequestTextType0
     from ..models.create_response_request_tool_choice_type_1 import CreateResponseRequestToolChoiceType1
     from ..models.create_response_request_tools_type_0_item import CreateResponseRequestToolsType0Item
+    from ..models.reasoning import Reasoning
     from ..models.response_stream_options import ResponseStreamOptions
 
 
@@ -55,7 +55,7 @@ class CreateResponseRequest:
             stream_options (None | ResponseStreamOptions | Unset): Stream options.
             background (bool | None | Unset): Run after answering `queued`; poll GET, stop with cancel.
             include (list[str] | None | Unset): Only empty: extra outputs are a 400.
-            reasoning (CreateResponseRequestReasoningType0 | None | Unset): Not a reasoning model: a 400.
+            reasoning (None | Reasoning | Unset): Reasoning models only (the reasoning aliases); elsewhere a 400.
             truncation (None | str | Unset): Only `disabled`.
             conversation (CreateResponseRequestConversationType1 | None | str | Unset): Conversations are not stored: a 400.
             prompt (CreateResponseRequestPromptType0 | None | Unset): Prompt templates: a 400.
@@ -89,7 +89,7 @@ class CreateResponseRequest:
     stream_options: None | ResponseStreamOptions | Unset = UNSET
     background: bool | None | Unset = UNSET
     include: list[str] | None | Unset = UNSET
-    reasoning: CreateResponseRequestReasoningType0 | None | Unset = UNSET
+    reasoning: None | Reasoning | Unset = UNSET
     truncation: None | str | Unset = UNSET
     conversation: CreateResponseRequestConversationType1 | None | str | Unset = UNSET
     prompt: CreateResponseRequestPromptType0 | None | Unset = UNSET
@@ -112,9 +112,9 @@ class CreateResponseRequest:
             CreateResponseRequestPromptCacheOptionsType0,  # noqa: PLC0415
         )
         from ..models.create_response_request_prompt_type_0 import CreateResponseRequestPromptType0  # noqa: PLC0415
-        from ..models.create_response_request_reasoning_type_0 import CreateResponseRequestReasoningType0  # noqa: PLC0415
         from ..models.create_response_request_text_type_0 import CreateResponseRequestTextType0  # noqa: PLC0415
         from ..models.create_response_request_tool_choice_type_1 import CreateResponseRequestToolChoiceType1  # noqa: PLC0415
+        from ..models.reasoning import Reasoning  # noqa: PLC0415
         from ..models.response_stream_options import ResponseStreamOptions  # noqa: PLC0415
 
         model = self.model
@@ -241,7 +241,7 @@ class CreateResponseRequest:
         reasoning: dict[str, Any] | None | Unset
         if isinstance(self.reasoning, Unset):
             reasoning = UNSET
-        elif isinstance(self.reasoning, CreateResponseRequestReasoningType0):
+        elif isinstance(self.reasoning, Reasoning):
             reasoning = self.reasoning.to_dict()
         else:
             reasoning = self.reasoning
@@ -421,10 +421,10 @@ class CreateResponseRequest:
             CreateResponseRequestPromptCacheOptionsType0,  # noqa: PLC0415
         )
         from ..models.create_response_request_prompt_type_0 import CreateResponseRequestPromptType0  # noqa: PLC0415
-        from ..models.create_response_request_reasoning_type_0 import CreateResponseRequestReasoningType0  # noqa: PLC0415
         from ..models.create_response_request_text_type_0 import CreateResponseRequestTextType0  # noqa: PLC0415
         from ..models.create_response_request_tool_choice_type_1 import CreateResponseRequestToolChoiceType1  # noqa: PLC0415
         from ..models.create_response_request_tools_type_0_item import CreateResponseRequestToolsType0Item  # noqa: PLC0415
+        from ..models.reasoning import Reasoning  # noqa: PLC0415
         from ..models.response_stream_options import ResponseStreamOptions  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -640,7 +640,7 @@ class CreateResponseRequest:
 
         include = _parse_include(d.pop("include", UNSET))
 
-        def _parse_reasoning(data: object) -> CreateResponseRequestReasoningType0 | None | Unset:
+        def _parse_reasoning(data: object) -> None | Reasoning | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -648,12 +648,12 @@ class CreateResponseRequest:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                reasoning_type_0 = CreateResponseRequestReasoningType0.from_dict(data)
+                reasoning_type_0 = Reasoning.from_dict(data)
 
                 return reasoning_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(CreateResponseRequestReasoningType0 | None | Unset, data)
+            return cast(None | Reasoning | Unset, data)
 
         reasoning = _parse_reasoning(d.pop("reasoning", UNSET))
 

@@ -11,6 +11,7 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.eval_custom_data_source_config import EvalCustomDataSourceConfig
     from ..models.eval_label_model_grader import EvalLabelModelGrader
+    from ..models.eval_logs_data_source_config import EvalLogsDataSourceConfig
     from ..models.eval_metadata_type_0 import EvalMetadataType0
     from ..models.eval_multi_grader import EvalMultiGrader
     from ..models.eval_python_grader import EvalPythonGrader
@@ -29,8 +30,8 @@ class Eval:
     Attributes:
         id (str): The eval's identifier, `eval_...`.
         name (str): The name of the eval.
-        data_source_config (EvalCustomDataSourceConfig): The JSON schema of the `item` (and `sample`) namespaces of the
-            eval's runs.
+        data_source_config (EvalCustomDataSourceConfig | EvalLogsDataSourceConfig): The schema of the data the eval's
+            runs grade.
         testing_criteria (list[EvalLabelModelGrader | EvalMultiGrader | EvalPythonGrader | EvalScoreModelGrader |
             EvalStringCheckGrader | EvalTextSimilarityGrader]): The testing criteria.
         created_at (int): Unix seconds when the eval was created.
@@ -40,7 +41,7 @@ class Eval:
 
     id: str
     name: str
-    data_source_config: EvalCustomDataSourceConfig
+    data_source_config: EvalCustomDataSourceConfig | EvalLogsDataSourceConfig
     testing_criteria: list[
         EvalLabelModelGrader
         | EvalMultiGrader
@@ -55,6 +56,7 @@ class Eval:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.eval_custom_data_source_config import EvalCustomDataSourceConfig  # noqa: PLC0415
         from ..models.eval_label_model_grader import EvalLabelModelGrader  # noqa: PLC0415
         from ..models.eval_metadata_type_0 import EvalMetadataType0  # noqa: PLC0415
         from ..models.eval_python_grader import EvalPythonGrader  # noqa: PLC0415
@@ -66,7 +68,11 @@ class Eval:
 
         name = self.name
 
-        data_source_config = self.data_source_config.to_dict()
+        data_source_config: dict[str, Any]
+        if isinstance(self.data_source_config, EvalCustomDataSourceConfig):
+            data_source_config = self.data_source_config.to_dict()
+        else:
+            data_source_config = self.data_source_config.to_dict()
 
         testing_criteria = []
         for testing_criteria_item_data in self.testing_criteria:
@@ -117,6 +123,7 @@ class Eval:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.eval_custom_data_source_config import EvalCustomDataSourceConfig  # noqa: PLC0415
         from ..models.eval_label_model_grader import EvalLabelModelGrader  # noqa: PLC0415
+        from ..models.eval_logs_data_source_config import EvalLogsDataSourceConfig  # noqa: PLC0415
         from ..models.eval_metadata_type_0 import EvalMetadataType0  # noqa: PLC0415
         from ..models.eval_multi_grader import EvalMultiGrader  # noqa: PLC0415
         from ..models.eval_python_grader import EvalPythonGrader  # noqa: PLC0415
@@ -129,7 +136,22 @@ class Eval:
 
         name = d.pop("name")
 
-        data_source_config = EvalCustomDataSourceConfig.from_dict(d.pop("data_source_config"))
+        def _parse_data_source_config(data: object) -> EvalCustomDataSourceConfig | EvalLogsDataSourceConfig:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                data_source_config_type_0 = EvalCustomDataSourceConfig.from_dict(data)
+
+                return data_source_config_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            data_source_config_type_1 = EvalLogsDataSourceConfig.from_dict(data)
+
+            return data_source_config_type_1
+
+        data_source_config = _parse_data_source_config(d.pop("data_source_config"))
 
         testing_criteria = []
         _testing_criteria = d.pop("testing_criteria")

@@ -25,17 +25,16 @@ class EvalMultiGrader:
 
     Attributes:
         type_ (Literal['multi']): The object type, always `multi`.
-        name (str): The name of the grader.
         graders (EvalMultiGraderGradersType1 | LabelModelGrader | PythonGrader | ScoreModelGrader | StringCheckGrader |
             TextSimilarityGrader): The graders: a map from the names used in `calculate_output` to graders, or one grader,
             named by its `name`.
         calculate_output (str): Arithmetic over the graders' names: + - * / ^, parentheses, min, max, abs, sqrt, log,
             exp, floor, ceil.
+        name (str | Unset): The name of the grader (default `multi`, when none is given). Default: 'multi'.
         pass_threshold (float | None | Unset): The passing score (default 1).
     """
 
     type_: Literal["multi"]
-    name: str
     graders: (
         EvalMultiGraderGradersType1
         | LabelModelGrader
@@ -45,6 +44,7 @@ class EvalMultiGrader:
         | TextSimilarityGrader
     )
     calculate_output: str
+    name: str | Unset = "multi"
     pass_threshold: float | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,8 +55,6 @@ class EvalMultiGrader:
         from ..models.text_similarity_grader import TextSimilarityGrader  # noqa: PLC0415
 
         type_ = self.type_
-
-        name = self.name
 
         graders: dict[str, Any]
         if isinstance(self.graders, StringCheckGrader):
@@ -74,6 +72,8 @@ class EvalMultiGrader:
 
         calculate_output = self.calculate_output
 
+        name = self.name
+
         pass_threshold: float | None | Unset
         if isinstance(self.pass_threshold, Unset):
             pass_threshold = UNSET
@@ -85,11 +85,12 @@ class EvalMultiGrader:
         field_dict.update(
             {
                 "type": type_,
-                "name": name,
                 "graders": graders,
                 "calculate_output": calculate_output,
             }
         )
+        if name is not UNSET:
+            field_dict["name"] = name
         if pass_threshold is not UNSET:
             field_dict["pass_threshold"] = pass_threshold
 
@@ -108,8 +109,6 @@ class EvalMultiGrader:
         type_ = cast(Literal["multi"], d.pop("type"))
         if type_ != "multi":
             raise ValueError(f"type must match const 'multi', got '{type_}'")
-
-        name = d.pop("name")
 
         def _parse_graders(
             data: object,
@@ -171,6 +170,8 @@ class EvalMultiGrader:
 
         calculate_output = d.pop("calculate_output")
 
+        name = d.pop("name", UNSET)
+
         def _parse_pass_threshold(data: object) -> float | None | Unset:
             if data is None:
                 return data
@@ -182,9 +183,9 @@ class EvalMultiGrader:
 
         eval_multi_grader = cls(
             type_=type_,
-            name=name,
             graders=graders,
             calculate_output=calculate_output,
+            name=name,
             pass_threshold=pass_threshold,
         )
 

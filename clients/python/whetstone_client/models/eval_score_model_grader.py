@@ -17,7 +17,7 @@ T = TypeVar("T", bound="EvalScoreModelGrader")
 
 @_attrs_define
 class EvalScoreModelGrader:
-    """A score_model criterion.
+    """A score_model criterion (its pass_threshold is the grader's own: the passing score).
 
     Attributes:
         type_ (Literal['score_model']): The object type, always `score_model`.
@@ -26,7 +26,7 @@ class EvalScoreModelGrader:
         input_ (list[EvalItem]): The messages sent to the model, with templates.
         range_ (list[float] | None | Unset): The range of the score. Defaults to `[0, 1]`.
         sampling_params (None | ScoreModelSamplingParams | Unset): The sampling parameters for the model.
-        pass_threshold (float | None | Unset): The passing score (default 1).
+        pass_threshold (float | None | Unset): The score at or above which a sample passes (in evals; default 1).
     """
 
     type_: Literal["score_model"]

@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from attrs import define as _attrs_define
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.label_model_grader import LabelModelGrader
     from ..models.multi_grader_graders_type_1 import MultiGraderGradersType1
@@ -23,16 +25,15 @@ class MultiGrader:
 
     Attributes:
         type_ (Literal['multi']): The object type, always `multi`.
-        name (str): The name of the grader.
         graders (LabelModelGrader | MultiGraderGradersType1 | PythonGrader | ScoreModelGrader | StringCheckGrader |
             TextSimilarityGrader): The graders: a map from the names used in `calculate_output` to graders, or one grader,
             named by its `name`.
         calculate_output (str): Arithmetic over the graders' names: + - * / ^, parentheses, min, max, abs, sqrt, log,
             exp, floor, ceil.
+        name (str | Unset): The name of the grader (default `multi`, when none is given). Default: 'multi'.
     """
 
     type_: Literal["multi"]
-    name: str
     graders: (
         LabelModelGrader
         | MultiGraderGradersType1
@@ -42,6 +43,7 @@ class MultiGrader:
         | TextSimilarityGrader
     )
     calculate_output: str
+    name: str | Unset = "multi"
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.label_model_grader import LabelModelGrader  # noqa: PLC0415
@@ -51,8 +53,6 @@ class MultiGrader:
         from ..models.text_similarity_grader import TextSimilarityGrader  # noqa: PLC0415
 
         type_ = self.type_
-
-        name = self.name
 
         graders: dict[str, Any]
         if isinstance(self.graders, StringCheckGrader):
@@ -70,16 +70,19 @@ class MultiGrader:
 
         calculate_output = self.calculate_output
 
+        name = self.name
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
             {
                 "type": type_,
-                "name": name,
                 "graders": graders,
                 "calculate_output": calculate_output,
             }
         )
+        if name is not UNSET:
+            field_dict["name"] = name
 
         return field_dict
 
@@ -96,8 +99,6 @@ class MultiGrader:
         type_ = cast(Literal["multi"], d.pop("type"))
         if type_ != "multi":
             raise ValueError(f"type must match const 'multi', got '{type_}'")
-
-        name = d.pop("name")
 
         def _parse_graders(
             data: object,
@@ -159,11 +160,13 @@ class MultiGrader:
 
         calculate_output = d.pop("calculate_output")
 
+        name = d.pop("name", UNSET)
+
         multi_grader = cls(
             type_=type_,
-            name=name,
             graders=graders,
             calculate_output=calculate_output,
+            name=name,
         )
 
         return multi_grader

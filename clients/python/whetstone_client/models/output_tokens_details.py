@@ -16,7 +16,7 @@ class OutputTokensDetails:
     """Breakdown of the output tokens.
 
     Attributes:
-        reasoning_tokens (int | Unset): Always 0: no reasoning model. Default: 0.
+        reasoning_tokens (int | Unset): Always 0: the reasoning is always empty. Default: 0.
     """
 
     reasoning_tokens: int | Unset = 0

@@ -11,11 +11,12 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.incomplete_details import IncompleteDetails
+    from ..models.reasoning import Reasoning
     from ..models.response_error import ResponseError
     from ..models.response_function_tool_call import ResponseFunctionToolCall
     from ..models.response_metadata import ResponseMetadata
     from ..models.response_output_message import ResponseOutputMessage
-    from ..models.response_reasoning_type_0 import ResponseReasoningType0
+    from ..models.response_reasoning_item import ResponseReasoningItem
     from ..models.response_text import ResponseText
     from ..models.response_tool_choice_type_1 import ResponseToolChoiceType1
     from ..models.response_tools_item import ResponseToolsItem
@@ -34,7 +35,8 @@ class Response:
         created_at (int): Unix seconds when the response was created.
         status (ResponseStatus): Where the response stands.
         model (str): The model as requested.
-        output (list[ResponseFunctionToolCall | ResponseOutputMessage]): Output items: messages and function calls.
+        output (list[ResponseFunctionToolCall | ResponseOutputMessage | ResponseReasoningItem]): Output items: an empty
+            reasoning item (reasoning models), messages and function calls.
         text (ResponseText): The output format (`format`).
         tool_choice (ResponseToolChoiceType1 | str): The request's tool_choice.
         tools (list[ResponseToolsItem]): The request's tools.
@@ -47,7 +49,7 @@ class Response:
         max_output_tokens (int | None | Unset): The request's max_output_tokens.
         parallel_tool_calls (bool | Unset): Whether several calls were allowed. Default: True.
         previous_response_id (None | str | Unset): The response it continues.
-        reasoning (None | ResponseReasoningType0 | Unset): Always null.
+        reasoning (None | Reasoning | Unset): A reasoning model's options (effort, summary); null for others.
         service_tier (str | Unset): Always `default`. Default: 'default'.
         store (bool | Unset): Whether the response is stored. Default: True.
         temperature (float | Unset): The sampling temperature used. Default: 1.0.
@@ -62,7 +64,7 @@ class Response:
     created_at: int
     status: ResponseStatus
     model: str
-    output: list[ResponseFunctionToolCall | ResponseOutputMessage]
+    output: list[ResponseFunctionToolCall | ResponseOutputMessage | ResponseReasoningItem]
     text: ResponseText
     tool_choice: ResponseToolChoiceType1 | str
     tools: list[ResponseToolsItem]
@@ -75,7 +77,7 @@ class Response:
     max_output_tokens: int | None | Unset = UNSET
     parallel_tool_calls: bool | Unset = True
     previous_response_id: None | str | Unset = UNSET
-    reasoning: None | ResponseReasoningType0 | Unset = UNSET
+    reasoning: None | Reasoning | Unset = UNSET
     service_tier: str | Unset = "default"
     store: bool | Unset = True
     temperature: float | Unset = 1.0
@@ -88,9 +90,10 @@ class Response:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.incomplete_details import IncompleteDetails  # noqa: PLC0415
+        from ..models.reasoning import Reasoning  # noqa: PLC0415
         from ..models.response_error import ResponseError  # noqa: PLC0415
         from ..models.response_output_message import ResponseOutputMessage  # noqa: PLC0415
-        from ..models.response_reasoning_type_0 import ResponseReasoningType0  # noqa: PLC0415
+        from ..models.response_reasoning_item import ResponseReasoningItem  # noqa: PLC0415
         from ..models.response_tool_choice_type_1 import ResponseToolChoiceType1  # noqa: PLC0415
         from ..models.response_usage import ResponseUsage  # noqa: PLC0415
 
@@ -105,7 +108,9 @@ class Response:
         output = []
         for output_item_data in self.output:
             output_item: dict[str, Any]
-            if isinstance(output_item_data, ResponseOutputMessage):
+            if isinstance(output_item_data, ResponseReasoningItem):
+                output_item = output_item_data.to_dict()
+            elif isinstance(output_item_data, ResponseOutputMessage):
                 output_item = output_item_data.to_dict()
             else:
                 output_item = output_item_data.to_dict()
@@ -174,7 +179,7 @@ class Response:
         reasoning: dict[str, Any] | None | Unset
         if isinstance(self.reasoning, Unset):
             reasoning = UNSET
-        elif isinstance(self.reasoning, ResponseReasoningType0):
+        elif isinstance(self.reasoning, Reasoning):
             reasoning = self.reasoning.to_dict()
         else:
             reasoning = self.reasoning
@@ -263,11 +268,12 @@ class Response:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.incomplete_details import IncompleteDetails  # noqa: PLC0415
+        from ..models.reasoning import Reasoning  # noqa: PLC0415
         from ..models.response_error import ResponseError  # noqa: PLC0415
         from ..models.response_function_tool_call import ResponseFunctionToolCall  # noqa: PLC0415
         from ..models.response_metadata import ResponseMetadata  # noqa: PLC0415
         from ..models.response_output_message import ResponseOutputMessage  # noqa: PLC0415
-        from ..models.response_reasoning_type_0 import ResponseReasoningType0  # noqa: PLC0415
+        from ..models.response_reasoning_item import ResponseReasoningItem  # noqa: PLC0415
         from ..models.response_text import ResponseText  # noqa: PLC0415
         from ..models.response_tool_choice_type_1 import ResponseToolChoiceType1  # noqa: PLC0415
         from ..models.response_tools_item import ResponseToolsItem  # noqa: PLC0415
@@ -286,20 +292,30 @@ class Response:
         _output = d.pop("output")
         for output_item_data in _output:
 
-            def _parse_output_item(data: object) -> ResponseFunctionToolCall | ResponseOutputMessage:
+            def _parse_output_item(
+                data: object,
+            ) -> ResponseFunctionToolCall | ResponseOutputMessage | ResponseReasoningItem:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    output_item_type_0 = ResponseOutputMessage.from_dict(data)
+                    output_item_type_0 = ResponseReasoningItem.from_dict(data)
 
                     return output_item_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    output_item_type_1 = ResponseOutputMessage.from_dict(data)
+
+                    return output_item_type_1
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                output_item_type_1 = ResponseFunctionToolCall.from_dict(data)
+                output_item_type_2 = ResponseFunctionToolCall.from_dict(data)
 
-                return output_item_type_1
+                return output_item_type_2
 
             output_item = _parse_output_item(output_item_data)
 
@@ -405,7 +421,7 @@ class Response:
 
         previous_response_id = _parse_previous_response_id(d.pop("previous_response_id", UNSET))
 
-        def _parse_reasoning(data: object) -> None | ResponseReasoningType0 | Unset:
+        def _parse_reasoning(data: object) -> None | Reasoning | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -413,12 +429,12 @@ class Response:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                reasoning_type_0 = ResponseReasoningType0.from_dict(data)
+                reasoning_type_0 = Reasoning.from_dict(data)
 
                 return reasoning_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(None | ResponseReasoningType0 | Unset, data)
+            return cast(None | Reasoning | Unset, data)
 
         reasoning = _parse_reasoning(d.pop("reasoning", UNSET))
 

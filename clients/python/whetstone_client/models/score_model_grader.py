@@ -26,6 +26,7 @@ class ScoreModelGrader:
         input_ (list[EvalItem]): The messages sent to the model, with templates.
         range_ (list[float] | None | Unset): The range of the score. Defaults to `[0, 1]`.
         sampling_params (None | ScoreModelSamplingParams | Unset): The sampling parameters for the model.
+        pass_threshold (float | None | Unset): The score at or above which a sample passes (in evals; default 1).
     """
 
     type_: Literal["score_model"]
@@ -34,6 +35,7 @@ class ScoreModelGrader:
     input_: list[EvalItem]
     range_: list[float] | None | Unset = UNSET
     sampling_params: None | ScoreModelSamplingParams | Unset = UNSET
+    pass_threshold: float | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.score_model_sampling_params import ScoreModelSamplingParams  # noqa: PLC0415
@@ -66,6 +68,12 @@ class ScoreModelGrader:
         else:
             sampling_params = self.sampling_params
 
+        pass_threshold: float | None | Unset
+        if isinstance(self.pass_threshold, Unset):
+            pass_threshold = UNSET
+        else:
+            pass_threshold = self.pass_threshold
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -80,6 +88,8 @@ class ScoreModelGrader:
             field_dict["range"] = range_
         if sampling_params is not UNSET:
             field_dict["sampling_params"] = sampling_params
+        if pass_threshold is not UNSET:
+            field_dict["pass_threshold"] = pass_threshold
 
         return field_dict
 
@@ -138,6 +148,15 @@ class ScoreModelGrader:
 
         sampling_params = _parse_sampling_params(d.pop("sampling_params", UNSET))
 
+        def _parse_pass_threshold(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        pass_threshold = _parse_pass_threshold(d.pop("pass_threshold", UNSET))
+
         score_model_grader = cls(
             type_=type_,
             name=name,
@@ -145,6 +164,7 @@ class ScoreModelGrader:
             input_=input_,
             range_=range_,
             sampling_params=sampling_params,
+            pass_threshold=pass_threshold,
         )
 
         return score_model_grader

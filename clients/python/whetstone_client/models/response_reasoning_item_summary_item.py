@@ -6,11 +6,11 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="ResponseReasoningType0")
+T = TypeVar("T", bound="ResponseReasoningItemSummaryItem")
 
 
 @_attrs_define
-class ResponseReasoningType0:
+class ResponseReasoningItemSummaryItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -23,10 +23,10 @@ class ResponseReasoningType0:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        response_reasoning_type_0 = cls()
+        response_reasoning_item_summary_item = cls()
 
-        response_reasoning_type_0.additional_properties = d
-        return response_reasoning_type_0
+        response_reasoning_item_summary_item.additional_properties = d
+        return response_reasoning_item_summary_item
 
     @property
     def additional_keys(self) -> list[str]:
