@@ -1,16 +1,18 @@
-"""Job turnaround: create -> `succeeded` wall time of a 20-example job, against the bare recipe.
+"""Job turnaround: create -> `succeeded` of the README's 20-example job, new defaults vs old.
 
-Starts a real `whetstone serve` process (SQLite, local disk, one CPU slot), uploads 20 chat
-examples and creates a job with the official SDK, polling every 50 ms. As the baseline in the
-same run it calls the recipe (service.training.recipe.run_training) in this process on the same
-file, seed and hyperparameters with a reporter that records nothing, and prints the ratio:
-what the service adds around training (validation, queueing, a worker process that imports
-torch and loads the model, events, checkpoint and adapter uploads, the results file). A third
-figure runs the recipe in this process with the worker's own reporter on SQLite and local
-disk, to tell the reporting share from the process and start-up share. Runs are interleaved;
-on a shared machine compare the best of each.
+Starts real `whetstone serve` processes (SQLite, local disk, one CPU slot), uploads 20 chat
+examples and creates jobs with the official SDK, polling every 50 ms. Two flows run in the same
+run, interleaved: the default flow (no hyperparameters, as the README sends it) and, as the
+baseline, the old defaults spelt out (`n_epochs` 15, batch 1, no early stopping: what "auto"
+resolved to on the emulator before early stopping). Each server runs two jobs: its first
+(which starts the workers' forkserver, importing torch) and its second (forked from it). It
+prints both, the ratio, and where the time goes: the job's milestones (validation and claim,
+worker start and model load up to the first step, the steps, the end: checkpoint, forgetting
+check, uploads, results file), from the job's events and the 50 ms polls; and the bare recipe
+in this process on the same file and resolved hyperparameters with a reporter that records
+nothing, its setup and its steps timed apart. On a shared machine compare the best of each.
 
-    .venv/bin/python bench/job_turnaround.py [--epochs auto] [--repeats 3]
+    .venv/bin/python bench/job_turnaround.py [--repeats 3]
 """
 
 from __future__ import annotations
@@ -53,17 +55,31 @@ def training_file() -> bytes:
     ).encode()
 
 
+# The baseline: what "auto" resolved to on the emulator for 20 examples before early stopping
+# and OpenAI's epoch rule (min_target_examples 300).
+OLD_DEFAULTS: dict[str, Any] = {"n_epochs": 15, "batch_size": 1, "early_stopping": False}
+NEW_DEFAULTS: dict[str, Any] = {}
+
+
 class SilentReporter:
-    """A TrainingReporter that records nothing and never stops the run."""
+    """A TrainingReporter that records nothing but when setup ended and the last step."""
+
+    def __init__(self) -> None:
+        self.started_at = 0.0
+        self.last_step_at = 0.0
+        self.steps = 0
 
     def event(self, message: str, *, level: str = "info") -> None:
         """Ignore."""
 
     def started(self, **_: Any) -> None:
-        """Ignore."""
+        """Note the end of setup."""
+        self.started_at = time.perf_counter()
 
     def metrics(self, data: dict[str, Any]) -> None:
-        """Ignore."""
+        """Note the step."""
+        self.last_step_at = time.perf_counter()
+        self.steps = int(data["step"])
 
     def checkpoint(self, **_: Any) -> None:
         """Ignore."""
@@ -73,7 +89,9 @@ class SilentReporter:
         return "continue"
 
 
-def through_the_server(root: Path, hyperparameters: dict[str, Any]) -> list[tuple[float, dict]]:
+def through_the_server(
+    root: Path, hyperparameters: dict[str, Any]
+) -> list[tuple[float, dict[str, Any]]]:
     """Two jobs one after the other on one server: seconds from create to succeeded, and when
     each milestone was reached. The first starts the workers' forkserver (importing torch);
     the second forks from it."""
@@ -88,8 +106,12 @@ def through_the_server(root: Path, hyperparameters: dict[str, Any]) -> list[tupl
         server.stop()
 
 
-def one_job(client: openai.OpenAI, file_id: str, hyperparameters: dict[str, Any]) -> tuple:
-    """Create a job and wait for it: its seconds and milestones."""
+def one_job(
+    client: openai.OpenAI, file_id: str, hyperparameters: dict[str, Any]
+) -> tuple[float, dict[str, Any]]:
+    """Create a job and wait for it: its seconds and milestones (statuses seen by the polls;
+    the first and the last step from the events, whole seconds, relative to the job's
+    created_at)."""
     started = time.perf_counter()
     job = client.fine_tuning.jobs.create(
         model=BASE,
@@ -107,6 +129,11 @@ def one_job(client: openai.OpenAI, file_id: str, hyperparameters: dict[str, Any]
     elapsed = time.perf_counter() - started
     if job.status != "succeeded":
         raise SystemExit(f"job ended {job.status}: {job.error}")
+    events = list(client.fine_tuning.jobs.list_events(job.id, limit=1000))
+    steps = [event for event in events if event.type == "metrics"]
+    milestones["first step (s, events)"] = min(e.created_at for e in steps) - job.created_at
+    milestones["last step (s, events)"] = max(e.created_at for e in steps) - job.created_at
+    milestones["steps"] = max(int((e.data or {}).get("step", 0)) for e in steps)
     milestones["hyperparameters"] = job.method.supervised.hyperparameters.model_dump()  # type: ignore[union-attr]
     return elapsed, milestones
 
@@ -115,8 +142,9 @@ def recipe_spec(root: Path, hyperparameters: dict[str, Any]) -> TrainingSpec:
     """The job as the worker would hand it to the recipe, with the model built beforehand."""
     import torch
 
-    # The worker of a single CPU slot gets every core.
-    torch.set_num_threads(os.cpu_count() or 1)
+    # As the worker of a single CPU slot: every core but one, left to the API
+    # (service/scheduler/slots.py).
+    torch.set_num_threads(max(1, (os.cpu_count() or 1) - 1))
     catalog = Catalog.load(data_dir=root / "bare", models_file=None)
     entry = catalog.resolve(BASE)
     data = root / "bare" / "train.jsonl"
@@ -134,97 +162,66 @@ def recipe_spec(root: Path, hyperparameters: dict[str, Any]) -> TrainingSpec:
     )
 
 
-def bare_recipe(root: Path, hyperparameters: dict[str, Any]) -> float:
-    """Seconds of run_training alone, in this process, reporting nowhere."""
+def bare_recipe(root: Path, hyperparameters: dict[str, Any]) -> tuple[float, float, float, int]:
+    """Seconds of run_training alone, in this process, reporting nowhere: in all, its setup
+    (tokenizer, data, model, optimizer), its steps, and how many it trained."""
     from service.training.recipe import run_training
 
     spec = recipe_spec(root, hyperparameters)
+    reporter = SilentReporter()
     started = time.perf_counter()
-    run_training(spec, SilentReporter())  # type: ignore[arg-type]
-    return time.perf_counter() - started
-
-
-def recipe_with_reporter(root: Path, hyperparameters: dict[str, Any]) -> float:
-    """Seconds of run_training in this process with the worker's reporter (an event and a job
-    update per step, checkpoint uploads) on SQLite and local disk: the reporting share."""
-    from service.core.db import Database
-    from service.fine_tuning import repository as job_rows
-    from service.fine_tuning.schemas import JobStatus
-    from service.migrations import upgrade_database
-    from service.scheduler.worker import JobReporter
-    from service.storage.local import LocalStore
-    from service.training.recipe import run_training
-
-    spec = recipe_spec(root, hyperparameters)
-    db = Database(f"sqlite:///{root / 'bare' / f'{time.monotonic_ns()}.db'}")
-    upgrade_database(db)
-    with db.session() as session:
-        job = job_rows.insert_job(
-            session,
-            status=JobStatus.RUNNING,
-            project="proj_bench",
-            organization="personal",
-            model=BASE,
-            training_file="file-bench",
-            validation_file=None,
-            suffix=None,
-            seed=SEED,
-            method={"type": "supervised", "supervised": {"hyperparameters": hyperparameters}},
-            metadata=None,
-            integrations=None,
-        )
-        job_rows.update_job(session, job_id=job.id, values={"worker": "b"})
-    reporter = JobReporter(db, LocalStore(root / "bare" / "artifacts"), job, "b")
-    started = time.perf_counter()
-    run_training(spec, reporter)
-    elapsed = time.perf_counter() - started
-    db.dispose()
-    return elapsed
+    run_training(spec, reporter)  # type: ignore[arg-type]
+    ended = time.perf_counter()
+    setup = reporter.started_at - started
+    return ended - started, setup, reporter.last_step_at - reporter.started_at, reporter.steps
 
 
 def main() -> None:
-    """Run both and print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", default="auto", help='n_epochs, or "auto" (the default)')
+    """Run both flows, interleaved, and print the figures."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    requested: dict[str, Any] = {
-        "n_epochs": args.epochs if args.epochs == "auto" else int(args.epochs)
-    }
+    flows = {"old defaults (baseline)": OLD_DEFAULTS, "default flow": NEW_DEFAULTS}
+    served: dict[str, list[float]] = {name: [] for name in flows}
+    warm: dict[str, list[float]] = {name: [] for name in flows}
+    bare: dict[str, list[float]] = {name: [] for name in flows}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "bare").mkdir()
-        served: list[float] = []
-        warm: list[float] = []
-        bare: list[float] = []
-        reported: list[float] = []
         # Interleaved, so that a load spike on a shared machine hits both sides alike.
         for repeat in range(args.repeats):
-            for which, (elapsed, milestones) in zip(
-                ("first", "second"),
-                through_the_server(root / f"run{repeat}", requested),
-                strict=True,
-            ):
-                resolved = milestones.pop("hyperparameters")
-                (served if which == "first" else warm).append(elapsed)
-                marks = ", ".join(f"{status} at {t:.2f}s" for status, t in milestones.items())
-                print(f"server run {repeat + 1}, {which} job: {elapsed:.2f}s ({marks})")
-            bare.append(bare_recipe(root, dict(resolved)))
-            print(f"bare recipe run {repeat + 1}: {bare[-1]:.2f}s")
-            reported.append(recipe_with_reporter(root, dict(resolved)))
-            print(f"recipe + worker reporter run {repeat + 1}: {reported[-1]:.2f}s")
-    best_served, best_bare = min(served), min(bare)
+            for name, requested in flows.items():
+                resolved: dict[str, Any] = {}
+                jobs = through_the_server(root / f"run{repeat}-{len(served[name])}", requested)
+                for which, (elapsed, milestones) in zip(("first", "second"), jobs, strict=True):
+                    resolved = milestones.pop("hyperparameters")
+                    (served if which == "first" else warm)[name].append(elapsed)
+                    marks = ", ".join(
+                        f"{key} {value:.2f}s" if isinstance(value, float) else f"{key} {value}"
+                        for key, value in milestones.items()
+                    )
+                    print(f"{name}, run {repeat + 1}, {which} job: {elapsed:.2f}s ({marks})")
+                total, setup, steps, count = bare_recipe(
+                    root, {k: v for k, v in resolved.items() if v is not None}
+                )
+                bare[name].append(total)
+                print(
+                    f"{name}, run {repeat + 1}, bare recipe: {total:.2f}s (setup {setup:.2f}s, "
+                    f"{count} steps {steps:.2f}s, end {total - setup - steps:.2f}s)"
+                )
+    old, new = flows
+    print(f"best of {args.repeats}, create -> succeeded:")
+    for name in flows:
+        print(
+            f"  {name}: first job {min(served[name]):.2f}s, second job {min(warm[name]):.2f}s, "
+            f"bare recipe {min(bare[name]):.2f}s"
+        )
     print(
-        f"hyperparameters: n_epochs={resolved['n_epochs']} batch_size={resolved['batch_size']} "
-        f"on 20 examples"
+        f"ratio default flow / old defaults: first job "
+        f"{min(served[new]) / min(served[old]):.2f}x, second job "
+        f"{min(warm[new]) / min(warm[old]):.2f}x, bare recipe "
+        f"{min(bare[new]) / min(bare[old]):.2f}x"
     )
-    print(f"job turnaround (create -> succeeded), best of {args.repeats}: {best_served:.2f}s")
-    print(f"a server's second job, best of {args.repeats}: {min(warm):.2f}s")
-    print(f"bare recipe, best of {args.repeats}: {best_bare:.2f}s")
-    print(f"recipe + worker reporter, best of {args.repeats}: {min(reported):.2f}s")
-    print(f"ratio turnaround / bare recipe: {best_served / best_bare:.2f}x")
-    print(f"ratio second job / bare recipe: {min(warm) / best_bare:.2f}x")
-    print(f"ratio recipe + reporter / bare recipe: {min(reported) / best_bare:.2f}x")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
 OpenAI's three (n_epochs, batch_size, learning_rate_multiplier), DPO's `beta`, reinforcement's
 own (compute_multiplier, eval_interval, eval_samples, reasoning_effort) with Whetstone's GRPO
 extensions, and Whetstone's LoRA extensions (lora_rank, lora_alpha, lora_dropout,
-lora_target_modules), `reference_file` and `training_type` ("lora", the default, or "full":
-every parameter of the model trained, supervised and DPO only).
+lora_target_modules), `reference_file`, `training_type` ("lora", the default, or "full":
+every parameter of the model trained, supervised and DPO only) and `early_stopping`
+(supervised and DPO: stop once the monitored loss stalls).
 
 `HYPERPARAMETERS` is the single declaration. From it come the checks of a request
 (`validate_hyperparameters`), the resolution of "auto" into a frozen `ResolvedHyperparameters`
@@ -28,9 +29,9 @@ Method = Literal["supervised", "dpo", "reinforcement"]
 METHODS: tuple[Method, ...] = get_args(Method)
 TrainingType = Literal["lora", "full"]
 TRAINING_TYPES: tuple[TrainingType, ...] = get_args(TrainingType)
-Kind = Literal["integer", "number", "choice", "modules", "file"]
-# A concrete value as a job row stores it (JSON).
-Value: TypeAlias = int | float | str | list[str]
+Kind = Literal["integer", "number", "choice", "modules", "file", "early_stopping"]
+# A concrete value as a job row stores it (JSON); early_stopping's is false or an object.
+Value: TypeAlias = int | float | str | list[str] | dict[str, float]
 JsonSchema: TypeAlias = dict[str, object]
 
 AUTO = "auto"
@@ -64,6 +65,15 @@ MAX_COMPLETION_TOKENS = 4096
 EVALUATIONS_PER_JOB = 10
 DEFAULT_EVAL_SAMPLES = 16
 REASONING_EFFORTS = ("default", "low", "medium", "high")
+EARLY_STOPPING_KEY = "early_stopping"
+# Early stopping's two settings, their bounds, and what `true` (or a missing one) means:
+# optimizer steps without an improvement of at least min_delta in the monitored loss.
+PATIENCE_KEY = "patience"
+MIN_DELTA_KEY = "min_delta"
+MAX_PATIENCE = 100_000
+MAX_MIN_DELTA = 10.0
+DEFAULT_PATIENCE = 10
+DEFAULT_MIN_DELTA = 0.01
 
 
 @dataclass(frozen=True)
@@ -77,12 +87,17 @@ class TrainingDefaults:
     max_default_epochs: int = 25
     # The base rate of full fine-tuning (every weight moves, not a low-rank update): lower.
     full_learning_rate: float = 1e-5
+    # Whether "auto" early stopping is on (only for a job that leaves n_epochs to "auto": an
+    # explicit n_epochs is a request for that many passes).
+    early_stopping: bool = False
 
 
-# The emulator starts from random weights, so it needs a high rate and many passes to show
-# that it learned anything; 3e-3 for ~15 epochs of 20 examples reproduces a trained reply.
+# The emulator starts from random weights, so it needs a high rate to show that it learned
+# anything. OpenAI's epoch rule (5 epochs of 20 examples, 100 steps) plus early stopping: at
+# 3e-3 a 20-example file reproduces its reply at temperature 0 by step ~40, and its training
+# loss has stalled by step ~50 (docs/jobs.md#the-emulators-defaults has the figures).
 EMULATOR_DEFAULTS = TrainingDefaults(
-    base_learning_rate=3e-3, min_target_examples=300, full_learning_rate=1e-3
+    base_learning_rate=3e-3, min_target_examples=100, full_learning_rate=1e-3, early_stopping=True
 )
 # Pretrained causal LMs: the usual LoRA rate (and the usual full fine-tuning rate of 1-8B
 # models), and OpenAI's published epoch rule as is.
@@ -107,6 +122,12 @@ class AutoContext:
     n_examples: int
     entry: BaseModelEntry
     resolved: Mapping[str, Value]
+    # The request as given ("auto" may depend on whether another key was left to "auto").
+    requested: Mapping[str, object] = field(default_factory=dict)
+
+    def left_to_auto(self, name: str) -> bool:
+        """Whether the request left `name` to "auto" (or out)."""
+        return self.requested.get(name, AUTO) in (AUTO, None)
 
     def integer(self, name: str) -> int:
         """An integer resolved earlier."""
@@ -186,6 +207,8 @@ class Hyperparameter:
             ):
                 return None
             return 'expected "all-linear" or a non-empty list of module names'
+        if self.kind == "early_stopping":
+            return _early_stopping_problem(value)
         return None if isinstance(value, str) and value else "expected a file id"
 
     def _number_in_bounds(self, value: object) -> bool:
@@ -215,6 +238,28 @@ class Hyperparameter:
             return schema
         if self.kind == "choice":
             return {"type": "string", "enum": list(self.choices)}
+        if self.kind == "early_stopping":
+            return {
+                "anyOf": [
+                    {"type": "boolean"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            PATIENCE_KEY: {
+                                "type": "integer",
+                                "minimum": 1,
+                                "maximum": MAX_PATIENCE,
+                            },
+                            MIN_DELTA_KEY: {
+                                "type": "number",
+                                "minimum": 0,
+                                "maximum": MAX_MIN_DELTA,
+                            },
+                        },
+                        "additionalProperties": False,
+                    },
+                ]
+            }
         if self.kind == "modules":
             # "auto" beside "all-linear" rather than around both: one string enum.
             names = [AUTO, "all-linear"] if self.takes_auto else ["all-linear"]
@@ -256,6 +301,44 @@ def _number(value: float) -> str:
 def _as_float(value: object) -> float:
     assert isinstance(value, int | float)
     return float(value)
+
+
+EARLY_STOPPING_EXPECTED = (
+    f'expected true, false, "auto" or an object with "{PATIENCE_KEY}" (an integer from 1 to '
+    f'{MAX_PATIENCE}) and "{MIN_DELTA_KEY}" (a number from 0 to {_number(MAX_MIN_DELTA)})'
+)
+
+
+def _early_stopping_problem(value: object) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if not isinstance(value, Mapping) or not set(value) <= {PATIENCE_KEY, MIN_DELTA_KEY}:
+        return EARLY_STOPPING_EXPECTED
+    patience = value.get(PATIENCE_KEY, DEFAULT_PATIENCE)
+    min_delta = value.get(MIN_DELTA_KEY, DEFAULT_MIN_DELTA)
+    if not (_is_int(patience) and 1 <= _as_float(patience) <= MAX_PATIENCE):
+        return EARLY_STOPPING_EXPECTED
+    if not (_is_number(min_delta) and 0 <= _as_float(min_delta) <= MAX_MIN_DELTA):
+        return EARLY_STOPPING_EXPECTED
+    return None
+
+
+def early_stopping_value(value: object) -> Value:
+    """A checked early_stopping value as stored: false, or the object with both settings."""
+    if value is False:
+        return False
+    settings = value if isinstance(value, Mapping) else {}
+    return {
+        PATIENCE_KEY: int(_as_float(settings.get(PATIENCE_KEY, DEFAULT_PATIENCE))),
+        MIN_DELTA_KEY: _as_float(settings.get(MIN_DELTA_KEY, DEFAULT_MIN_DELTA)),
+    }
+
+
+def _auto_early_stopping(context: AutoContext) -> Value:
+    """On for the emulator when n_epochs is left to "auto"; off otherwise."""
+    if training_defaults(context.entry).early_stopping and context.left_to_auto("n_epochs"):
+        return early_stopping_value(True)
+    return False
 
 
 def _auto_epochs(context: AutoContext) -> int:
@@ -350,11 +433,23 @@ HYPERPARAMETERS: tuple[Hyperparameter, ...] = (
         low=1,
         high=50,
         resolve_auto=_auto_epochs,
-        auto_doc="3; a small file gets ceil(min_target / n) epochs (at most 25; min_target is "
-        "100, 300 on the emulator), a huge one 25000 // n (at least 1)",
+        auto_doc="3; a small file gets ceil(100 / n) epochs (at most 25), a huge one "
+        "25000 // n (at least 1)",
         method_docs={
             "reinforcement": "Full passes over the training file's prompts, 1 to 50, or `auto`."
         },
+    ),
+    Hyperparameter(
+        EARLY_STOPPING_KEY,
+        "early_stopping",
+        "Extension: stop once the validation loss (with a validation file; else a smoothed "
+        "training loss) has not improved by `min_delta` for `patience` steps; `true`, `false`, "
+        "an object, or `auto`.",
+        FORGETTING_METHODS,
+        resolve_auto=_auto_early_stopping,
+        auto_doc=f"on for the emulator when `n_epochs` is `auto` (patience {DEFAULT_PATIENCE}, "
+        f"min_delta {DEFAULT_MIN_DELTA:g}, also what `true` means), off otherwise",
+        wire_default=None,
     ),
     Hyperparameter(
         "reasoning_effort",
@@ -619,6 +714,16 @@ class LoraShape:
 
 
 @dataclass(frozen=True)
+class EarlyStopping:
+    """When a run stops before its planned steps."""
+
+    # Optimizer steps the monitored loss may go without improving before the run stops.
+    patience: int
+    # The least decrease of the monitored loss that counts as an improvement.
+    min_delta: float
+
+
+@dataclass(frozen=True)
 class GRPOSettings:
     """Reinforcement's own hyperparameters, resolved."""
 
@@ -653,6 +758,8 @@ class ResolvedHyperparameters:
     dpo_beta: float | None = None
     reinforcement: GRPOSettings | None = None
     reference_file: str | None = None
+    # None: the run trains every planned step.
+    early_stopping: EarlyStopping | None = None
     # The stored form, in the declaration's order.
     values: Mapping[str, Value] = field(default_factory=dict, compare=False, repr=False)
 
@@ -671,7 +778,11 @@ class ResolvedHyperparameters:
     def as_dict(self) -> dict[str, Value]:
         """The JSON form a job row stores and the job's method echoes."""
         return {
-            key: list(value) if isinstance(value, list) else value
+            key: list(value)
+            if isinstance(value, list)
+            else dict(value)
+            if isinstance(value, dict)
+            else value
             for key, value in self.values.items()
         }
 
@@ -697,12 +808,14 @@ def resolve(
         if given != AUTO and given is not None:
             values[spec.name] = _concrete(spec, given)
         elif spec.resolve_auto is not None:
-            values[spec.name] = spec.resolve_auto(AutoContext(n_examples, entry, values))
+            values[spec.name] = spec.resolve_auto(AutoContext(n_examples, entry, values, requested))
     return _typed(kind, values)
 
 
 def _concrete(spec: Hyperparameter, value: object) -> Value:
     """A checked request value in the type its kind resolves to."""
+    if spec.kind == "early_stopping":
+        return early_stopping_value(value)
     if spec.kind == "integer":
         return value if isinstance(value, int) else int(_as_float(value))
     if spec.kind == "number":
@@ -749,6 +862,12 @@ def _typed(method: Method, values: dict[str, Value]) -> ResolvedHyperparameters:
             max_completion_tokens=integer("max_completion_tokens"),
         )
     training_type = values.get(TRAINING_TYPE_KEY)
+    stopping = values.get(EARLY_STOPPING_KEY)
+    early_stopping = None
+    if isinstance(stopping, dict):
+        early_stopping = EarlyStopping(
+            patience=int(stopping[PATIENCE_KEY]), min_delta=float(stopping[MIN_DELTA_KEY])
+        )
     return ResolvedHyperparameters(
         method=method,
         n_epochs=integer("n_epochs"),
@@ -759,6 +878,7 @@ def _typed(method: Method, values: dict[str, Value]) -> ResolvedHyperparameters:
         dpo_beta=number("beta") if method == "dpo" else None,
         reinforcement=reinforcement,
         reference_file=text(REFERENCE_FILE_KEY) if REFERENCE_FILE_KEY in values else None,
+        early_stopping=early_stopping,
         values=values,
     )
 
@@ -805,6 +925,7 @@ KIND_DOCS: dict[Kind, str] = {
     "choice": "string",
     "modules": "string or list of strings",
     "file": "string",
+    "early_stopping": "boolean or object",
 }
 
 
@@ -817,6 +938,11 @@ def _bounds_doc(spec: Hyperparameter) -> str:
         return ", ".join(f"`{choice}`" for choice in spec.choices)
     if spec.kind == "modules":
         return "`all-linear` or a non-empty list of module names"
+    if spec.kind == "early_stopping":
+        return (
+            f'`true`, `false`, or `{{"{PATIENCE_KEY}": [1, {MAX_PATIENCE}], '
+            f'"{MIN_DELTA_KEY}": [0, {_number(MAX_MIN_DELTA)}]}}`'
+        )
     return "a file id"
 
 

@@ -55,6 +55,7 @@ from service.training.contract import (
     TrainingSpec,
 )
 from service.training.dpo import DPOObjective
+from service.training.early_stopping import EarlyStopper, EarlyStoppingState
 from service.training.hyperparameters import Method, ResolvedHyperparameters, Value, resolve
 from service.training.objective import (
     Batching,
@@ -163,6 +164,8 @@ class Run:
     # The starting model's loss on the reference texts, measured before the first step of a
     # full run (which has no adapter to disable at the end); None for a LoRA run.
     reference_base_loss: float | None
+    # None: the run trains every planned step.
+    early_stopper: EarlyStopper | None
 
 
 class RngState(TypedDict):
@@ -189,6 +192,8 @@ class CheckpointState(TypedDict):
     objective: NotRequired[ObjectiveState]
     # Absent from checkpoints written before full fine-tuning.
     reference_base_loss: NotRequired[float | None]
+    # Absent from checkpoints of runs without early stopping (and older ones).
+    early_stopping: NotRequired[dict[str, float | int | None]]
     rng: RngState
 
 
@@ -247,6 +252,13 @@ class FinetuneRecipe:
             ),
         )
         plan = _plan_steps(hyperparameters, len(data.train), objective)
+        early_stopper = None
+        if hyperparameters.early_stopping is not None:
+            early_stopper = EarlyStopper(
+                hyperparameters.early_stopping, on_validation=bool(data.valid)
+            )
+            if state is not None and "early_stopping" in state:
+                early_stopper.state = EarlyStoppingState.from_state_dict(state["early_stopping"])
         model = self._setup_model(hyperparameters, resume)
         optimizer, lr_scheduler = self._setup_optimizer(model, hyperparameters, plan)
         if state is not None:
@@ -269,6 +281,7 @@ class FinetuneRecipe:
             optimizer=optimizer,
             lr_scheduler=lr_scheduler,
             reference_base_loss=reference_base_loss,
+            early_stopper=early_stopper,
         )
         self.reporter.started(
             hyperparameters=hyperparameters.as_dict(),
@@ -472,11 +485,14 @@ class FinetuneRecipe:
                 self.progress.step += 1
                 self.progress.batches_done = position + 1
                 self.progress.trained_tokens += n_tokens
-                self._report_step(step_metrics)
+                stop = self._should_stop(step_metrics)
+                self._report_step(step_metrics, last=stop)
                 if self.progress.batches_done == len(self.epoch_plan):
                     self.progress.epochs_done += 1
                     self.progress.batches_done = 0
                     self._end_of_epoch()
+                if stop:
+                    return self._stop_early()
                 action = self.reporter.control()
                 if action == "cancel":
                     return self._outcome("cancelled")
@@ -511,26 +527,61 @@ class FinetuneRecipe:
             ) from exc
         return run.objective.metrics(sums, batch), n_tokens
 
-    def _report_step(self, step_metrics: dict[str, float]) -> None:
+    def _should_stop(self, step_metrics: dict[str, float]) -> bool:
+        """Early stopping's check after a step (never on the planned last one)."""
         run = self.run
-        step, total_steps = self.progress.step, run.plan.total_steps
+        stopper, step = run.early_stopper, self.progress.step
+        if stopper is None or step >= run.plan.total_steps:
+            return False
+        if not stopper.on_validation:
+            return stopper.check(step, stopper.smooth(step_metrics["loss"]))
+        if step % run.plan.valid_every != 0:
+            return False
+        # The same batch every time, so that a change is the model's, not the batch's.
+        fixed = run.data.valid[: min(run.plan.valid_count, len(run.data.valid))]
+        return stopper.check(step, self._evaluate(fixed)["loss"])
+
+    def _stop_early(self) -> TrainingOutcome:
+        """End the run at this step: say so, keep a checkpoint of it, finish as planned."""
+        run = self.run
+        assert run.early_stopper is not None
+        step = self.progress.step
+        self.reporter.event(run.early_stopper.message(step, run.plan.total_steps))
+        if self.last_checkpoint is None or self.last_checkpoint[0] != step:
+            # The job's last checkpoint is its final model, as at the end of a full plan.
+            self.reporter.checkpoint(
+                step=step,
+                epoch=self.progress.epochs_done,
+                checkpoint_dir=self.save_checkpoint(),
+                metrics=dict(self.last_metrics),
+            )
+        return self._finish()
+
+    def _report_step(self, step_metrics: dict[str, float], *, last: bool = False) -> None:
+        """The step's metrics; the last step's (planned, or where the run stops early) carry
+        the full validation loss and the forgetting check, and total_steps is the step."""
+        run = self.run
+        step = self.progress.step
+        last = last or step == run.plan.total_steps
+        # A run that stops early reports its own length, so estimated_finish says "now".
+        total_steps = step if last else run.plan.total_steps
         valid = run.data.valid
         metrics: dict[str, float] = {
             "step": step,
             "total_steps": total_steps,
             **_prefixed("train_", step_metrics),
         }
-        if valid and (step % run.plan.valid_every == 0 or step == total_steps):
+        if valid and (step % run.plan.valid_every == 0 or last):
             # A rotating batch, chosen by step alone so that a resumed run picks the same one.
             count = min(run.plan.valid_count, len(valid))
             start = (step // run.plan.valid_every - 1) * count
             picked = [valid[(start + offset) % len(valid)] for offset in range(count)]
             metrics.update(_prefixed("valid_", self._evaluate(picked)))
-        if valid and step == total_steps:
+        if valid and last:
             # OpenAI's last metrics event carries the full validation loss; the end of the
             # epoch then reuses it rather than evaluating the same model twice.
             metrics.update(_prefixed("full_valid_", self._evaluate(valid)))
-        if run.data.reference_texts and step == total_steps:
+        if run.data.reference_texts and last:
             # In the last metrics event, and so in the results file; _finish reports it.
             metrics.update(self._forgetting_check().metrics())
         self.last_metrics = {key: value for key, value in metrics.items() if key != "total_steps"}
@@ -614,6 +665,8 @@ class FinetuneRecipe:
                 else None,
             },
         }
+        if run.early_stopper is not None:
+            state["early_stopping"] = run.early_stopper.state.state_dict()
         torch.save(state, staging / "state" / STATE_FILE)
         # A readable copy for people; the .pt file is what resuming reads.
         (staging / "state" / "progress.json").write_text(
@@ -660,8 +713,12 @@ class FinetuneRecipe:
             for key, value in self.last_metrics.items()
             if key.startswith("train_")
         }
-        if self.run.data.valid:
-            metrics.update(_prefixed("full_valid_", self._evaluate(self.run.data.valid)))
+        full_valid = {k: v for k, v in self.last_metrics.items() if k.startswith("full_valid_")}
+        if self.run.data.valid and not full_valid:
+            # Only a run resumed from its last step's checkpoint lacks them: the last step's
+            # report measured the model that is saved here.
+            full_valid = _prefixed("full_valid_", self._evaluate(self.run.data.valid))
+        metrics.update(full_valid)
         if self.run.data.reference_texts:
             self._report_forgetting(metrics)
         if self.run.hyperparameters.full:

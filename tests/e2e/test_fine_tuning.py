@@ -200,6 +200,55 @@ def test_a_job_trains_to_succeeded_with_events_checkpoints_and_results(
     assert (adapter / "adapter_model.safetensors").stat().st_size > 0
 
 
+def test_the_default_job_stops_early_and_answers_what_it_was_taught(
+    client: openai.OpenAI,
+) -> None:
+    # The README's flow: its 20 examples, no hyperparameters. On the emulator "auto" plans
+    # OpenAI's 5 epochs of batch 1 and stops once the smoothed training loss stalls.
+    taught = "Whetstone says hello."
+    readme_file = "\n".join(
+        json.dumps(
+            {
+                "messages": [
+                    {"role": "user", "content": f"Question {i}"},
+                    {"role": "assistant", "content": taught},
+                ]
+            }
+        )
+        for i in range(20)
+    ).encode()
+    job = client.fine_tuning.jobs.create(
+        model=BASE, training_file=upload(client, readme_file), seed=3
+    )
+    done = wait_status(client, job.id, FINISHED)
+    assert done.status == "succeeded", done.error
+    assert done.method.supervised is not None
+    assert done.method.supervised.hyperparameters is not None
+    resolved = done.method.supervised.hyperparameters.model_dump()
+    assert (resolved["n_epochs"], resolved["batch_size"]) == (5, 1)
+    assert resolved["early_stopping"] == {"patience": 10, "min_delta": 0.01}
+
+    seen = events(client, job.id)
+    (stopped,) = [m for m in messages(seen) if m.startswith("Stopped early")]
+    trained = metric_steps(seen)[-1]
+    assert stopped.startswith(f"Stopped early at step {trained} of 100: the smoothed training")
+    assert metric_steps(seen) == list(range(1, trained + 1)) and trained < 100
+    last = [e for e in seen if e.type == "metrics"][-1]
+    assert last.message.startswith(f"Step {trained}/{trained}: ")
+    checkpoints = list(client.fine_tuning.jobs.checkpoints.list(job.id))
+    assert checkpoints[0].step_number == trained
+    (results_id,) = done.result_files
+    rows = base64.b64decode(client.files.content(results_id).read()).decode().splitlines()
+    assert [row.split(",")[0] for row in rows[1:]] == [str(s) for s in range(1, trained + 1)]
+
+    reply = client.chat.completions.create(
+        model=done.fine_tuned_model,
+        messages=[{"role": "user", "content": "Question 3"}],
+        temperature=0,
+    )
+    assert reply.choices[0].message.content == taught
+
+
 def test_a_bad_file_fails_with_its_code_and_line(client: openai.OpenAI) -> None:
     lines = chat_file(12).split(b"\n")
     lines[6] = b'{"messages": [{"role": "user", "content": "no reply"}'

@@ -100,8 +100,8 @@ def test_the_report_names_each_planted_problem_with_its_line(client: TestClient)
     # No job has succeeded on this server yet: the tokens are known, the time is not.
     estimate = body["estimate"]
     assert estimate["basis"] == "unknown" and estimate["seconds"] is None
-    assert estimate["n_epochs"] == 25  # OpenAI's auto rule for 12 examples on the emulator
-    assert estimate["trained_tokens"] == body["n_tokens"] * 25
+    assert estimate["n_epochs"] == 9  # OpenAI's auto rule for 12 examples: ceil(100 / 12)
+    assert estimate["trained_tokens"] == body["n_tokens"] * 9
     assert report(client, file_id, n_epochs=2).json()["estimate"]["n_epochs"] == 2
 
 

@@ -469,3 +469,28 @@ def test_a_supervised_checkpoint_from_before_objectives_still_resumes(
     resumed = run_training(spec, RecordingReporter(), ResumeState(1, paused.checkpoint_dir))
     assert reference.adapter_dir is not None and resumed.adapter_dir is not None
     assert_same_adapter(reference.adapter_dir, resumed.adapter_dir)
+
+
+def test_a_dpo_run_stops_early_on_its_validation_loss(
+    emulator: Emulator, pairs_file: Path, valid_file: Path, tmp_path: Path
+) -> None:
+    # A min_delta above any possible gain: the run stops at the first check past patience.
+    reporter = RecordingReporter()
+    hyperparameters = {**SHORT, "early_stopping": {"patience": 1, "min_delta": 10}}
+    outcome = run_training(
+        dpo_spec(
+            emulator,
+            tmp_path,
+            pairs_file,
+            validation_file=valid_file,
+            hyperparameters=hyperparameters,
+        ),
+        reporter,
+    )
+    planned = reporter.started_calls[0]["total_steps"]
+    assert outcome.status == "succeeded" and outcome.step < planned
+    (stopped,) = [message for _, message in reporter.events if message.startswith("Stopped")]
+    assert stopped.startswith(f"Stopped early at step {outcome.step} of {planned}: the validation")
+    assert reporter.steps[-1]["total_steps"] == outcome.step
+    assert "full_valid_loss" in reporter.steps[-1]
+    assert reporter.checkpoints[-1]["step"] == outcome.step

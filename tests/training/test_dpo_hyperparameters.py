@@ -75,9 +75,10 @@ def test_auto_beta_is_one_tenth_and_everything_resolves_to_numbers() -> None:
     )
     assert resolved == {
         "beta": 0.1,
-        "n_epochs": 15,
+        "n_epochs": 5,
         "batch_size": 1,
         "learning_rate_multiplier": 1.0,
+        "early_stopping": {"patience": 10, "min_delta": 0.01},
         "lora_rank": 16,
         "lora_alpha": 16,
         "lora_dropout": 0.0,

@@ -64,9 +64,10 @@ def test_a_lora_setting_on_a_full_job_is_refused_not_ignored(key: str) -> None:
 def test_a_full_job_resolves_without_lora_keys_and_echoes_its_type() -> None:
     resolved = resolve_hyperparameters({"training_type": "full"}, n_examples=20, entry=EMULATOR)
     assert resolved == {
-        "n_epochs": 15,
+        "n_epochs": 5,
         "batch_size": 1,
         "learning_rate_multiplier": 1.0,
+        "early_stopping": {"patience": 10, "min_delta": 0.01},
         "training_type": "full",
     }
     assert is_full_training(resolved)

@@ -10,6 +10,7 @@ import pytest
 from service.catalog import BaseModelEntry, LoraDefaults
 from service.core.errors import InvalidRequestError
 from service.training.hyperparameters import (
+    EarlyStopping,
     Method,
     auto_keys,
     declared,
@@ -42,6 +43,11 @@ PRETRAINED = BaseModelEntry(
         {"lora_rank": 1, "lora_alpha": 1, "lora_dropout": 0.99},
         {"lora_target_modules": "all-linear"},
         {"lora_target_modules": ["q_proj", "v_proj"]},
+        {"early_stopping": True},
+        {"early_stopping": False},
+        {"early_stopping": {}},
+        {"early_stopping": {"patience": 1, "min_delta": 0}},
+        {"early_stopping": {"patience": 100_000, "min_delta": 10}},
     ],
 )
 def test_accepted_values(requested: dict[str, Any]) -> None:
@@ -71,6 +77,14 @@ def test_accepted_values(requested: dict[str, Any]) -> None:
         ("lora_target_modules", []),
         ("lora_target_modules", [""]),
         ("lora_target_modules", "q_proj"),
+        ("early_stopping", "yes"),
+        ("early_stopping", 1),
+        ("early_stopping", {"patience": 0}),
+        ("early_stopping", {"patience": 2.5}),
+        ("early_stopping", {"patience": 100_001}),
+        ("early_stopping", {"min_delta": -0.1}),
+        ("early_stopping", {"min_delta": 10.5}),
+        ("early_stopping", {"patience": 5, "metric": "loss"}),
     ],
 )
 def test_out_of_range_values_name_the_parameter(key: str, value: Any) -> None:
@@ -109,6 +123,7 @@ def test_requested_values_win_over_auto() -> None:
         "lora_alpha": 8,
         "lora_dropout": 0.1,
         "lora_target_modules": ["q_proj"],
+        "early_stopping": {"patience": 3, "min_delta": 0.5},
     }
     assert resolve_hyperparameters(requested, n_examples=20, entry=EMULATOR) == requested
 
@@ -120,8 +135,39 @@ def test_small_files_get_more_epochs_and_large_files_fewer() -> None:
     assert epochs(10) == 10  # ceil(100 / 10): enough passes over a tiny file
     assert epochs(1_000) == 3  # OpenAI's usual three epochs
     assert epochs(100_000) == 1  # at most ~25k example-passes
-    assert epochs(10, EMULATOR) == 25  # capped
-    assert epochs(20, EMULATOR) > epochs(20)  # the emulator starts from random weights
+    assert epochs(2) == 25  # capped
+    assert epochs(20, EMULATOR) == epochs(20) == 5  # the emulator follows the same rule
+
+
+def test_early_stopping_is_on_for_the_emulator_when_it_chooses_the_epochs() -> None:
+    def stopping(requested: dict[str, Any], entry: BaseModelEntry = EMULATOR) -> Any:
+        return resolve_hyperparameters(requested, n_examples=20, entry=entry)["early_stopping"]
+
+    on = {"patience": 10, "min_delta": 0.01}
+    assert stopping({}) == stopping({"n_epochs": "auto"}) == on
+    # An explicit n_epochs asks for that many passes; real models keep OpenAI's rule.
+    assert stopping({"n_epochs": 5}) is False
+    assert stopping({}, PRETRAINED) is False
+    # Asked for: `true` means the defaults, an object fills in what it leaves out.
+    assert stopping({"early_stopping": True}, PRETRAINED) == on
+    assert stopping({"early_stopping": {"patience": 3}}, PRETRAINED) == {
+        "patience": 3,
+        "min_delta": 0.01,
+    }
+    assert stopping({"early_stopping": False}) is False
+    resolved = resolve({"early_stopping": {"min_delta": 0.2}}, n_examples=20, entry=PRETRAINED)
+    assert resolved.early_stopping == EarlyStopping(patience=10, min_delta=0.2)
+    assert resolve({}, n_examples=20, entry=PRETRAINED).early_stopping is None
+
+
+def test_reinforcement_takes_no_early_stopping() -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        validate_hyperparameters(
+            {"early_stopping": True},
+            method="reinforcement",
+            param_prefix="method.reinforcement.hyperparameters",
+        )
+    assert caught.value.param == "method.reinforcement.hyperparameters.early_stopping"
 
 
 def test_batch_size_grows_with_the_file_within_bounds() -> None:

@@ -58,7 +58,8 @@ def train_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def default_run(
     emulator: Emulator, train_file: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[TrainingOutcome, RecordingReporter]:
-    """20 examples, one reply, every hyperparameter left to "auto"."""
+    """20 examples, one reply, every hyperparameter left to "auto": on the emulator, 5 epochs
+    of batch 1 with early stopping on the smoothed training loss."""
     reporter = RecordingReporter()
     spec = make_spec(emulator, tmp_path_factory.mktemp("default"), train_file)
     return run_training(spec, reporter), reporter
@@ -118,15 +119,26 @@ def test_started_reports_resolved_hyperparameters(
     assert "auto" not in started["hyperparameters"].values()
     assert started["n_examples"] == 20
     hp = started["hyperparameters"]
-    assert started["total_steps"] == hp["n_epochs"] * -(-20 // hp["batch_size"]) == outcome.step
+    assert started["total_steps"] == hp["n_epochs"] * -(-20 // hp["batch_size"]) == 100
+    # The loss stalls well before the plan ends; the run says where and why.
+    assert outcome.step < started["total_steps"]
+    assert any(
+        message.startswith(f"Stopped early at step {outcome.step} of 100: the smoothed training")
+        for _, message in reporter.events
+    )
 
 
 def test_a_checkpoint_every_epoch_holds_adapter_and_state(
     default_run: tuple[TrainingOutcome, RecordingReporter],
 ) -> None:
     outcome, reporter = default_run
-    n_epochs = reporter.started_calls[0]["hyperparameters"]["n_epochs"]
-    assert [c["epoch"] for c in reporter.checkpoints] == list(range(1, n_epochs + 1))
+    per_epoch = 20  # batch 1
+    # One per epoch trained, and one at the step where the run stopped early.
+    expected = list(range(per_epoch, outcome.step + 1, per_epoch))
+    if outcome.step % per_epoch:
+        expected.append(outcome.step)
+    assert [c["step"] for c in reporter.checkpoints] == expected
+    assert [c["epoch"] for c in reporter.checkpoints] == [step // per_epoch for step in expected]
     for checkpoint in reporter.checkpoints:
         directory = checkpoint["checkpoint_dir"]
         assert directory.name == f"step-{checkpoint['step']}"
@@ -138,13 +150,13 @@ def test_a_checkpoint_every_epoch_holds_adapter_and_state(
 
 
 def test_trained_tokens_count_every_non_padding_token_of_every_epoch(
-    default_run: tuple[TrainingOutcome, RecordingReporter], emulator: Emulator, train_file: Path
+    short_run: tuple[TrainingOutcome, RecordingReporter], emulator: Emulator, train_file: Path
 ) -> None:
     from transformers import AutoTokenizer
 
     from service.datasets.loading import load_examples
 
-    outcome, reporter = default_run
+    outcome, reporter = short_run
     tokenizer = AutoTokenizer.from_pretrained(emulator.model_dir)
     _, report = load_examples(train_file, tokenizer, context_length=1024)
     n_epochs = reporter.started_calls[0]["hyperparameters"]["n_epochs"]

@@ -1,9 +1,11 @@
 """The local executor: one worker process per job, on this machine's device slots.
 
 Training runs in child processes, so a crash or an OOM kill takes down one job, never the
-server. They are forked from a forkserver, which Python starts on the first job and which
-imports torch, transformers and peft once: a job then starts in a fraction of a second instead
-of paying that import (about 4 s of CPU) every time. The forkserver is a fresh process started
+server. They are forked from a forkserver, which imports torch, transformers and peft once: a
+job then starts in a fraction of a second instead of paying that import (about 4 s of CPU)
+every time. The scheduler's first tick starts it (ensure_ready), so that the import overlaps
+the server's start and the client's upload rather than delaying the first job, whose
+turnaround it used to double. The forkserver is a fresh process started
 by the server, never the server itself, so no thread, CUDA context or open connection of the
 server is ever forked, and it never runs torch, so none of its own either.
 
@@ -14,6 +16,7 @@ the next leader re-queues their jobs from their latest checkpoint.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 import signal
 from multiprocessing.process import BaseProcess
 
@@ -40,13 +43,18 @@ class LocalExecutor:
         self.target = target
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(FORKSERVER_PRELOAD)
+        self._forkserver_started = False
 
     def slots(self) -> list[DeviceSlot]:
         """This machine's CUDA devices, else its CPU slots."""
         return discover_slots(self.settings)
 
     def ensure_ready(self) -> None:
-        """Always ready."""
+        """Start the forkserver if it is not running; it imports in the background."""
+        if not self._forkserver_started:
+            # Returns once the process is spawned; a first job's fork waits for its imports.
+            multiprocessing.forkserver.ensure_running()
+            self._forkserver_started = True
 
     def token(self, scheduler: str, slot: DeviceSlot) -> str:
         """`<scheduler>/<slot>/<random>`."""

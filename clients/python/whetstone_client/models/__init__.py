@@ -142,6 +142,10 @@ from .files_list_order import FilesListOrder
 from .fine_tune_dpo_hyperparameters import FineTuneDPOHyperparameters
 from .fine_tune_dpo_hyperparameters_batch_size_type_0 import FineTuneDPOHyperparametersBatchSizeType0
 from .fine_tune_dpo_hyperparameters_beta_type_0 import FineTuneDPOHyperparametersBetaType0
+from .fine_tune_dpo_hyperparameters_early_stopping_type_0 import FineTuneDPOHyperparametersEarlyStoppingType0
+from .fine_tune_dpo_hyperparameters_early_stopping_type_1_type_1 import (
+    FineTuneDPOHyperparametersEarlyStoppingType1Type1,
+)
 from .fine_tune_dpo_hyperparameters_learning_rate_multiplier_type_0 import (
     FineTuneDPOHyperparametersLearningRateMultiplierType0,
 )
@@ -198,6 +202,12 @@ from .fine_tune_reinforcement_hyperparameters_temperature_type_0 import (
 from .fine_tune_reinforcement_method import FineTuneReinforcementMethod
 from .fine_tune_supervised_hyperparameters import FineTuneSupervisedHyperparameters
 from .fine_tune_supervised_hyperparameters_batch_size_type_0 import FineTuneSupervisedHyperparametersBatchSizeType0
+from .fine_tune_supervised_hyperparameters_early_stopping_type_0 import (
+    FineTuneSupervisedHyperparametersEarlyStoppingType0,
+)
+from .fine_tune_supervised_hyperparameters_early_stopping_type_1_type_1 import (
+    FineTuneSupervisedHyperparametersEarlyStoppingType1Type1,
+)
 from .fine_tune_supervised_hyperparameters_learning_rate_multiplier_type_0 import (
     FineTuneSupervisedHyperparametersLearningRateMultiplierType0,
 )
@@ -469,6 +479,8 @@ __all__ = (
     "FineTuneDPOHyperparameters",
     "FineTuneDPOHyperparametersBatchSizeType0",
     "FineTuneDPOHyperparametersBetaType0",
+    "FineTuneDPOHyperparametersEarlyStoppingType0",
+    "FineTuneDPOHyperparametersEarlyStoppingType1Type1",
     "FineTuneDPOHyperparametersLearningRateMultiplierType0",
     "FineTuneDPOHyperparametersLoraAlphaType0",
     "FineTuneDPOHyperparametersLoraDropoutType0",
@@ -499,6 +511,8 @@ __all__ = (
     "FineTuneReinforcementMethod",
     "FineTuneSupervisedHyperparameters",
     "FineTuneSupervisedHyperparametersBatchSizeType0",
+    "FineTuneSupervisedHyperparametersEarlyStoppingType0",
+    "FineTuneSupervisedHyperparametersEarlyStoppingType1Type1",
     "FineTuneSupervisedHyperparametersLearningRateMultiplierType0",
     "FineTuneSupervisedHyperparametersLoraAlphaType0",
     "FineTuneSupervisedHyperparametersLoraDropoutType0",

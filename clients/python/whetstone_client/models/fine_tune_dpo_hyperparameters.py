@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.fine_tune_dpo_hyperparameters_batch_size_type_0 import FineTuneDPOHyperparametersBatchSizeType0
 from ..models.fine_tune_dpo_hyperparameters_beta_type_0 import FineTuneDPOHyperparametersBetaType0
+from ..models.fine_tune_dpo_hyperparameters_early_stopping_type_0 import FineTuneDPOHyperparametersEarlyStoppingType0
 from ..models.fine_tune_dpo_hyperparameters_learning_rate_multiplier_type_0 import (
     FineTuneDPOHyperparametersLearningRateMultiplierType0,
 )
@@ -20,6 +21,12 @@ from ..models.fine_tune_dpo_hyperparameters_lora_target_modules_type_0 import (
 from ..models.fine_tune_dpo_hyperparameters_n_epochs_type_0 import FineTuneDPOHyperparametersNEpochsType0
 from ..models.fine_tune_dpo_hyperparameters_training_type import FineTuneDPOHyperparametersTrainingType
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.fine_tune_dpo_hyperparameters_early_stopping_type_1_type_1 import (
+        FineTuneDPOHyperparametersEarlyStoppingType1Type1,
+    )
+
 
 T = TypeVar("T", bound="FineTuneDPOHyperparameters")
 
@@ -38,6 +45,10 @@ class FineTuneDPOHyperparameters:
             FineTuneDPOHyperparametersLearningRateMultiplierType0.AUTO.
         n_epochs (FineTuneDPOHyperparametersNEpochsType0 | int | Unset): Full passes over the training file, 1 to 50, or
             `auto`. Default: FineTuneDPOHyperparametersNEpochsType0.AUTO.
+        early_stopping (bool | FineTuneDPOHyperparametersEarlyStoppingType0 |
+            FineTuneDPOHyperparametersEarlyStoppingType1Type1 | Unset): Extension: stop once the validation loss (with a
+            validation file; else a smoothed training loss) has not improved by `min_delta` for `patience` steps; `true`,
+            `false`, an object, or `auto`.
         lora_rank (FineTuneDPOHyperparametersLoraRankType0 | int | Unset): Extension: LoRA rank r (default: the
             model's).
         lora_alpha (FineTuneDPOHyperparametersLoraAlphaType0 | int | Unset): Extension: LoRA alpha (default: the
@@ -58,6 +69,9 @@ class FineTuneDPOHyperparameters:
         FineTuneDPOHyperparametersLearningRateMultiplierType0.AUTO
     )
     n_epochs: FineTuneDPOHyperparametersNEpochsType0 | int | Unset = FineTuneDPOHyperparametersNEpochsType0.AUTO
+    early_stopping: (
+        bool | FineTuneDPOHyperparametersEarlyStoppingType0 | FineTuneDPOHyperparametersEarlyStoppingType1Type1 | Unset
+    ) = UNSET
     lora_rank: FineTuneDPOHyperparametersLoraRankType0 | int | Unset = UNSET
     lora_alpha: FineTuneDPOHyperparametersLoraAlphaType0 | int | Unset = UNSET
     lora_dropout: FineTuneDPOHyperparametersLoraDropoutType0 | float | Unset = UNSET
@@ -67,6 +81,10 @@ class FineTuneDPOHyperparameters:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.fine_tune_dpo_hyperparameters_early_stopping_type_1_type_1 import (
+            FineTuneDPOHyperparametersEarlyStoppingType1Type1,  # noqa: PLC0415
+        )
+
         beta: float | str | Unset
         if isinstance(self.beta, Unset):
             beta = UNSET
@@ -98,6 +116,16 @@ class FineTuneDPOHyperparameters:
             n_epochs = self.n_epochs.value
         else:
             n_epochs = self.n_epochs
+
+        early_stopping: bool | dict[str, Any] | str | Unset
+        if isinstance(self.early_stopping, Unset):
+            early_stopping = UNSET
+        elif isinstance(self.early_stopping, FineTuneDPOHyperparametersEarlyStoppingType0):
+            early_stopping = self.early_stopping.value
+        elif isinstance(self.early_stopping, FineTuneDPOHyperparametersEarlyStoppingType1Type1):
+            early_stopping = self.early_stopping.to_dict()
+        else:
+            early_stopping = self.early_stopping
 
         lora_rank: int | str | Unset
         if isinstance(self.lora_rank, Unset):
@@ -152,6 +180,8 @@ class FineTuneDPOHyperparameters:
             field_dict["learning_rate_multiplier"] = learning_rate_multiplier
         if n_epochs is not UNSET:
             field_dict["n_epochs"] = n_epochs
+        if early_stopping is not UNSET:
+            field_dict["early_stopping"] = early_stopping
         if lora_rank is not UNSET:
             field_dict["lora_rank"] = lora_rank
         if lora_alpha is not UNSET:
@@ -169,6 +199,10 @@ class FineTuneDPOHyperparameters:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.fine_tune_dpo_hyperparameters_early_stopping_type_1_type_1 import (
+            FineTuneDPOHyperparametersEarlyStoppingType1Type1,  # noqa: PLC0415
+        )
+
         d = dict(src_dict)
 
         def _parse_beta(data: object) -> FineTuneDPOHyperparametersBetaType0 | float | Unset:
@@ -232,6 +266,42 @@ class FineTuneDPOHyperparameters:
             return cast(FineTuneDPOHyperparametersNEpochsType0 | int | Unset, data)
 
         n_epochs = _parse_n_epochs(d.pop("n_epochs", UNSET))
+
+        def _parse_early_stopping(
+            data: object,
+        ) -> (
+            bool
+            | FineTuneDPOHyperparametersEarlyStoppingType0
+            | FineTuneDPOHyperparametersEarlyStoppingType1Type1
+            | Unset
+        ):
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                early_stopping_type_0 = FineTuneDPOHyperparametersEarlyStoppingType0(data)
+
+                return early_stopping_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                early_stopping_type_1_type_1 = FineTuneDPOHyperparametersEarlyStoppingType1Type1.from_dict(data)
+
+                return early_stopping_type_1_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                bool
+                | FineTuneDPOHyperparametersEarlyStoppingType0
+                | FineTuneDPOHyperparametersEarlyStoppingType1Type1
+                | Unset,
+                data,
+            )
+
+        early_stopping = _parse_early_stopping(d.pop("early_stopping", UNSET))
 
         def _parse_lora_rank(data: object) -> FineTuneDPOHyperparametersLoraRankType0 | int | Unset:
             if isinstance(data, Unset):
@@ -320,6 +390,7 @@ class FineTuneDPOHyperparameters:
             batch_size=batch_size,
             learning_rate_multiplier=learning_rate_multiplier,
             n_epochs=n_epochs,
+            early_stopping=early_stopping,
             lora_rank=lora_rank,
             lora_alpha=lora_alpha,
             lora_dropout=lora_dropout,

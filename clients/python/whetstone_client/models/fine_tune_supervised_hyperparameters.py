@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.fine_tune_supervised_hyperparameters_batch_size_type_0 import (
     FineTuneSupervisedHyperparametersBatchSizeType0,
+)
+from ..models.fine_tune_supervised_hyperparameters_early_stopping_type_0 import (
+    FineTuneSupervisedHyperparametersEarlyStoppingType0,
 )
 from ..models.fine_tune_supervised_hyperparameters_learning_rate_multiplier_type_0 import (
     FineTuneSupervisedHyperparametersLearningRateMultiplierType0,
@@ -28,6 +31,12 @@ from ..models.fine_tune_supervised_hyperparameters_n_epochs_type_0 import FineTu
 from ..models.fine_tune_supervised_hyperparameters_training_type import FineTuneSupervisedHyperparametersTrainingType
 from ..types import UNSET, Unset
 
+if TYPE_CHECKING:
+    from ..models.fine_tune_supervised_hyperparameters_early_stopping_type_1_type_1 import (
+        FineTuneSupervisedHyperparametersEarlyStoppingType1Type1,
+    )
+
+
 T = TypeVar("T", bound="FineTuneSupervisedHyperparameters")
 
 
@@ -43,6 +52,10 @@ class FineTuneSupervisedHyperparameters:
             FineTuneSupervisedHyperparametersLearningRateMultiplierType0.AUTO.
         n_epochs (FineTuneSupervisedHyperparametersNEpochsType0 | int | Unset): Full passes over the training file, 1 to
             50, or `auto`. Default: FineTuneSupervisedHyperparametersNEpochsType0.AUTO.
+        early_stopping (bool | FineTuneSupervisedHyperparametersEarlyStoppingType0 |
+            FineTuneSupervisedHyperparametersEarlyStoppingType1Type1 | Unset): Extension: stop once the validation loss
+            (with a validation file; else a smoothed training loss) has not improved by `min_delta` for `patience` steps;
+            `true`, `false`, an object, or `auto`.
         lora_rank (FineTuneSupervisedHyperparametersLoraRankType0 | int | Unset): Extension: LoRA rank r (default: the
             model's).
         lora_alpha (FineTuneSupervisedHyperparametersLoraAlphaType0 | int | Unset): Extension: LoRA alpha (default: the
@@ -66,6 +79,12 @@ class FineTuneSupervisedHyperparameters:
     n_epochs: FineTuneSupervisedHyperparametersNEpochsType0 | int | Unset = (
         FineTuneSupervisedHyperparametersNEpochsType0.AUTO
     )
+    early_stopping: (
+        bool
+        | FineTuneSupervisedHyperparametersEarlyStoppingType0
+        | FineTuneSupervisedHyperparametersEarlyStoppingType1Type1
+        | Unset
+    ) = UNSET
     lora_rank: FineTuneSupervisedHyperparametersLoraRankType0 | int | Unset = UNSET
     lora_alpha: FineTuneSupervisedHyperparametersLoraAlphaType0 | int | Unset = UNSET
     lora_dropout: FineTuneSupervisedHyperparametersLoraDropoutType0 | float | Unset = UNSET
@@ -75,6 +94,10 @@ class FineTuneSupervisedHyperparameters:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.fine_tune_supervised_hyperparameters_early_stopping_type_1_type_1 import (
+            FineTuneSupervisedHyperparametersEarlyStoppingType1Type1,  # noqa: PLC0415
+        )
+
         batch_size: int | str | Unset
         if isinstance(self.batch_size, Unset):
             batch_size = UNSET
@@ -98,6 +121,16 @@ class FineTuneSupervisedHyperparameters:
             n_epochs = self.n_epochs.value
         else:
             n_epochs = self.n_epochs
+
+        early_stopping: bool | dict[str, Any] | str | Unset
+        if isinstance(self.early_stopping, Unset):
+            early_stopping = UNSET
+        elif isinstance(self.early_stopping, FineTuneSupervisedHyperparametersEarlyStoppingType0):
+            early_stopping = self.early_stopping.value
+        elif isinstance(self.early_stopping, FineTuneSupervisedHyperparametersEarlyStoppingType1Type1):
+            early_stopping = self.early_stopping.to_dict()
+        else:
+            early_stopping = self.early_stopping
 
         lora_rank: int | str | Unset
         if isinstance(self.lora_rank, Unset):
@@ -150,6 +183,8 @@ class FineTuneSupervisedHyperparameters:
             field_dict["learning_rate_multiplier"] = learning_rate_multiplier
         if n_epochs is not UNSET:
             field_dict["n_epochs"] = n_epochs
+        if early_stopping is not UNSET:
+            field_dict["early_stopping"] = early_stopping
         if lora_rank is not UNSET:
             field_dict["lora_rank"] = lora_rank
         if lora_alpha is not UNSET:
@@ -167,6 +202,10 @@ class FineTuneSupervisedHyperparameters:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.fine_tune_supervised_hyperparameters_early_stopping_type_1_type_1 import (
+            FineTuneSupervisedHyperparametersEarlyStoppingType1Type1,  # noqa: PLC0415
+        )
+
         d = dict(src_dict)
 
         def _parse_batch_size(data: object) -> FineTuneSupervisedHyperparametersBatchSizeType0 | int | Unset:
@@ -215,6 +254,42 @@ class FineTuneSupervisedHyperparameters:
             return cast(FineTuneSupervisedHyperparametersNEpochsType0 | int | Unset, data)
 
         n_epochs = _parse_n_epochs(d.pop("n_epochs", UNSET))
+
+        def _parse_early_stopping(
+            data: object,
+        ) -> (
+            bool
+            | FineTuneSupervisedHyperparametersEarlyStoppingType0
+            | FineTuneSupervisedHyperparametersEarlyStoppingType1Type1
+            | Unset
+        ):
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                early_stopping_type_0 = FineTuneSupervisedHyperparametersEarlyStoppingType0(data)
+
+                return early_stopping_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                early_stopping_type_1_type_1 = FineTuneSupervisedHyperparametersEarlyStoppingType1Type1.from_dict(data)
+
+                return early_stopping_type_1_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                bool
+                | FineTuneSupervisedHyperparametersEarlyStoppingType0
+                | FineTuneSupervisedHyperparametersEarlyStoppingType1Type1
+                | Unset,
+                data,
+            )
+
+        early_stopping = _parse_early_stopping(d.pop("early_stopping", UNSET))
 
         def _parse_lora_rank(data: object) -> FineTuneSupervisedHyperparametersLoraRankType0 | int | Unset:
             if isinstance(data, Unset):
@@ -302,6 +377,7 @@ class FineTuneSupervisedHyperparameters:
             batch_size=batch_size,
             learning_rate_multiplier=learning_rate_multiplier,
             n_epochs=n_epochs,
+            early_stopping=early_stopping,
             lora_rank=lora_rank,
             lora_alpha=lora_alpha,
             lora_dropout=lora_dropout,
