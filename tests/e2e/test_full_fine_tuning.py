@@ -154,6 +154,8 @@ def test_full_jobs_train_recover_serve_as_models_of_their_own_and_delete(
         "batch_size": 4,
         "learning_rate_multiplier": 1.0,
         "n_epochs": 2,
+        # Resolved: an explicit n_epochs trains every step it asks for.
+        "early_stopping": False,
         "training_type": "full",
     }
     artifacts = server.data_dir / "artifacts" / "jobs" / emulator_job
