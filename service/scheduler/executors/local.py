@@ -29,8 +29,15 @@ from service.scheduler.worker import WorkerAssignment
 # A worker that ignores its release gets this long before SIGKILL at shutdown (seconds).
 STOP_GRACE_SECONDS = 2.0
 # Imported once by the forkserver, inherited by every worker (a module that fails to import is
-# skipped by Python, and the worker imports it itself).
-FORKSERVER_PRELOAD = ["torch", "transformers", "peft", "service.training.recipe"]
+# skipped by Python, and the worker imports it itself). The signal module goes first, so that
+# the forkserver ignores a group-wide SIGTERM even while torch imports.
+FORKSERVER_PRELOAD = [
+    "service.scheduler.executors.forkserver_signals",
+    "torch",
+    "transformers",
+    "peft",
+    "service.training.recipe",
+]
 
 
 class LocalExecutor:
