@@ -31,6 +31,7 @@ install: $(STAMP)
 # (text models need none of them). Then Whetstone's LoRA resolver plugin. A failed pip fails
 # the target: CI must not go on without vLLM.
 $(VLLM_STAMP): | $(VLLM_VENV)/bin/python
+	@echo "Installing vLLM $(VLLM_VERSION) into $(VLLM_VENV): a few minutes, about 3.5 GB"
 	if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi >/dev/null 2>&1; then \
 	  $(VLLM_VENV)/bin/pip install --quiet 'vllm==$(VLLM_VERSION)'; \
 	else \
