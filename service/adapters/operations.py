@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from pydantic import SecretStr
 
-from service.core.errors import AuthenticationError, NotFoundError
+from service.core.errors import AuthenticationError, NotFoundError, WhetstoneError
 from service.storage import ArtifactStore
 
 SERVABLE_KEY = re.compile(r"jobs/ftjob-[A-Za-z0-9]+/(?:checkpoints/step-[0-9]+/)?(?:adapter|model)")
@@ -72,7 +72,7 @@ def archive_chunks(
         if sent != size:
             # The header promised `size` bytes: a short or long body would corrupt the rest of
             # the archive, so end the stream instead (the client sees a truncated archive).
-            raise RuntimeError(f"{key}/{name} changed while it was sent ({sent} != {size})")
+            raise WhetstoneError(f"{key}/{name} changed while it was sent ({sent} != {size} bytes)")
         yield b"\0" * (-size % _BLOCK)
     yield _END_OF_ARCHIVE
 
