@@ -100,4 +100,8 @@ def test_vllm_resolves_a_stored_adapter_through_whetstone(
     assert set(result["unsafe"]) == {"dotdot", "absolute", "symlink", "hardlink"}
     for kind, outcome in result["unsafe"].items():
         assert outcome.startswith("refused"), (kind, outcome)
+    # An answer cut short fails the fetch, naming the adapter, and leaves nothing behind,
+    # also when it ends between two members, which tarfile alone takes for the end.
+    for kind, outcome in result["truncated"].items():
+        assert outcome.startswith(f"refused: cannot unpack adapter jobs/ftjob-{kind}"), outcome
     assert result["escaped"] == []

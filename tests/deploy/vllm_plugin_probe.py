@@ -55,6 +55,16 @@ def serve_hostile(archives: dict[str, bytes]) -> str:
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             kind = self.path.split("/ftjob-")[1].split("/")[0]
+            if kind.startswith("truncated"):
+                # A store that fails mid-stream: the answer ends before its content-length,
+                # inside a member or just after one (adapter_config.json: 1024 bytes).
+                body = archives["dotdot"]
+                self.send_response(200)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[: 700 if kind == "truncated-inside" else 1024])
+                self.close_connection = True
+                return
             body = archives[kind]
             self.send_response(200)
             self.send_header("content-length", str(len(body)))
@@ -97,7 +107,17 @@ async def probe(key: str) -> dict[str, object]:
             unsafe[kind] = "accepted"
         except UnsafeArchiveError as exc:
             unsafe[kind] = f"refused: {exc}"
+    truncated = {}
+    for kind in ("truncated-inside", "truncated-between"):
+        try:
+            await hostile.resolve_lora("base-model", f"jobs/ftjob-{kind}/adapter")
+            truncated[kind] = "accepted"
+        except UnsafeArchiveError as exc:
+            truncated[kind] = f"unsafe: {exc}"
+        except AdapterFetchError as exc:
+            truncated[kind] = f"refused: {exc}"
     return {
+        "truncated": truncated,
         "resolvers": sorted(LoRAResolverRegistry.get_supported_resolvers()),
         "lora_name": found.lora_name if found else None,
         "lora_path": found.lora_path if found else None,

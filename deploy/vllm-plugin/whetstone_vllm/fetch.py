@@ -7,6 +7,7 @@ always a complete adapter, also when several vLLM processes share the cache.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import shutil
@@ -59,8 +60,19 @@ def fetch_adapter(settings: ResolverSettings, key: str) -> Path | None:
     settings.cache_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=settings.cache_dir))
     try:
-        with response, tarfile.open(fileobj=response, mode="r|") as archive:
-            archive.extractall(staging, filter=_plain_files_inside)
+        with response:
+            body = _CountingReader(response)
+            with tarfile.open(fileobj=body, mode="r|") as archive:
+                archive.extractall(staging, filter=_plain_files_inside)
+            body.read()
+            # http.client ends a body cut short quietly, and tarfile takes an end of data
+            # between two members for the end of the archive: only the length tells.
+            expected = response.headers.get("content-length")
+            if expected is not None and body.count != int(expected):
+                raise AdapterFetchError(
+                    f"cannot unpack adapter {key}: the answer ended after {body.count} of "
+                    f"{expected} bytes"
+                )
         if not (staging / ADAPTER_CONFIG).is_file():
             raise AdapterFetchError(f"{key} holds no {ADAPTER_CONFIG}: it is not a LoRA adapter")
         try:
@@ -69,11 +81,26 @@ def fetch_adapter(settings: ResolverSettings, key: str) -> Path | None:
             # Another process renamed its own complete copy into place first: keep that one.
             if not target.is_dir():
                 raise
-    except (tarfile.TarError, OSError) as exc:
+    except (tarfile.TarError, OSError, http.client.HTTPException) as exc:
+        # HTTPException: the answer ended before its content-length (IncompleteRead).
         raise AdapterFetchError(f"cannot unpack adapter {key}: {exc}") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+class _CountingReader:
+    """A file object over an HTTP answer that counts the bytes read from it."""
+
+    def __init__(self, raw: http.client.HTTPResponse):
+        self.raw = raw
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to `size` bytes (all that is left when negative)."""
+        data = self.raw.read(size if size >= 0 else None)
+        self.count += len(data)
+        return data
 
 
 def _plain_files_inside(member: tarfile.TarInfo, destination: str) -> tarfile.TarInfo:
