@@ -40,6 +40,14 @@ def data_dir(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def migrated_data_dir(data_dir: Path, migrated_sqlite: Path) -> Path:
+    """`data_dir` with its default SQLite database already at head, so that an app's start
+    finds nothing to migrate (e2e servers and tests/migrations/ migrate from empty)."""
+    shutil.copyfile(migrated_sqlite, data_dir / "whetstone.db")
+    return data_dir
+
+
 SHARED_POSTGRES_URL = os.environ.get(
     "WHETSTONE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
