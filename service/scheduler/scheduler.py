@@ -314,6 +314,9 @@ class Scheduler:
             return
         waiting = await asyncio.to_thread(jobs.jobs_to_validate, self.db)
         self._forget_validations(keep=set(waiting))
+        if waiting:
+            # A worker follows each validation: its executor prepares meanwhile.
+            await asyncio.to_thread(self.executor.warm_up)
         moment = asyncio.get_running_loop().time()
         for job_id in waiting:
             if len(self._validating) >= MAX_CONCURRENT_VALIDATIONS:
