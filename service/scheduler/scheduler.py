@@ -126,6 +126,8 @@ class Scheduler:
             )
             if recovered:
                 logger.warning("re-queued %d job(s) interrupted by the last shutdown", recovered)
+                # Their workers start on the first tick: the executor prepares meanwhile.
+                await asyncio.to_thread(self.executor.warm_up)
         self.slots = await asyncio.to_thread(self.executor.slots)
         logger.info(
             "training slots (%s): %s",
@@ -308,6 +310,7 @@ class Scheduler:
             description=cause,
             max_attempts=self.settings.max_job_attempts,
         )
+        await asyncio.to_thread(self.executor.warm_up)  # its next run is likely ours
 
     async def _start_validations(self) -> None:
         if len(self._validating) >= MAX_CONCURRENT_VALIDATIONS:

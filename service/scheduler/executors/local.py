@@ -3,12 +3,13 @@
 Training runs in child processes, so a crash or an OOM kill takes down one job, never the
 server. They are forked from a forkserver, which imports torch, transformers and peft once: a
 job then starts in a fraction of a second instead of paying that import (about 4 s of CPU)
-every time. The scheduler starts it (warm_up) as soon as a first job is to be validated, so
-that the import overlaps the validation of the job's files rather than delaying its worker,
-whose start it used to double; a server that never trains never imports torch (about 4 s of
-CPU and a few hundred MB of memory spared). The forkserver is a fresh process started
-by the server, never the server itself, so no thread, CUDA context or open connection of the
-server is ever forked, and it never runs torch, so none of its own either.
+every time. The scheduler starts it (warm_up) as soon as a first job is to be validated (or
+re-queued after a crash), so that the import overlaps the validation of the job's files (or
+the server's start) rather than delaying its worker, whose start it used to double; a server
+that never trains never imports torch (about 4 s of CPU and a few hundred MB of memory
+spared). The forkserver is a fresh process started by the server, never the server itself,
+so no thread, CUDA context or open connection of the server is ever forked, and it never runs
+torch, so none of its own either.
 
 A worker ends soon after its server dies (its orphan watch), so runs never outlive the server:
 the next leader re-queues their jobs from their latest checkpoint.
