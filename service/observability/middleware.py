@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Sequence
 
-from fastapi.routing import RouteContext, iter_route_contexts
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from starlette.routing import BaseRoute, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -84,30 +84,65 @@ class RouteTemplates:
     """The full path template of each route of an app, prefixes included.
 
     FastAPI puts the matched route in `scope["route"]`, but an included router's route keeps
-    the path it was declared with (no `/v1`), so the full templates are read once from
-    FastAPI's route contexts. Requests refused before routing (413, 431) have no matched
-    route; their path is matched against the templates instead.
+    the path it was declared with (no `/v1`). The prefix is the part of the request's path
+    before the segments the declared path matched, one segment per segment (a parameter
+    matches one, unless it is a `:path` one); it is worked out once per route and kept, so
+    the number of series stays bounded by the number of routes.
+
+    FastAPI's own route contexts hold the full templates, but reading them builds every
+    route's request and response models at once (most of a second of CPU on the first
+    request, for routes a process may never serve); they are read only for the requests
+    that no route handled (404s, and the 413s and 431s refused before routing), whose path
+    is matched against every template.
     """
 
     def __init__(self, routes: Sequence[BaseRoute | RouteContext]):
+        self.routes = routes
         self.by_route: dict[int, str] = {}
-        self.patterns: list[tuple[re.Pattern[str], str]] = []
-        for context in iter_route_contexts(routes):
-            template = context.path_format or context.path
-            if not template:
-                continue
-            self.by_route.setdefault(id(context.original_route), template)
-            self.patterns.append((compile_path(template)[0], template))
+        self._patterns: list[tuple[re.Pattern[str], str]] | None = None
 
     def of(self, scope: Scope) -> str:
         """The template of the route that handled the request, or `unmatched`."""
         route = scope.get("route")
         if route is not None:
-            template = self.by_route.get(id(route)) or getattr(route, "path", None)
-            if isinstance(template, str) and template:
+            template = self.by_route.get(id(route)) or self._prefixed(route, scope)
+            if template:
                 return template
         path = scope.get("path", "")
-        for pattern, template in self.patterns:
+        for pattern, template in self.patterns():
             if pattern.match(path):
                 return template
         return UNMATCHED
+
+    def _prefixed(self, route: BaseRoute, scope: Scope) -> str | None:
+        """The declared path of `route` with the prefix it was reached under, remembered."""
+        if isinstance(route, APIRoute) and ":path}" not in route.path:
+            path: str = scope.get("path", "")
+            root = scope.get("root_path", "")
+            if root and path.startswith(root):
+                path = path[len(root) :]
+            segments = path.split("/")
+            prefix = "/".join(segments[: len(segments) - route.path.count("/")])
+            template: str | None = prefix + route.path
+        else:
+            template = self._from_contexts(route) or getattr(route, "path", None)
+        if template:
+            self.by_route[id(route)] = template
+        return template
+
+    def _from_contexts(self, route: BaseRoute) -> str | None:
+        """The template FastAPI's route contexts give `route`."""
+        for context in iter_route_contexts(self.routes):
+            if context.original_route is route:
+                return context.path_format or context.path
+        return None
+
+    def patterns(self) -> list[tuple[re.Pattern[str], str]]:
+        """Every route's template with its regular expression, read once."""
+        if self._patterns is None:
+            self._patterns = []
+            for context in iter_route_contexts(self.routes):
+                template = context.path_format or context.path
+                if template:
+                    self._patterns.append((compile_path(template)[0], template))
+        return self._patterns

@@ -126,6 +126,8 @@ class Scheduler:
             )
             if recovered:
                 logger.warning("re-queued %d job(s) interrupted by the last shutdown", recovered)
+                # Their workers start on the first tick: the executor prepares meanwhile.
+                await asyncio.to_thread(self.executor.warm_up)
         self.slots = await asyncio.to_thread(self.executor.slots)
         logger.info(
             "training slots (%s): %s",
@@ -308,12 +310,16 @@ class Scheduler:
             description=cause,
             max_attempts=self.settings.max_job_attempts,
         )
+        await asyncio.to_thread(self.executor.warm_up)  # its next run is likely ours
 
     async def _start_validations(self) -> None:
         if len(self._validating) >= MAX_CONCURRENT_VALIDATIONS:
             return
         waiting = await asyncio.to_thread(jobs.jobs_to_validate, self.db)
         self._forget_validations(keep=set(waiting))
+        if waiting:
+            # A worker follows each validation: its executor prepares meanwhile.
+            await asyncio.to_thread(self.executor.warm_up)
         moment = asyncio.get_running_loop().time()
         for job_id in waiting:
             if len(self._validating) >= MAX_CONCURRENT_VALIDATIONS:

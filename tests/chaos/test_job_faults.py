@@ -19,9 +19,9 @@ from tests.fine_tuning.test_router import JOBS, create, events_of, validate_file
 
 
 @pytest.fixture
-def client(data_dir: Path) -> Iterator[TestClient]:
+def client(migrated_data_dir: Path) -> Iterator[TestClient]:
     """Local mode, where fault injection is on by default."""
-    with app_client(data_dir) as client:
+    with app_client(migrated_data_dir) as client:
         client.headers["Authorization"] = "Bearer sk-local"
         yield client
 

@@ -17,9 +17,9 @@ AUTH = {"Authorization": "Bearer sk-test"}
 
 
 @pytest.fixture
-def client(data_dir: Path) -> Iterator[TestClient]:
+def client(migrated_data_dir: Path) -> Iterator[TestClient]:
     """The app plus two test-only routes that fail."""
-    app = create_app(Settings(data_dir=data_dir, scheduler_enabled=False))
+    app = create_app(Settings(data_dir=migrated_data_dir, scheduler_enabled=False))
 
     @app.get("/test-only/crash")
     def crash() -> None:

@@ -20,10 +20,13 @@ LIMIT = 64 * 1024
 
 
 @pytest.fixture
-def client(data_dir: Path) -> Iterator[TestClient]:
+def client(migrated_data_dir: Path) -> Iterator[TestClient]:
     """The app with a 64 KiB file limit (the middleware allows 1 MiB of multipart slack)."""
     settings = Settings(
-        data_dir=data_dir, scheduler_enabled=False, max_file_bytes=LIMIT, max_json_body_bytes=1024
+        data_dir=migrated_data_dir,
+        scheduler_enabled=False,
+        max_file_bytes=LIMIT,
+        max_json_body_bytes=1024,
     )
     with TestClient(create_app(settings), headers=AUTH) as test_client:
         yield test_client

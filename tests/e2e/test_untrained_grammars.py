@@ -5,11 +5,14 @@ OpenAI answers it, never as the grammar's raw text."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import jsonschema
 import openai
 import pytest
 from pydantic import BaseModel
+
+from tests.harness import ServerProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -178,3 +181,25 @@ def test_responses_parse_returns_a_valid_object(client: openai.OpenAI) -> None:
         )
         assert response.status == "completed"
         assert isinstance(response.output_parsed, Contact)
+
+
+def test_a_server_that_has_trained_nothing_has_imported_no_training_stack(
+    client: openai.OpenAI, server: ServerProcess
+) -> None:
+    # Serving the emulator imports torch in the server itself, but the workers' forkserver
+    # (torch, transformers, peft: seconds of CPU and hundreds of MB) waits for a first job.
+    assert client.models.list().data
+    assert not [line for line in children(server.pid) if "forkserver" in line]
+
+
+def children(pid: int) -> list[str]:
+    """The command lines of the processes whose parent is `pid` (Linux's /proc)."""
+    lines = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # The parent's pid is the second field after the parenthesised command name.
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                lines.append(stat.with_name("cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except (OSError, IndexError, ValueError):
+            continue  # it ended meanwhile
+    return lines

@@ -16,9 +16,11 @@ AUTH = {"Authorization": "Bearer sk-test"}
 
 
 @pytest.fixture
-def client(data_dir: Path) -> Iterator[TestClient]:
+def client(migrated_data_dir: Path) -> Iterator[TestClient]:
     """The app on local storage, with a 64 KiB file limit to exercise 413s cheaply."""
-    settings = Settings(data_dir=data_dir, scheduler_enabled=False, max_file_bytes=64 * 1024)
+    settings = Settings(
+        data_dir=migrated_data_dir, scheduler_enabled=False, max_file_bytes=64 * 1024
+    )
     with TestClient(create_app(settings), headers=AUTH) as test_client:
         yield test_client
 

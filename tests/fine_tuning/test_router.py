@@ -64,9 +64,11 @@ def keys_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def client(data_dir: Path, keys_file: Path) -> Iterator[TestClient]:
+def client(migrated_data_dir: Path, keys_file: Path) -> Iterator[TestClient]:
     """The app with the scheduler off, as project alice."""
-    settings = Settings(data_dir=data_dir, scheduler_enabled=False, api_keys_file=keys_file)
+    settings = Settings(
+        data_dir=migrated_data_dir, scheduler_enabled=False, api_keys_file=keys_file
+    )
     with TestClient(create_app(settings), headers={"Authorization": "Bearer sk-alice"}) as tc:
         yield tc
 

@@ -33,9 +33,9 @@ def adapter(models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def client(data_dir: Path, models_dir: Path) -> Iterator[TestClient]:
+def client(migrated_data_dir: Path, models_dir: Path) -> Iterator[TestClient]:
     """The app in-process, no scheduler."""
-    with serving_client(data_dir, models_dir) as test_client:
+    with serving_client(migrated_data_dir, models_dir) as test_client:
         yield test_client
 
 

@@ -28,7 +28,7 @@ BOB = {"Authorization": "Bearer sk-bob"}
 
 
 @pytest.fixture
-def client(tmp_path: Path, data_dir: Path) -> Iterator[TestClient]:
+def client(tmp_path: Path, migrated_data_dir: Path) -> Iterator[TestClient]:
     """The app with two projects and no scheduler loop (validation is run by hand)."""
     keys = tmp_path / "keys.json"
     keys.write_text(
@@ -39,7 +39,7 @@ def client(tmp_path: Path, data_dir: Path) -> Iterator[TestClient]:
             }
         )
     )
-    settings = Settings(data_dir=data_dir, api_keys_file=keys, scheduler_enabled=False)
+    settings = Settings(data_dir=migrated_data_dir, api_keys_file=keys, scheduler_enabled=False)
     with TestClient(create_app(settings), headers=ALICE) as test_client:
         yield test_client
 

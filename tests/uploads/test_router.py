@@ -19,10 +19,10 @@ AUTH = {"Authorization": "Bearer sk-test"}
 
 
 @pytest.fixture
-def client(data_dir: Path) -> Iterator[TestClient]:
+def client(migrated_data_dir: Path) -> Iterator[TestClient]:
     """The app on local storage with a 1 KiB part limit."""
     settings = Settings(
-        data_dir=data_dir,
+        data_dir=migrated_data_dir,
         scheduler_enabled=False,
         max_upload_part_bytes=1024,
         max_upload_bytes=4096,

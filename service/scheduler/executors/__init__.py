@@ -68,6 +68,11 @@ class Executor(Protocol):
         ServiceUnavailableError while the executor's cluster does not answer."""
         ...
 
+    def warm_up(self) -> None:
+        """A job is on its way (it is being validated): prepare what its worker will need,
+        in the background, so that the worker starts without waiting (blocking only briefly)."""
+        ...
+
     def token(self, scheduler: str, slot: DeviceSlot) -> str:
         """A fresh worker token for a run in `slot`."""
         ...

@@ -3,11 +3,13 @@
 Training runs in child processes, so a crash or an OOM kill takes down one job, never the
 server. They are forked from a forkserver, which imports torch, transformers and peft once: a
 job then starts in a fraction of a second instead of paying that import (about 4 s of CPU)
-every time. The scheduler's first tick starts it (ensure_ready), so that the import overlaps
-the server's start and the client's upload rather than delaying the first job, whose
-turnaround it used to double. The forkserver is a fresh process started
-by the server, never the server itself, so no thread, CUDA context or open connection of the
-server is ever forked, and it never runs torch, so none of its own either.
+every time. The scheduler starts it (warm_up) as soon as a first job is to be validated (or
+re-queued after a crash), so that the import overlaps the validation of the job's files (or
+the server's start) rather than delaying its worker, whose start it used to double; a server
+that never trains never imports torch (about 4 s of CPU and a few hundred MB of memory
+spared). The forkserver is a fresh process started by the server, never the server itself,
+so no thread, CUDA context or open connection of the server is ever forked, and it never runs
+torch, so none of its own either.
 
 A worker ends soon after its server dies (its orphan watch), so runs never outlive the server:
 the next leader re-queues their jobs from their latest checkpoint.
@@ -57,6 +59,9 @@ class LocalExecutor:
         return discover_slots(self.settings)
 
     def ensure_ready(self) -> None:
+        """Always ready: a worker's start starts the forkserver if warm_up has not."""
+
+    def warm_up(self) -> None:
         """Start the forkserver if it is not running; it imports in the background."""
         if not self._forkserver_started:
             # Returns once the process is spawned; a first job's fork waits for its imports.

@@ -128,6 +128,9 @@ class RayExecutor:
         """Connect to the cluster, or raise ClusterUnavailableError."""
         self._connect()
 
+    def warm_up(self) -> None:
+        """Nothing to prepare: the cluster's nodes import what an actor needs."""
+
     def token(self, scheduler: str, slot: DeviceSlot) -> str:
         """`ray/<scheduler>/<random>`: the prefix tells any replica that Ray runs it."""
         return f"{RAY_TOKEN_PREFIX}{scheduler}/{random_token(8)}"

@@ -61,12 +61,12 @@ def adapter(models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def client(data_dir: Path, models_dir: Path, tmp_path: Path) -> Iterator[TestClient]:
+def client(migrated_data_dir: Path, models_dir: Path, tmp_path: Path) -> Iterator[TestClient]:
     """The app in-process with a keys file: projects A, B and D in one organization, C in
     another."""
     keys = tmp_path / "keys.json"
     keys.write_text(json.dumps(KEYS))
-    with serving_client(data_dir, models_dir, api_keys_file=keys) as test_client:
+    with serving_client(migrated_data_dir, models_dir, api_keys_file=keys) as test_client:
         yield test_client
 
 
