@@ -125,7 +125,10 @@ def create_job(
             raise ConflictError(f"A custom model named {request.customModelName!r} exists.")
     customization: CustomizationType = request.customizationType or "FINE_TUNING"
     base = _base_name(request.baseModelIdentifier)
-    method = _method(request, customization, catalog, base)
+    lambda_source = None
+    if customization == "REINFORCEMENT_FINE_TUNING":
+        lambda_source = _lambda_source(store, request)
+    method = _method(request, customization, catalog, base, lambda_source)
     if request.trainingDataConfig.invocationLogsConfig is not None:
         raise InvalidRequestError(
             "trainingDataConfig.invocationLogsConfig is not supported: give s3Uri."
@@ -192,6 +195,7 @@ def _method(
     customization: CustomizationType,
     catalog: Catalog,
     base: str,
+    lambda_source: str | None = None,
 ) -> dict[str, Any]:
     """Our `method` for Bedrock's customization type and hyperparameters."""
     if customization == "DISTILLATION":
@@ -205,9 +209,10 @@ def _method(
     if config is not None and config.distillationConfig is not None:
         raise InvalidRequestError("customizationConfig.distillationConfig is not supported.")
     if customization == "REINFORCEMENT_FINE_TUNING":
+        return _reinforcement(request, catalog, base, lambda_source)
+    if config is not None and config.rftConfig is not None:
         raise InvalidRequestError(
-            "customizationType REINFORCEMENT_FINE_TUNING is not supported by this server yet; "
-            "use the OpenAI API's reinforcement method."
+            "customizationConfig.rftConfig is for customizationType REINFORCEMENT_FINE_TUNING."
         )
     hyperparameters: dict[str, JsonValue] = {}
     for key, value in (request.hyperParameters or {}).items():
@@ -223,6 +228,100 @@ def _method(
                 f"hyperParameters: unknown key {key!r}; Bedrock's are {known}."
             )
     return {"type": "supervised", "supervised": {"hyperparameters": hyperparameters}}
+
+
+# rftConfig.hyperParameters -> ours (learningRate is converted, maxPromptLength ignored).
+_RFT_KEYS = {
+    "epochCount": "n_epochs",
+    "batchSize": "batch_size",
+    "trainingSamplePerPrompt": "num_generations",
+    "inferenceMaxTokens": "max_completion_tokens",
+    "reasoningEffort": "reasoning_effort",
+    "evalInterval": "eval_interval",
+}
+LAMBDA_GRADER_NAME = "bedrock-lambda-grader"
+# Runs the Lambda's own handler as a python grader: Bedrock calls it with a list of samples
+# (the conversation with the sampled reply appended, the line's reference_answer and
+# metadata) and reads `aggregate_reward_score` back, so the same source grades here.
+_LAMBDA_SHIM = """
+
+def grade(sample, item):
+    messages = list(item.get("messages") or [])
+    messages.append({"role": "assistant", "content": sample.get("output_text", "")})
+    event = [
+        {
+            "id": "sample-0",
+            "messages": messages,
+            "reference_answer": item.get("reference_answer"),
+            "metadata": item.get("metadata"),
+        }
+    ]
+    results = lambda_handler(event, None)
+    if isinstance(results, dict) and "body" in results:
+        results = results["body"]
+    return float(results[0]["aggregate_reward_score"])
+"""
+
+
+def _lambda_source(store: ArtifactStore, request: CreateModelCustomizationJobRequest) -> str:
+    """The Python source of the Lambda grader, read from the `s3://` URI given as its ARN."""
+    rft = request.customizationConfig.rftConfig if request.customizationConfig else None
+    grader = rft.graderConfig.lambdaGrader if rft and rft.graderConfig else None
+    if grader is None:
+        raise InvalidRequestError(
+            "REINFORCEMENT_FINE_TUNING needs customizationConfig.rftConfig.graderConfig."
+            "lambdaGrader.lambdaArn."
+        )
+    if grader.lambdaArn.startswith("arn:"):
+        raise InvalidRequestError(
+            f"lambdaArn {grader.lambdaArn!r}: Whetstone runs no Lambda. Give the function's "
+            "Python source as s3://bucket/key.py instead (its lambda_handler grades each "
+            "sample, as in Lambda)."
+        )
+    obj = parse_bucket_uri(grader.lambdaArn, schemes=("s3",))
+    source = read_bucket_object(store, obj).decode("utf-8", errors="replace")
+    if "lambda_handler" not in source:
+        raise InvalidRequestError(f"{obj.uri} defines no lambda_handler(event, context).")
+    return source
+
+
+def _reinforcement(
+    request: CreateModelCustomizationJobRequest,
+    catalog: Catalog,
+    base: str,
+    lambda_source: str | None,
+) -> dict[str, Any]:
+    """Our reinforcement method: the Lambda's source as a python grader."""
+    if request.hyperParameters:
+        raise InvalidRequestError(
+            "REINFORCEMENT_FINE_TUNING takes its hyperparameters in "
+            "customizationConfig.rftConfig.hyperParameters, not hyperParameters."
+        )
+    assert lambda_source is not None
+    config = request.customizationConfig
+    rft = config.rftConfig if config is not None else None
+    given = (
+        rft.hyperParameters.model_dump(exclude_none=True)
+        if rft is not None and rft.hyperParameters is not None
+        else {}
+    )
+    hyperparameters: dict[str, JsonValue] = {}
+    for key, value in given.items():
+        if key == _LEARNING_RATE:
+            hyperparameters["learning_rate_multiplier"] = _multiplier(str(value), catalog, base)
+        elif key in _RFT_KEYS:
+            hyperparameters[_RFT_KEYS[key]] = value
+    return {
+        "type": "reinforcement",
+        "reinforcement": {
+            "grader": {
+                "type": "python",
+                "name": LAMBDA_GRADER_NAME,
+                "source": lambda_source + _LAMBDA_SHIM,
+            },
+            "hyperparameters": hyperparameters,
+        },
+    }
 
 
 def _integer(key: str, value: str) -> int:

@@ -3,6 +3,7 @@ hyperparameters and Converse requests."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,11 @@ from service.catalog import BEDROCK_ALIASES, EMULATOR_NAME, Catalog
 from service.core import errors
 from service.core.errors import InvalidRequestError
 from service.fine_tuning.schemas import FineTuningJob, JobStatus
+from service.graders.grading import GradingContext, check_grader, grade
+from service.graders.sandbox import PythonSandbox
+from service.graders.schemas import parse_grader
+from service.graders.templates import Sample
+from tests.graders.fixtures import TEST_LIMITS, needs_sandbox
 
 
 def test_arns_have_aws_shapes_and_parse_back_from_their_encoded_form() -> None:
@@ -212,3 +218,43 @@ def test_converse_refuses_what_it_does_not_serve() -> None:
     )
     with pytest.raises(InvalidRequestError, match="toolConfig is not supported"):
         runtime.chat_request("m", tools, stream=False)
+
+
+LAMBDA = """
+def lambda_handler(event, context):
+    scores = []
+    for sample in event:
+        reply = sample["messages"][-1]["content"]
+        score = 1.0 if reply.strip() == sample["reference_answer"] else 0.25
+        scores.append({"id": sample["id"], "aggregate_reward_score": score})
+    return scores
+"""
+
+
+@needs_sandbox
+def test_reinforcement_runs_the_lambdas_own_handler_as_a_python_grader(
+    tmp_path: Path,
+) -> None:
+    catalog = Catalog.load(data_dir=tmp_path, models_file=None)
+    request = create_request(
+        customizationType="REINFORCEMENT_FINE_TUNING",
+        customizationConfig={
+            "rftConfig": {
+                "graderConfig": {"lambdaGrader": {"lambdaArn": "s3://b/grader.py"}},
+                "hyperParameters": {"epochCount": 2, "trainingSamplePerPrompt": 4},
+            }
+        },
+    )
+    method = operations._method(
+        request, "REINFORCEMENT_FINE_TUNING", catalog, "amazon.nova-micro-v1:0:128k", LAMBDA
+    )
+    assert method["type"] == "reinforcement"
+    config = method["reinforcement"]
+    assert config["hyperparameters"] == {"n_epochs": 2, "num_generations": 4}
+    grader = parse_grader(config["grader"])
+    check_grader(grader)
+    item = {"messages": [{"role": "user", "content": "2+2?"}], "reference_answer": "4"}
+    context = GradingContext(sampler=None, python=PythonSandbox(TEST_LIMITS))
+    right = asyncio.run(grade(grader, Sample.from_text(" 4"), item, context))
+    wrong = asyncio.run(grade(grader, Sample.from_text("5"), item, context))
+    assert (right.reward, wrong.reward) == (1.0, 0.25)

@@ -293,6 +293,25 @@ def test_errors_come_in_aws_shapes(server: ServerProcess, bedrock: Any, bucket: 
             trainingDataConfig={"s3Uri": f"s3://{bucket}/x.jsonl"},
             outputDataConfig={"s3Uri": f"s3://{bucket}/outputs/"},
         )
+    with pytest.raises(bedrock.exceptions.ValidationException, match="runs no Lambda"):
+        bedrock.create_model_customization_job(
+            jobName="rft",
+            customModelName="rft",
+            roleArn=ROLE,
+            baseModelIdentifier=BASE,
+            customizationType="REINFORCEMENT_FINE_TUNING",
+            customizationConfig={
+                "rftConfig": {
+                    "graderConfig": {
+                        "lambdaGrader": {
+                            "lambdaArn": "arn:aws:lambda:us-east-1:123456789012:function:reward"
+                        }
+                    }
+                }
+            },
+            trainingDataConfig={"s3Uri": f"s3://{bucket}/x.jsonl"},
+            outputDataConfig={"s3Uri": f"s3://{bucket}/outputs/"},
+        )
     with pytest.raises(bedrock.exceptions.ValidationException, match="does not exist"):
         bedrock.create_model_customization_job(
             jobName="absent",
@@ -302,3 +321,74 @@ def test_errors_come_in_aws_shapes(server: ServerProcess, bedrock: Any, bucket: 
             trainingDataConfig={"s3Uri": f"s3://{bucket}/absent.jsonl"},
             outputDataConfig={"s3Uri": f"s3://{bucket}/outputs/"},
         )
+
+
+REWARD_LAMBDA = """
+def lambda_handler(event, context):
+    return [
+        {
+            "id": sample["id"],
+            "aggregate_reward_score": float(
+                sample["reference_answer"] in sample["messages"][-1]["content"]
+            ),
+        }
+        for sample in event
+    ]
+"""
+
+
+def test_reinforcement_grades_with_the_lambdas_source_from_s3(
+    server: ServerProcess, bedrock: Any, s3: Any, bucket: str
+) -> None:
+    s3.put_object(Bucket=bucket, Key="graders/reward.py", Body=REWARD_LAMBDA.encode())
+    lines = [
+        {"messages": [{"role": "user", "content": f"Say {word}."}], "reference_answer": word}
+        for word in [
+            "owl",
+            "cat",
+            "dog",
+            "fox",
+            "elk",
+            "emu",
+            "yak",
+            "bee",
+            "ant",
+            "eel",
+            "cow",
+            "pig",
+            "hen",
+            "ram",
+            "ape",
+            "bat",
+        ]
+    ]
+    arn = create_job(
+        bedrock,
+        s3,
+        bucket,
+        jsonl(lines),
+        customizationType="REINFORCEMENT_FINE_TUNING",
+        customizationConfig={
+            "rftConfig": {
+                "graderConfig": {"lambdaGrader": {"lambdaArn": f"s3://{bucket}/graders/reward.py"}},
+                "hyperParameters": {
+                    "epochCount": 1,
+                    "batchSize": 16,  # Bedrock's least: one step here
+                    "trainingSamplePerPrompt": 2,
+                    "inferenceMaxTokens": 4,
+                },
+            }
+        },
+    )
+    job = wait(bedrock, arn, FINISHED)
+    assert job["status"] == "Completed", job.get("failureMessage")
+    assert job["customizationType"] == "REINFORCEMENT_FINE_TUNING"
+    # Every sample was graded by the Lambda's handler, none failed in it.
+    client = openai.OpenAI(base_url=f"{server.base_url}/v1", api_key=ACCESS_KEY, max_retries=0)
+    steps = [
+        event.data
+        for event in client.fine_tuning.jobs.list_events(arn.rsplit("/", 1)[1], limit=100)
+        if event.type == "metrics"
+    ]
+    errors = [v for step in steps for k, v in step.items() if k.endswith("grader_errors")]
+    assert errors and not any(errors), steps
