@@ -75,6 +75,9 @@ def _report_summary(
 ) -> str | None:
     """One warning summarising the training file's data report (cached per file and model, so
     the report page later costs nothing); None when it finds nothing."""
+    if job.method_extras.get(DATA_FORMAT_KEY) is not None:
+        # The report reads OpenAI lines; a cloud's file would only show up as invalid there.
+        return None
     try:
         entry = catalog.resolve(job.catalog_model)
         report = reports.data_report(
