@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,12 +17,11 @@ SIGNED = {
 }
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    """An app on local disk, with no keys file."""
-    with TestClient(
-        create_app(Settings(data_dir=tmp_path, scheduler_enabled=False))
-    ) as test_client:
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One app on local disk, with no keys file, for the module."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("bedrock"), scheduler_enabled=False)
+    with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 
