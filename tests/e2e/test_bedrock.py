@@ -236,6 +236,16 @@ def test_a_deployment_answers_what_the_job_trained(
     direct = runtime.converse(modelId=model_arn, **request)
     assert direct["output"] == answer["output"]
 
+    # InvokeModel with Amazon Nova's native body answers in Nova's shape.
+    native = {
+        "schemaVersion": "messages-v1",
+        "messages": request["messages"],
+        "system": request["system"],
+        "inferenceConfig": {"temperature": 0, "max_new_tokens": 32},
+    }
+    invoked = runtime.invoke_model(modelId=deployment, body=json.dumps(native))
+    assert json.loads(invoked["body"].read())["output"] == answer["output"]
+
 
 def test_stop_stops_a_running_job(bedrock: Any, s3: Any, bucket: str) -> None:
     arn = create_job(
