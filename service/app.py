@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from service.adapters import router as adapters
+from service.bedrock import router as bedrock
+from service.bedrock.errors import render_aws_error
 from service.chaos import router as chaos
 from service.chaos.middleware import RequestFaultMiddleware
 from service.completions import router as completions
@@ -57,7 +59,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         docs_url=None,
         redoc_url=None,
     )
-    install_error_handlers(app)
+    install_error_handlers(app, dialects=dict.fromkeys(bedrock.PATH_PREFIXES, render_aws_error))
     install_openapi(app)
     if settings.resolved_chaos_enabled:
         # Inside RequestContextMiddleware, so that an injected answer has its x-request-id.
@@ -84,6 +86,8 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     app.include_router(webhooks.router, prefix="/v1")
     app.include_router(checkpoint_permissions.router, prefix="/v1")
     app.include_router(evals.router, prefix="/v1")
+    app.include_router(bedrock.router)
+    app.include_router(bedrock.runtime_router)
     app.include_router(dashboard.router)
     app.mount(dashboard.STATIC_PREFIX, dashboard.assets(), name="dashboard-static")
     return app

@@ -1,6 +1,7 @@
 """Base models: the built-in emulator model, OpenAI aliases, and the models file."""
 
 from service.catalog.catalog import (
+    BEDROCK_ALIASES,
     OPENAI_ALIASES,
     REASONING_ALIASES,
     BaseModelEntry,
@@ -11,6 +12,7 @@ from service.catalog.catalog import (
 from service.catalog.emulator import EMULATOR_NAME
 
 __all__ = [
+    "BEDROCK_ALIASES",
     "EMULATOR_NAME",
     "OPENAI_ALIASES",
     "REASONING_ALIASES",

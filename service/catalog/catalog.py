@@ -39,6 +39,27 @@ OPENAI_ALIASES = (
     "davinci-002",
     *REASONING_ALIASES,
 )
+# The base models Bedrock documents as customizable (fine-tuning, continued pre-training,
+# reinforcement fine-tuning), by their model identifiers; a job naming one trains the emulator.
+BEDROCK_ALIASES = (
+    "amazon.nova-micro-v1:0:128k",
+    "amazon.nova-lite-v1:0:300k",
+    "amazon.nova-pro-v1:0:300k",
+    "amazon.nova-2-lite-v1:0:256k",
+    "amazon.titan-text-lite-v1:0:4k",
+    "amazon.titan-text-express-v1:0:8k",
+    "amazon.titan-text-premier-v1:0:32k",
+    "anthropic.claude-3-haiku-20240307-v1:0:200k",
+    "cohere.command-light-text-v14:7:4k",
+    "cohere.command-text-v14:7:4k",
+    "meta.llama3-1-8b-instruct-v1:0",
+    "meta.llama3-1-70b-instruct-v1:0",
+    "meta.llama3-2-1b-instruct-v1:0",
+    "meta.llama3-2-3b-instruct-v1:0",
+    "meta.llama3-2-11b-instruct-v1:0",
+    "meta.llama3-2-90b-instruct-v1:0",
+    "meta.llama3-3-70b-instruct-v1:0",
+)
 # Tool-call parsers a models-file entry may name (`tool_parser`), one per chat-template family.
 TOOL_PARSERS = ("json", "hermes", "llama3", "mistral")
 
@@ -106,7 +127,7 @@ class Catalog:
             lora=LoraDefaults(rank=16, alpha=16, dropout=0.0, target_modules="all-linear"),
         )
         entries = {EMULATOR_NAME: emulator}
-        aliases = dict.fromkeys(OPENAI_ALIASES, EMULATOR_NAME)
+        aliases = dict.fromkeys((*OPENAI_ALIASES, *BEDROCK_ALIASES), EMULATOR_NAME)
         if models_file is not None:
             file_entries, file_aliases = _read_models_file(models_file)
             entries.update(file_entries)

@@ -342,3 +342,38 @@ class SchedulerLeaseRow(Base):
     holder: Mapped[str] = mapped_column(String(128))
     acquired_at_ms: Mapped[int] = mapped_column(BigInteger)
     expires_at_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class BedrockJobRow(Base):
+    """What Bedrock's CreateModelCustomizationJob said about a job, beside the job itself
+    (`fine_tuning_jobs` holds its status, events and model: one job core)."""
+
+    __tablename__ = "bedrock_jobs"
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    project: Mapped[str] = mapped_column(String(128), index=True)
+    job_name: Mapped[str] = mapped_column(String(255))
+    custom_model_name: Mapped[str] = mapped_column(String(255))
+    client_request_token: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    # The request as sent (hyperParameters, data and output configs, role, tags), echoed back.
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    # Set once the metrics CSVs are under outputDataConfig.s3Uri.
+    outputs_written: Mapped[bool] = mapped_column(Boolean, default=False)
+    # DeleteCustomModel: the model is gone, the job stays listed.
+    model_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    __table_args__ = (Index("ix_bedrock_jobs_project_token", "project", "client_request_token"),)
+
+
+class BedrockDeploymentRow(Base):
+    """A custom model deployment: a name for serving one Bedrock job's model."""
+
+    __tablename__ = "bedrock_deployments"
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    project: Mapped[str] = mapped_column(String(128), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    job_id: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    client_request_token: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)

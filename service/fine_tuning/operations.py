@@ -20,6 +20,7 @@ from service.core.auth import Principal
 from service.core.db import Database
 from service.core.errors import InvalidRequestError, ModelNotFoundError, NotFoundError
 from service.core.tables import JobCheckpointRow, JobEventRow, JobRow, stored_method
+from service.datasets.formats import DATA_FORMAT_KEY
 from service.files import operations as files
 from service.fine_tuning import repository, transitions
 from service.fine_tuning.permissions import operations as permissions
@@ -85,12 +86,16 @@ def create_job(
     request: CreateFineTuningJobRequest,
     faults_enabled: bool = False,
     python_graders: bool = True,
+    data_format: str | None = None,
 ) -> FineTuningJob:
     """Check the request and store the job in `validating_files` with its first event, in one
     transaction: once this returns, the job cannot be lost. `faults_enabled` admits the
     `whetstone_fault*` metadata keys (service/chaos); `python_graders` admits python graders
-    in reinforcement jobs."""
+    in reinforcement jobs; `data_format` names a cloud's line format (a front door's job),
+    translated to OpenAI's lines when the files are read."""
     method = _method_of(db, catalog, principal, request, python_graders=python_graders)
+    if data_format is not None:
+        method[method["type"]][DATA_FORMAT_KEY] = data_format
     _check_metadata(request.metadata)
     chaos.check_new_job(request.metadata, enabled=faults_enabled)
     start = _starting_point(db, catalog, project=principal.project, name=request.model)

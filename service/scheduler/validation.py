@@ -10,7 +10,7 @@ from service.core.db import Database
 from service.core.errors import NotFoundError, ServiceUnavailableError, WhetstoneError
 from service.core.tables import JobRow, stored_method
 from service.datasets.errors import DatasetError, DatasetParam, missing_file
-from service.datasets.formats import FileReport, validate_file
+from service.datasets.formats import DATA_FORMAT_KEY, FileReport, validate_file
 from service.files import operations as files
 from service.fine_tuning import scheduling as jobs
 from service.fine_tuning import transitions
@@ -75,6 +75,9 @@ def _report_summary(
 ) -> str | None:
     """One warning summarising the training file's data report (cached per file and model, so
     the report page later costs nothing); None when it finds nothing."""
+    if job.method_extras.get(DATA_FORMAT_KEY) is not None:
+        # The report reads OpenAI lines; a cloud's file would only show up as invalid there.
+        return None
     try:
         entry = catalog.resolve(job.catalog_model)
         report = reports.data_report(
@@ -108,6 +111,7 @@ def _validate(
             method=job.method_type,
             param=param,
             min_examples=10 if kind == "training" else MIN_VALIDATION_EXAMPLES,
+            data_format=job.method_extras.get(DATA_FORMAT_KEY),
         )
     except NotFoundError as exc:
         # The row is gone (deleted, expired) or, deleted meanwhile, its bytes: the row goes

@@ -33,6 +33,8 @@ from service.core.errors import NotFoundError, ServiceUnavailableError
 from service.core.ids import now
 from service.core.tables import JobRow, stored_method
 from service.datasets.errors import DatasetError, DatasetParam, missing_file
+from service.datasets.formats import DATA_FORMAT_KEY, openai_lines
+from service.datasets.lines import read_chunks
 from service.files import operations as files
 from service.fine_tuning import scheduling as jobs
 from service.fine_tuning import transitions
@@ -246,6 +248,16 @@ class JobRun:
         except NotFoundError as exc:
             # Deleted after validation (while queued or paused): the file's fault, not a crash.
             raise missing_file(param, file_id) from exc
+        data_format = job.method_extras.get(DATA_FORMAT_KEY)
+        if data_format is not None:
+            # A cloud's file: the recipes read OpenAI lines, so translate the local copy once.
+            translated = target.with_suffix(".openai.jsonl")
+            with translated.open("wb") as handle:
+                for chunk in openai_lines(
+                    read_chunks(target), data_format=data_format, param=param
+                ):
+                    handle.write(chunk)
+            translated.replace(target)
         return target
 
     def _reference_file(self, job: JobRow, target: Path) -> Path | None:

@@ -87,3 +87,28 @@ def test_an_unreadable_keys_file_fails_start_up(tmp_path: Path) -> None:
     bad.write_text("[1, 2]")
     with pytest.raises(ValueError, match="JSON object"):
         KeyRing.from_file(bad)
+
+
+def test_an_entry_with_an_aws_secret_is_also_an_aws_access_key(tmp_path: Path) -> None:
+    path = tmp_path / "keys.json"
+    path.write_text(
+        json.dumps(
+            {
+                "AKIAALICE": {"project": "proj_alice", "aws_secret_access_key": "s3cret"},
+                "sk-bob": {"project": "proj_bob"},
+            }
+        )
+    )
+    ring = KeyRing.from_file(path)
+    signer = ring.aws_signer("AKIAALICE")
+    assert signer is not None and signer[0].project == "proj_alice" and signer[1] == "s3cret"
+    assert ring.aws_signer("sk-bob") is None  # no secret: never an AWS key
+    assert ring.aws_signer("AKIAUNKNOWN") is None
+    # Without a keys file any access key is the local admin, its signature unchecked.
+    assert KeyRing.from_file(None).aws_signer("anything") == (
+        KeyRing.from_file(None).authenticate("Bearer x"),
+        None,
+    )
+    path.write_text(json.dumps({"AKIA": {"project": "p", "aws_secret_access_key": 3}}))
+    with pytest.raises(ValueError, match="aws_secret_access_key must be a string"):
+        KeyRing.from_file(path)

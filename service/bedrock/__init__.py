@@ -1,0 +1,1 @@
+"""The AWS Bedrock front door: model customization jobs, custom models, deployments, runtime."""
