@@ -3,6 +3,7 @@
 from service.catalog.catalog import (
     OPENAI_ALIASES,
     REASONING_ALIASES,
+    VERTEX_ALIASES,
     BaseModelEntry,
     Catalog,
     LoraDefaults,
@@ -14,6 +15,7 @@ __all__ = [
     "EMULATOR_NAME",
     "OPENAI_ALIASES",
     "REASONING_ALIASES",
+    "VERTEX_ALIASES",
     "BaseModelEntry",
     "Catalog",
     "LoraDefaults",
