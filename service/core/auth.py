@@ -45,13 +45,18 @@ def require_admin(principal: Principal, action: str) -> None:
 class KeyRing:
     """Accepts bearer keys. With no keys file, any key maps to the one local project."""
 
-    def __init__(self, keys: dict[str, Principal] | None):
+    def __init__(
+        self, keys: dict[str, Principal] | None, aws_secrets: dict[str, str] | None = None
+    ):
         self._keys = keys
+        # Access key id -> secret, for the keys that also sign AWS requests (SigV4).
+        self._aws_secrets = aws_secrets or {}
 
     @classmethod
     def from_file(cls, path: Path | None) -> KeyRing:
         """Load `{"key": {"project": ..., "organization": ..., "role": ...}}`; None accepts
-        any key."""
+        any key. An entry's optional `aws_secret_access_key` makes its key an AWS access key id
+        too, whose SigV4 signatures are checked with that secret."""
         if path is None:
             return cls(None)
         try:
@@ -61,6 +66,7 @@ class KeyRing:
         if not isinstance(raw, dict):
             raise ValueError(f"WHETSTONE_API_KEYS_FILE {path} must hold a JSON object")
         keys: dict[str, Principal] = {}
+        aws_secrets: dict[str, str] = {}
         for key, owner in raw.items():
             if not isinstance(owner, dict) or not isinstance(owner.get("project"), str):
                 raise ValueError(f"key {key[:6]}... in {path} needs a string 'project'")
@@ -72,7 +78,14 @@ class KeyRing:
                 organization=owner.get("organization") or DEFAULT_ORGANIZATION,
                 role=role,
             )
-        return cls(keys)
+            secret = owner.get("aws_secret_access_key")
+            if secret is not None:
+                if not isinstance(secret, str) or not secret:
+                    raise ValueError(
+                        f"key {key[:6]}... in {path}: aws_secret_access_key must be a string"
+                    )
+                aws_secrets[key] = secret
+        return cls(keys, aws_secrets)
 
     def authenticate(self, authorization: str | None) -> Principal:
         """The principal for an `Authorization` header value, or AuthenticationError."""
@@ -92,6 +105,17 @@ class KeyRing:
         if principal is None:
             raise AuthenticationError(f"Incorrect API key provided: {_redact(key)}.")
         return principal
+
+    def aws_signer(self, access_key_id: str) -> tuple[Principal, str | None] | None:
+        """The principal of an AWS access key id and the secret its signatures are checked
+        with; with no keys file any id is the local admin, unchecked (secret None); None for
+        an id the keys file does not give an AWS secret."""
+        if self._keys is None:
+            return Principal(project=LOCAL_PROJECT, role="admin"), None
+        secret = self._aws_secrets.get(access_key_id)
+        if secret is None:
+            return None
+        return self._keys[access_key_id], secret
 
     def projects_of(self, organization: str) -> frozenset[str] | None:
         """The projects the keys file gives `organization`; None with no keys file, where no

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -183,6 +184,20 @@ def render(error: WhetstoneError, headers: dict[str, str] | None = None) -> JSON
     return JSONResponse(error.envelope(), status_code=error.status_code, headers=headers)
 
 
+# A cloud's envelope for an error: (error, extra headers, request id) -> response.
+ErrorDialect = Callable[[WhetstoneError, dict[str, str] | None, str], JSONResponse]
+
+
+def _renderer(
+    request: Request, dialects: Mapping[str, ErrorDialect]
+) -> Callable[[WhetstoneError, dict[str, str] | None], JSONResponse]:
+    """OpenAI's envelope, or the envelope of the front door whose path prefix the request has."""
+    for prefix, dialect in dialects.items():
+        if request.url.path.startswith(prefix):
+            return lambda error, headers: dialect(error, headers, request_id(request))
+    return render
+
+
 def retry_after(error: WhetstoneError) -> dict[str, str] | None:
     """The `retry-after` header for an error that names one (503s: the SDKs honour it)."""
     if error.retry_after_seconds is None:
@@ -202,8 +217,12 @@ def _cause(error: BaseException) -> str:
     return f" (cause: {type(inner).__name__}: {first})"
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers; anything else escapes to RequestContextMiddleware's 500."""
+def install_error_handlers(
+    app: FastAPI, dialects: Mapping[str, ErrorDialect] | None = None
+) -> None:
+    """Register the handlers; anything else escapes to RequestContextMiddleware's 500.
+    `dialects` maps the path prefixes of the clouds' front doors to their envelopes."""
+    dialects = dict(dialects or {})
 
     async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, WhetstoneError)
@@ -214,17 +233,17 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         elif exc.status_code >= 500:
             logger.error("%s [%s]: %s", type(exc).__name__, request_id(request), exc.message)
-        return render(exc, headers=retry_after(exc))
+        return _renderer(request, dialects)(exc, retry_after(exc))
 
-    async def on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        return render(validation_error(exc))
+        return _renderer(request, dialects)(validation_error(exc), None)
 
     async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
         # Starlette's own Allow names the methods of the first route matched only.
         headers = {"allow": allowed_methods(request)} if exc.status_code == 405 else None
-        return render(http_error(request, exc), headers=headers)
+        return _renderer(request, dialects)(http_error(request, exc), headers)
 
     app.add_exception_handler(WhetstoneError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
