@@ -59,32 +59,35 @@ def as_chat_line(example: JSONObject, line: int) -> JSONObject:
 def as_preference_line(example: JSONObject, line: int) -> JSONObject:
     """The preference line a Gemini preference line means: the completion scored 1 is chosen,
     the one scored 0 rejected; InvalidExample naming the line and key otherwise."""
-    where = f"Invalid file format. Line {line}"
     prompt = _system(example, line) + _contents(example[CONTENTS_KEY], line)
     if prompt[-1]["role"] != "user":
-        raise InvalidExample(f'{where}, key "contents": must end on a "user" turn.')
+        raise _invalid(line, "contents", 'must end on a "user" turn.')
     completions = example.get(COMPLETIONS_KEY)
     if not isinstance(completions, list) or len(completions) != 2:
-        raise InvalidExample(
-            f'{where}, key "completions": must be a list of two completions, one with "score" 1 '
-            'and one with "score" 0 (a Gemini supervised line has no "completions").'
+        raise _invalid(
+            line,
+            "completions",
+            'must be a list of two completions, one with "score" 1 and one with "score" 0 (a '
+            'Gemini supervised line has no "completions").',
         )
     replies: dict[int, JsonValue] = {}
     for index, completion in enumerate(completions):
-        at = f'{where}, key "completions[{index}]"'
+        at = f"completions[{index}]"
         if not isinstance(completion, dict):
-            raise InvalidExample(f"{at}: must be an object, not {json_type(completion)}.")
+            raise _invalid(line, at, f"must be an object, not {json_type(completion)}.")
         score = completion.get("score")
         if isinstance(score, bool) or score not in (0, 1) or score in replies:
-            raise InvalidExample(
-                f"{at}.score: must be 1 for one completion and 0 for the other, not {score!r}."
+            raise _invalid(
+                line,
+                f"{at}.score",
+                f"must be 1 for one completion and 0 for the other, not {score!r}.",
             )
         content = completion.get("completion")
         if not isinstance(content, dict):
-            raise InvalidExample(f'{at}.completion: must be a content object with "parts".')
-        reply = _message(content, f"{at}.completion", default_role="model")
+            raise _invalid(line, f"{at}.completion", 'must be a content object with "parts".')
+        reply = _message(content, line, f"{at}.completion", default_role="model")
         if reply["role"] != "assistant":
-            raise InvalidExample(f'{at}.completion.role: must be "model".')
+            raise _invalid(line, f"{at}.completion.role", 'must be "model".')
         replies[int(score)] = reply
     prompt_messages: list[JsonValue] = [*prompt]
     return {
@@ -94,51 +97,53 @@ def as_preference_line(example: JSONObject, line: int) -> JSONObject:
     }
 
 
+def _invalid(line: int, key: str, what: str) -> InvalidExample:
+    return InvalidExample(f'Invalid file format. Line {line}, key "{key}": {what}')
+
+
 def _system(example: JSONObject, line: int) -> list[JSONObject]:
     for key in SYSTEM_KEYS:
         if key in example:
             instruction = example[key]
-            where = f'Invalid file format. Line {line}, key "{key}"'
             if not isinstance(instruction, dict):
-                raise InvalidExample(f'{where}: must be an object with "parts".')
-            return [{"role": "system", "content": _text(instruction, where)}]
+                raise _invalid(line, key, 'must be an object with "parts".')
+            return [{"role": "system", "content": _text(instruction, line, key)}]
     return []
 
 
 def _contents(contents: JsonValue, line: int) -> list[JSONObject]:
-    where = f'Invalid file format. Line {line}, key "contents"'
     if not isinstance(contents, list) or not contents:
-        raise InvalidExample(f"{where}: must be a non-empty list of contents.")
+        raise _invalid(line, CONTENTS_KEY, "must be a non-empty list of contents.")
     messages = []
     for index, content in enumerate(contents):
-        at = f'Invalid file format. Line {line}, key "contents[{index}]"'
+        at = f"{CONTENTS_KEY}[{index}]"
         if not isinstance(content, dict):
-            raise InvalidExample(f"{at}: must be an object, not {json_type(content)}.")
-        messages.append(_message(content, at, default_role=None))
+            raise _invalid(line, at, f"must be an object, not {json_type(content)}.")
+        messages.append(_message(content, line, at, default_role=None))
     return messages
 
 
-def _message(content: JSONObject, where: str, *, default_role: str | None) -> JSONObject:
+def _message(content: JSONObject, line: int, key: str, *, default_role: str | None) -> JSONObject:
     role = content.get("role", default_role)
     if not isinstance(role, str) or role not in ROLES:
-        raise InvalidExample(f'{where}.role: must be "user" or "model", not {role!r}.')
-    return {"role": ROLES[role], "content": _text(content, where)}
+        raise _invalid(line, f"{key}.role", f'must be "user" or "model", not {role!r}.')
+    return {"role": ROLES[role], "content": _text(content, line, key)}
 
 
-def _text(content: JSONObject, where: str) -> str:
+def _text(content: JSONObject, line: int, key: str) -> str:
     parts = content.get("parts")
     if not isinstance(parts, list) or not parts:
-        raise InvalidExample(f'{where}.parts: must be a non-empty list of {{"text": ...}} parts.')
+        raise _invalid(line, f"{key}.parts", 'must be a non-empty list of {"text": ...} parts.')
     texts = []
     for index, part in enumerate(parts):
-        at = f"{where}.parts[{index}]"
+        at = f"{key}.parts[{index}]"
         if not isinstance(part, dict):
-            raise InvalidExample(f"{at}: must be an object, not {json_type(part)}.")
-        other = next((key for key in _NON_TEXT_PARTS if key in part), None)
+            raise _invalid(line, at, f"must be an object, not {json_type(part)}.")
+        other = next((name for name in _NON_TEXT_PARTS if name in part), None)
         if other is not None:
-            raise InvalidExample(f'{at}: only text parts are trained here, not "{other}".')
+            raise _invalid(line, at, f'only text parts are trained here, not "{other}".')
         text = part.get("text")
         if not isinstance(text, str):
-            raise InvalidExample(f"{at}.text: must be a string, not {json_type(text)}.")
+            raise _invalid(line, f"{at}.text", f"must be a string, not {json_type(text)}.")
         texts.append(text)
     return "".join(texts)

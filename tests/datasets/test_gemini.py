@@ -88,7 +88,7 @@ def test_gemini_lines_train_on_the_model_turn(tmp_path: Path, tokenizer: Any) ->
         ({"contents": [{"role": "assistant", "parts": [{"text": "x"}]}]}, "contents[0]"),
         (
             {"contents": [{"role": "user", "parts": [{"inlineData": {"mimeType": "image/png"}}]}]},
-            '"inlineData"',
+            'key "contents[0].parts[0]": only text parts are trained here, not "inlineData"',
         ),
         ({"contents": [{"role": "user", "parts": [{"text": 3}]}]}, "parts[0].text"),
         ({"contents": [{"role": "user", "parts": [{"text": "only a question"}]}]}, "assistant"),
