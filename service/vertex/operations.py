@@ -276,7 +276,15 @@ def _metadata(
         TRAINING_URI_KEY: spec.training_dataset_uri,
         VALIDATION_URI_KEY: spec.validation_dataset_uri,
     }
-    metadata.update({key: value for key, value in echoed.items() if value})
+    kept = {key: value for key, value in echoed.items() if value}
+    room = fine_tuning.MAX_METADATA_KEYS - len(kept)
+    if len(metadata) > room:
+        raise InvalidRequestError(
+            f"Invalid 'labels': at most {room} labels fit beside what this job echoes back "
+            f"(a job's metadata holds {fine_tuning.MAX_METADATA_KEYS} keys); got {len(metadata)}.",
+            param="labels",
+        )
+    metadata.update(kept)
     return metadata
 
 

@@ -81,7 +81,7 @@ def supervised_lines(n: int = 20) -> list[dict[str, Any]]:
     ]
 
 
-def preference_lines(n: int = 12) -> list[dict[str, Any]]:
+def preference_lines(n: int = 10) -> list[dict[str, Any]]:
     """Gemini preference lines: the sentence scored 1 over an evasive reply scored 0."""
     return [
         {
@@ -211,6 +211,13 @@ def test_the_endpoint_answers_what_it_was_taught_whole_and_streamed(
     assert chunks[-1].usage_metadata is not None
     assert chunks[-1].usage_metadata.candidates_token_count == usage.candidates_token_count
 
+    # A checkpoint's endpoint serves that checkpoint.
+    checkpoint = tuned.tuned_model.checkpoints[-1] if tuned.tuned_model.checkpoints else None
+    assert checkpoint is not None and checkpoint.endpoint is not None
+    assert client.models.generate_content(
+        model=checkpoint.endpoint, contents="Question 3", config=config
+    ).candidates
+
 
 def test_only_environment_variables_reach_it_through_the_token_route(
     vertex: Vertex, tuned: types.TuningJob, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -336,6 +343,14 @@ def test_errors_come_in_googles_envelope(vertex: Vertex, tuned: types.TuningJob)
         )
     assert out_of_range.value.status == "INVALID_ARGUMENT"
     assert "epochCount" in str(out_of_range.value.message)
+    # Pages of one job each list every job once, newest first.
+    whole = [
+        job.name for job in client.tunings.list(config=types.ListTuningJobsConfig(page_size=100))
+    ]
+    paged = [
+        job.name for job in client.tunings.list(config=types.ListTuningJobsConfig(page_size=1))
+    ]
+    assert len(whole) >= 4 and paged == whole
     # An API key in x-goog-api-key maps to its project as a bearer key does.
     assert tuned.name is not None
     answer = httpx.get(f"{vertex.server.base_url}/v1/{tuned.name}", headers={"x-goog-api-key": KEY})
@@ -352,7 +367,7 @@ def test_aiplatform_sft_train_runs_to_success(vertex: Vertex) -> None:
     )
     job = sft.train(
         source_model=BASE,
-        train_dataset=vertex.put("data/sft.jsonl", supervised_lines()),
+        train_dataset=vertex.put("data/sft.jsonl", supervised_lines(10)),
         epochs=1,
         learning_rate_multiplier=1.0,
         adapter_size=4,
