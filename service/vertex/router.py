@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse
 
 from service.completions.streaming import SSE_PING_SECONDS, sse_data
-from service.core.auth import KeyRing, Principal
+from service.core.auth import Principal
 from service.core.errors import AuthenticationError, NotFoundError, WhetstoneError
 from service.core.wire import JSONObject
 from service.deps import (
@@ -209,15 +209,11 @@ async def exchange_token(request: Request, keyring: KeyRingDep) -> JSONResponse:
             f"Expected grant_type={TOKEN_EXCHANGE_GRANT} and a subject_token.",
         )
     try:
-        _check_key(keyring, subject)
+        keyring.authenticate(f"Bearer {subject}")
     except AuthenticationError as exc:
         return _oauth_error("invalid_grant", exc.message)
     answer = StsTokenResponse(access_token=subject, expires_in=TOKEN_LIFETIME_SECONDS)
     return JSONResponse(answer.model_dump())
-
-
-def _check_key(keyring: KeyRing, key: str) -> None:
-    keyring.authenticate(f"Bearer {key}")
 
 
 def _oauth_error(error: str, description: str) -> JSONResponse:
