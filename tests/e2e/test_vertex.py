@@ -211,6 +211,14 @@ def test_the_endpoint_answers_what_it_was_taught_whole_and_streamed(
     assert chunks[-1].usage_metadata is not None
     assert chunks[-1].usage_metadata.candidates_token_count == usage.candidates_token_count
 
+    # The tuned model's own name serves it too, and a publisher model name the base model.
+    assert tuned.tuned_model.model is not None
+    by_model = client.models.generate_content(
+        model=tuned.tuned_model.model, contents="Question 3", config=config
+    )
+    assert by_model.text == TAUGHT
+    assert client.models.generate_content(model=BASE, contents="Hi", config=config).candidates
+
     # A checkpoint's endpoint serves that checkpoint.
     checkpoint = tuned.tuned_model.checkpoints[-1] if tuned.tuned_model.checkpoints else None
     assert checkpoint is not None and checkpoint.endpoint is not None

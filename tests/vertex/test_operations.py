@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from service.core.errors import InvalidRequestError, NotFoundError
-from service.vertex.envelope import ERROR_DIALECTS, google_error
+from service.core.errors import InvalidRequestError
 from service.vertex.operations import chat_request, parse_filter, requested_method
 from service.vertex.schemas import CreateTuningJobRequest, GenerateContentRequest
 
@@ -181,10 +180,3 @@ def test_list_filters_on_labels_only() -> None:
     assert parse_filter(None) == {} and parse_filter(" ") == {}
     with pytest.raises(InvalidRequestError):
         parse_filter('state="JOB_STATE_SUCCEEDED"')
-
-
-def test_errors_on_googles_paths_take_googles_envelope() -> None:
-    answer = google_error(NotFoundError("no such job"), None, "req-1")
-    assert answer.status_code == 404
-    assert answer.body == b'{"error":{"code":404,"message":"no such job","status":"NOT_FOUND"}}'
-    assert set(ERROR_DIALECTS) == {"/v1beta1/", "/v1/projects/"}
