@@ -20,10 +20,8 @@ import google.auth.exceptions
 import google.oauth2.credentials
 import httpx
 import pytest
-import vertexai
 from google import genai
 from google.genai import errors, types
-from vertexai.tuning import sft
 
 from tests.harness import MotoServer, ServerProcess
 
@@ -366,6 +364,11 @@ def test_errors_come_in_googles_envelope(vertex: Vertex, tuned: types.TuningJob)
 
 
 def test_aiplatform_sft_train_runs_to_success(vertex: Vertex) -> None:
+    # Imported here: google-cloud-aiplatform takes seconds to import, which collecting the
+    # suite would otherwise pay on every run, this test selected or not.
+    import vertexai
+    from vertexai.tuning import sft
+
     vertexai.init(
         project=GCP_PROJECT,
         location=LOCATION,
