@@ -32,6 +32,8 @@ from service.observability.middleware import MetricsMiddleware
 from service.reports import router as reports
 from service.responses import router as responses
 from service.uploads import router as uploads
+from service.vertex import envelope as vertex_envelope
+from service.vertex import router as vertex
 from service.webhooks import router as webhooks
 
 logger = logging.getLogger("whetstone")
@@ -59,7 +61,14 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         docs_url=None,
         redoc_url=None,
     )
-    install_error_handlers(app, dialects=dict.fromkeys(bedrock.PATH_PREFIXES, render_aws_error))
+    # Errors on a front door's paths take its cloud's envelope; every other path OpenAI's.
+    install_error_handlers(
+        app,
+        dialects={
+            **dict.fromkeys(bedrock.PATH_PREFIXES, render_aws_error),
+            **vertex_envelope.ERROR_DIALECTS,
+        },
+    )
     install_openapi(app)
     if settings.resolved_chaos_enabled:
         # Inside RequestContextMiddleware, so that an injected answer has its x-request-id.
@@ -88,6 +97,10 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     app.include_router(evals.router, prefix="/v1")
     app.include_router(bedrock.router)
     app.include_router(bedrock.runtime_router)
+    # Google's front door: google-genai calls /v1beta1, and /v1 is Vertex AI's stable version.
+    for version in ("/v1beta1", "/v1"):
+        app.include_router(vertex.router, prefix=version)
+    app.include_router(vertex.token_router)
     app.include_router(dashboard.router)
     app.mount(dashboard.STATIC_PREFIX, dashboard.assets(), name="dashboard-static")
     return app

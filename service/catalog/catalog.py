@@ -60,6 +60,15 @@ BEDROCK_ALIASES = (
     "meta.llama3-2-90b-instruct-v1:0",
     "meta.llama3-3-70b-instruct-v1:0",
 )
+# Vertex AI's tunable Gemini models (its supervised and preference tuning docs), aliased to the
+# emulator the same way, so that a pipeline written for Vertex AI runs unchanged.
+VERTEX_ALIASES = (
+    "gemini-2.5-pro",
+    "gemini-2.5-flash",
+    "gemini-2.5-flash-lite",
+    "gemini-2.0-flash-001",
+    "gemini-2.0-flash-lite-001",
+)
 # Tool-call parsers a models-file entry may name (`tool_parser`), one per chat-template family.
 TOOL_PARSERS = ("json", "hermes", "llama3", "mistral")
 
@@ -127,7 +136,9 @@ class Catalog:
             lora=LoraDefaults(rank=16, alpha=16, dropout=0.0, target_modules="all-linear"),
         )
         entries = {EMULATOR_NAME: emulator}
-        aliases = dict.fromkeys((*OPENAI_ALIASES, *BEDROCK_ALIASES), EMULATOR_NAME)
+        aliases = dict.fromkeys(
+            (*OPENAI_ALIASES, *BEDROCK_ALIASES, *VERTEX_ALIASES), EMULATOR_NAME
+        )
         if models_file is not None:
             file_entries, file_aliases = _read_models_file(models_file)
             entries.update(file_entries)

@@ -15,6 +15,7 @@ from typing import Literal, TypedDict, cast, final
 from pydantic import JsonValue
 
 from service.core.wire import JSONObject
+from service.datasets import gemini
 from service.datasets.errors import DatasetError, DatasetParam, error_code
 from service.datasets.lines import (
     CountingChunks,
@@ -70,6 +71,9 @@ class ChatReport:
 def parse_chat_example(raw: bytes, line: int) -> tuple[ExampleFormat, JSONObject]:
     """Decode and check one line; InvalidExample (with the line number) when it is not valid."""
     example = decode_line(raw, line)
+    if gemini.is_gemini_line(example):
+        # Vertex AI's lines become chat lines first, then meet the same checks.
+        example = gemini.as_chat_line(example, line)
     if "messages" in example and ("prompt" in example or "completion" in example):
         raise InvalidExample(
             f'Invalid file format. Line {line} has both "messages" and "prompt"/"completion"; '

@@ -197,11 +197,15 @@ def parse_checked_line(
     check: Callable[[JSONObject, int], None],
     *,
     param: DatasetParam = "training_file",
+    translate: Callable[[JSONObject, int], JSONObject] | None = None,
 ) -> JSONObject:
-    """Decode one line and run a line format's `check` on it; every failure becomes this
-    line's DatasetError (shared by the preference and reinforcement formats)."""
+    """Decode one line, `translate` it from another dialect when given, and run a line
+    format's `check` on it; every failure becomes this line's DatasetError (shared by the
+    preference and reinforcement formats)."""
     try:
         example = decode_line(raw, line)
+        if translate is not None:
+            example = translate(example, line)
         check(example, line)
         return example
     except InvalidExample as exc:

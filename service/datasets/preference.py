@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Required, TypedDict, cast
 from pydantic import JsonValue
 
 from service.core.wire import JSONObject
+from service.datasets import gemini
 from service.datasets.errors import DatasetParam
 from service.datasets.lines import (
     CountingChunks,
@@ -135,8 +136,13 @@ def check_preference(example: Mapping[str, JsonValue], line: int) -> None:
 def parse_preference_line(
     raw: bytes, line: int, *, param: DatasetParam = "training_file"
 ) -> JSONObject:
-    """Decode and check one preference line; every failure becomes this line's DatasetError."""
-    return parse_checked_line(raw, line, check_preference, param=param)
+    """Decode and check one preference line (a Gemini one translated first); every failure
+    becomes this line's DatasetError."""
+    return parse_checked_line(raw, line, check_preference, param=param, translate=_from_gemini)
+
+
+def _from_gemini(example: JSONObject, line: int) -> JSONObject:
+    return gemini.as_preference_line(example, line) if gemini.is_gemini_line(example) else example
 
 
 def validate_preference_file(
