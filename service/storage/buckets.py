@@ -85,6 +85,15 @@ def _s3_client(store: ArtifactStore, obj: BucketObject) -> S3Client:
             f"{store.url}; set WHETSTONE_STORAGE_URL=s3://... (and WHETSTONE_S3_ENDPOINT_URL) "
             "so it can read cloud URIs"
         )
+    # Whetstone's own objects belong to every project; reading or writing them by URI would
+    # step around tenancy (another project's files, adapters, checkpoints).
+    if obj.bucket == store.bucket and (
+        not store.prefix or obj.key == store.prefix or obj.key.startswith(store.prefix + "/")
+    ):
+        raise InvalidRequestError(
+            f"{obj.uri} is inside Whetstone's own storage ({store.url}); name an object in "
+            "another bucket or outside that prefix"
+        )
     return store.transfer_client
 
 

@@ -65,3 +65,15 @@ def test_local_disk_storage_refuses_cloud_uris(tmp_path: Path) -> None:
         read_bucket_object(LocalStore(tmp_path), BucketObject("s3", "b", "k"))
     with pytest.raises(InvalidRequestError, match="needs S3-compatible storage"):
         write_bucket_object(LocalStore(tmp_path), BucketObject("gs", "b", "k"), b"x")
+
+
+def test_whetstone_own_prefix_is_refused_both_ways(moto_server: MotoServer) -> None:
+    bucket = f"own-{uuid.uuid4().hex[:12]}"
+    make_bucket(moto_server, bucket)
+    store = s3_store(moto_server, bucket)
+    own_key = f"{store.prefix}/files/file-abc" if store.prefix else "files/file-abc"
+    store.put_bytes("files/file-abc", b"another project's data")
+    with pytest.raises(InvalidRequestError, match="inside Whetstone's own storage"):
+        read_bucket_object(store, BucketObject("s3", bucket, own_key))
+    with pytest.raises(InvalidRequestError, match="inside Whetstone's own storage"):
+        write_bucket_object(store, BucketObject("gs", bucket, own_key), b"x")
