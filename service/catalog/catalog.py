@@ -136,9 +136,7 @@ class Catalog:
             lora=LoraDefaults(rank=16, alpha=16, dropout=0.0, target_modules="all-linear"),
         )
         entries = {EMULATOR_NAME: emulator}
-        aliases = dict.fromkeys(
-            (*OPENAI_ALIASES, *BEDROCK_ALIASES, *VERTEX_ALIASES), EMULATOR_NAME
-        )
+        aliases = dict.fromkeys((*OPENAI_ALIASES, *BEDROCK_ALIASES, *VERTEX_ALIASES), EMULATOR_NAME)
         if models_file is not None:
             file_entries, file_aliases = _read_models_file(models_file)
             entries.update(file_entries)
