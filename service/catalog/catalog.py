@@ -90,6 +90,16 @@ class BaseModelEntry:
     engine: Engine = "builtin"
     vllm: VllmOptions = field(default_factory=VllmOptions)
 
+    def unservable_lora_rank(self, rank: int) -> str | None:
+        """Why this model's engine could not load an adapter of `rank`, or None."""
+        if self.engine == "vllm" and rank > self.vllm.max_lora_rank:
+            return (
+                f"lora_rank {rank} is above the max_lora_rank ({self.vllm.max_lora_rank}) of "
+                f"the vLLM engine that serves {self.name}; ask for a rank of at most "
+                f"{self.vllm.max_lora_rank}"
+            )
+        return None
+
 
 # The keys a models-file entry may hold; any other is refused at load (a typo is not ignored).
 ENTRY_KEYS = (
