@@ -244,7 +244,10 @@ class VllmReplicas:
         self._check = asyncio.Event()
 
     async def start(self) -> None:
-        """Watch the replicas' health in the background."""
+        """Check the replicas once (so that a running one serves the first request), then
+        watch their health in the background."""
+        async with httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=1.0)) as client:
+            await self._check_all(client)
         self._task = asyncio.create_task(self._watch(), name=f"vllm-replicas-{self.name}")
 
     async def stop(self) -> None:
@@ -269,16 +272,19 @@ class VllmReplicas:
     async def _watch(self) -> None:
         async with httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=1.0)) as client:
             while True:
-                results = await asyncio.gather(*(_healthy(client, u) for u in self.urls))
-                for url, ok in zip(self.urls, results, strict=True):
-                    if ok and url not in self._healthy:
-                        logger.info("vLLM replica %s of %s is healthy", url, self.name)
-                    elif not ok and url in self._healthy:
-                        logger.warning("vLLM replica %s of %s stopped answering", url, self.name)
-                    self._healthy = (self._healthy | {url}) if ok else (self._healthy - {url})
+                await self._check_all(client)
                 self._check.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._check.wait(), HEALTH_INTERVAL)
+
+    async def _check_all(self, client: httpx.AsyncClient) -> None:
+        results = await asyncio.gather(*(_healthy(client, u) for u in self.urls))
+        for url, ok in zip(self.urls, results, strict=True):
+            if ok and url not in self._healthy:
+                logger.info("vLLM replica %s of %s is healthy", url, self.name)
+            elif not ok and url in self._healthy:
+                logger.warning("vLLM replica %s of %s stopped answering", url, self.name)
+            self._healthy = (self._healthy | {url}) if ok else (self._healthy - {url})
 
 
 async def _healthy(client: httpx.AsyncClient, base: str) -> bool:
