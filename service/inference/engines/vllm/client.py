@@ -399,7 +399,9 @@ class VllmStream:
         message = _error_message(response)
         if response.status_code == 400:
             # A parameter vLLM cannot honour: the client's to fix, named as vLLM names it.
-            return InvalidRequestError(f"The vLLM engine refused the request: {message}")
+            return InvalidRequestError(
+                f"The vLLM engine refused the request: {message}", param=_error_param(response)
+            )
         if response.status_code == 404:
             # The server forgot the adapter (it restarted): load it again next time.
             self.engine.forget_loaded(self.adapter_key)
@@ -438,6 +440,16 @@ def _error_message(response: httpx.Response) -> str:
         return _message_of(response.json())
     except ValueError:
         return response.text[:300]
+
+
+def _error_param(response: httpx.Response) -> str | None:
+    """The parameter vLLM's error names, if it names one."""
+    try:
+        error = response.json().get("error")
+    except (ValueError, AttributeError):
+        return None
+    param = error.get("param") if isinstance(error, dict) else None
+    return param if isinstance(param, str) else None
 
 
 def _message_of(payload: object) -> str:
