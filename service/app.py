@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from service.adapters import router as adapters
 from service.chaos import router as chaos
 from service.chaos.middleware import RequestFaultMiddleware
 from service.completions import router as completions
@@ -76,6 +77,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     app.include_router(observability.router)
     app.include_router(chaos.router)
     app.include_router(reports.router)
+    app.include_router(adapters.router)
     for slice_ in (files, uploads, fine_tuning, models, completions, responses):
         app.include_router(slice_.router, prefix="/v1")
     app.include_router(graders.router, prefix="/v1")

@@ -23,6 +23,21 @@ README_MAX_LINES = 300
 # Read by tests/conftest.py, not by the server: the development page documents it.
 TEST_SUITE_VARIABLES = {"WHETSTONE_TEST_POSTGRES_URL"}
 
+
+def _vllm_plugin_variables() -> frozenset[str]:
+    """Read by the vLLM resolver plugin in vLLM's process, not by the server (serving.md)."""
+    path = REPO_ROOT / "deploy" / "vllm-plugin" / "whetstone_vllm" / "settings.py"
+    spec = importlib.util.spec_from_file_location("whetstone_vllm_settings", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # Registered first: its dataclass looks its own module up while being defined.
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return frozenset(module.ENVIRONMENT_VARIABLES)
+
+
+VLLM_PLUGIN_VARIABLES = _vllm_plugin_variables()
+
 # A markdown link or image, `[text](target)` or `[text](target "title")`.
 LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -109,15 +124,24 @@ def test_every_row_of_the_settings_table_is_a_setting() -> None:
 
 def test_every_variable_the_docs_name_is_a_setting() -> None:
     # A renamed or removed setting must not live on in prose elsewhere; a name ending in `_` is
-    # a family (`WHETSTONE_DATABASE_*`), and the test suite's own variables are no settings.
+    # a family (`WHETSTONE_DATABASE_*`), and the variables of the test suite and of the vLLM
+    # plugin are no settings.
     named = {
         (path.name, name)
         for path in markdown_files()
         for name in re.findall(r"WHETSTONE_[A-Z0-9_]+", path.read_text())
-        if not name.endswith("_") and name not in TEST_SUITE_VARIABLES
+        if not name.endswith("_")
+        and name not in TEST_SUITE_VARIABLES
+        and name not in VLLM_PLUGIN_VARIABLES
     }
     unknown = sorted(f"{page}: {name}" for page, name in named if name not in setting_variables())
     assert not unknown, f"the docs name variables that are not settings: {unknown}"
+
+
+def test_every_variable_of_the_vllm_plugin_is_documented() -> None:
+    serving = (DOCS / "serving.md").read_text()
+    missing = sorted(name for name in VLLM_PLUGIN_VARIABLES if f"| `{name}` |" not in serving)
+    assert not missing, f"serving.md's resolver table has no row for: {missing}"
 
 
 def test_every_relative_link_resolves() -> None:

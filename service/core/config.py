@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -277,6 +278,13 @@ class Settings(BaseSettings):
         gt=0,
         description="A job whose tuned reference-set loss exceeds the starting model's by "
         "this ratio gets a warning event.",
+    )
+    # A secret, hence SecretStr: it stays out of every repr and log line of the settings.
+    internal_token: SecretStr = Field(
+        default_factory=lambda: SecretStr(secrets.token_urlsafe(32)),
+        min_length=16,
+        description="Bearer of the internal routes vLLM servers call (/_whetstone/internal/); "
+        "default: 32 random bytes drawn at start-up, so set it when vLLM runs elsewhere.",
     )
 
     @model_validator(mode="after")

@@ -20,7 +20,16 @@ from tests.harness import REPO_ROOT
 KUBERNETES = REPO_ROOT / "deploy" / "kubernetes"
 COMPOSE = REPO_ROOT / "deploy" / "compose.yaml"
 SCHEMAS = Path(__file__).parent / "schemas"
-CORE_KINDS = {"Deployment", "StatefulSet", "Service", "Secret", "Namespace"}
+COMPOSE_VLLM = REPO_ROOT / "deploy" / "compose.vllm.yaml"
+CORE_KINDS = {
+    "Deployment",
+    "StatefulSet",
+    "Service",
+    "Secret",
+    "Namespace",
+    "ConfigMap",
+    "PersistentVolumeClaim",
+}
 
 
 def registry() -> Registry:
@@ -80,6 +89,18 @@ def pod_specs() -> list[tuple[str, dict[str, Any]]]:
     return specs
 
 
+def named(kind: str, name: str) -> dict[str, Any]:
+    """The one manifest of `kind` called `name`."""
+    (document,) = [doc for doc in of_kind(kind) if doc["metadata"]["name"] == name]
+    return document
+
+
+def flag(args: list[str], name: str) -> str | None:
+    """The value of `--name=value` among a command's arguments."""
+    values = [arg.split("=", 1)[1] for arg in args if arg.startswith(f"--{name}=")]
+    return values[0] if values else None
+
+
 def env_of(container: dict[str, Any]) -> dict[str, Any]:
     """A container's env by name: the value, or the valueFrom."""
     return {item["name"]: item.get("value", item.get("valueFrom")) for item in container["env"]}
@@ -101,7 +122,7 @@ def test_each_manifest_validates_against_its_schema(document: dict[str, Any]) ->
 
 
 def test_a_wrong_field_fails_the_check() -> None:
-    (deployment,) = of_kind("Deployment")
+    deployment = named("Deployment", "whetstone-api")
     misspelt = copy.deepcopy(deployment)
     container = misspelt["spec"]["template"]["spec"]["containers"][0]
     container["imagePullPolcy"] = container.pop("imagePullPolicy", "IfNotPresent")
@@ -153,7 +174,7 @@ def test_the_deployment_hangs_together() -> None:
 
     # The API: two replicas, the Ray executor on the cluster's head Service, the trial's
     # PostgreSQL and MinIO.
-    (api,) = of_kind("Deployment")
+    api = named("Deployment", "whetstone-api")
     assert api["spec"]["replicas"] == 2
     (container,) = api["spec"]["template"]["spec"]["containers"]
     env = env_of(container)
@@ -202,3 +223,88 @@ def test_compose_hangs_together() -> None:
     # One image everywhere: the same Ray and Whetstone on the driver and the nodes.
     images = {services[name]["image"] for name in ("api", "ray-head", "ray-worker")}
     assert len(images) == 1
+
+
+def vllm_models(models_file: str) -> dict[str, dict[str, Any]]:
+    """The entries of a models file that vLLM serves."""
+    entries: dict[str, dict[str, Any]] = yaml.safe_load(models_file)
+    return {name: entry for name, entry in entries.items() if entry.get("engine") == "vllm"}
+
+
+def check_vllm_server(
+    entry: dict[str, Any], args: list[str], env: dict[str, Any], gpus: int
+) -> None:
+    """A vLLM server as Whetstone needs it for one models-file entry: the model, its tensor
+    parallelism over all its GPUs, LoRA with runtime resolution, Whetstone's address."""
+    assert args[0] == entry["hub_id"]
+    tensor_parallel = entry.get("tensor_parallel_size", 1)
+    assert flag(args, "tensor-parallel-size") == str(tensor_parallel)
+    assert gpus == tensor_parallel
+    assert "--enable-lora" in args
+    for key in ("max_loras", "max_lora_rank"):
+        if key in entry:
+            assert flag(args, key.replace("_", "-")) == str(entry[key])
+    assert flag(args, "port") == str(urlsplit(entry["vllm_url"]).port)
+    assert env["VLLM_ALLOW_RUNTIME_LORA_UPDATING"] == "True"
+    assert env["HF_HUB_OFFLINE"] == "1"
+    assert "WHETSTONE_VLLM_ADAPTER_CACHE" in env
+
+
+def test_each_vllm_model_has_a_server_that_fetches_adapters_from_the_api() -> None:
+    api = named("Deployment", "whetstone-api")
+    (container,) = api["spec"]["template"]["spec"]["containers"]
+    api_env = env_of(container)
+    # The API reads the models file from the ConfigMap.
+    models_path = Path(api_env["WHETSTONE_MODELS_FILE"])
+    (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == str(models_path.parent)]
+    (volume,) = [
+        v for v in api["spec"]["template"]["spec"]["volumes"] if v["name"] == mount["name"]
+    ]
+    config_map = named("ConfigMap", volume["configMap"]["name"])
+    models = vllm_models(config_map["data"][models_path.name])
+    assert models, "the models file names no vLLM model"
+    api_service = named("Service", "whetstone")
+    for name, entry in models.items():
+        service = named("Service", urlsplit(entry["vllm_url"]).hostname or "")
+        assert {p["port"] for p in service["spec"]["ports"]} == {urlsplit(entry["vllm_url"]).port}
+        (server,) = [
+            doc
+            for doc in of_kind("Deployment")
+            if service["spec"]["selector"].items()
+            <= doc["spec"]["template"]["metadata"]["labels"].items()
+        ]
+        (vllm,) = server["spec"]["template"]["spec"]["containers"]
+        env = env_of(vllm)
+        gpus = vllm["resources"]["limits"]["nvidia.com/gpu"]
+        assert vllm["resources"]["requests"]["nvidia.com/gpu"] == gpus, name
+        check_vllm_server(entry, vllm["args"], env, gpus)
+        # Adapters come from the API's Service, with the token the API holds.
+        whetstone = urlsplit(env["WHETSTONE_URL"])
+        assert whetstone.hostname == api_service["metadata"]["name"]
+        assert (whetstone.port or 80) in {p["port"] for p in api_service["spec"]["ports"]}
+        assert env["WHETSTONE_INTERNAL_TOKEN"] == api_env["WHETSTONE_INTERNAL_TOKEN"]
+
+
+def test_compose_vllm_serves_its_models_file_with_the_api_token() -> None:
+    base = yaml.safe_load(COMPOSE.read_text())
+    overlay = yaml.safe_load(COMPOSE_VLLM.read_text())
+    api = overlay["services"]["api"]
+    source, target, _ = api["volumes"][0].split(":")
+    assert target == api["environment"]["WHETSTONE_MODELS_FILE"]
+    models = vllm_models((COMPOSE_VLLM.parent / source).read_text())
+    assert models
+    for name, entry in models.items():
+        service = overlay["services"][urlsplit(entry["vllm_url"]).hostname or ""]
+        (device,) = service["deploy"]["resources"]["reservations"]["devices"]
+        check_vllm_server(entry, service["command"], service["environment"], device["count"])
+        environment = service["environment"]
+        whetstone = urlsplit(environment["WHETSTONE_URL"])
+        assert whetstone.hostname == "api" and whetstone.port == 8000, name
+        assert "8000:8000" in base["services"]["api"]["ports"]
+        assert (
+            environment["WHETSTONE_INTERNAL_TOKEN"]
+            == api["environment"]["WHETSTONE_INTERNAL_TOKEN"]
+        )
+        for volume in service["volumes"]:
+            name_or_path = volume.split(":")[0]
+            assert name_or_path.startswith("$") or name_or_path in overlay["volumes"]

@@ -34,6 +34,7 @@ KINDS = {
     "PersistentVolumeClaim": "persistentvolumeclaim-v1.json",
     "PodTemplateSpec": "podtemplatespec-v1.json",
     "Namespace": "namespace-v1.json",
+    "ConfigMap": "configmap-v1.json",
 }
 TARGET = Path(__file__).parent / "schemas" / "kubernetes-strict.json"
 RAYCLUSTER = Path(__file__).parent / "schemas" / "raycluster-v1.json"

@@ -66,11 +66,25 @@ def vllm_environment(settings: Settings) -> dict[str, str]:
             "HF_HUB_OFFLINE": "1",
             "VLLM_NO_USAGE_STATS": "1",
             "DO_NOT_TRACK": "1",
+            # For Whetstone's LoRA resolver plugin (deploy/vllm-plugin), where installed: an
+            # adapter name vLLM does not know is fetched from this server's internal route.
+            # Whetstone loads adapters itself first; the resolver covers what it has not.
+            "WHETSTONE_URL": f"http://{_reachable(settings.host)}:{settings.port}",
+            "WHETSTONE_INTERNAL_TOKEN": settings.internal_token.get_secret_value(),
         }
     )
     # Whetstone's own import path must not leak into vLLM's interpreter.
     env.pop("PYTHONPATH", None)
     return env
+
+
+def _reachable(host: str) -> str:
+    """The address a process on this host reaches `whetstone serve` at."""
+    if host in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
 
 
 def served_dtype(model_dir: Path) -> str:

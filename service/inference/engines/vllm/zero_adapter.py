@@ -11,6 +11,7 @@ the artifact store, so a replica on another host loads it like any adapter.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 from pathlib import Path
@@ -22,8 +23,11 @@ ZERO_ADAPTER_RANK = 1
 
 def zero_adapter_key(base_name: str) -> str:
     """The storage key of a base model's zero adapter."""
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in base_name)
-    return f"_whetstone/zero-adapters/{safe}"
+    # Letters, digits, '-' and '_' only (what the internal adapter route serves), and a hash
+    # so that names differing only in other characters keep apart.
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in base_name)
+    digest = hashlib.sha256(base_name.encode()).hexdigest()[:8]
+    return f"_whetstone/zero-adapters/{safe}-{digest}"
 
 
 def ensure_zero_adapter(store: ArtifactStore, base_name: str, model_dir: Path) -> str:

@@ -52,7 +52,12 @@ def test_a_half_precision_model_is_left_to_vllms_auto(tmp_path: Path) -> None:
 
 def test_the_command_and_environment_come_from_the_settings(tmp_path: Path) -> None:
     settings = Settings(
-        data_dir=tmp_path, vllm_command="/opt/vllm/bin/vllm serve-ish --x", vllm_cpu_kvcache_gib=3
+        data_dir=tmp_path,
+        vllm_command="/opt/vllm/bin/vllm serve-ish --x",
+        vllm_cpu_kvcache_gib=3,
+        host="0.0.0.0",
+        port=8123,
+        internal_token="a-token-of-sixteen-chars",
     )
     assert vllm_command(settings) == ["/opt/vllm/bin/vllm", "serve-ish", "--x"]
     default = vllm_command(Settings(data_dir=tmp_path))
@@ -61,6 +66,9 @@ def test_the_command_and_environment_come_from_the_settings(tmp_path: Path) -> N
     assert env["VLLM_CPU_KVCACHE_SPACE"] == "3"
     assert env["VLLM_ALLOW_RUNTIME_LORA_UPDATING"] == "True"
     assert "PYTHONPATH" not in env
+    # The resolver plugin, where installed, reaches this server with its token.
+    assert env["WHETSTONE_URL"] == "http://127.0.0.1:8123"
+    assert env["WHETSTONE_INTERNAL_TOKEN"] == "a-token-of-sixteen-chars"
 
 
 def test_every_sampling_parameter_reaches_vllm() -> None:

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import torch
 
-from service.inference.engines.vllm.zero_adapter import ensure_zero_adapter, write_zero_adapter
+from service.adapters.operations import SERVABLE_KEY
+from service.inference.engines.vllm.zero_adapter import (
+    ensure_zero_adapter,
+    write_zero_adapter,
+    zero_adapter_key,
+)
 from service.storage.local import LocalStore
 from tests.inference.conftest import Emulator
 
@@ -50,3 +55,11 @@ def test_the_zero_adapter_is_written_to_the_store_once(emulator: Emulator, tmp_p
     written = store.get_bytes(f"{key}/adapter_model.safetensors")
     assert ensure_zero_adapter(store, "whetstone-tiny", model_dir) == key
     assert store.get_bytes(f"{key}/adapter_model.safetensors") == written
+
+
+def test_replicas_elsewhere_may_fetch_the_zero_adapter_by_its_key() -> None:
+    for name in ("whetstone-tiny", "qwen2.5-0.5b-instruct", "../../etc", "Llama 3/8B"):
+        key = zero_adapter_key(name)
+        assert SERVABLE_KEY.fullmatch(key), key
+    assert zero_adapter_key("qwen2.5") != zero_adapter_key("qwen2_5")
+    assert not SERVABLE_KEY.fullmatch("_whetstone/zero-adapters/..")
