@@ -128,13 +128,13 @@ class VllmEngine:
         for stream in list(self._streams):
             if stream.adapter_key == key:
                 stream.fail(gone)
-        if key not in self._loaded:
+        if self.backend.local and key not in self._loaded:
             return
         self._loaded.discard(key)
-        with contextlib.suppress(WhetstoneError, httpx.HTTPError):
-            await self.client.post(
-                f"{self.backend.url()}/v1/unload_lora_adapter", json={"lora_name": key}
-            )
+        # Replicas elsewhere loaded it on their own (the resolver): each is told to unload.
+        for base in self.backend.healthy_urls():
+            with contextlib.suppress(httpx.HTTPError):
+                await self.client.post(f"{base}/v1/unload_lora_adapter", json={"lora_name": key})
 
     def forget_loaded(self, key: str) -> None:
         """The server no longer has adapter `key`: load it again before its next request."""

@@ -66,6 +66,10 @@ class VllmBackend(Protocol):
         """A request could not reach `url`: check its health now."""
         ...
 
+    def healthy_urls(self) -> list[str]:
+        """Every server that answers now (an unload goes to each)."""
+        ...
+
 
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 now."""
@@ -132,6 +136,10 @@ class VllmProcess:
     def failed(self, url: str) -> None:
         """A request could not reach the server: check it now rather than at the next tick."""
         self._check.set()
+
+    def healthy_urls(self) -> list[str]:
+        """The server's URL while it answers."""
+        return [self._base] if self._ready else []
 
     async def _supervise(self) -> None:
         backoff = BACKOFF_FIRST
@@ -268,6 +276,10 @@ class VllmReplicas:
         """Take `url` out of the rotation until its health check passes again."""
         self._healthy.discard(url)
         self._check.set()
+
+    def healthy_urls(self) -> list[str]:
+        """The replicas that answer now."""
+        return [u for u in self.urls if u in self._healthy]
 
     async def _watch(self) -> None:
         async with httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=1.0)) as client:

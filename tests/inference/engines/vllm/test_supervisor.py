@@ -8,6 +8,7 @@ tests/e2e/test_vllm_serving.py; here each failure path runs in seconds.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -18,7 +19,10 @@ from pathlib import Path
 import pytest
 
 from service.core.errors import EngineUnavailableError
+from service.inference.adapter_files import AdapterFiles
+from service.inference.engines.vllm.client import VllmEngine
 from service.inference.engines.vllm.supervisor import VllmProcess, VllmReplicas, free_port
+from service.storage.local import LocalStore
 from tests.vllm_support import alive, descendants
 
 STAND_IN = """
@@ -28,6 +32,12 @@ subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
 class Health(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         self.send_response(200 if self.path == "/health" else 404)
+        self.end_headers()
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["content-length"])).decode()
+        with open(sys.argv[2], "a") as posts:
+            posts.write(f"{self.path} {body}\\n")
+        self.send_response(200)
         self.end_headers()
     def log_message(self, *args):
         pass
@@ -52,7 +62,7 @@ def stand_in(tmp_path: Path) -> VllmProcess:
     port = free_port()
     return VllmProcess(
         "tiny",
-        [sys.executable, str(script), str(port)],
+        [sys.executable, str(script), str(port), str(tmp_path / "posts.log")],
         env=dict(os.environ),
         port=port,
         log_path=tmp_path / "vllm.log",
@@ -144,6 +154,21 @@ def test_replicas_elsewhere_are_used_while_healthy(tmp_path: Path) -> None:
             with pytest.raises(EngineUnavailableError):
                 replicas.url()
             assert await ready(replicas, timeout=10) == url
+            # A deleted model is unloaded from every replica, whoever loaded it there.
+            engine = VllmEngine(
+                name="tiny",
+                backend=replicas,
+                tokenizer=None,
+                eos_ids=set(),
+                context_length=64,
+                adapter_files=AdapterFiles(LocalStore(tmp_path / "store"), tmp_path / "cache"),
+                zero_adapter="_whetstone/zero-adapters/tiny",
+                read_timeout=5,
+            )
+            await engine.forget_adapter("jobs/ftjob-x/adapter")
+            posts = (tmp_path / "posts.log").read_text()
+            assert posts.startswith("/v1/unload_lora_adapter ")
+            assert json.loads(posts.split(" ", 1)[1]) == {"lora_name": "jobs/ftjob-x/adapter"}
         finally:
             await replicas.stop()
             await backend.stop()
