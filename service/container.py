@@ -97,6 +97,8 @@ class Container:
             )
         )
         await self.evals.start()
+        # vLLM servers take tens of seconds to start: begin now, not at the first completion.
+        self._background.append(asyncio.create_task(self.inference.start_vllm_engines()))
 
     async def stop(self) -> None:
         """Stop every loop and engine, then close the database pool."""

@@ -7,6 +7,7 @@ The keys are the ones the scheduler's workers write (service/scheduler/worker.py
     jobs/{job_id}/model                              a full job's model
     jobs/{job_id}/checkpoints/step-{N}/adapter       a LoRA checkpoint's adapter
     jobs/{job_id}/checkpoints/step-{N}/model         a full checkpoint's model
+    _whetstone/zero-adapters/{base}                  a base model's zero adapter (vLLM)
 
 Nothing else is served: not files, not reports, not a checkpoint's optimizer state.
 """
@@ -23,7 +24,12 @@ from pydantic import SecretStr
 from service.core.errors import AuthenticationError, NotFoundError, WhetstoneError
 from service.storage import ArtifactStore
 
-SERVABLE_KEY = re.compile(r"jobs/ftjob-[A-Za-z0-9]+/(?:checkpoints/step-[0-9]+/)?(?:adapter|model)")
+SERVABLE_KEY = re.compile(
+    r"jobs/ftjob-[A-Za-z0-9]+/(?:checkpoints/step-[0-9]+/)?(?:adapter|model)"
+    # A base model's zero adapter (service/inference/engines/vllm/zero_adapter.py), which
+    # every base request goes through on vLLM.
+    r"|_whetstone/zero-adapters/[A-Za-z0-9_-]+"
+)
 _BLOCK = tarfile.BLOCKSIZE
 # A tar archive ends with two zero blocks.
 _END_OF_ARCHIVE = b"\0" * (2 * _BLOCK)

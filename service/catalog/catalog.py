@@ -19,6 +19,7 @@ from service.catalog.emulator import (
     ensure_emulator,
     ensure_emulator_tokenizer,
 )
+from service.catalog.vllm_options import ENGINES, VLLM_KEYS, Engine, VllmOptions, vllm_options
 from service.core.errors import ModelNotFoundError
 
 # The reasoning models OpenAI's reinforcement fine-tuning takes. Requests to them (and to `ft:`
@@ -115,6 +116,37 @@ class BaseModelEntry:
     # catalog: service/models makes such an entry per name from its base model's, and the
     # inference service downloads the weights on first use (local_path does not resolve it).
     weights_key: str | None = None
+    # Which engine serves the model (service/inference/engines/), and vLLM's settings for it.
+    engine: Engine = "builtin"
+    vllm: VllmOptions = field(default_factory=VllmOptions)
+
+    def unservable_lora_rank(self, rank: int) -> str | None:
+        """Why this model's engine could not load an adapter of `rank`, or None."""
+        if self.engine == "vllm" and rank > self.vllm.max_lora_rank:
+            return (
+                f"lora_rank {rank} is above the max_lora_rank ({self.vllm.max_lora_rank}) of "
+                f"the vLLM engine that serves {self.name}; ask for a rank of at most "
+                f"{self.vllm.max_lora_rank}"
+            )
+        return None
+
+
+# The keys a models-file entry may hold; any other is refused at load (a typo is not ignored).
+ENTRY_KEYS = (
+    "emulator",
+    "path",
+    "hub_id",
+    "revision",
+    "context_length",
+    "lora",
+    "owned_by",
+    "reference_file",
+    "tool_parser",
+    "aliases",
+    "engine",
+    *VLLM_KEYS,
+)
+_EMULATOR_LORA = LoraDefaults(rank=16, alpha=16, dropout=0.0, target_modules="all-linear")
 
 
 class Catalog:
@@ -130,11 +162,7 @@ class Catalog:
     @classmethod
     def load(cls, *, data_dir: Path, models_file: Path | None) -> Catalog:
         """The default catalog, extended or overridden by the models file when given."""
-        emulator = BaseModelEntry(
-            name=EMULATOR_NAME,
-            emulator=True,
-            lora=LoraDefaults(rank=16, alpha=16, dropout=0.0, target_modules="all-linear"),
-        )
+        emulator = BaseModelEntry(name=EMULATOR_NAME, emulator=True, lora=_EMULATOR_LORA)
         entries = {EMULATOR_NAME: emulator}
         aliases = dict.fromkeys((*OPENAI_ALIASES, *BEDROCK_ALIASES, *VERTEX_ALIASES), EMULATOR_NAME)
         if models_file is not None:
@@ -224,8 +252,36 @@ def _cached_hub_dir(entry: BaseModelEntry) -> Path | None:
 
 
 def _entry_from_spec(name: str, spec: dict[str, Any], source: Path) -> BaseModelEntry:
+    unknown = sorted(set(spec) - set(ENTRY_KEYS))
+    if unknown:
+        raise ValueError(
+            f"model {name!r} in {source}: unknown key(s) {', '.join(map(repr, unknown))}; "
+            f"an entry may hold {', '.join(ENTRY_KEYS)}"
+        )
+    engine = spec.get("engine", "builtin")
+    if engine not in ENGINES:
+        raise ValueError(f"model {name!r} in {source}: engine must be one of {', '.join(ENGINES)}")
+    vllm_keys = sorted(set(spec) & set(VLLM_KEYS))
+    if engine != "vllm" and vllm_keys:
+        raise ValueError(
+            f"model {name!r} in {source}: {', '.join(vllm_keys)} only apply to engine: vllm"
+        )
+    vllm = vllm_options(name, spec, str(source))
     local = spec.get("path")
     hub_id = spec.get("hub_id")
+    emulator = spec.get("emulator", False) is True
+    if emulator:
+        # The emulator's own weights and defaults, under this entry's name and engine.
+        if local or hub_id:
+            raise ValueError(f"model {name!r} in {source}: emulator excludes 'path' and 'hub_id'")
+        return BaseModelEntry(
+            name=name,
+            emulator=True,
+            lora=_EMULATOR_LORA,
+            owned_by=str(spec.get("owned_by", "whetstone")),
+            engine=engine,
+            vllm=vllm,
+        )
     if bool(local) == bool(hub_id):
         raise ValueError(f"model {name!r} in {source} needs exactly one of 'path' or 'hub_id'")
     lora = spec.get("lora") or {}
@@ -246,6 +302,8 @@ def _entry_from_spec(name: str, spec: dict[str, Any], source: Path) -> BaseModel
         owned_by=str(spec.get("owned_by", "whetstone")),
         reference_file=(source.parent / reference).resolve() if reference else None,
         tool_parser=_tool_parser(name, spec.get("tool_parser"), source),
+        engine=engine,
+        vllm=vllm,
     )
 
 

@@ -140,6 +140,30 @@ class Settings(BaseSettings):
         description="Share of the GPU's memory the inference engine may allocate; training "
         "slots on the same GPU get the rest.",
     )
+    vllm_command: str | None = Field(
+        None,
+        description="Command that starts vLLM's OpenAI server for a model of `engine: vllm` "
+        "(Whetstone appends the arguments). Default: `.venv-vllm/bin/python -m "
+        "vllm.entrypoints.openai.api_server` in the checkout.",
+    )
+    vllm_cpu_kvcache_gib: int = Field(
+        4,
+        ge=1,
+        description="KV cache of each vLLM server on a CPU, in GiB (VLLM_CPU_KVCACHE_SPACE); "
+        "vLLM's CPU build takes most of the RAM when it is not set.",
+    )
+    vllm_start_timeout_seconds: float = Field(
+        600.0,
+        gt=0,
+        description="A vLLM server that does not answer its health check this long after it "
+        "was started is killed and started again.",
+    )
+    vllm_read_timeout_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="Longest wait for a vLLM server's next streamed token; past it the "
+        "request fails with 503 engine_unavailable.",
+    )
     scheduler_enabled: bool = Field(
         True,
         description="Run the training scheduler inside `whetstone serve`; on PostgreSQL it "

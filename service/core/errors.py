@@ -12,7 +12,8 @@
     └── ServiceUnavailableError         503 server_error, with retry-after
         ├── StorageUnavailableError     503 server_error (code storage_unavailable)
         ├── DatabaseUnavailableError    503 server_error (code database_unavailable)
-        └── EngineOverloadedError       503 server_error (code engine_overloaded)
+        ├── EngineOverloadedError       503 server_error (code engine_overloaded)
+        └── EngineUnavailableError      503 server_error (code engine_unavailable)
 
 The envelope is `{"error": {"message", "type", "param", "code"}}`; no stack trace ever goes in it.
 """
@@ -154,6 +155,12 @@ class EngineOverloadedError(ServiceUnavailableError):
 
     default_code = "engine_overloaded"
     retry_after_seconds = 1
+
+
+class EngineUnavailableError(ServiceUnavailableError):
+    """The engine of the model (a vLLM server) is starting, restarting, or does not answer."""
+
+    default_code = "engine_unavailable"
 
 
 class ClusterUnavailableError(ServiceUnavailableError):

@@ -101,6 +101,7 @@ def create_job(
     start = _starting_point(db, catalog, project=principal.project, name=request.model)
     if start is not None:
         _continue_lora(method, start)
+    _check_servable_rank(catalog, start.base_model if start is not None else request.model, method)
     integrations = (
         [integration.model_dump(mode="json") for integration in request.integrations]
         if request.integrations
@@ -173,6 +174,24 @@ def _starting_point(
     except ModelNotFoundError as exc:
         raise unavailable from exc
     return start
+
+
+def _check_servable_rank(catalog: Catalog, base: str, method: dict[str, Any]) -> None:
+    """Refuse a LoRA job whose adapter the base model's vLLM engine could not load (a rank
+    above its `max_lora_rank`): known now, rather than as a 500 at the first completion."""
+    entry = catalog.resolve(base)
+    requested = method[method["type"]]["hyperparameters"]
+    if is_full_training(requested):
+        return
+    asked = requested.get("lora_rank")
+    rank = entry.lora.rank if asked in (None, "auto") else asked
+    reason = entry.unservable_lora_rank(rank) if isinstance(rank, int) else None
+    if reason is not None:
+        raise InvalidRequestError(
+            f"{reason}.",
+            param=f"method.{method['type']}.hyperparameters.lora_rank",
+            code="invalid_value",
+        )
 
 
 def _continue_lora(method: dict[str, Any], start: TrainedModel) -> None:

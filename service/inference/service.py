@@ -155,6 +155,17 @@ class InferenceService:
             on_close=self._hold(engine) if entry.weights_key is not None else None,
         )
 
+    async def start_vllm_engines(self) -> None:
+        """Start the engine of every base model served by vLLM (each answers 503 until its
+        server is up); a model that cannot be loaded is logged and tried again on use."""
+        for entry in self.catalog.entries.values():
+            if entry.engine != "vllm":
+                continue
+            try:
+                await self._engine(entry)
+            except WhetstoneError:
+                logger.exception("cannot start the vLLM engine of %s", entry.name)
+
     async def forget_adapters(self, keys: list[str]) -> None:
         """Stop serving these adapters (or fully fine-tuned models) at once: end their
         sequences, unload, delete local files. A full model's engine stops, so what it was
@@ -240,10 +251,62 @@ class InferenceService:
     async def _start_engine(
         self, entry: BaseModelEntry, tokenizer: PreTrainedTokenizerBase
     ) -> Engine:
-        """The started engine of a base model: Whetstone's own batching loop."""
-        engine = await asyncio.to_thread(self._builtin_engine, entry, tokenizer)
+        """The started engine of a base model: a vLLM server for `engine: vllm` (a fully
+        fine-tuned model stays on the builtin engine, see docs/serving.md), else Whetstone's
+        own batching loop. A vLLM engine answers 503 until its server is up."""
+        if entry.engine == "vllm" and entry.weights_key is None:
+            engine = await asyncio.to_thread(self._vllm_engine, entry, tokenizer)
+        else:
+            engine = await asyncio.to_thread(self._builtin_engine, entry, tokenizer)
         await engine.start()
         return engine
+
+    def _vllm_engine(self, entry: BaseModelEntry, tokenizer: PreTrainedTokenizerBase) -> Engine:
+        """The vLLM engine of `entry`: its server started by Whetstone, or its replicas
+        elsewhere; its zero adapter written to the store first. Blocking."""
+        from service.inference.engines.vllm.client import VllmEngine
+        from service.inference.engines.vllm.launch import (
+            eos_token_ids,
+            vllm_arguments,
+            vllm_command,
+            vllm_environment,
+        )
+        from service.inference.engines.vllm.supervisor import (
+            VllmBackend,
+            VllmProcess,
+            VllmReplicas,
+            free_port,
+        )
+        from service.inference.engines.vllm.zero_adapter import ensure_zero_adapter
+
+        model_dir = _loaded(entry, "weights", lambda: self._model_dir(entry))
+        zero = _loaded(
+            entry, "zero adapter", lambda: ensure_zero_adapter(self.store, entry.name, model_dir)
+        )
+        backend: VllmBackend
+        if entry.vllm.vllm_url:
+            backend = VllmReplicas(entry.name, entry.vllm.vllm_url)
+        else:
+            port = free_port()
+            backend = VllmProcess(
+                entry.name,
+                [*vllm_command(self.settings), *vllm_arguments(entry, model_dir, port=port)],
+                env=vllm_environment(self.settings),
+                port=port,
+                log_path=self.settings.data_dir / "logs" / f"vllm-{zero.rsplit('/', 1)[-1]}.log",
+                start_timeout=self.settings.vllm_start_timeout_seconds,
+            )
+        return VllmEngine(
+            name=entry.name,
+            backend=backend,
+            tokenizer=tokenizer,
+            eos_ids=eos_token_ids(model_dir, tokenizer.eos_token_id),
+            context_length=entry.context_length,
+            adapter_files=self.adapter_files,
+            zero_adapter=zero,
+            read_timeout=self.settings.vllm_read_timeout_seconds,
+            observer=self.observer,
+        )
 
     def _builtin_engine(self, entry: BaseModelEntry, tokenizer: PreTrainedTokenizerBase) -> Engine:
         """The builtin engine on the model's weights, loaded on this process's device. Blocking."""

@@ -69,8 +69,8 @@ from service.inference.engine import GenerationRequest, SequenceStream
 from service.inference.engines.builtin.adapter_slots import BASE_SLOT, AdapterSlots
 from service.inference.engines.builtin.constrained import Matchers
 from service.inference.engines.builtin.sampling import RowState, Sampled, new_generator, sample
-from service.inference.engines.builtin.text import TextTracker, decode
 from service.inference.observer import NULL_OBSERVER, InferenceObserver
+from service.inference.text import TextTracker, decode
 from service.inference.types import (
     AdapterRef,
     FinishReason,

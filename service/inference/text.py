@@ -1,4 +1,4 @@
-"""Detokenizing a choice as it grows, and stop sequences that may span token boundaries.
+"""Detokenizing a choice as it grows, and stop sequences spanning tokens, for every engine.
 
 Text is released to the client only once it can no longer turn out to be the start of a stop
 sequence (the last `len(longest stop) - 1` characters are held back) and once it is complete

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.inference.engines.builtin.text import REPLACEMENT_CHARACTER, TextTracker
+from service.inference.text import REPLACEMENT_CHARACTER, TextTracker
 from tests.inference.conftest import Emulator
 
 
