@@ -98,44 +98,33 @@ class RouteTemplates:
 
     def __init__(self, routes: Sequence[BaseRoute | RouteContext]):
         self.routes = routes
-        self.by_route: dict[int, str] = {}
+        # Keyed by route and prefix: one router included under two prefixes (Vertex AI's
+        # /v1beta1 and /v1) shares its route objects between them.
+        self.by_route: dict[tuple[int, str], str] = {}
         self._patterns: list[tuple[re.Pattern[str], str]] | None = None
 
     def of(self, scope: Scope) -> str:
         """The template of the route that handled the request, or `unmatched`."""
         route = scope.get("route")
-        if route is not None:
-            template = self.by_route.get(id(route)) or self._prefixed(route, scope)
-            if template:
-                return template
-        path = scope.get("path", "")
+        path: str = scope.get("path", "")
+        root = scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root) :]
+        if isinstance(route, APIRoute) and ":path}" not in route.path:
+            segments = path.split("/")
+            prefix = "/".join(segments[: len(segments) - route.path.count("/")])
+            key = (id(route), prefix)
+            template = self.by_route.get(key)
+            if template is None:
+                template = self.by_route[key] = prefix + route.path
+            return template
+        # A `:path` parameter spans segments, so the prefix cannot be counted off: match the
+        # full templates (the rare routes that have one, and requests no route handled).
         for pattern, template in self.patterns():
             if pattern.match(path):
                 return template
-        return UNMATCHED
-
-    def _prefixed(self, route: BaseRoute, scope: Scope) -> str | None:
-        """The declared path of `route` with the prefix it was reached under, remembered."""
-        if isinstance(route, APIRoute) and ":path}" not in route.path:
-            path: str = scope.get("path", "")
-            root = scope.get("root_path", "")
-            if root and path.startswith(root):
-                path = path[len(root) :]
-            segments = path.split("/")
-            prefix = "/".join(segments[: len(segments) - route.path.count("/")])
-            template: str | None = prefix + route.path
-        else:
-            template = self._from_contexts(route) or getattr(route, "path", None)
-        if template:
-            self.by_route[id(route)] = template
-        return template
-
-    def _from_contexts(self, route: BaseRoute) -> str | None:
-        """The template FastAPI's route contexts give `route`."""
-        for context in iter_route_contexts(self.routes):
-            if context.original_route is route:
-                return context.path_format or context.path
-        return None
+        declared = getattr(route, "path", None)
+        return declared if isinstance(declared, str) and declared else UNMATCHED
 
     def patterns(self) -> list[tuple[re.Pattern[str], str]]:
         """Every route's template with its regular expression, read once."""
