@@ -25,7 +25,7 @@ from typing import Literal, SupportsFloat
 
 from sqlalchemy.exc import OperationalError
 
-from service.catalog import Catalog
+from service.catalog import BaseModelEntry, Catalog
 from service.chaos import operations as chaos
 from service.core.config import Settings
 from service.core.db import Database
@@ -100,6 +100,9 @@ class WorkerAssignment:
     # The server process a local worker ends with; None for a run that outlives its server
     # (a Ray actor), which keeps the process's own signal handling.
     parent_pid: int | None
+    # A sharded job's devices, rank r's at index r ("cpu" for each CPU process); empty for a
+    # job on one device. Each rank's own assignment has its device in `device`.
+    gang: tuple[str, ...] = ()
 
 
 def run_worker(assignment: WorkerAssignment) -> None:
@@ -230,6 +233,8 @@ class JobRun:
                 data_dir=self.settings.data_dir, models_file=self.settings.models_file
             )
             entry = catalog.resolve(job.catalog_model)
+            if self.rank is not None:
+                self._prepare_base_model_in_turn(catalog, entry)
             initial = self._initial_adapter(job, scratch / "initial")
             # A job continuing a fully fine-tuned model starts from its weights as its model.
             starting_model = initial if initial is not None and is_full_model(initial) else None
@@ -262,6 +267,18 @@ class JobRun:
             resume = self._resume_state(job, scratch / "resume")
             if resume is not None:
                 reporter.mark_stored(resume.step)
+                # Steps after the checkpoint that an earlier attempt reported are replayed
+                # (the same batches, the same figures): they are not reported again.
+                reporter.mark_reported(
+                    max(
+                        (
+                            int(data["step"])
+                            for data in jobs.metrics_history(self.db, job_id=job.id)
+                            if "step" in data
+                        ),
+                        default=0,
+                    )
+                )
             from service.training.recipe import run_training
 
             return run_training(spec, reporter, resume)
@@ -285,6 +302,15 @@ class JobRun:
             logger.exception("training job %s failed", job.id)
             self._fail(job, JobFailure("training_failed", f"Training failed: {exc}"))
         return None
+
+    def _prepare_base_model_in_turn(self, catalog: Catalog, entry: BaseModelEntry) -> None:
+        """Rank 0 builds (the emulator) or finds the base model first, then the other ranks:
+        two processes building the same cache directory at once would corrupt it."""
+        from service.training.distributed import barrier
+
+        if self.leads:
+            catalog.local_path(entry)
+        barrier()
 
     def _download_file(
         self, job: JobRow, param: DatasetParam, file_id: str | None, target: Path
@@ -442,6 +468,9 @@ class JobReporter:
         # (monotonic time, step) of the first step this process saw: the pace for estimates.
         self._pace_origin: tuple[float, int] | None = None
         self._stored_steps: set[int] = set()
+        # The last step an earlier attempt of the job reported; replayed steps up to it are
+        # not reported twice.
+        self._reported_through = 0
         self._action: Control = "continue"
         self._last_poll = float("-inf")
         # A fault the job's metadata asks for (service/chaos), struck after its step.
@@ -472,6 +501,8 @@ class JobReporter:
                 stop_requested=lambda: self.control() != "continue",
                 announce=lambda message: self.event(message, level="warn"),
             )
+        if step <= self._reported_through:
+            return
         total = int(clean.get("total_steps") or self.total_steps or step)
         message = f"Step {step}/{total}: training loss={clean.get('train_loss', 0.0):.2f}"
         if "valid_loss" in clean:
@@ -516,6 +547,10 @@ class JobReporter:
         elif job.requested_action == "pause":
             self._action = "pause"
         return self._action
+
+    def mark_reported(self, step: int) -> None:
+        """Note that an earlier attempt reported every step up to `step`."""
+        self._reported_through = step
 
     def mark_stored(self, step: int) -> None:
         """Note that the checkpoint at `step` is already in storage (the one resumed from)."""

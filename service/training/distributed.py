@@ -22,6 +22,7 @@ passes, and the sharded layers must all-gather in step). What differs by rank is
 from __future__ import annotations
 
 import datetime
+import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,6 +47,10 @@ ItemT = TypeVar("ItemT")
 # whole): generous, since rank 0 may be uploading a checkpoint while the others wait.
 COLLECTIVE_TIMEOUT = datetime.timedelta(minutes=10)
 OPTIMIZER_DIR = "optimizer"
+# DCP names its metadata file `.metadata`; the artifact store skips dotfiles (its own temporary
+# files), so a checkpoint stores it under another name and a resumed run puts it back.
+DCP_METADATA = ".metadata"
+STORED_METADATA = "dcp.metadata"
 CONTROLS: tuple[Control, ...] = ("continue", "cancel", "pause")
 
 
@@ -214,11 +219,16 @@ def save_optimizer(model: torch.nn.Module, optimizer: torch.optim.Optimizer, tar
     """The optimizer state, sharded: each rank writes its own shard under `target` (DCP)."""
     _reshard(model)
     dcp_save({"optimizer": get_optimizer_state_dict(model, optimizer)}, checkpoint_id=target)
+    # dcp_save returns on every rank once the metadata is written (it ends in a collective).
+    if dist.get_rank() == 0:
+        (target / DCP_METADATA).replace(target / STORED_METADATA)
 
 
 def load_optimizer(model: torch.nn.Module, optimizer: torch.optim.Optimizer, source: Path) -> None:
     """The optimizer state saved by save_optimizer with the same number of ranks."""
     _reshard(model)
+    if not (source / DCP_METADATA).exists():
+        shutil.copyfile(source / STORED_METADATA, source / DCP_METADATA)
     state = {"optimizer": get_optimizer_state_dict(model, optimizer)}
     dcp_load(state, checkpoint_id=source)
     set_optimizer_state_dict(model, optimizer, state["optimizer"])

@@ -57,7 +57,13 @@ from service.training.contract import (
 )
 from service.training.dpo import DPOObjective
 from service.training.early_stopping import EarlyStopper, EarlyStoppingState
-from service.training.hyperparameters import Method, ResolvedHyperparameters, Value, resolve
+from service.training.hyperparameters import (
+    SHARDED_METHODS,
+    Method,
+    ResolvedHyperparameters,
+    Value,
+    resolve,
+)
 from service.training.objective import (
     Batching,
     Example,
@@ -88,9 +94,6 @@ MAX_SHARD_SIZE = "2GB"
 # The methods whose runs end with the forgetting check (reinforcement's reference is its own
 # frozen policy, and its prompts carry no target text to drift from).
 FORGETTING_CHECKED = ("supervised", "dpo")
-# The methods that train sharded across ranks (reinforcement samples with generate, which
-# FSDP2's sharded layers do not serve; its jobs train on one device).
-SHARDED_METHODS = ("supervised", "dpo")
 # The objective of each method (TrainingSpec.method).
 OBJECTIVES: dict[Method, ObjectiveClass] = {
     "supervised": SupervisedObjective,
