@@ -131,7 +131,6 @@ class AutoContext:
     resolved: Mapping[str, Value]
     # The request as given ("auto" may depend on whether another key was left to "auto").
     requested: Mapping[str, object] = field(default_factory=dict)
-    method: Method = "supervised"
 
     def left_to_auto(self, name: str) -> bool:
         """Whether the request left `name` to "auto" (or out)."""
@@ -388,10 +387,6 @@ def _auto_target_modules(context: AutoContext) -> Value:
     return targets if isinstance(targets, str) else list(targets)
 
 
-def _auto_devices(context: AutoContext) -> int:
-    return context.entry.devices if context.method in SHARDED_METHODS else 1
-
-
 def _constant(value: Value) -> Callable[[AutoContext], Value]:
     return lambda _context: value
 
@@ -645,7 +640,9 @@ HYPERPARAMETERS: tuple[Hyperparameter, ...] = (
         low=1,
         high=MAX_DEVICES,
         wire_default=None,
-        resolve_auto=_auto_devices,
+        # Kept only when given (so a job's echo is unchanged unless it asks): job_devices
+        # gives an absent one the model's `devices`.
+        takes_auto=False,
         auto_doc="the model's `devices` in the models file (1 unless it says)",
         # Taken so that more than one is refused with its reason.
         unpublished=("reinforcement",),
@@ -839,9 +836,7 @@ def resolve(
         if given != AUTO and given is not None:
             values[spec.name] = _concrete(spec, given)
         elif spec.resolve_auto is not None:
-            values[spec.name] = spec.resolve_auto(
-                AutoContext(n_examples, entry, values, requested, kind)
-            )
+            values[spec.name] = spec.resolve_auto(AutoContext(n_examples, entry, values, requested))
     return _typed(kind, values)
 
 

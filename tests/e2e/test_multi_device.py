@@ -1,8 +1,8 @@
 """Sharded jobs end to end: a job asking for 2 devices trains as 2 gloo ranks (FSDP2) under
 the local executor, through the official SDK.
 
-One server with two CPU slots. Rank 0 kills itself with SIGKILL at step 7 (the crash_worker
-fault): the other rank is ended, the job is requeued whole, resumes from the step-5 sharded
+One server with two CPU slots. Rank 0 kills itself with SIGKILL at step 4 (the crash_worker
+fault): the other rank is ended, the job is requeued whole, resumes from the step-2 sharded
 checkpoint, succeeds, reports each step once, and its adapter serves peft's greedy answer. The
 same crash on one device reports each step once too (the step replayed after the checkpoint
 used to be reported twice). Pause and cancel reach both ranks.
@@ -20,16 +20,23 @@ import pytest
 
 from tests.e2e.conftest import openai_client
 from tests.e2e.test_architectures import Reference, served
-from tests.e2e.test_fine_tuning import BASE, FINISHED, metric_steps, upload, wait_status
+from tests.e2e.test_fine_tuning import (
+    BASE,
+    FINISHED,
+    chat_file,
+    metric_steps,
+    upload,
+    wait_status,
+)
 from tests.harness import ServerProcess
 
 pytestmark = pytest.mark.e2e
 
-# 20 examples in batches of 4: 5 steps an epoch, a checkpoint at step 5; 10 steps in all.
+# 8 examples in batches of 4: 2 steps an epoch, a checkpoint at step 2; 4 steps in all.
 HYPERPARAMETERS: dict[str, Any] = {"n_epochs": 2, "batch_size": 4}
-TOTAL_STEPS = 10
-# Killed at step 7: step 6 was reported, the retry resumes from step 5 and replays step 6.
-CRASH_STEP = "7"
+TOTAL_STEPS = 4
+# Killed at step 4: step 3 was reported, the retry resumes from step 2 and replays step 3.
+CRASH_STEP = "4"
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +56,7 @@ def client(server: ServerProcess) -> openai.OpenAI:
 
 @pytest.fixture(scope="module")
 def training_file(client: openai.OpenAI) -> str:
-    return upload(client)
+    return upload(client, chat_file(8))
 
 
 def create(
@@ -96,7 +103,7 @@ def test_a_killed_job_resumes_and_reports_each_step_once(
     assert done.method.supervised.hyperparameters.model_dump()["devices"] == devices
     seen = events(client, job_id)
     said = [event.message for event in seen]
-    assert "Resuming fine-tuning job from step 5 after restart" in " ".join(said), said
+    assert "Resuming fine-tuning job from step 2 after restart" in " ".join(said), said
     assert metric_steps(seen) == list(range(1, TOTAL_STEPS + 1))
     if devices == 1:
         return
@@ -112,9 +119,9 @@ def test_a_killed_job_resumes_and_reports_each_step_once(
 
 def test_pause_and_resume_reach_both_ranks(client: openai.OpenAI, training_file: str) -> None:
     job_id = create(
-        client, training_file, 2, {"whetstone_fault": "stall", "whetstone_fault_step": "2"}
+        client, training_file, 2, {"whetstone_fault": "stall", "whetstone_fault_step": "1"}
     )
-    wait_message(client, job_id, "training stalls at step 2")
+    wait_message(client, job_id, "training stalls at step 1")
     assert client.fine_tuning.jobs.pause(job_id).status in ("pausing", "paused")
     assert wait_status(client, job_id, ("paused", *FINISHED)).status == "paused"
     client.fine_tuning.jobs.resume(job_id)
