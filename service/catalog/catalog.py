@@ -22,6 +22,13 @@ from service.catalog.emulator import (
 from service.catalog.vllm_options import ENGINES, VLLM_KEYS, Engine, VllmOptions, vllm_options
 from service.core.errors import ModelNotFoundError
 
+# How a job spanning several devices trains: PyTorch FSDP2 (service/training/distributed.py).
+SHARDING_STRATEGY = "fsdp"
+STRATEGIES = (SHARDING_STRATEGY,)
+# The emulator's jobs may ask for 2 ranks with no models file, so that CI exercises sharded
+# training on the CPU (they train on one unless they ask).
+EMULATOR_MAX_DEVICES = 2
+
 # The reasoning models OpenAI's reinforcement fine-tuning takes. Requests to them (and to `ft:`
 # models tuned from them) may carry `reasoning`, and are answered as by a reasoning model whose
 # reasoning is empty.
@@ -119,6 +126,12 @@ class BaseModelEntry:
     # Which engine serves the model (service/inference/engines/), and vLLM's settings for it.
     engine: Engine = "builtin"
     vllm: VllmOptions = field(default_factory=VllmOptions)
+    # How its jobs train (models-file keys): on `devices` devices (GPUs; processes on the
+    # CPU), sharded with `strategy` above one; a job may ask for 1 to `max_devices` (the
+    # `devices` hyperparameter).
+    devices: int = 1
+    strategy: str = SHARDING_STRATEGY
+    max_devices: int = 1
 
     def unservable_lora_rank(self, rank: int) -> str | None:
         """Why this model's engine could not load an adapter of `rank`, or None."""
@@ -145,6 +158,9 @@ ENTRY_KEYS = (
     "aliases",
     "engine",
     *VLLM_KEYS,
+    "devices",
+    "max_devices",
+    "strategy",
 )
 _EMULATOR_LORA = LoraDefaults(rank=16, alpha=16, dropout=0.0, target_modules="all-linear")
 
@@ -162,7 +178,12 @@ class Catalog:
     @classmethod
     def load(cls, *, data_dir: Path, models_file: Path | None) -> Catalog:
         """The default catalog, extended or overridden by the models file when given."""
-        emulator = BaseModelEntry(name=EMULATOR_NAME, emulator=True, lora=_EMULATOR_LORA)
+        emulator = BaseModelEntry(
+            name=EMULATOR_NAME,
+            emulator=True,
+            lora=_EMULATOR_LORA,
+            max_devices=EMULATOR_MAX_DEVICES,
+        )
         entries = {EMULATOR_NAME: emulator}
         aliases = dict.fromkeys((*OPENAI_ALIASES, *BEDROCK_ALIASES, *VERTEX_ALIASES), EMULATOR_NAME)
         if models_file is not None:
@@ -274,6 +295,13 @@ def _entry_from_spec(name: str, spec: dict[str, Any], source: Path) -> BaseModel
         # The emulator's own weights and defaults, under this entry's name and engine.
         if local or hub_id:
             raise ValueError(f"model {name!r} in {source}: emulator excludes 'path' and 'hub_id'")
+        # The emulator's own device limit unless the entry sets its own.
+        placement_spec = (
+            spec
+            if "devices" in spec or "max_devices" in spec
+            else {**spec, "max_devices": EMULATOR_MAX_DEVICES}
+        )
+        devices, max_devices, strategy = _placement(name, placement_spec, source)
         return BaseModelEntry(
             name=name,
             emulator=True,
@@ -281,12 +309,16 @@ def _entry_from_spec(name: str, spec: dict[str, Any], source: Path) -> BaseModel
             owned_by=str(spec.get("owned_by", "whetstone")),
             engine=engine,
             vllm=vllm,
+            devices=devices,
+            max_devices=max_devices,
+            strategy=strategy,
         )
     if bool(local) == bool(hub_id):
         raise ValueError(f"model {name!r} in {source} needs exactly one of 'path' or 'hub_id'")
     lora = spec.get("lora") or {}
     targets = lora.get("target_modules", "all-linear")
     reference = spec.get("reference_file")
+    devices, max_devices, strategy = _placement(name, spec, source)
     return BaseModelEntry(
         name=name,
         path=(source.parent / local).resolve() if local else None,
@@ -304,7 +336,27 @@ def _entry_from_spec(name: str, spec: dict[str, Any], source: Path) -> BaseModel
         tool_parser=_tool_parser(name, spec.get("tool_parser"), source),
         engine=engine,
         vllm=vllm,
+        devices=devices,
+        max_devices=max_devices,
+        strategy=strategy,
     )
+
+
+def _placement(name: str, spec: dict[str, Any], source: Path) -> tuple[int, int, str]:
+    """An entry's `devices`, `max_devices` (default: `devices`) and `strategy`, checked."""
+    devices = spec.get("devices", 1)
+    max_devices = spec.get("max_devices", devices)
+    strategy = spec.get("strategy", SHARDING_STRATEGY)
+    for key, value in (("devices", devices), ("max_devices", max_devices)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"model {name!r} in {source}: {key} must be a positive integer")
+    if max_devices < devices:
+        raise ValueError(f"model {name!r} in {source}: max_devices must be at least devices")
+    if strategy not in STRATEGIES:
+        raise ValueError(
+            f"model {name!r} in {source}: strategy must be one of {', '.join(STRATEGIES)}"
+        )
+    return devices, max_devices, strategy
 
 
 def _tool_parser(name: str, parser: object, source: Path) -> str | None:

@@ -46,6 +46,7 @@ from service.graders import grading
 from service.training.hyperparameters import (
     FULL_TRAINING,
     TRAINING_TYPE_KEY,
+    check_devices,
     is_full_training,
     validate_hyperparameters,
 )
@@ -102,6 +103,13 @@ def create_job(
     if start is not None:
         _continue_lora(method, start)
     _check_servable_rank(catalog, start.base_model if start is not None else request.model, method)
+    kind = method["type"]
+    check_devices(
+        method[kind]["hyperparameters"],
+        catalog.resolve(start.base_model if start is not None else request.model),
+        method=kind,
+        param=f"method.{kind}.hyperparameters",
+    )
     integrations = (
         [integration.model_dump(mode="json") for integration in request.integrations]
         if request.integrations

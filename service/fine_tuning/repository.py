@@ -13,7 +13,7 @@ import time
 from collections.abc import Collection, Mapping
 from typing import Any, NamedTuple, TypedDict
 
-from sqlalchemy import Text, cast, func, or_, select, update
+from sqlalchemy import Select, Text, cast, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from service.core.db import rows_affected
@@ -242,6 +242,30 @@ def claim_next_job(session: Session, *, worker: str, is_postgresql: bool) -> Job
     of blocking. Order: the project with the fewest running jobs first (round-robin fairness
     across projects), then FIFO by queue position.
     """
+    pick = _next_queued_pick(lock=is_postgresql)
+    claimed = session.execute(
+        update(JobRow)
+        .where(JobRow.status == JobStatus.QUEUED.value, JobRow.id == pick.scalar_subquery())
+        .values(
+            status=JobStatus.RUNNING.value, worker=worker, heartbeat_at=now(), estimated_finish=None
+        )
+        .returning(JobRow.id)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if claimed is None:
+        return None
+    return find_job(session, job_id=claimed)
+
+
+def next_queued_job(session: Session) -> JobRow | None:
+    """The job claim_next_job would claim now, without claiming it."""
+    picked = session.execute(_next_queued_pick(lock=False)).scalar_one_or_none()
+    return None if picked is None else find_job(session, job_id=picked)
+
+
+def _next_queued_pick(*, lock: bool) -> Select[str]:
+    """The id of the next queued job: the project with the fewest running jobs first, then
+    FIFO by queue position; `lock`: FOR UPDATE SKIP LOCKED (PostgreSQL)."""
     candidate = aliased(JobRow)
     running = aliased(JobRow)
     running_in_project = (
@@ -256,20 +280,7 @@ def claim_next_job(session: Session, *, worker: str, is_postgresql: bool) -> Job
         .order_by(running_in_project, candidate.queued_seq, candidate.seq)
         .limit(1)
     )
-    if is_postgresql:
-        pick = pick.with_for_update(skip_locked=True, of=candidate)
-    claimed = session.execute(
-        update(JobRow)
-        .where(JobRow.status == JobStatus.QUEUED.value, JobRow.id == pick.scalar_subquery())
-        .values(
-            status=JobStatus.RUNNING.value, worker=worker, heartbeat_at=now(), estimated_finish=None
-        )
-        .returning(JobRow.id)
-        .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
-    if claimed is None:
-        return None
-    return find_job(session, job_id=claimed)
+    return pick.with_for_update(skip_locked=True, of=candidate) if lock else pick
 
 
 # -- events ------------------------------------------------------------------------------------

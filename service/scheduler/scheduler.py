@@ -29,17 +29,20 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from service.catalog import Catalog
 from service.core.config import Settings
 from service.core.db import Database
-from service.core.errors import ServiceUnavailableError
+from service.core.errors import ModelNotFoundError, ServiceUnavailableError
 from service.core.ids import random_token
 from service.core.loops import run_forever
+from service.core.tables import JobRow
 from service.fine_tuning import scheduling as jobs
 from service.fine_tuning import transitions
+from service.fine_tuning.transitions import JobFailure
 from service.scheduler.executors import Executor, Run, WorkerTarget, is_ray_worker, make_executor
 from service.scheduler.leadership import leadership_for
 from service.scheduler.slots import DeviceSlot
 from service.scheduler.validation import fail_validation, validate_job_files
 from service.scheduler.worker import WorkerAssignment, run_worker
 from service.storage import ArtifactStore
+from service.training.hyperparameters import job_devices
 from service.webhooks.sender import WebhookSender
 
 logger = logging.getLogger("whetstone.scheduler")
@@ -82,8 +85,11 @@ class Scheduler:
         self.executor = executor or make_executor(settings, worker_target)
         self.poll_seconds = poll_seconds
         self.slots: list[DeviceSlot] = []
-        # Runs by slot index; adopted runs take free indexes, past the slots if need be.
+        # Runs by slot index; adopted runs take free indexes, past the slots if need be. A
+        # sharded job's run is listed under its first slot; its other slots are reserved, each
+        # mapped to that first slot.
         self.running: dict[int, Run] = {}
+        self.reserved: dict[int, int] = {}
         self._name = f"sched-{os.getpid()}-{random_token(6)}"
         self.leadership = leadership_for(
             db, holder=self._name, lease_seconds=settings.leader_lease_seconds
@@ -246,6 +252,9 @@ class Scheduler:
                 max_attempts=self.settings.max_job_attempts,
             )
             del self.running[run.slot]
+            self.reserved = {
+                slot: owner for slot, owner in self.reserved.items() if owner != run.slot
+            }
             if not end.clean:
                 logger.warning("worker of job %s ended: %s", run.job_id, end.description)
 
@@ -295,7 +304,9 @@ class Scheduler:
         if handle is None:
             await self._lost(job_id, worker, LOST_ACTOR)
             return
-        index = next(i for i in range(len(self.running) + 1) if i not in self.running)
+        index = next(
+            i for i in range(len(self.running) + len(self.reserved) + 1) if not self._taken(i)
+        )
         self.running[index] = Run(job_id=job_id, worker=worker, slot=index, handle=handle)
         logger.info("adopted job %s, still running in Ray", job_id)
 
@@ -385,16 +396,61 @@ class Scheduler:
                 ):
                     del state[job_id]
 
+    def _taken(self, index: int) -> bool:
+        return index in self.running or index in self.reserved
+
+    def _devices_of(self, job: JobRow) -> int:
+        """The slots a job's run takes: its devices (one per rank of a sharded job)."""
+        try:
+            entry = self.catalog.resolve(job.catalog_model)
+        except ModelNotFoundError:
+            return 1  # the worker fails it with the reason
+        return job_devices(job.hyperparameters, entry, job.method_type)
+
     async def _fill_slots(self) -> None:
-        for slot in self.slots:
-            if slot.index in self.running:
-                continue
+        while self.leadership.leading:
+            free = [slot for slot in self.slots if not self._taken(slot.index)]
+            if not free:
+                return
+            waiting = await asyncio.to_thread(jobs.next_queued_job, self.db)
+            if waiting is None:
+                return
+            if len(free) < self._devices_of(waiting) <= len(self.slots):
+                # A gang starts whole or not at all; the jobs behind it wait too, so that
+                # single-device jobs never starve it of the slots it needs.
+                return
             if not self.leadership.leading:
                 return
-            worker = self.executor.token(self._name, slot)
+            worker = self.executor.token(self._name, free[0])
             job = await asyncio.to_thread(transitions.claim, self.db, worker=worker)
             if job is None:
                 return
+            needed = self._devices_of(job)
+            if needed > len(self.slots):
+                await asyncio.to_thread(
+                    transitions.fail,
+                    self.db,
+                    job,
+                    worker=worker,
+                    failure=JobFailure(
+                        "insufficient_devices",
+                        f"The job trains on {needed} devices, and this server has "
+                        f"{len(self.slots)} training slot(s) "
+                        f"({', '.join(slot.device for slot in self.slots)}).",
+                    ),
+                )
+                continue
+            if needed > len(free):  # another job was claimed first (the queue moved)
+                await asyncio.to_thread(
+                    transitions.release_unstarted,
+                    self.db,
+                    job_id=job.id,
+                    worker=worker,
+                    reason=f"it needs {needed} free devices",
+                )
+                return
+            gang = free[:needed]
+            slot = gang[0]
             assignment = WorkerAssignment(
                 settings=self.settings,
                 job_id=job.id,
@@ -402,6 +458,7 @@ class Scheduler:
                 device=slot.device,
                 threads=slot.threads,
                 parent_pid=os.getpid(),
+                gang=tuple(member.device for member in gang) if needed > 1 else (),
             )
             try:
                 handle = await asyncio.to_thread(self.executor.start, assignment)
@@ -417,8 +474,13 @@ class Scheduler:
                 return
             pid = getattr(handle, "pid", None)
             logger.info(
-                "job %s runs on %s (%s)", job.id, slot.device, f"pid {pid}" if pid else "Ray"
+                "job %s runs on %s (%s)",
+                job.id,
+                ", ".join(member.device for member in gang),
+                f"pid {pid}" if pid else "Ray",
             )
             self.running[slot.index] = Run(
                 job_id=job.id, worker=worker, slot=slot.index, handle=handle
             )
+            for member in gang[1:]:
+                self.reserved[member.index] = slot.index

@@ -23,14 +23,16 @@ from service.scheduler.worker import WorkerAssignment
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
+    from service.scheduler.executors.local import Gang
     from service.scheduler.executors.ray import ActorRun
 
 WorkerTarget = Callable[[WorkerAssignment], None]
 # Worker tokens of Ray runs start with this; the rest are local workers' tokens.
 RAY_TOKEN_PREFIX = "ray/"
-# An executor's own handle of a run: a local worker process, or a Ray actor with its pending
-# join. Each executor is handed back only the handles it made.
-RunHandle: TypeAlias = "BaseProcess | ActorRun"
+# An executor's own handle of a run: a local worker process (or a sharded job's gang of rank
+# processes), or a Ray actor with its pending join. Each executor is handed back only the
+# handles it made.
+RunHandle: TypeAlias = "BaseProcess | Gang | ActorRun"
 
 
 @dataclass

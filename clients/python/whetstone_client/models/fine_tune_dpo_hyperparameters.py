@@ -61,6 +61,8 @@ class FineTuneDPOHyperparameters:
             `prompt`/`completion` lines) the forgetting check measures on.
         training_type (FineTuneDPOHyperparametersTrainingType | Unset): Extension: `lora` (default) trains an adapter;
             `full` trains every parameter and saves a whole model, served as a model of its own.
+        devices (int | Unset): Extension: devices (GPUs, or processes on the CPU) the job trains on, sharded with FSDP2
+            above one; at most the model's `max_devices` in the models file.
     """
 
     beta: FineTuneDPOHyperparametersBetaType0 | float | Unset = FineTuneDPOHyperparametersBetaType0.AUTO
@@ -78,6 +80,7 @@ class FineTuneDPOHyperparameters:
     lora_target_modules: FineTuneDPOHyperparametersLoraTargetModulesType0 | list[str] | Unset = UNSET
     reference_file: None | str | Unset = UNSET
     training_type: FineTuneDPOHyperparametersTrainingType | Unset = UNSET
+    devices: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -169,6 +172,8 @@ class FineTuneDPOHyperparameters:
         if not isinstance(self.training_type, Unset):
             training_type = self.training_type.value
 
+        devices = self.devices
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -194,6 +199,8 @@ class FineTuneDPOHyperparameters:
             field_dict["reference_file"] = reference_file
         if training_type is not UNSET:
             field_dict["training_type"] = training_type
+        if devices is not UNSET:
+            field_dict["devices"] = devices
 
         return field_dict
 
@@ -385,6 +392,8 @@ class FineTuneDPOHyperparameters:
         else:
             training_type = FineTuneDPOHyperparametersTrainingType(_training_type)
 
+        devices = d.pop("devices", UNSET)
+
         fine_tune_dpo_hyperparameters = cls(
             beta=beta,
             batch_size=batch_size,
@@ -397,6 +406,7 @@ class FineTuneDPOHyperparameters:
             lora_target_modules=lora_target_modules,
             reference_file=reference_file,
             training_type=training_type,
+            devices=devices,
         )
 
         fine_tune_dpo_hyperparameters.additional_properties = d

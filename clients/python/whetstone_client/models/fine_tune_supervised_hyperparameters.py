@@ -68,6 +68,8 @@ class FineTuneSupervisedHyperparameters:
             `prompt`/`completion` lines) the forgetting check measures on.
         training_type (FineTuneSupervisedHyperparametersTrainingType | Unset): Extension: `lora` (default) trains an
             adapter; `full` trains every parameter and saves a whole model, served as a model of its own.
+        devices (int | Unset): Extension: devices (GPUs, or processes on the CPU) the job trains on, sharded with FSDP2
+            above one; at most the model's `max_devices` in the models file.
     """
 
     batch_size: FineTuneSupervisedHyperparametersBatchSizeType0 | int | Unset = (
@@ -91,6 +93,7 @@ class FineTuneSupervisedHyperparameters:
     lora_target_modules: FineTuneSupervisedHyperparametersLoraTargetModulesType0 | list[str] | Unset = UNSET
     reference_file: None | str | Unset = UNSET
     training_type: FineTuneSupervisedHyperparametersTrainingType | Unset = UNSET
+    devices: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -174,6 +177,8 @@ class FineTuneSupervisedHyperparameters:
         if not isinstance(self.training_type, Unset):
             training_type = self.training_type.value
 
+        devices = self.devices
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -197,6 +202,8 @@ class FineTuneSupervisedHyperparameters:
             field_dict["reference_file"] = reference_file
         if training_type is not UNSET:
             field_dict["training_type"] = training_type
+        if devices is not UNSET:
+            field_dict["devices"] = devices
 
         return field_dict
 
@@ -373,6 +380,8 @@ class FineTuneSupervisedHyperparameters:
         else:
             training_type = FineTuneSupervisedHyperparametersTrainingType(_training_type)
 
+        devices = d.pop("devices", UNSET)
+
         fine_tune_supervised_hyperparameters = cls(
             batch_size=batch_size,
             learning_rate_multiplier=learning_rate_multiplier,
@@ -384,6 +393,7 @@ class FineTuneSupervisedHyperparameters:
             lora_target_modules=lora_target_modules,
             reference_file=reference_file,
             training_type=training_type,
+            devices=devices,
         )
 
         fine_tune_supervised_hyperparameters.additional_properties = d
