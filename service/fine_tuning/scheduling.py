@@ -42,6 +42,12 @@ def jobs_to_validate(db: Database) -> list[str]:
         return [job.id for job in rows]
 
 
+def next_queued_job(db: Database) -> JobRow | None:
+    """The job the next claim would take, unclaimed; None when none waits."""
+    with db.session() as session:
+        return repository.next_queued_job(session)
+
+
 def bound_runs(db: Database) -> list[BoundRun]:
     """Every job a worker is attached to, with its worker and heartbeat."""
     with db.session() as session:

@@ -34,7 +34,15 @@ from service.core.ids import random_token
 from service.core.loops import run_forever
 from service.fine_tuning import scheduling as jobs
 from service.fine_tuning import transitions
-from service.scheduler.executors import Executor, Run, WorkerTarget, is_ray_worker, make_executor
+from service.fine_tuning.transitions import JobFailure
+from service.scheduler.executors import (
+    Executor,
+    Run,
+    Unplaced,
+    WorkerTarget,
+    is_ray_worker,
+    make_executor,
+)
 from service.scheduler.leadership import leadership_for
 from service.scheduler.slots import DeviceSlot
 from service.scheduler.validation import fail_validation, validate_job_files
@@ -60,6 +68,8 @@ BEATS_PER_LEASE = 4
 # heartbeat_at is in whole seconds: a value that is beaten may stand still this long.
 HEARTBEAT_RESOLUTION = 1.0
 LOST_SERVER = "The server running the job's worker stopped"
+# The error code of a job the cluster can never place (no node has what its run asks for).
+UNPLACEABLE_CODE = "unplaceable"
 LOST_ACTOR = "The job's Ray actor is gone (its node was lost, or it was killed)"
 
 
@@ -97,6 +107,14 @@ class Scheduler:
         # Other schedulers' local jobs: the heartbeat_at last seen, and since when (loop time).
         self._watched: dict[str, tuple[int | None, float]] = {}
         self._validating: dict[str, asyncio.Task[None]] = {}
+        # Worker tokens of runs being placed, by slot index: a reservation the executor holds
+        # until a job is claimed for it.
+        self._placing: dict[int, str] = {}
+        # The placement message last written as an event, by job (only the next job's is kept).
+        self._waiting_said: dict[str, str] = {}
+        # Loop time since the cluster has had no node able to hold the next run; None while it
+        # has one.
+        self._unplaceable_since: float | None = None
         self._retry_validation_at: dict[str, float] = {}
         # Unexpected validation errors per job, in memory: a restart grants a few more tries,
         # which still ends, and needs no column.
@@ -161,6 +179,10 @@ class Scheduler:
                     )
                 await asyncio.to_thread(self.executor.stop, run)
         self.running.clear()
+        for worker in list(self._placing.values()):
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self.executor.unplace, worker)
+        self._placing.clear()
         await self.webhooks.stop()
         if self._leading and not self.db.is_sqlite:
             # Another replica takes over at its next renewal instead of after the lease.
@@ -228,6 +250,10 @@ class Scheduler:
             logger.warning("this replica no longer leads the scheduler (%s)", self._name)
             self._leading = False
             await self.webhooks.stop()
+            for worker in list(self._placing.values()):
+                with contextlib.suppress(Exception):
+                    await asyncio.to_thread(self.executor.unplace, worker)
+            self._placing.clear()
 
     async def _reap(self) -> None:
         ended = await asyncio.to_thread(self.executor.ended, list(self.running.values()))
@@ -385,10 +411,25 @@ class Scheduler:
                 continue
             if not self.leadership.leading:
                 return
-            worker = self.executor.token(self._name, slot)
+            waiting = await asyncio.to_thread(jobs.next_queued_job, self.db)
+            worker = self._placing.get(slot.index)
+            if waiting is None:
+                if worker is not None:
+                    # Nothing to train: a reservation must not hold a device for nothing.
+                    await asyncio.to_thread(self.executor.unplace, worker)
+                    del self._placing[slot.index]
+                return
+            if worker is None:
+                worker = self._placing[slot.index] = self.executor.token(self._name, slot)
+            unplaced = await asyncio.to_thread(self.executor.place, slot, worker)
+            if unplaced is not None:
+                await self._wait_for_placement(waiting.id, unplaced)
+                return
+            self._unplaceable_since = None
             job = await asyncio.to_thread(transitions.claim, self.db, worker=worker)
             if job is None:
-                return
+                return  # the reservation stays for the next job
+            del self._placing[slot.index]
             assignment = WorkerAssignment(
                 settings=self.settings,
                 job_id=job.id,
@@ -408,6 +449,7 @@ class Scheduler:
                     worker=worker,
                     reason=type(exc).__name__,
                 )
+                await asyncio.to_thread(self.executor.unplace, worker)
                 return
             pid = getattr(handle, "pid", None)
             logger.info(
@@ -416,3 +458,33 @@ class Scheduler:
             self.running[slot.index] = Run(
                 job_id=job.id, worker=worker, slot=slot.index, handle=handle
             )
+
+    async def _wait_for_placement(self, job_id: str, unplaced: Unplaced) -> None:
+        """Tell the next queued job what its run waits for (once per reason); fail it once the
+        cluster has been unable to ever place it for the grace period."""
+        message = unplaced.waiting_for
+        if message is None:
+            return  # the reservation is under way
+        moment = asyncio.get_running_loop().time()
+        if not unplaced.never:
+            self._unplaceable_since = None
+        elif self._unplaceable_since is None:
+            self._unplaceable_since = moment
+        elif moment - self._unplaceable_since >= self.settings.ray_unplaceable_grace_seconds:
+            failure = JobFailure(UNPLACEABLE_CODE, f"The job cannot be placed: {message}")
+            if await asyncio.to_thread(
+                transitions.unplaceable, self.db, job_id=job_id, failure=failure
+            ):
+                logger.warning("job %s failed: %s", job_id, failure.message)
+            return
+        if self._waiting_said.get(job_id) == message:
+            return
+        grace = self.settings.ray_unplaceable_grace_seconds
+        suffix = f" It fails if no node can hold it in {grace:g} s." if unplaced.never else ""
+        await asyncio.to_thread(
+            transitions.waiting_for_placement,
+            self.db,
+            job_id=job_id,
+            message=f"Waiting to be placed: {message}{suffix}",
+        )
+        self._waiting_said = {job_id: message}

@@ -6,6 +6,10 @@
 - `ray` (ray.py): a detached Ray actor per job on the cluster; the runs outlive every API
   replica, and the next leader adopts them by name.
 
+A run starts only once the executor has placed it (`place`): the Ray executor first reserves
+the run's resources in a placement group, so a job is claimed (`running`) only when its worker
+can start at once; until then the job stays `queued`, with an event saying what it waits for.
+
 Either way the worker is `service.scheduler.worker.run_worker`, which opens the database and the
 store from the settings and writes everything there itself, guarded by its worker token.
 """
@@ -52,6 +56,16 @@ class Ended:
     clean: bool
 
 
+@dataclass(frozen=True)
+class Unplaced:
+    """Why a slot's next run cannot start yet: what it waits for, for the queued job's event."""
+
+    # None while the reservation is only under way (the cluster has room): nothing to say.
+    waiting_for: str | None
+    # True when no node of the cluster could ever hold the run, however long it waited.
+    never: bool = False
+
+
 class Executor(Protocol):
     """Starts, watches, stops and adopts the workers of claimed jobs."""
 
@@ -70,6 +84,15 @@ class Executor(Protocol):
 
     def token(self, scheduler: str, slot: DeviceSlot) -> str:
         """A fresh worker token for a run in `slot`."""
+        ...
+
+    def place(self, slot: DeviceSlot, worker: str) -> Unplaced | None:
+        """Reserve what the run `worker` in `slot` needs (blocking); None once reserved, so
+        that `start` begins training at once."""
+        ...
+
+    def unplace(self, worker: str) -> None:
+        """Give back the reservation of a run that will not start (no job claimed it)."""
         ...
 
     def start(self, assignment: WorkerAssignment) -> RunHandle:

@@ -67,6 +67,12 @@ class LocalExecutor:
         """`<scheduler>/<slot>/<random>`."""
         return f"{scheduler}/{slot.index}/{random_token(8)}"
 
+    def place(self, slot: DeviceSlot, worker: str) -> None:
+        """Nothing to reserve: a slot is a device of this machine, free while no run holds it."""
+
+    def unplace(self, worker: str) -> None:
+        """Nothing was reserved."""
+
     def start(self, assignment: WorkerAssignment) -> BaseProcess:
         """Spawn the worker process."""
         process = self._context.Process(
