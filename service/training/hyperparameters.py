@@ -29,7 +29,7 @@ Method = Literal["supervised", "dpo", "reinforcement"]
 METHODS: tuple[Method, ...] = get_args(Method)
 TrainingType = Literal["lora", "full"]
 TRAINING_TYPES: tuple[TrainingType, ...] = get_args(TrainingType)
-Kind = Literal["integer", "number", "choice", "modules", "file", "early_stopping"]
+Kind = Literal["integer", "number", "choice", "modules", "file", "early_stopping", "boolean"]
 # A concrete value as a job row stores it (JSON); early_stopping's is false or an object.
 Value: TypeAlias = int | float | str | list[str] | dict[str, float]
 JsonSchema: TypeAlias = dict[str, object]
@@ -66,6 +66,9 @@ EVALUATIONS_PER_JOB = 10
 DEFAULT_EVAL_SAMPLES = 16
 REASONING_EFFORTS = ("default", "low", "medium", "high")
 EARLY_STOPPING_KEY = "early_stopping"
+# Whetstone's extension: recompute each decoder layer's activations in the backward pass
+# instead of keeping them (service/training/memory.py counts what it saves).
+ACTIVATION_CHECKPOINTING_KEY = "activation_checkpointing"
 # Early stopping's two settings, their bounds, and what `true` (or a missing one) means:
 # optimizer steps without an improvement of at least min_delta in the monitored loss.
 PATIENCE_KEY = "patience"
@@ -209,6 +212,8 @@ class Hyperparameter:
             return 'expected "all-linear" or a non-empty list of module names'
         if self.kind == "early_stopping":
             return _early_stopping_problem(value)
+        if self.kind == "boolean":
+            return None if isinstance(value, bool) else "expected true or false"
         return None if isinstance(value, str) and value else "expected a file id"
 
     def _number_in_bounds(self, value: object) -> bool:
@@ -238,6 +243,8 @@ class Hyperparameter:
             return schema
         if self.kind == "choice":
             return {"type": "string", "enum": list(self.choices)}
+        if self.kind == "boolean":
+            return {"type": "boolean"}
         if self.kind == "early_stopping":
             return {
                 "anyOf": [
@@ -619,6 +626,17 @@ HYPERPARAMETERS: tuple[Hyperparameter, ...] = (
         auto_doc="`lora`",
         unpublished=("reinforcement",),
     ),
+    Hyperparameter(
+        ACTIVATION_CHECKPOINTING_KEY,
+        "boolean",
+        "Extension: recompute each decoder layer's activations in the backward pass rather "
+        "than keep them: less memory (the pre-flight check counts it), about a third more "
+        "compute, the same loss.",
+        FORGETTING_METHODS,
+        takes_auto=False,
+        wire_default=None,
+        auto_doc="`false`",
+    ),
 )
 
 
@@ -760,6 +778,7 @@ class ResolvedHyperparameters:
     reference_file: str | None = None
     # None: the run trains every planned step.
     early_stopping: EarlyStopping | None = None
+    activation_checkpointing: bool = False
     # The stored form, in the declaration's order.
     values: Mapping[str, Value] = field(default_factory=dict, compare=False, repr=False)
 
@@ -816,6 +835,8 @@ def _concrete(spec: Hyperparameter, value: object) -> Value:
     """A checked request value in the type its kind resolves to."""
     if spec.kind == "early_stopping":
         return early_stopping_value(value)
+    if spec.kind == "boolean":
+        return bool(value)
     if spec.kind == "integer":
         return value if isinstance(value, int) else int(_as_float(value))
     if spec.kind == "number":
@@ -879,6 +900,7 @@ def _typed(method: Method, values: dict[str, Value]) -> ResolvedHyperparameters:
         reinforcement=reinforcement,
         reference_file=text(REFERENCE_FILE_KEY) if REFERENCE_FILE_KEY in values else None,
         early_stopping=early_stopping,
+        activation_checkpointing=values.get(ACTIVATION_CHECKPOINTING_KEY) is True,
         values=values,
     )
 
@@ -926,6 +948,7 @@ KIND_DOCS: dict[Kind, str] = {
     "modules": "string or list of strings",
     "file": "string",
     "early_stopping": "boolean or object",
+    "boolean": "boolean",
 }
 
 
@@ -943,6 +966,8 @@ def _bounds_doc(spec: Hyperparameter) -> str:
             f'`true`, `false`, or `{{"{PATIENCE_KEY}": [1, {MAX_PATIENCE}], '
             f'"{MIN_DELTA_KEY}": [0, {_number(MAX_MIN_DELTA)}]}}`'
         )
+    if spec.kind == "boolean":
+        return "`true`, `false`"
     return "a file id"
 
 

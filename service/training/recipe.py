@@ -260,6 +260,8 @@ class FinetuneRecipe:
             if state is not None and "early_stopping" in state:
                 early_stopper.state = EarlyStoppingState.from_state_dict(state["early_stopping"])
         model = self._setup_model(hyperparameters, resume)
+        if hyperparameters.activation_checkpointing:
+            _checkpoint_activations(model)
         optimizer, lr_scheduler = self._setup_optimizer(model, hyperparameters, plan)
         if state is not None:
             self._restore(state, optimizer, lr_scheduler)
@@ -784,6 +786,13 @@ def _load_adapter(model: PeftModelForCausalLM, directory: Path, what: str) -> No
     unexpected = getattr(result, "unexpected_keys", None)
     if unexpected:
         raise ValueError(f"the {what} adapter does not fit: {list(unexpected)[:3]}")
+
+
+def _checkpoint_activations(model: TrainedModel) -> None:
+    """Recompute each decoder layer's activations in the backward pass (transformers' own
+    gradient checkpointing). Non-reentrant: it needs no input that requires a gradient, which
+    a LoRA run's frozen embeddings do not give, and it keeps the RNG state for dropout."""
+    model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
 
 
 def _seed_everything(seed: int) -> None:
