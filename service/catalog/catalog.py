@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -50,6 +50,11 @@ def is_reasoning_model(name: str) -> bool:
     return base in REASONING_ALIASES
 
 
+# Ways a base model may be quantized for LoRA training: NF4, QLoRA's 4-bit NormalFloat.
+Quantization = Literal["nf4"]
+QUANTIZATIONS: tuple[Quantization, ...] = ("nf4",)
+
+
 @dataclass(frozen=True)
 class LoraDefaults:
     """LoRA settings used when a job does not choose its own."""
@@ -85,6 +90,9 @@ class BaseModelEntry:
     # catalog: service/models makes such an entry per name from its base model's, and the
     # inference service downloads the weights on first use (local_path does not resolve it).
     weights_key: str | None = None
+    # "nf4": LoRA jobs train over the base loaded in 4 bits by bitsandbytes (QLoRA); the
+    # adapter is served on the unquantized base. None: the base is loaded as it is.
+    quantization: Quantization | None = None
 
 
 class Catalog:
@@ -216,7 +224,18 @@ def _entry_from_spec(name: str, spec: dict[str, Any], source: Path) -> BaseModel
         owned_by=str(spec.get("owned_by", "whetstone")),
         reference_file=(source.parent / reference).resolve() if reference else None,
         tool_parser=_tool_parser(name, spec.get("tool_parser"), source),
+        quantization=_quantization(name, spec.get("quantization"), source),
     )
+
+
+def _quantization(name: str, value: object, source: Path) -> Quantization | None:
+    if value is None:
+        return None
+    if value not in QUANTIZATIONS:
+        raise ValueError(
+            f"model {name!r} in {source}: quantization must be one of {', '.join(QUANTIZATIONS)}"
+        )
+    return "nf4"
 
 
 def _tool_parser(name: str, parser: object, source: Path) -> str | None:

@@ -96,6 +96,8 @@ def create_job(
     start = _starting_point(db, catalog, project=principal.project, name=request.model)
     if start is not None:
         _continue_lora(method, start)
+    else:
+        _check_quantized_base(catalog, request.model, method)
     integrations = (
         [integration.model_dump(mode="json") for integration in request.integrations]
         if request.integrations
@@ -168,6 +170,20 @@ def _starting_point(
     except ModelNotFoundError as exc:
         raise unavailable from exc
     return start
+
+
+def _check_quantized_base(catalog: Catalog, name: str, method: dict[str, Any]) -> None:
+    """400 for full training of a base the models file quantizes: a 4-bit base trains LoRA
+    adapters only (QLoRA)."""
+    entry = catalog.resolve(name)
+    requested = method[method["type"]]["hyperparameters"]
+    if entry.quantization is not None and is_full_training(requested):
+        raise InvalidRequestError(
+            f"Model {name} is loaded in {entry.quantization} (4-bit) for training, which trains "
+            'LoRA adapters only (QLoRA); omit training_type or give "lora".',
+            param=f"method.{method['type']}.hyperparameters.{TRAINING_TYPE_KEY}",
+            code="invalid_value",
+        )
 
 
 def _continue_lora(method: dict[str, Any], start: TrainedModel) -> None:

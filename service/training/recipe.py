@@ -41,7 +41,13 @@ from pathlib import Path
 from typing import Any, Literal, NotRequired, TypedDict
 
 import torch
-from peft import LoraConfig, PeftModelForCausalLM, get_peft_model, set_peft_model_state_dict
+from peft import (
+    LoraConfig,
+    PeftModelForCausalLM,
+    get_peft_model,
+    prepare_model_for_kbit_training,
+    set_peft_model_state_dict,
+)
 from safetensors.torch import load_file
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
@@ -385,7 +391,16 @@ class FinetuneRecipe:
         return model
 
     def _wrap(self, config: LoraConfig) -> PeftModelForCausalLM:
-        base: PreTrainedModel = load_model(self.spec.model_dir, device=self.spec.device)
+        quantization = self.spec.base_model.quantization
+        base: PreTrainedModel = load_model(
+            self.spec.model_dir, device=self.spec.device, quantization=quantization
+        )
+        if quantization is not None:
+            # QLoRA's preparation: norms and embeddings in fp32, inputs that carry gradients
+            # into the frozen 4-bit layers. Checkpointing is the job's own choice.
+            base = prepare_model_for_kbit_training(  # type: ignore[no-untyped-call]  # peft
+                base, use_gradient_checkpointing=False
+            )
         model = get_peft_model(base, config)
         if not isinstance(model, PeftModelForCausalLM):  # task_type CAUSAL_LM makes one
             raise TypeError(f"get_peft_model made a {type(model).__name__}")
