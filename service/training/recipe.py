@@ -62,7 +62,13 @@ from service.training.contract import (
 )
 from service.training.dpo import DPOObjective
 from service.training.early_stopping import EarlyStopper, EarlyStoppingState
-from service.training.hyperparameters import Method, ResolvedHyperparameters, Value, resolve
+from service.training.hyperparameters import (
+    LoraShape,
+    Method,
+    ResolvedHyperparameters,
+    Value,
+    resolve,
+)
 from service.training.objective import (
     Batching,
     Example,
@@ -352,6 +358,7 @@ class FinetuneRecipe:
         lora = hyperparameters.lora
         if lora is None:
             return self._setup_full_model(resume)
+        self._check_lora_memory(hyperparameters, lora)
         config = LoraConfig(
             task_type="CAUSAL_LM",
             r=lora.rank,
@@ -389,6 +396,36 @@ class FinetuneRecipe:
         elif self.spec.initial_adapter_dir is not None:
             _load_adapter(model, self.spec.initial_adapter_dir, "starting")
         return model
+
+    def _check_lora_memory(self, hyperparameters: ResolvedHyperparameters, lora: LoraShape) -> None:
+        """Before loading: refuse a LoRA (or QLoRA) run whose weights and adapter state cannot
+        fit the device; warn when its activations, counted at the longest forward pass the
+        context allows, may not (the data's real lengths are usually shorter)."""
+        spec = self.spec
+        shape = memory.model_shape(spec.model_dir)
+        if shape is None:
+            return
+        plan = memory.TrainingPlan(
+            training_type="lora",
+            quantization=spec.base_model.quantization,
+            batch_size=hyperparameters.batch_size,
+            sequence_length=spec.base_model.context_length,
+            activation_checkpointing=hyperparameters.activation_checkpointing,
+            lora_rank=lora.rank,
+            lora_targets=lora.target_modules,
+            compute_bytes=2 if uses_bf16(spec.device) else 4,
+        )
+        estimate = memory.plan_memory(
+            shape, plan, parameters=memory.parameter_count(spec.model_dir)
+        )
+        available = memory.available_bytes(spec.device)
+        memory.check_plan(estimate, available=available, device=spec.device, with_activations=False)
+        if estimate.total > available:
+            self._warn(
+                f"{estimate.describe()}; {spec.device} has {available / 1024**3:.2f} GiB "
+                "available, so a batch of the longest examples may not fit. Set "
+                '"activation_checkpointing": true or lower batch_size if it runs out of memory.'
+            )
 
     def _wrap(self, config: LoraConfig) -> PeftModelForCausalLM:
         quantization = self.spec.base_model.quantization
