@@ -68,6 +68,9 @@ class FineTuneSupervisedHyperparameters:
             `prompt`/`completion` lines) the forgetting check measures on.
         training_type (FineTuneSupervisedHyperparametersTrainingType | Unset): Extension: `lora` (default) trains an
             adapter; `full` trains every parameter and saves a whole model, served as a model of its own.
+        activation_checkpointing (bool | Unset): Extension: recompute each decoder layer's activations in the backward
+            pass rather than keep them: less memory (the pre-flight check counts it), about a third more compute, the same
+            loss.
     """
 
     batch_size: FineTuneSupervisedHyperparametersBatchSizeType0 | int | Unset = (
@@ -91,6 +94,7 @@ class FineTuneSupervisedHyperparameters:
     lora_target_modules: FineTuneSupervisedHyperparametersLoraTargetModulesType0 | list[str] | Unset = UNSET
     reference_file: None | str | Unset = UNSET
     training_type: FineTuneSupervisedHyperparametersTrainingType | Unset = UNSET
+    activation_checkpointing: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -174,6 +178,8 @@ class FineTuneSupervisedHyperparameters:
         if not isinstance(self.training_type, Unset):
             training_type = self.training_type.value
 
+        activation_checkpointing = self.activation_checkpointing
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -197,6 +203,8 @@ class FineTuneSupervisedHyperparameters:
             field_dict["reference_file"] = reference_file
         if training_type is not UNSET:
             field_dict["training_type"] = training_type
+        if activation_checkpointing is not UNSET:
+            field_dict["activation_checkpointing"] = activation_checkpointing
 
         return field_dict
 
@@ -373,6 +381,8 @@ class FineTuneSupervisedHyperparameters:
         else:
             training_type = FineTuneSupervisedHyperparametersTrainingType(_training_type)
 
+        activation_checkpointing = d.pop("activation_checkpointing", UNSET)
+
         fine_tune_supervised_hyperparameters = cls(
             batch_size=batch_size,
             learning_rate_multiplier=learning_rate_multiplier,
@@ -384,6 +394,7 @@ class FineTuneSupervisedHyperparameters:
             lora_target_modules=lora_target_modules,
             reference_file=reference_file,
             training_type=training_type,
+            activation_checkpointing=activation_checkpointing,
         )
 
         fine_tune_supervised_hyperparameters.additional_properties = d
