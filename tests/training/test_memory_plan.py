@@ -54,6 +54,7 @@ H100 = 80 * 10**9  # an "80 GB" GPU, as sold
 # One 4096-token sequence per device, the table's setting.
 LONG = {"batch_size": 1, "sequence_length": 4096}
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "scaling.md"
+README = DOCS.parents[1] / "README.md"
 
 
 @pytest.mark.parametrize(
@@ -181,11 +182,12 @@ def planned_rows() -> dict[str, tuple[int, float]]:
     return rows
 
 
-def test_the_documented_gpu_table_is_the_planners() -> None:
+@pytest.mark.parametrize("page", [DOCS, README], ids=["scaling", "readme"])
+def test_the_documented_gpu_table_is_the_planners(page: Path) -> None:
     documented = {}
     for match in re.finditer(
         r"^\| (?P<name>[^|]+?) \| [^|]+ \| (?P<gpus>\d+) x 80 GB \| (?P<gib>[\d.]+) GiB \|",
-        DOCS.read_text(),
+        page.read_text(),
         re.MULTILINE,
     ):
         documented[match["name"]] = (int(match["gpus"]), float(match["gib"]))
