@@ -233,30 +233,6 @@ def touch_heartbeats(session: Session, *, workers: Collection[str]) -> int:
     return rows_affected(result)
 
 
-def _next_queued(candidate: type[JobRow]) -> Select[str]:
-    """The id of the job a claim takes next. Order: the project with the fewest running jobs
-    first (round-robin fairness across projects), then FIFO by queue position."""
-    running = aliased(JobRow)
-    running_in_project = (
-        select(func.count())
-        .select_from(running)
-        .where(running.project == candidate.project, running.status == JobStatus.RUNNING.value)
-        .scalar_subquery()
-    )
-    return (
-        select(candidate.id)
-        .where(candidate.status == JobStatus.QUEUED.value, candidate.requested_action.is_(None))
-        .order_by(running_in_project, candidate.queued_seq, candidate.seq)
-        .limit(1)
-    )
-
-
-def next_queued_job(session: Session) -> JobRow | None:
-    """The job a claim would take now, without claiming it; None when none waits."""
-    job_id = session.execute(_next_queued(aliased(JobRow))).scalar_one_or_none()
-    return None if job_id is None else find_job(session, job_id=job_id)
-
-
 def claim_next_job(session: Session, *, worker: str, is_postgresql: bool) -> JobRow | None:
     """Atomically move the next queued job to `running` for `worker`; None when none waits.
 
@@ -266,10 +242,7 @@ def claim_next_job(session: Session, *, worker: str, is_postgresql: bool) -> Job
     of blocking. Order: the project with the fewest running jobs first (round-robin fairness
     across projects), then FIFO by queue position.
     """
-    candidate = aliased(JobRow)
-    pick = _next_queued(candidate)
-    if is_postgresql:
-        pick = pick.with_for_update(skip_locked=True, of=candidate)
+    pick = _next_queued_pick(lock=is_postgresql)
     claimed = session.execute(
         update(JobRow)
         .where(JobRow.status == JobStatus.QUEUED.value, JobRow.id == pick.scalar_subquery())
@@ -282,6 +255,32 @@ def claim_next_job(session: Session, *, worker: str, is_postgresql: bool) -> Job
     if claimed is None:
         return None
     return find_job(session, job_id=claimed)
+
+
+def next_queued_job(session: Session) -> JobRow | None:
+    """The job claim_next_job would claim now, without claiming it."""
+    picked = session.execute(_next_queued_pick(lock=False)).scalar_one_or_none()
+    return None if picked is None else find_job(session, job_id=picked)
+
+
+def _next_queued_pick(*, lock: bool) -> Select[str]:
+    """The id of the next queued job: the project with the fewest running jobs first, then
+    FIFO by queue position; `lock`: FOR UPDATE SKIP LOCKED (PostgreSQL)."""
+    candidate = aliased(JobRow)
+    running = aliased(JobRow)
+    running_in_project = (
+        select(func.count())
+        .select_from(running)
+        .where(running.project == candidate.project, running.status == JobStatus.RUNNING.value)
+        .scalar_subquery()
+    )
+    pick = (
+        select(candidate.id)
+        .where(candidate.status == JobStatus.QUEUED.value, candidate.requested_action.is_(None))
+        .order_by(running_in_project, candidate.queued_seq, candidate.seq)
+        .limit(1)
+    )
+    return pick.with_for_update(skip_locked=True, of=candidate) if lock else pick
 
 
 # -- events ------------------------------------------------------------------------------------

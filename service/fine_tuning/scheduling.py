@@ -35,17 +35,17 @@ def find_job(db: Database, *, job_id: str) -> JobRow | None:
         return repository.find_job(session, job_id=job_id)
 
 
+def next_queued_job(db: Database) -> JobRow | None:
+    """The job the next claim would take, not claimed."""
+    with db.session() as session:
+        return repository.next_queued_job(session)
+
+
 def jobs_to_validate(db: Database) -> list[str]:
     """The ids of the jobs waiting for their files to be validated, oldest first."""
     with db.session() as session:
         rows = repository.jobs_in_status(session, statuses=[JobStatus.VALIDATING_FILES.value])
         return [job.id for job in rows]
-
-
-def next_queued_job(db: Database) -> JobRow | None:
-    """The job the next claim would take, unclaimed; None when none waits."""
-    with db.session() as session:
-        return repository.next_queued_job(session)
 
 
 def bound_runs(db: Database) -> list[BoundRun]:
