@@ -54,7 +54,7 @@ GROUP_PREFIX = "whetstone-run-"
 # Ray's word for an actor that called exit_actor(): its run ended on its own.
 _INTENDED_EXIT = "INTENDED_USER_EXIT"
 # Ray's words for an actor ended by the removal of its placement group (its run's end).
-_GROUP_REMOVED = "placement group was removed"
+_GROUP_REMOVED = "placement group"
 
 
 class JobActor:
@@ -314,6 +314,9 @@ class RayExecutor:
                     else f"Ray actor {actor_name(run.job_id, run.worker)} died: {reason}"
                 )
                 ended.append(Ended(run, description, clean))
+            except ray.exceptions.ActorPlacementGroupRemoved:
+                # Its group goes only when its run ended (the actor removes it) or was stopped.
+                ended.append(Ended(run, "Ray worker ended without recording the outcome", True))
             except ray.exceptions.RayError as exc:
                 ended.append(Ended(run, f"Ray run failed: {_reason(exc)}", False))
         return ended
