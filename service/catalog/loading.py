@@ -68,7 +68,15 @@ def load_model(
     _quiet()
     dtype = torch.bfloat16 if uses_bf16(device) and not fp32 else torch.float32
     if quantization == "nf4":
+        import importlib.util
+
         from transformers import BitsAndBytesConfig
+
+        if importlib.util.find_spec("bitsandbytes") is None:
+            raise RuntimeError(
+                "the model's quantization nf4 needs bitsandbytes on the machine that trains "
+                "(pip install 'bitsandbytes>=0.50')"
+            )
 
         # QLoRA's recipe: NF4 with double-quantised block constants, computing in `dtype`.
         config = BitsAndBytesConfig(  # type: ignore[no-untyped-call]  # unannotated upstream

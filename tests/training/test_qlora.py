@@ -46,3 +46,18 @@ def test_a_qlora_run_trains_over_a_4_bit_base_and_serves_on_the_full_one(
     assert last["train_loss"] < first["train_loss"] - 1.0
     # The adapter trained over NF4 weights, applied to the bf16/fp32 base it approximates.
     assert greedy_reply(emulator, outcome.adapter_dir, PROMPTS[3]) == SENTENCE
+
+
+def test_nf4_without_bitsandbytes_says_what_to_install(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    from service.catalog.loading import load_model
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "bitsandbytes" else real(name)
+    )
+    with pytest.raises(RuntimeError, match=r"needs bitsandbytes .*pip install"):
+        load_model(emulator.model_dir, device="cpu", quantization="nf4")
