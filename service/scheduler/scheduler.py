@@ -4,7 +4,9 @@ A loop of its own takes and renews the lead (service/scheduler/leadership.py). E
 scheduler (1) reaps the runs of its own that ended and heartbeats the ones still going, and,
 only while it leads, (2) validates the files of new jobs in threads, (3) adopts or recovers
 runs that other schedulers left, (4) claims queued jobs for free slots and hands each to the
-executor (a local worker process, or a Ray actor: service/scheduler/executors/). Database
+executor (a local worker process, or a Ray actor: service/scheduler/executors/), claiming a
+job only once the executor has placed its run (Ray: reserved its resources), so that a job
+says `running` only when its worker starts; the next job says what it waits for meanwhile. Database
 calls run in threads (asyncio.to_thread): a busy SQLite writer must never stall the API's
 event loop.
 
