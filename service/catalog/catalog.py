@@ -21,6 +21,13 @@ from service.catalog.emulator import (
 )
 from service.core.errors import ModelNotFoundError
 
+# How a job spanning several devices trains: PyTorch FSDP2 (service/training/distributed.py).
+SHARDING_STRATEGY = "fsdp"
+STRATEGIES = (SHARDING_STRATEGY,)
+# The emulator's jobs may ask for 2 ranks with no models file, so that CI exercises sharded
+# training on the CPU (they train on one unless they ask).
+EMULATOR_MAX_DEVICES = 2
+
 # The reasoning models OpenAI's reinforcement fine-tuning takes. Requests to them (and to `ft:`
 # models tuned from them) may carry `reasoning`, and are answered as by a reasoning model whose
 # reasoning is empty.
@@ -93,6 +100,12 @@ class BaseModelEntry:
     # "nf4": LoRA jobs train over the base loaded in 4 bits by bitsandbytes (QLoRA); the
     # adapter is served on the unquantized base. None: the base is loaded as it is.
     quantization: Quantization | None = None
+    # How its jobs train (models-file keys): on `devices` devices (GPUs; processes on the
+    # CPU), sharded with `strategy` above one; a job may ask for 1 to `max_devices` (the
+    # `devices` hyperparameter).
+    devices: int = 1
+    strategy: str = SHARDING_STRATEGY
+    max_devices: int = 1
 
 
 class Catalog:
@@ -112,6 +125,7 @@ class Catalog:
             name=EMULATOR_NAME,
             emulator=True,
             lora=LoraDefaults(rank=16, alpha=16, dropout=0.0, target_modules="all-linear"),
+            max_devices=EMULATOR_MAX_DEVICES,
         )
         entries = {EMULATOR_NAME: emulator}
         aliases = dict.fromkeys(OPENAI_ALIASES, EMULATOR_NAME)
@@ -209,6 +223,7 @@ def _entry_from_spec(name: str, spec: dict[str, Any], source: Path) -> BaseModel
     lora = spec.get("lora") or {}
     targets = lora.get("target_modules", "all-linear")
     reference = spec.get("reference_file")
+    devices, max_devices, strategy = _placement(name, spec, source)
     return BaseModelEntry(
         name=name,
         path=(source.parent / local).resolve() if local else None,
@@ -225,6 +240,9 @@ def _entry_from_spec(name: str, spec: dict[str, Any], source: Path) -> BaseModel
         reference_file=(source.parent / reference).resolve() if reference else None,
         tool_parser=_tool_parser(name, spec.get("tool_parser"), source),
         quantization=_quantization(name, spec.get("quantization"), source),
+        devices=devices,
+        max_devices=max_devices,
+        strategy=strategy,
     )
 
 
@@ -236,6 +254,23 @@ def _quantization(name: str, value: object, source: Path) -> Quantization | None
             f"model {name!r} in {source}: quantization must be one of {', '.join(QUANTIZATIONS)}"
         )
     return "nf4"
+
+
+def _placement(name: str, spec: dict[str, Any], source: Path) -> tuple[int, int, str]:
+    """An entry's `devices`, `max_devices` (default: `devices`) and `strategy`, checked."""
+    devices = spec.get("devices", 1)
+    max_devices = spec.get("max_devices", devices)
+    strategy = spec.get("strategy", SHARDING_STRATEGY)
+    for key, value in (("devices", devices), ("max_devices", max_devices)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"model {name!r} in {source}: {key} must be a positive integer")
+    if max_devices < devices:
+        raise ValueError(f"model {name!r} in {source}: max_devices must be at least devices")
+    if strategy not in STRATEGIES:
+        raise ValueError(
+            f"model {name!r} in {source}: strategy must be one of {', '.join(STRATEGIES)}"
+        )
+    return devices, max_devices, strategy
 
 
 def _tool_parser(name: str, parser: object, source: Path) -> str | None:

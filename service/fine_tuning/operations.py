@@ -45,6 +45,7 @@ from service.graders import grading
 from service.training.hyperparameters import (
     FULL_TRAINING,
     TRAINING_TYPE_KEY,
+    check_devices,
     is_full_training,
     validate_hyperparameters,
 )
@@ -98,6 +99,13 @@ def create_job(
         _continue_lora(method, start)
     else:
         _check_quantized_base(catalog, request.model, method)
+    kind = method["type"]
+    check_devices(
+        method[kind]["hyperparameters"],
+        catalog.resolve(start.base_model if start is not None else request.model),
+        method=kind,
+        param=f"method.{kind}.hyperparameters",
+    )
     integrations = (
         [integration.model_dump(mode="json") for integration in request.integrations]
         if request.integrations

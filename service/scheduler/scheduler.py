@@ -31,9 +31,10 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from service.catalog import Catalog
 from service.core.config import Settings
 from service.core.db import Database
-from service.core.errors import ServiceUnavailableError
+from service.core.errors import ModelNotFoundError, ServiceUnavailableError
 from service.core.ids import random_token
 from service.core.loops import run_forever
+from service.core.tables import JobRow
 from service.fine_tuning import scheduling as jobs
 from service.fine_tuning import transitions
 from service.fine_tuning.transitions import JobFailure
@@ -50,6 +51,7 @@ from service.scheduler.slots import DeviceSlot
 from service.scheduler.validation import fail_validation, validate_job_files
 from service.scheduler.worker import WorkerAssignment, run_worker
 from service.storage import ArtifactStore
+from service.training.hyperparameters import job_devices
 from service.webhooks.sender import WebhookSender
 
 logger = logging.getLogger("whetstone.scheduler")
@@ -94,8 +96,11 @@ class Scheduler:
         self.executor = executor or make_executor(settings, worker_target)
         self.poll_seconds = poll_seconds
         self.slots: list[DeviceSlot] = []
-        # Runs by slot index; adopted runs take free indexes, past the slots if need be.
+        # Runs by slot index; adopted runs take free indexes, past the slots if need be. A
+        # sharded job's run is listed under its first slot; its other slots are reserved, each
+        # mapped to that first slot.
         self.running: dict[int, Run] = {}
+        self.reserved: dict[int, int] = {}
         self._name = f"sched-{os.getpid()}-{random_token(6)}"
         self.leadership = leadership_for(
             db, holder=self._name, lease_seconds=settings.leader_lease_seconds
@@ -272,6 +277,9 @@ class Scheduler:
                 max_attempts=self.settings.max_job_attempts,
             )
             del self.running[run.slot]
+            self.reserved = {
+                slot: owner for slot, owner in self.reserved.items() if owner != run.slot
+            }
             if not end.clean:
                 logger.warning("worker of job %s ended: %s", run.job_id, end.description)
 
@@ -321,7 +329,9 @@ class Scheduler:
         if handle is None:
             await self._lost(job_id, worker, LOST_ACTOR)
             return
-        index = next(i for i in range(len(self.running) + 1) if i not in self.running)
+        index = next(
+            i for i in range(len(self.running) + len(self.reserved) + 1) if not self._taken(i)
+        )
         self.running[index] = Run(job_id=job_id, worker=worker, slot=index, handle=handle)
         logger.info("adopted job %s, still running in Ray", job_id)
 
@@ -407,31 +417,79 @@ class Scheduler:
                 ):
                     del state[job_id]
 
+    def _taken(self, index: int) -> bool:
+        return index in self.running or index in self.reserved
+
+    def _devices_of(self, job: JobRow) -> int:
+        """The slots a job's run takes: its devices (one per rank of a sharded job)."""
+        try:
+            entry = self.catalog.resolve(job.catalog_model)
+        except ModelNotFoundError:
+            return 1  # the worker fails it with the reason
+        return job_devices(job.hyperparameters, entry, job.method_type)
+
     async def _fill_slots(self) -> None:
-        for slot in self.slots:
-            if slot.index in self.running:
-                continue
-            if not self.leadership.leading:
+        while self.leadership.leading:
+            free = [slot for slot in self.slots if not self._taken(slot.index)]
+            if not free:
                 return
             waiting = await asyncio.to_thread(jobs.next_queued_job, self.db)
-            worker = self._placing.get(slot.index)
             if waiting is None:
-                if worker is not None:
-                    # Nothing to train: a reservation must not hold a device for nothing.
-                    await asyncio.to_thread(self.executor.unplace, worker)
-                    del self._placing[slot.index]
+                await self._drop_placing()
                 return
-            if worker is None:
-                worker = self._placing[slot.index] = self.executor.token(self._name, slot)
-            unplaced = await asyncio.to_thread(self.executor.place, slot, worker)
-            if unplaced is not None:
-                await self._wait_for_placement(waiting.id, unplaced)
+            needed = self._devices_of(waiting)
+            if len(free) < needed <= len(self.slots):
+                # A gang starts whole or not at all; the jobs behind it wait too, so that
+                # single-device jobs never starve it of the slots it needs.
                 return
-            self._unplaceable_since = None
+            if not self.leadership.leading:
+                return
+            worker = self._placing.get(free[0].index)
+            if needed <= len(self.slots):
+                if worker is None:
+                    worker = self._placing[free[0].index] = self.executor.token(self._name, free[0])
+                unplaced = await asyncio.to_thread(
+                    self.executor.place, free[0], worker, devices=needed
+                )
+                if unplaced is not None:
+                    await self._wait_for_placement(waiting.id, unplaced)
+                    return
+                self._unplaceable_since = None
+            elif worker is None:
+                # Never placed: claimed only to fail it with the reason below.
+                worker = self.executor.token(self._name, free[0])
             job = await asyncio.to_thread(transitions.claim, self.db, worker=worker)
             if job is None:
                 return  # the reservation stays for the next job
-            del self._placing[slot.index]
+            self._placing.pop(free[0].index, None)
+            if self._devices_of(job) != needed:
+                # Another job was claimed than the one placed (the queue moved): its run was
+                # placed for another number of devices; it goes back to the queue.
+                await asyncio.to_thread(
+                    transitions.release_unstarted,
+                    self.db,
+                    job_id=job.id,
+                    worker=worker,
+                    reason=f"it needs {self._devices_of(job)} devices, {needed} were placed",
+                )
+                await asyncio.to_thread(self.executor.unplace, worker)
+                return
+            if needed > len(self.slots):
+                await asyncio.to_thread(
+                    transitions.fail,
+                    self.db,
+                    job,
+                    worker=worker,
+                    failure=JobFailure(
+                        "insufficient_devices",
+                        f"The job trains on {needed} devices, and this server has "
+                        f"{len(self.slots)} training slot(s) "
+                        f"({', '.join(slot.device for slot in self.slots)}).",
+                    ),
+                )
+                continue
+            gang = free[:needed]
+            slot = gang[0]
             assignment = WorkerAssignment(
                 settings=self.settings,
                 job_id=job.id,
@@ -439,6 +497,7 @@ class Scheduler:
                 device=slot.device,
                 threads=slot.threads,
                 parent_pid=os.getpid(),
+                gang=tuple(member.device for member in gang) if needed > 1 else (),
             )
             try:
                 handle = await asyncio.to_thread(self.executor.start, assignment)
@@ -455,11 +514,23 @@ class Scheduler:
                 return
             pid = getattr(handle, "pid", None)
             logger.info(
-                "job %s runs on %s (%s)", job.id, slot.device, f"pid {pid}" if pid else "Ray"
+                "job %s runs on %s (%s)",
+                job.id,
+                ", ".join(member.device for member in gang),
+                f"pid {pid}" if pid else "Ray",
             )
             self.running[slot.index] = Run(
                 job_id=job.id, worker=worker, slot=slot.index, handle=handle
             )
+            for member in gang[1:]:
+                self.reserved[member.index] = slot.index
+
+    async def _drop_placing(self) -> None:
+        """Give back the reservations no job will take: nothing waits to train."""
+        for index, worker in list(self._placing.items()):
+            # A reservation must not hold a device for nothing.
+            await asyncio.to_thread(self.executor.unplace, worker)
+            del self._placing[index]
 
     async def _wait_for_placement(self, job_id: str, unplaced: Unplaced) -> None:
         """Tell the next queued job what its run waits for (once per reason); fail it once the

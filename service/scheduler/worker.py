@@ -25,7 +25,7 @@ from typing import Literal, SupportsFloat
 
 from sqlalchemy.exc import OperationalError
 
-from service.catalog import Catalog
+from service.catalog import BaseModelEntry, Catalog
 from service.chaos import operations as chaos
 from service.core.config import Settings
 from service.core.db import Database
@@ -53,6 +53,7 @@ from service.storage import ArtifactStore, download_directory, open_store, uploa
 from service.training.contract import (
     Control,
     GraderModel,
+    RankContext,
     ResumeState,
     TrainingOutcome,
     TrainingSpec,
@@ -99,10 +100,46 @@ class WorkerAssignment:
     # The server process a local worker ends with; None for a run that outlives its server
     # (a Ray actor), which keeps the process's own signal handling.
     parent_pid: int | None
+    # A sharded job's devices, rank r's at index r ("cpu" for each CPU process); empty for a
+    # job on one device. Each rank's own assignment has its device in `device`.
+    gang: tuple[str, ...] = ()
 
 
 def run_worker(assignment: WorkerAssignment) -> None:
     """Entry point of a worker: a child process of the server, or a Ray actor's run."""
+    _prepare_process(assignment)
+    db = Database.from_settings(assignment.settings)
+    try:
+        JobRun(assignment, db, open_store(assignment.settings)).run()
+    finally:
+        db.dispose()
+
+
+def run_rank(assignment: WorkerAssignment, rank: RankContext) -> None:
+    """Train `assignment`'s job as one rank of its gang; rank 0 reports and saves.
+
+    Every rank of a sharded job calls this, with the same assignment but for `device` (this
+    rank's: "cpu", or "cuda:<local_rank>" as the launcher sees it): a local executor's rank
+    process, or a Ray Train worker. It joins the gang's process group torchrun's way
+    (rank.master_addr and master_port), unless one is initialised already (Ray Train's
+    TorchTrainer does), which it then uses and leaves. Rank 0 reads and writes the job as a
+    single-device worker does; the other ranks only read (the job, its files, the checkpoint
+    to resume from) and train. A rank that fails in a way rank 0 does not record raises, so
+    that its process exits non-zero and the executor ends and requeues the whole gang.
+    """
+    from service.training.distributed import process_group
+
+    _prepare_process(assignment)
+    with process_group(rank):
+        db = Database.from_settings(assignment.settings)
+        try:
+            JobRun(assignment, db, open_store(assignment.settings), rank=rank).run()
+        finally:
+            db.dispose()
+
+
+def _prepare_process(assignment: WorkerAssignment) -> None:
+    """Logging, signals and the orphan watch of a local worker, niceness, torch threads."""
     settings = assignment.settings
     configure_logging(settings, job_id=assignment.job_id)
     if assignment.parent_pid is not None:
@@ -113,11 +150,6 @@ def run_worker(assignment: WorkerAssignment) -> None:
         _exit_when_orphaned(assignment.parent_pid)
     os.nice(WORKER_NICENESS)
     limit_threads(assignment.threads)
-    db = Database.from_settings(settings)
-    try:
-        JobRun(assignment, db, open_store(settings)).run()
-    finally:
-        db.dispose()
 
 
 def _exit_when_orphaned(server_pid: int) -> None:
@@ -150,12 +182,23 @@ class GraderModelGoneError(Exception):
 class JobRun:
     """One attempt at one job, from the claimed row to a recorded outcome."""
 
-    def __init__(self, assignment: WorkerAssignment, db: Database, store: ArtifactStore):
+    def __init__(
+        self,
+        assignment: WorkerAssignment,
+        db: Database,
+        store: ArtifactStore,
+        *,
+        rank: RankContext | None = None,
+    ):
         self.assignment = assignment
         self.settings = assignment.settings
         self.db = db
         self.store = store
         self.worker = assignment.worker
+        # A rank of a sharded job; None: the job trains in this process alone.
+        self.rank = rank
+        # Whether this process records the job's outcome (a single worker, or rank 0).
+        self.leads = rank is None or rank.leads
 
     def run(self) -> None:
         """Download, train, store the outcome; storage and database outages propagate."""
@@ -168,10 +211,18 @@ class JobRun:
         scratch.mkdir(parents=True)
         try:
             outcome = self._train(job, scratch)
-            if outcome is not None:
+            if outcome is not None and self.leads:
                 self._record(job, outcome)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+            if self.rank is not None and self.leads:
+                shutil.rmtree(self._gang_dir(job), ignore_errors=True)
+
+    def _gang_dir(self, job: JobRow) -> Path:
+        """The work directory every rank of this attempt shares (each writes its shards of a
+        checkpoint there); named after the attempt's worker token, fresh at each attempt."""
+        attempt = self.worker.replace("/", "_")
+        return self.settings.data_dir / "scratch" / f"{job.id}-gang-{attempt}"
 
     def _train(self, job: JobRow, scratch: Path) -> TrainingOutcome | None:
         reporter = JobReporter(
@@ -182,6 +233,8 @@ class JobRun:
                 data_dir=self.settings.data_dir, models_file=self.settings.models_file
             )
             entry = catalog.resolve(job.catalog_model)
+            if self.rank is not None:
+                self._prepare_base_model_in_turn(catalog, entry)
             initial = self._initial_adapter(job, scratch / "initial")
             # A job continuing a fully fine-tuned model starts from its weights as its model.
             starting_model = initial if initial is not None and is_full_model(initial) else None
@@ -200,7 +253,7 @@ class JobRun:
                 hyperparameters=job.hyperparameters,
                 seed=job.seed,
                 device=self.assignment.device,
-                work_dir=scratch / "work",
+                work_dir=scratch / "work" if self.rank is None else self._gang_dir(job),
                 initial_adapter_dir=None if starting_model is not None else initial,
                 method=parse_method(job.method_type),
                 grader=job.method_extras.get("grader"),
@@ -209,10 +262,23 @@ class JobRun:
                 reference_file=self._reference_file(job, scratch / "reference.jsonl")
                 or entry.reference_file,
                 forgetting_threshold_ratio=self.settings.forgetting_threshold_ratio,
+                rank=self.rank,
             )
             resume = self._resume_state(job, scratch / "resume")
             if resume is not None:
                 reporter.mark_stored(resume.step)
+                # Steps after the checkpoint that an earlier attempt reported are replayed
+                # (the same batches, the same figures): they are not reported again.
+                reporter.mark_reported(
+                    max(
+                        (
+                            int(data["step"])
+                            for data in jobs.metrics_history(self.db, job_id=job.id)
+                            if "step" in data
+                        ),
+                        default=0,
+                    )
+                )
             from service.training.recipe import run_training
 
             return run_training(spec, reporter, resume)
@@ -231,9 +297,20 @@ class JobRun:
             logger.info("job %s failed: %s", job.id, exc.message)
             self._fail(job, JobFailure(exc.code, exc.message, exc.param))
         except Exception as exc:
+            if not self.leads:
+                raise  # rank 0 may not see it: the gang ends and the job is requeued
             logger.exception("training job %s failed", job.id)
             self._fail(job, JobFailure("training_failed", f"Training failed: {exc}"))
         return None
+
+    def _prepare_base_model_in_turn(self, catalog: Catalog, entry: BaseModelEntry) -> None:
+        """Rank 0 builds (the emulator) or finds the base model first, then the other ranks:
+        two processes building the same cache directory at once would corrupt it."""
+        from service.training.distributed import barrier
+
+        if self.leads:
+            catalog.local_path(entry)
+        barrier()
 
     def _download_file(
         self, job: JobRow, param: DatasetParam, file_id: str | None, target: Path
@@ -360,7 +437,14 @@ class JobRun:
         transitions.paused_at(self.db, job, worker=self.worker, step=outcome.step)
 
     def _fail(self, job: JobRow, failure: JobFailure) -> None:
+        if not self.leads:
+            # Rank 0 meets the same failure (the same files, the same checks) and records it.
+            logger.info("job %s failed on rank %s: %s", job.id, self._rank_name(), failure)
+            return
         transitions.fail(self.db, job, worker=self.worker, failure=failure)
+
+    def _rank_name(self) -> str:
+        return "-" if self.rank is None else str(self.rank.rank)
 
 
 class JobReporter:
@@ -384,6 +468,9 @@ class JobReporter:
         # (monotonic time, step) of the first step this process saw: the pace for estimates.
         self._pace_origin: tuple[float, int] | None = None
         self._stored_steps: set[int] = set()
+        # The last step an earlier attempt of the job reported; replayed steps up to it are
+        # not reported twice.
+        self._reported_through = 0
         self._action: Control = "continue"
         self._last_poll = float("-inf")
         # A fault the job's metadata asks for (service/chaos), struck after its step.
@@ -414,6 +501,8 @@ class JobReporter:
                 stop_requested=lambda: self.control() != "continue",
                 announce=lambda message: self.event(message, level="warn"),
             )
+        if step <= self._reported_through:
+            return
         total = int(clean.get("total_steps") or self.total_steps or step)
         message = f"Step {step}/{total}: training loss={clean.get('train_loss', 0.0):.2f}"
         if "valid_loss" in clean:
@@ -458,6 +547,10 @@ class JobReporter:
         elif job.requested_action == "pause":
             self._action = "pause"
         return self._action
+
+    def mark_reported(self, step: int) -> None:
+        """Note that an earlier attempt reported every step up to `step`."""
+        self._reported_through = step
 
     def mark_stored(self, step: int) -> None:
         """Note that the checkpoint at `step` is already in storage (the one resumed from)."""

@@ -17,6 +17,26 @@ from service.graders.sandbox import SandboxConfig
 from service.training.hyperparameters import Value
 
 Control = Literal["continue", "cancel", "pause"]
+# torch.distributed's backend of a gang: gloo between CPU processes, NCCL between CUDA devices.
+Backend = Literal["gloo", "nccl"]
+
+
+@dataclass(frozen=True)
+class RankContext:
+    """Who this process is in a sharded job (torchrun's RANK, WORLD_SIZE, LOCAL_RANK,
+    MASTER_ADDR and MASTER_PORT)."""
+
+    rank: int
+    world_size: int
+    local_rank: int
+    master_addr: str
+    master_port: int
+    backend: Backend
+
+    @property
+    def leads(self) -> bool:
+        """Whether this rank reports, records and saves for the gang (rank 0)."""
+        return self.rank == 0
 
 
 @dataclass(frozen=True)
@@ -53,6 +73,10 @@ class TrainingSpec:
     # None for the general text Whetstone ships; and the tuned/base loss ratio that warns.
     reference_file: Path | None = None
     forgetting_threshold_ratio: float = 1.1
+    # This process's place in a sharded job (FSDP2, service/training/distributed.py); None:
+    # the job trains on `device` alone. Every rank gets the same spec but for `device`, and
+    # `work_dir` is shared by the gang (sharded checkpoints are written there by every rank).
+    rank: RankContext | None = None
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,13 @@ FULL_TRAINING: TrainingType = "full"
 # Whetstone's extension of the methods that end with the forgetting check: the id of a file
 # whose lines are the job's own reference set (service/training/forgetting.py).
 REFERENCE_FILE_KEY = "reference_file"
+# Whetstone's extension: the devices (GPUs, or processes on the CPU) a job trains on, sharded
+# with FSDP2 above one; within the models file's `max_devices` for its model.
+DEVICES_KEY = "devices"
+MAX_DEVICES = 64
+# The methods that train sharded (reinforcement samples with generate, which FSDP2's sharded
+# layers do not serve: its jobs train on one device).
+SHARDED_METHODS: tuple[Method, ...] = ("supervised", "dpo")
 # What each method trains. GRPO samples from the policy with generate and takes its KL
 # reference by disabling the adapter; a full copy of the model per job is not supported yet.
 METHOD_TRAINING_TYPES: dict[Method, tuple[TrainingType, ...]] = {
@@ -185,6 +192,11 @@ class Hyperparameter:
         """Why `value` is refused ("expected ..."), or None when it is accepted."""
         if self.takes_auto and value == AUTO:
             return None
+        if self.name == DEVICES_KEY and method not in SHARDED_METHODS and value != 1:
+            return (
+                f"{method} jobs train on one device (their sampling with generate does not run "
+                "sharded), expected 1"
+            )
         if self.kind == "integer":
             accepted = _is_int(value) and self.low <= _as_float(value) <= self.high
             expected = f"expected an integer from {_number(self.low)} to {_number(self.high)}"
@@ -637,6 +649,22 @@ HYPERPARAMETERS: tuple[Hyperparameter, ...] = (
         wire_default=None,
         auto_doc="`false`",
     ),
+    Hyperparameter(
+        DEVICES_KEY,
+        "integer",
+        "Extension: devices (GPUs, or processes on the CPU) the job trains on, sharded with "
+        "FSDP2 above one; at most the model's `max_devices` in the models file.",
+        ALL_METHODS,
+        low=1,
+        high=MAX_DEVICES,
+        wire_default=None,
+        # Kept only when given (so a job's echo is unchanged unless it asks): job_devices
+        # gives an absent one the model's `devices`.
+        takes_auto=False,
+        auto_doc="the model's `devices` in the models file (1 unless it says)",
+        # Taken so that more than one is refused with its reason.
+        unpublished=("reinforcement",),
+    ),
 )
 
 
@@ -914,6 +942,28 @@ def resolve_hyperparameters(
 ) -> dict[str, Value]:
     """`resolve` in the JSON form a job row stores."""
     return resolve(requested, n_examples=n_examples, entry=entry, method=method).as_dict()
+
+
+def job_devices(hyperparameters: Mapping[str, object], entry: BaseModelEntry, method: str) -> int:
+    """The devices a job (its hyperparameters, requested or resolved) trains on."""
+    if parse_method(method) not in SHARDED_METHODS:
+        return 1
+    value = hyperparameters.get(DEVICES_KEY)
+    return value if isinstance(value, int) and not isinstance(value, bool) else entry.devices
+
+
+def check_devices(
+    hyperparameters: Mapping[str, object], entry: BaseModelEntry, *, method: str, param: str
+) -> None:
+    """Refuse a job that asks for more devices than its model's `max_devices` (a 400)."""
+    devices = job_devices(hyperparameters, entry, method)
+    if devices > entry.max_devices:
+        raise InvalidRequestError(
+            f"Invalid value for '{DEVICES_KEY}': {entry.name} jobs train on at most "
+            f"{entry.max_devices} device(s) (the models file's max_devices), got {devices}.",
+            param=f"{param}.{DEVICES_KEY}",
+            code="invalid_value",
+        )
 
 
 def is_full_training(hyperparameters: Mapping[str, object]) -> bool:

@@ -33,7 +33,7 @@ import json
 import math
 import random
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -53,8 +53,9 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from service.catalog.loading import load_model, load_tokenizer, uses_bf16
 from service.datasets.errors import DatasetError, DatasetParam
-from service.training import forgetting, memory
+from service.training import distributed, forgetting, memory
 from service.training.contract import (
+    RankContext,
     ResumeState,
     TrainingOutcome,
     TrainingReporter,
@@ -63,6 +64,7 @@ from service.training.contract import (
 from service.training.dpo import DPOObjective
 from service.training.early_stopping import EarlyStopper, EarlyStoppingState
 from service.training.hyperparameters import (
+    SHARDED_METHODS,
     LoraShape,
     Method,
     ResolvedHyperparameters,
@@ -206,16 +208,22 @@ class CheckpointState(TypedDict):
     reference_base_loss: NotRequired[float | None]
     # Absent from checkpoints of runs without early stopping (and older ones).
     early_stopping: NotRequired[dict[str, float | int | None]]
+    # The ranks that wrote it; absent (1) from single-device checkpoints. A sharded
+    # checkpoint's optimizer state is under state/optimizer/ (DCP), each rank's RNG beside it.
+    world_size: NotRequired[int]
     rng: RngState
 
 
 class FinetuneRecipe:
-    """One run on one device, of the method spec.method names: a LoRA adapter, or the whole
-    model with training_type "full"."""
+    """One run on one device, or one rank of a sharded run (spec.rank), of the method
+    spec.method names: a LoRA adapter, or the whole model with training_type "full"."""
 
     def __init__(self, spec: TrainingSpec, reporter: TrainingReporter):
         self.spec = spec
-        self.reporter = reporter
+        self.rank: RankContext | None = spec.rank
+        self.reporter: TrainingReporter = (
+            reporter if spec.rank is None else distributed.RankReporter(reporter, spec.rank)
+        )
         self.device = torch.device(spec.device)
         self.progress = TrainingProgress()
         self.epoch_plan: list[list[int]] = []
@@ -238,6 +246,8 @@ class FinetuneRecipe:
         checkpoint's); load the model, with its LoRA; build the optimizer; restore the
         checkpoint's state; let the objective prepare its examples."""
         spec = self.spec
+        if self.rank is not None and spec.method not in SHARDED_METHODS:
+            raise ValueError(f"{spec.method} jobs train on one device")
         _seed_everything(spec.seed)
         tokenizer: PreTrainedTokenizerBase = load_tokenizer(spec.model_dir)
         objective_class = OBJECTIVES[spec.method]
@@ -274,9 +284,14 @@ class FinetuneRecipe:
         model = self._setup_model(hyperparameters, resume)
         if hyperparameters.activation_checkpointing:
             _checkpoint_activations(model)
+        if self.rank is not None:
+            # After the weights are loaded whole (the checkpoint's, or a starting adapter):
+            # each rank keeps its shard.
+            distributed.shard_model(model, self.device)
         optimizer, lr_scheduler = self._setup_optimizer(model, hyperparameters, plan)
         if state is not None:
-            self._restore(state, optimizer, lr_scheduler)
+            assert resume is not None
+            self._restore(state, optimizer, lr_scheduler, model, resume.checkpoint_dir)
         reference_base_loss = self._setup_reference_loss(
             model, tokenizer, hyperparameters, data, state
         )
@@ -428,9 +443,14 @@ class FinetuneRecipe:
             )
 
     def _wrap(self, config: LoraConfig) -> PeftModelForCausalLM:
+        # A sharded run keeps fp32 master weights, as FSDP2 shards a block's parameters as
+        # one flat group of one dtype (and casts them to bf16 for compute on CUDA).
         quantization = self.spec.base_model.quantization
         base: PreTrainedModel = load_model(
-            self.spec.model_dir, device=self.spec.device, quantization=quantization
+            self.spec.model_dir,
+            device=self.spec.device,
+            fp32=self.rank is not None,
+            quantization=quantization,
         )
         if quantization is not None:
             # QLoRA's preparation: norms and embeddings in fp32, inputs that carry gradients
@@ -497,6 +517,12 @@ class FinetuneRecipe:
                 f"the checkpoint was trained on {state['n_examples']} examples, the training "
                 f"file now has {len(data.train)}"
             )
+        world_size = self.rank.world_size if self.rank is not None else 1
+        if state.get("world_size", 1) != world_size:
+            raise ValueError(
+                f"the checkpoint was written by {state.get('world_size', 1)} rank(s), this run "
+                f"has {world_size}"
+            )
         return state
 
     def _restore(
@@ -504,13 +530,25 @@ class FinetuneRecipe:
         state: CheckpointState,
         optimizer: torch.optim.Optimizer,
         lr_scheduler: torch.optim.lr_scheduler.LRScheduler,
+        model: TrainedModel,
+        checkpoint_dir: Path,
     ) -> None:
-        optimizer.load_state_dict(state["optimizer"])
+        rng = state["rng"]
+        if self.rank is None:
+            optimizer.load_state_dict(state["optimizer"])
+        else:
+            distributed.load_optimizer(
+                model, optimizer, checkpoint_dir / "state" / distributed.OPTIMIZER_DIR
+            )
+            rng = torch.load(
+                distributed.rng_file(checkpoint_dir / "state", self.rank),
+                map_location="cpu",
+                weights_only=True,
+            )
         lr_scheduler.load_state_dict(state["lr_scheduler"])
         self.progress = TrainingProgress.from_state_dict(state["progress"])
         self.epoch_plan = [list(batch) for batch in state["epoch_plan"]]
         self.last_metrics = dict(state["last_metrics"])
-        rng = state["rng"]
         random.setstate(rng["python"])
         torch.set_rng_state(rng["torch"])
         cuda_rng = rng.get("cuda")
@@ -563,11 +601,14 @@ class FinetuneRecipe:
         sums: dict[str, float] = {}
         n_tokens = 0
         try:
-            for micro in run.objective.micro_batches(batch):
+            for micro, weight in self._micro_batches(batch):
                 part = run.objective.loss(run.model, micro)
-                torch.autograd.backward(part.loss / normaliser)
-                _accumulate(sums, part.sums)
-                n_tokens += part.n_tokens
+                torch.autograd.backward(part.loss * weight / normaliser)
+                # Weighted, not skipped: every rank then sums the same metric keys.
+                _accumulate(sums, {key: value * weight for key, value in part.sums.items()})
+                n_tokens += round(part.n_tokens * weight)
+            if self.rank is not None:
+                sums, n_tokens = distributed.summed(sums, n_tokens, sorted(sums))
             torch.nn.utils.clip_grad_norm_(
                 [p for p in run.model.parameters() if p.requires_grad], MAX_GRAD_NORM
             )
@@ -580,6 +621,22 @@ class FinetuneRecipe:
                 f"{run.plan.batch_size}; lower batch_size"
             ) from exc
         return run.objective.metrics(sums, batch), n_tokens
+
+    def _micro_batches(self, batch: Sequence[Example]) -> Iterator[tuple[list[Example], float]]:
+        """The micro-batches this process trains on, with their loss weights: the whole
+        batch's on one device; on a rank, its share's, padded to the busiest rank's count with
+        zero-weighted passes (every rank's forward and backward must meet the others')."""
+        if self.rank is None:
+            for micro in self.run.objective.micro_batches(batch):
+                yield micro, 1.0
+            return
+        share = distributed.rank_share(batch, self.rank)
+        micros = list(self.run.objective.micro_batches(share)) if share else []
+        for index in range(distributed.most(len(micros))):
+            if index < len(micros):
+                yield micros[index], 1.0
+            else:
+                yield [batch[0]], 0.0
 
     def _should_stop(self, step_metrics: dict[str, float]) -> bool:
         """Early stopping's check after a step (never on the planned last one)."""
@@ -697,11 +754,24 @@ class FinetuneRecipe:
         step = self.progress.step
         target = self.spec.work_dir / "checkpoints" / f"step-{step}"
         staging = target.with_name(f".{target.name}.partial")
-        shutil.rmtree(staging, ignore_errors=True)
-        (staging / "state").mkdir(parents=True)
+        leads = self.rank is None or self.rank.leads
+        if leads:
+            shutil.rmtree(staging, ignore_errors=True)
+            (staging / "state").mkdir(parents=True)
+        if self.rank is not None:
+            distributed.barrier()  # the staging directory exists for every rank
+            distributed.save_optimizer(
+                run.model, run.optimizer, staging / "state" / distributed.OPTIMIZER_DIR
+            )
+            torch.save(self._rng_state(), distributed.rng_file(staging / "state", self.rank))
         self._save_trained(staging)
+        if not leads:
+            distributed.barrier()  # rank 0 publishes the checkpoint
+            self.last_checkpoint = (step, target)
+            return target
         state: CheckpointState = {
-            "optimizer": run.optimizer.state_dict(),
+            # A sharded run's is in state/optimizer/, each rank's shard.
+            "optimizer": run.optimizer.state_dict() if self.rank is None else {},
             "lr_scheduler": run.lr_scheduler.state_dict(),
             "progress": self.progress.state_dict(),
             "epoch_plan": self.epoch_plan,
@@ -711,13 +781,8 @@ class FinetuneRecipe:
             # What the objective computed before the first step (DPO: reference log-probs).
             "objective": run.objective.state_dict(),
             "reference_base_loss": run.reference_base_loss,
-            "rng": {
-                "python": random.getstate(),
-                "torch": torch.get_rng_state(),
-                "cuda": torch.cuda.get_rng_state(self.device)
-                if self.device.type == "cuda"
-                else None,
-            },
+            "rng": self._rng_state(),
+            "world_size": self.rank.world_size if self.rank is not None else 1,
         }
         if run.early_stopper is not None:
             state["early_stopping"] = run.early_stopper.state.state_dict()
@@ -729,24 +794,43 @@ class FinetuneRecipe:
         # Published with one rename: a crash mid-save never leaves a half checkpoint in place.
         shutil.rmtree(target, ignore_errors=True)
         staging.rename(target)
+        if self.rank is not None:
+            distributed.barrier()
         self.last_checkpoint = (step, target)
         return target
+
+    def _rng_state(self) -> RngState:
+        return {
+            "python": random.getstate(),
+            "torch": torch.get_rng_state(),
+            "cuda": torch.cuda.get_rng_state(self.device) if self.device.type == "cuda" else None,
+        }
 
     def _save_trained(self, parent: Path) -> Path:
         """What the run trains, under `parent`: adapter/ for LoRA, model/ for a full run."""
         run = self.run
+        # A sharded run gathers the weights whole (every rank takes part); rank 0 saves them
+        # as a single-device run does, so the artifact is the same.
+        gathered = distributed.full_trained_state(run.model) if self.rank is not None else None
+        leads = self.rank is None or self.rank.leads
         if isinstance(run.model, PeftModelForCausalLM):
             directory = parent / ADAPTER_DIR
             # save_embedding_layers=False: the vocabulary is never resized, and "auto" would
             # ask the Hugging Face Hub about the base model, a network call a training worker
             # must not make. selected_adapters: a reinforcement job's frozen reference adapter
             # is not its result.
-            run.model.save_pretrained(
-                str(directory), save_embedding_layers=False, selected_adapters=["default"]
-            )
+            if leads:
+                run.model.save_pretrained(
+                    str(directory),
+                    save_embedding_layers=False,
+                    selected_adapters=["default"],
+                    state_dict=gathered,
+                )
             return directory
         directory = parent / MODEL_DIR
-        run.model.save_pretrained(directory, max_shard_size=MAX_SHARD_SIZE)
+        if not leads:
+            return directory
+        run.model.save_pretrained(directory, max_shard_size=MAX_SHARD_SIZE, state_dict=gathered)
         # Its own tokenizer: the saved directory is a model of its own, served as a base.
         run.tokenizer.save_pretrained(str(directory))
         return directory
@@ -759,8 +843,9 @@ class FinetuneRecipe:
     # cleanup
 
     def _finish(self) -> TrainingOutcome:
-        for name in (ADAPTER_DIR, MODEL_DIR):
-            shutil.rmtree(self.spec.work_dir / name, ignore_errors=True)
+        if self.rank is None or self.rank.leads:
+            for name in (ADAPTER_DIR, MODEL_DIR):
+                shutil.rmtree(self.spec.work_dir / name, ignore_errors=True)
         saved = self._save_trained(self.spec.work_dir)
         metrics = {
             key: float(value)

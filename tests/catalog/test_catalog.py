@@ -64,6 +64,42 @@ def test_a_models_file_entry_may_name_its_reference_file(tmp_path: Path) -> None
     assert catalog.resolve(EMULATOR_NAME).reference_file is None
 
 
+def test_a_models_file_entry_says_how_many_devices_its_jobs_train_on(tmp_path: Path) -> None:
+    models_file = tmp_path / "models.yaml"
+    models_file.write_text(
+        "models:\n"
+        "  big:\n    path: big\n    devices: 4\n    max_devices: 8\n    strategy: fsdp\n"
+        "  sharded:\n    path: sharded\n    devices: 2\n"
+        "  plain:\n    path: plain\n"
+    )
+    catalog = Catalog.load(data_dir=tmp_path, models_file=models_file)
+    big, sharded, plain = (catalog.resolve(name) for name in ("big", "sharded", "plain"))
+    assert (big.devices, big.max_devices, big.strategy) == (4, 8, "fsdp")
+    # max_devices defaults to devices: a job may ask for fewer, not more.
+    assert (sharded.devices, sharded.max_devices) == (2, 2)
+    assert (plain.devices, plain.max_devices) == (1, 1)
+    emulator = catalog.resolve(EMULATOR_NAME)
+    assert (emulator.devices, emulator.max_devices) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("keys", "refusal"),
+    [
+        ("devices: 0", "devices must be a positive integer"),
+        ("devices: two", "devices must be a positive integer"),
+        ("devices: 4\n    max_devices: 2", "max_devices must be at least devices"),
+        ("devices: 2\n    strategy: deepspeed", "strategy must be one of fsdp"),
+    ],
+)
+def test_bad_device_keys_are_refused_when_the_models_file_is_read(
+    keys: str, refusal: str, tmp_path: Path
+) -> None:
+    models_file = tmp_path / "models.yaml"
+    models_file.write_text(f"models:\n  big:\n    path: big\n    {keys}\n")
+    with pytest.raises(ValueError, match=refusal):
+        Catalog.load(data_dir=tmp_path, models_file=models_file)
+
+
 def test_models_file_entry_needs_a_source(tmp_path: Path) -> None:
     models_file = tmp_path / "models.json"
     models_file.write_text('{"models": {"broken": {"context_length": 10}}}')

@@ -45,7 +45,7 @@ class Cluster(LocalExecutor):
         self.released: list[str] = []
         self.started: list[str] = []
 
-    def place(self, slot: DeviceSlot, worker: str) -> Unplaced | None:
+    def place(self, slot: DeviceSlot, worker: str, *, devices: int = 1) -> Unplaced | None:
         self.asked += 1
         if self.answer is None:
             self.placed.append(worker)

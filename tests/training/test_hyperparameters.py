@@ -13,7 +13,9 @@ from service.training.hyperparameters import (
     EarlyStopping,
     Method,
     auto_keys,
+    check_devices,
     declared,
+    job_devices,
     learning_rate,
     markdown_page,
     published,
@@ -243,8 +245,11 @@ def test_the_published_schema_and_the_checks_agree(method: Method) -> None:
     schema = published_schemas()[method]
     assert set(schema["properties"]) == {spec.name for spec in published(method)}
     # Every declared key is published, except the ones a method takes only to refuse
-    # their values with a reason (reinforcement's training_type "full").
-    assert {spec.name for spec in declared(method)} - set(schema["properties"]) <= {"training_type"}
+    # their values with a reason (reinforcement's training_type "full", devices above 1).
+    assert {spec.name for spec in declared(method)} - set(schema["properties"]) <= {
+        "training_type",
+        "devices",
+    }
     for key, field in schema["properties"].items():
         for value in boundary_values(field):
             if value is None:
@@ -319,3 +324,38 @@ def test_the_resolved_values_are_typed() -> None:
         {"compute_multiplier": 2}, n_examples=20, entry=PRETRAINED, method="reinforcement"
     ).reinforcement
     assert grpo is not None and grpo.num_generations == 8 and grpo.beta == 0.0
+
+
+SHARDED_ENTRY = BaseModelEntry(name="big", path=REPO_ROOT, devices=2, max_devices=4)
+
+
+def test_a_job_trains_on_its_models_devices_unless_it_asks() -> None:
+    assert job_devices({}, SHARDED_ENTRY, "supervised") == 2
+    assert job_devices({"devices": 4}, SHARDED_ENTRY, "dpo") == 4
+    assert job_devices({"devices": 1}, SHARDED_ENTRY, "supervised") == 1
+    # Reinforcement trains on one device whatever the entry says.
+    assert job_devices({}, SHARDED_ENTRY, "reinforcement") == 1
+    # Not resolved into the stored form: a job's echo shows devices only when it asked.
+    assert "devices" not in resolve_hyperparameters({}, n_examples=20, entry=SHARDED_ENTRY)
+
+
+def test_more_devices_than_the_model_allows_are_refused() -> None:
+    check_devices({"devices": 4}, SHARDED_ENTRY, method="supervised", param="hyperparameters")
+    with pytest.raises(InvalidRequestError) as refused:
+        check_devices(
+            {"devices": 5}, SHARDED_ENTRY, method="dpo", param="method.dpo.hyperparameters"
+        )
+    assert refused.value.param == "method.dpo.hyperparameters.devices"
+    assert "at most 4 device(s)" in refused.value.message
+
+
+def test_reinforcement_refuses_more_than_one_device_saying_why() -> None:
+    validate_hyperparameters({"devices": 1}, method="reinforcement")
+    with pytest.raises(InvalidRequestError) as refused:
+        validate_hyperparameters(
+            {"devices": 2},
+            param_prefix="method.reinforcement.hyperparameters",
+            method="reinforcement",
+        )
+    assert refused.value.param == "method.reinforcement.hyperparameters.devices"
+    assert "reinforcement jobs train on one device" in refused.value.message

@@ -23,18 +23,23 @@ from typing import TYPE_CHECKING, Protocol, TypeAlias
 from service.core.config import Settings
 from service.scheduler.slots import DeviceSlot
 from service.scheduler.worker import WorkerAssignment
+from service.training.contract import RankContext
 
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
+    from service.scheduler.executors.local import Gang
     from service.scheduler.executors.ray import ActorRun
 
 WorkerTarget = Callable[[WorkerAssignment], None]
+# A sharded job's rank entry point (service.scheduler.worker.run_rank, or a test's).
+RankTarget = Callable[[WorkerAssignment, RankContext], None]
 # Worker tokens of Ray runs start with this; the rest are local workers' tokens.
 RAY_TOKEN_PREFIX = "ray/"
-# An executor's own handle of a run: a local worker process, or a Ray actor with its pending
-# join. Each executor is handed back only the handles it made.
-RunHandle: TypeAlias = "BaseProcess | ActorRun"
+# An executor's own handle of a run: a local worker process (or a sharded job's gang of rank
+# processes), or a Ray actor with its pending join. Each executor is handed back only the
+# handles it made.
+RunHandle: TypeAlias = "BaseProcess | Gang | ActorRun"
 
 
 @dataclass
@@ -86,9 +91,9 @@ class Executor(Protocol):
         """A fresh worker token for a run in `slot`."""
         ...
 
-    def place(self, slot: DeviceSlot, worker: str) -> Unplaced | None:
-        """Reserve what the run `worker` in `slot` needs (blocking); None once reserved, so
-        that `start` begins training at once."""
+    def place(self, slot: DeviceSlot, worker: str, *, devices: int = 1) -> Unplaced | None:
+        """Reserve what the run `worker` in `slot` needs on `devices` devices (blocking); None
+        once reserved, so that `start` begins training at once."""
         ...
 
     def unplace(self, worker: str) -> None:

@@ -11,20 +11,33 @@ server is ever forked, and it never runs torch, so none of its own either.
 
 A worker ends soon after its server dies (its orphan watch), so runs never outlive the server:
 the next leader re-queues their jobs from their latest checkpoint.
+
+A sharded job (assignment.gang) runs as one process per rank, started the way torchrun starts
+them (a free port on 127.0.0.1 as the rendezvous, RANK, WORLD_SIZE and LOCAL_RANK; gloo between
+CPU processes, NCCL between CUDA devices), each in `run_rank`. The scheduler sees the gang as
+one run: when any rank dies the others are ended at once, and the job is requeued whole, to
+resume from its last sharded checkpoint.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import multiprocessing.forkserver
 import signal
+import socket
+from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 
 from service.core.config import Settings
 from service.core.ids import random_token
-from service.scheduler.executors import Ended, Run, WorkerTarget
+from service.scheduler.executors import Ended, RankTarget, Run, WorkerTarget
 from service.scheduler.slots import DeviceSlot, discover_slots
-from service.scheduler.worker import WorkerAssignment
+from service.scheduler.worker import WorkerAssignment, run_rank
+from service.training.contract import RankContext
+
+# Where a gang's ranks meet (torchrun's default for a single node).
+MASTER_ADDR = "127.0.0.1"
 
 # A worker that ignores its release gets this long before SIGKILL at shutdown (seconds).
 STOP_GRACE_SECONDS = 2.0
@@ -45,9 +58,12 @@ class LocalExecutor:
 
     outlives_server = False
 
-    def __init__(self, settings: Settings, target: WorkerTarget):
+    def __init__(
+        self, settings: Settings, target: WorkerTarget, rank_target: RankTarget = run_rank
+    ):
         self.settings = settings
         self.target = target
+        self.rank_target = rank_target
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(FORKSERVER_PRELOAD)
         self._forkserver_started = False
@@ -67,24 +83,57 @@ class LocalExecutor:
         """`<scheduler>/<slot>/<random>`."""
         return f"{scheduler}/{slot.index}/{random_token(8)}"
 
-    def place(self, slot: DeviceSlot, worker: str) -> None:
-        """Nothing to reserve: a slot is a device of this machine, free while no run holds it."""
+    def place(self, slot: DeviceSlot, worker: str, *, devices: int = 1) -> None:
+        """Nothing to reserve: a slot is a device of this machine, free while no run holds it
+        (a gang's slots are the scheduler's to count)."""
 
     def unplace(self, worker: str) -> None:
         """Nothing was reserved."""
 
-    def start(self, assignment: WorkerAssignment) -> BaseProcess:
-        """Spawn the worker process."""
+    def start(self, assignment: WorkerAssignment) -> BaseProcess | Gang:
+        """Spawn the worker process, or a sharded job's rank processes."""
+        if assignment.gang:
+            return self._start_gang(assignment)
         process = self._context.Process(
             target=self.target, args=(assignment,), name=f"whetstone-worker-{assignment.job_id}"
         )
         process.start()
         return process
 
+    def _start_gang(self, assignment: WorkerAssignment) -> Gang:
+        port = free_port()
+        world_size = len(assignment.gang)
+        processes: list[BaseProcess] = []
+        for index, device in enumerate(assignment.gang):
+            cuda = device.startswith("cuda")
+            rank = RankContext(
+                rank=index,
+                world_size=world_size,
+                # torch.cuda.set_device's index; a CPU rank's place on this machine.
+                local_rank=int(device.split(":")[1]) if cuda else index,
+                master_addr=MASTER_ADDR,
+                master_port=port,
+                backend="nccl" if cuda else "gloo",
+            )
+            process = self._context.Process(
+                target=self.rank_target,
+                args=(dataclasses.replace(assignment, device=device), rank),
+                name=f"whetstone-worker-{assignment.job_id}-rank{index}",
+            )
+            process.start()
+            processes.append(process)
+        return Gang(processes)
+
     def ended(self, runs: list[Run]) -> list[Ended]:
-        """The runs whose process exited, with how."""
+        """The runs whose process exited (a gang: every rank, or any one that failed), with
+        how; a failed rank's gang is ended whole."""
         ended = []
         for run in runs:
+            if isinstance(run.handle, Gang):
+                end = _gang_end(run.handle)
+                if end is not None:
+                    ended.append(Ended(run, *end))
+                continue
             process = _process(run)
             if process.is_alive():
                 continue
@@ -93,11 +142,9 @@ class LocalExecutor:
         return ended
 
     def stop(self, run: Run) -> None:
-        """SIGKILL the worker (it ignores SIGTERM) and reap it."""
-        process = _process(run)
-        if process.is_alive():
-            process.kill()
-        process.join(STOP_GRACE_SECONDS)
+        """SIGKILL the worker, or every rank (they ignore SIGTERM), and reap them."""
+        processes = run.handle.processes if isinstance(run.handle, Gang) else [_process(run)]
+        _kill(processes)
 
     def adopt(self, job_id: str, worker: str) -> None:
         """Another server's worker processes cannot be supervised from here."""
@@ -105,6 +152,52 @@ class LocalExecutor:
 
     def close(self) -> None:
         """Nothing held."""
+
+
+@dataclass
+class Gang:
+    """A sharded job's rank processes, rank 0 first."""
+
+    processes: list[BaseProcess]
+
+    @property
+    def pid(self) -> int | None:
+        """Rank 0's process id."""
+        return self.processes[0].pid
+
+
+def _gang_end(gang: Gang) -> tuple[str, bool] | None:
+    """How a gang ended (a description, and whether cleanly), or None while it runs: every
+    rank exited 0, or one failed and the others were ended."""
+    for index, process in enumerate(gang.processes):
+        if process.is_alive() or process.exitcode in (None, 0):
+            continue
+        # One rank is gone: the others would wait on it in their next collective.
+        _kill(gang.processes)
+        description = f"Rank {index} of {len(gang.processes)}: {describe_exit(process.exitcode)}"
+        return description + "; the job's other ranks were stopped", False
+    if any(process.is_alive() for process in gang.processes):
+        return None
+    for process in gang.processes:
+        process.join(0)
+    return describe_exit(gang.processes[0].exitcode), True
+
+
+def _kill(processes: list[BaseProcess]) -> None:
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+    for process in processes:
+        process.join(STOP_GRACE_SECONDS)
+
+
+def free_port() -> int:
+    """A TCP port free on MASTER_ADDR now, for a gang's rendezvous (torchrun's way: bind to
+    port 0 and let the kernel choose)."""
+    with socket.socket() as probe:
+        probe.bind((MASTER_ADDR, 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def _process(run: Run) -> BaseProcess:

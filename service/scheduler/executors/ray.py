@@ -38,7 +38,13 @@ from typing import TYPE_CHECKING, Any
 from service.core.config import Settings
 from service.core.errors import ClusterUnavailableError
 from service.core.ids import random_token
-from service.scheduler.executors import RAY_TOKEN_PREFIX, Ended, Run, Unplaced, WorkerTarget
+from service.scheduler.executors import (
+    RAY_TOKEN_PREFIX,
+    Ended,
+    Run,
+    Unplaced,
+    WorkerTarget,
+)
 from service.scheduler.slots import DeviceSlot
 from service.scheduler.worker import WorkerAssignment
 
@@ -123,6 +129,7 @@ class _Reservation:
 
     group: PlacementGroup
     ready: ObjectRef[Any]
+    devices: int = 1
 
 
 class RayExecutor:
@@ -170,11 +177,12 @@ class RayExecutor:
             bundle["GPU"] = 1.0
         return bundle
 
-    def _never_placed(self, ray: ModuleType) -> str | None:
-        """Why no node of the cluster could ever hold a run; None when one could."""
+    def _never_placed(self, ray: ModuleType, devices: int = 1) -> str | None:
+        """Why the nodes of the cluster could never hold a run on `devices` devices together;
+        None when they could."""
         bundle = self._bundle()
         nodes = [node for node in ray.nodes() if node.get("Alive")]
-        if any(_covers(node.get("Resources", {}), bundle) for node in nodes):
+        if sum(_bundles_in(node.get("Resources", {}), bundle) for node in nodes) >= devices:
             return None
         shapes = "; ".join(
             f"{node.get('NodeManagerAddress', '?')}: {_describe(node.get('Resources', {}))}"
@@ -185,11 +193,20 @@ class RayExecutor:
             if "GPU" in bundle
             else " Lower WHETSTONE_RAY_CPUS_PER_JOB, or add a larger node."
         )
+        asks = (
+            f"each run asks one node for {_describe(bundle)}"
+            if devices == 1
+            else f"this run asks {devices} bundles (one per device) of {_describe(bundle)}"
+        )
+        holds = (
+            "no node of the Ray cluster has that much"
+            if devices == 1
+            else ("the Ray cluster's nodes cannot hold that many together")
+        )
         return (
-            f"each run asks one node for {_describe(bundle)} "
-            f"(WHETSTONE_RAY_DEVICE={self.settings.ray_device}, "
-            f"WHETSTONE_RAY_CPUS_PER_JOB={self.settings.ray_cpus_per_job}), and no node of "
-            f"the Ray cluster has that much (nodes: {shapes or 'none'}).{hint}"
+            f"{asks} (WHETSTONE_RAY_DEVICE={self.settings.ray_device}, "
+            f"WHETSTONE_RAY_CPUS_PER_JOB={self.settings.ray_cpus_per_job}), and {holds} "
+            f"(nodes: {shapes or 'none'}).{hint}"
         )
 
     def _warn_if_unplaceable(self, ray: ModuleType) -> None:
@@ -198,36 +215,47 @@ class RayExecutor:
         if reason is not None:
             logger.warning("the Ray cluster cannot place any job: %s", reason)
 
-    def place(self, slot: DeviceSlot, worker: str) -> Unplaced | None:
-        """Reserve the run's resources in a placement group; None once Ray has reserved them."""
+    def place(self, slot: DeviceSlot, worker: str, *, devices: int = 1) -> Unplaced | None:
+        """Reserve the run's resources (a bundle per device, packed on as few nodes as hold
+        them) in a placement group; None once Ray has reserved them."""
         ray = self._connect()
         from ray.util.placement_group import placement_group
 
         reservation = self._reservations.get(worker)
+        if reservation is not None and reservation.devices != devices:
+            self.unplace(worker)  # the next job asks for another number of devices
+            reservation = None
         if reservation is None:
-            never = self._never_placed(ray)
+            never = self._never_placed(ray, devices)
             if never is not None:
                 return Unplaced(never, never=True)
             group = placement_group(
-                [self._bundle()],
+                [self._bundle()] * devices,
+                # One node when one holds them all, else as few as can (a gang across nodes).
                 strategy="PACK",
                 name=group_name(worker),
                 # Like the actor, the reservation belongs to the cluster, not to this driver.
                 lifetime="detached",
             )
-            reservation = self._reservations[worker] = _Reservation(group, group.ready())
+            reservation = self._reservations[worker] = _Reservation(group, group.ready(), devices)
         ready, _ = ray.wait([reservation.ready], timeout=0, fetch_local=False)
         if ready:
             return None
-        if _covers(ray.available_resources(), self._bundle()):
+        free = ray.available_resources()
+        if _bundles_in(free, self._bundle()) >= devices:
             return Unplaced(None)  # Ray is reserving it
-        never = self._never_placed(ray)
+        never = self._never_placed(ray, devices)
         if never is not None:
             self.unplace(worker)
             return Unplaced(never, never=True)
+        needs = (
+            f"{_describe(self._bundle())} on one node"
+            if devices == 1
+            else f"{devices} bundles (one per device) of {_describe(self._bundle())}"
+        )
         return Unplaced(
-            f"its run needs {_describe(self._bundle())} on one node, and the Ray cluster has "
-            f"{_describe(ray.available_resources())} free; it starts once a running job ends."
+            f"its run needs {needs}, and the Ray cluster has {_describe(free)} free; it "
+            "starts once a running job ends."
         )
 
     def unplace(self, worker: str) -> None:
@@ -280,8 +308,18 @@ class RayExecutor:
                 placement_group_capture_child_tasks=True,
             ),
         ).remote()
+        return self._run(actor, self.target, assignment, reservation)
+
+    def _run(
+        self,
+        actor: ActorHandle[JobActor],
+        target: WorkerTarget,
+        assignment: WorkerAssignment,
+        reservation: _Reservation,
+    ) -> ActorRun:
+        """Hand the actor its one run call; its handle, watched through `join`."""
         try:
-            actor.run.remote(self.target, assignment)
+            actor.run.remote(target, assignment)
             return ActorRun(actor, actor.join.remote(), reservation.group)
         except BaseException:
             # The job is released as unstarted; an actor with no run must not linger.
@@ -379,9 +417,9 @@ def _remove_group(group: PlacementGroup) -> None:
         logger.debug("placement group already gone: %s", exc)
 
 
-def _covers(resources: dict[str, float], bundle: dict[str, float]) -> bool:
-    """Whether `resources` hold at least every amount of `bundle`."""
-    return all(resources.get(name, 0.0) >= amount for name, amount in bundle.items())
+def _bundles_in(resources: dict[str, float], bundle: dict[str, float]) -> int:
+    """How many `bundle`s `resources` hold at once."""
+    return min(int(resources.get(name, 0.0) // amount) for name, amount in bundle.items())
 
 
 def _describe(resources: dict[str, float]) -> str:

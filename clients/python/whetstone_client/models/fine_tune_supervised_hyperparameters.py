@@ -71,6 +71,8 @@ class FineTuneSupervisedHyperparameters:
         activation_checkpointing (bool | Unset): Extension: recompute each decoder layer's activations in the backward
             pass rather than keep them: less memory (the pre-flight check counts it), about a third more compute, the same
             loss.
+        devices (int | Unset): Extension: devices (GPUs, or processes on the CPU) the job trains on, sharded with FSDP2
+            above one; at most the model's `max_devices` in the models file.
     """
 
     batch_size: FineTuneSupervisedHyperparametersBatchSizeType0 | int | Unset = (
@@ -95,6 +97,7 @@ class FineTuneSupervisedHyperparameters:
     reference_file: None | str | Unset = UNSET
     training_type: FineTuneSupervisedHyperparametersTrainingType | Unset = UNSET
     activation_checkpointing: bool | Unset = UNSET
+    devices: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -180,6 +183,8 @@ class FineTuneSupervisedHyperparameters:
 
         activation_checkpointing = self.activation_checkpointing
 
+        devices = self.devices
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -205,6 +210,8 @@ class FineTuneSupervisedHyperparameters:
             field_dict["training_type"] = training_type
         if activation_checkpointing is not UNSET:
             field_dict["activation_checkpointing"] = activation_checkpointing
+        if devices is not UNSET:
+            field_dict["devices"] = devices
 
         return field_dict
 
@@ -383,6 +390,8 @@ class FineTuneSupervisedHyperparameters:
 
         activation_checkpointing = d.pop("activation_checkpointing", UNSET)
 
+        devices = d.pop("devices", UNSET)
+
         fine_tune_supervised_hyperparameters = cls(
             batch_size=batch_size,
             learning_rate_multiplier=learning_rate_multiplier,
@@ -395,6 +404,7 @@ class FineTuneSupervisedHyperparameters:
             reference_file=reference_file,
             training_type=training_type,
             activation_checkpointing=activation_checkpointing,
+            devices=devices,
         )
 
         fine_tune_supervised_hyperparameters.additional_properties = d
