@@ -30,6 +30,7 @@ by looking the actor up by name and calling `join` again; an actor that is not f
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from pathlib import Path
 from types import ModuleType
@@ -41,12 +42,13 @@ from service.core.ids import random_token
 from service.scheduler.executors import (
     RAY_TOKEN_PREFIX,
     Ended,
+    RankTarget,
     Run,
     Unplaced,
     WorkerTarget,
 )
 from service.scheduler.slots import DeviceSlot
-from service.scheduler.worker import WorkerAssignment
+from service.scheduler.worker import WorkerAssignment, run_rank
 
 if TYPE_CHECKING:
     from ray import ObjectRef
@@ -137,9 +139,13 @@ class RayExecutor:
 
     outlives_server = True
 
-    def __init__(self, settings: Settings, target: WorkerTarget):
+    def __init__(
+        self, settings: Settings, target: WorkerTarget, rank_target: RankTarget = run_rank
+    ):
         self.settings = settings
         self.target = target
+        # What each Ray Train worker of a sharded job calls.
+        self.rank_target = rank_target
         self._actor_class: Any = None
         # Placement groups reserved for runs not started yet, by worker token.
         self._reservations: dict[str, _Reservation] = {}
@@ -292,6 +298,8 @@ class RayExecutor:
         from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
 
         reservation = self._reservations.pop(assignment.worker)
+        if assignment.gang:
+            return self._start_gang(assignment, reservation)
         gpus = 1 if self.settings.ray_device == "cuda" else 0
         actor = self._actor_class.options(
             name=actor_name(assignment.job_id, assignment.worker),
@@ -309,6 +317,28 @@ class RayExecutor:
             ),
         ).remote()
         return self._run(actor, self.target, assignment, reservation)
+
+    def _start_gang(self, assignment: WorkerAssignment, reservation: _Reservation) -> ActorRun:
+        """A sharded job: the actor drives one Ray Train run (ray_train.py) of a worker per
+        device. It asks for nothing itself and stays out of the reservation, which it gives
+        back just before the trainer reserves the same bundles in a group of its own."""
+        from service.scheduler.executors.ray_train import train_on_ray
+
+        actor = self._actor_class.options(
+            name=actor_name(assignment.job_id, assignment.worker),
+            namespace=self.settings.ray_namespace,
+            lifetime="detached",
+            max_restarts=0,
+            num_cpus=0,
+            num_gpus=0,
+        ).remote()
+        target = functools.partial(
+            train_on_ray,
+            rank_target=self.rank_target,
+            cpus_per_worker=float(self.settings.ray_cpus_per_job),
+            reservation=group_name(assignment.worker),
+        )
+        return self._run(actor, target, assignment, reservation)
 
     def _run(
         self,
