@@ -472,3 +472,99 @@ def test_a_run_is_placed_only_once_the_cluster_has_its_cpus_free(cluster: Cluste
         )
     finally:
         executor.close()
+
+
+# -- a sharded job: one Ray Train run ---------------------------------------------------------
+
+# 10 examples in batches of 2 over 2 workers: 5 steps an epoch, a checkpoint at step 5.
+SHARDED = {**SHORT, "devices": 2}
+
+
+def test_a_two_device_job_trains_as_one_ray_train_run_and_serves(cluster: Cluster) -> None:
+    from tests.e2e.test_architectures import Reference, served
+
+    server = cluster.replica("sharded").start(timeout=120)
+    try:
+        client = openai_client(server)
+        job = client.fine_tuning.jobs.create(
+            model=BASE,
+            training_file=upload(client, chat_lines(SHORT_EXAMPLES)),
+            method={"type": "supervised", "supervised": {"hyperparameters": SHARDED}},
+            seed=7,
+        )
+        done = wait(
+            lambda: (
+                found
+                if (found := client.fine_tuning.jobs.retrieve(job.id)).status in FINISHED
+                else None
+            ),
+            180,
+            "the sharded job to finish",
+        )
+        assert done.status == "succeeded", done.error
+        assert done.method.supervised.hyperparameters.model_dump()["devices"] == 2
+        seen = all_events(client, job.id)
+        total = SHARDED["n_epochs"] * SHORT_EXAMPLES // SHARDED["batch_size"]
+        # Rank 0 alone reports, once per step, for the whole global batch.
+        assert metric_steps(seen) == list(range(1, total + 1))
+        assert not [e.message for e in seen if RETRIED.search(e.message)]
+        # It ran as a Ray Train run (TorchTrainer keeps its run's records under the worker's
+        # data directory), not as a single actor.
+        runs = list((cluster.root / "ray-worker" / "ray-train").glob(f"whetstone-{job.id}-*"))
+        assert runs, sorted(p.name for p in (cluster.root / "ray-worker").rglob("*"))[:50]
+        # The adapter in S3 is a single-device job's: it serves peft's greedy answer on it.
+        adapter = cluster.root / "sharded-adapter"
+        s3 = boto3.client("s3", endpoint_url=cluster.env["WHETSTONE_S3_ENDPOINT_URL"])
+        bucket, prefix = cluster.env["WHETSTONE_STORAGE_URL"].removeprefix("s3://").split("/", 1)
+        listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"{prefix}/jobs/{job.id}/adapter/")
+        for item in listed.get("Contents", []):
+            target = adapter / item["Key"].rsplit("/", 1)[-1]
+            adapter.mkdir(parents=True, exist_ok=True)
+            s3.download_file(bucket, item["Key"], str(target))
+        assert (adapter / "adapter_config.json").is_file(), listed
+        model_dir = next((cluster.root / "ray-worker" / "models").glob("whetstone-tiny*"))
+        reference = Reference(model_dir)
+        expected = reference.tokens(adapter, reference.completion_ids("Tell me something"))
+        assert done.fine_tuned_model is not None
+        assert served(client, done.fine_tuned_model, "Tell me something", stream=False) == expected
+    finally:
+        server.stop()
+
+
+def test_a_gang_is_placed_as_one_bundle_per_device(cluster: Cluster) -> None:
+    # The head has 2 CPUs: a 2-device run (a CPU each) is placed; a 3-device one never can be.
+    from service.core.config import Settings
+    from service.scheduler.executors.ray import RayExecutor
+    from service.scheduler.slots import DeviceSlot
+    from service.scheduler.worker import run_worker
+
+    settings = Settings(
+        data_dir=cluster.root / "driver",
+        executor="ray",
+        database_url=cluster.database_url,
+        storage_url=cluster.env["WHETSTONE_STORAGE_URL"],
+        ray_address=cluster.head.address,
+        ray_namespace=cluster.env["WHETSTONE_RAY_NAMESPACE"],
+        ray_device="cpu",
+    )
+    executor = RayExecutor(settings, run_worker)
+    executor.ensure_ready()
+    import ray
+
+    slot = DeviceSlot(index=0, device="cpu", threads=1)
+    worker = executor.token("sched-test", slot)
+    try:
+        never = executor.place(slot, worker, devices=3)
+        assert never is not None and never.never
+        assert never.waiting_for is not None
+        assert "3 bundles (one per device) of 1 CPU, 0 GPUs" in never.waiting_for
+        wait(lambda: executor.place(slot, worker, devices=2) is None, 30, "the gang's group")
+        assert ray.available_resources().get("CPU", 0) == cluster.head.num_cpus - 2
+        executor.unplace(worker)
+        wait(
+            lambda: ray.available_resources().get("CPU", 0) == cluster.head.num_cpus,
+            30,
+            "the reservation to be given back",
+        )
+    finally:
+        executor.close()
