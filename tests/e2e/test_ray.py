@@ -12,6 +12,9 @@
   never `running`, then fails as `unplaceable` after the grace period; with the head's CPUs all
   held by another tenant, the executor does not place a run (so no job is claimed) and says
   what it waits for, then reserves them once freed, and gives back a reservation no job took.
+- A sharded job: asking for 2 devices, it trains as one Ray Train run of 2 workers, reports
+  each step once and its adapter (in S3) serves. A gang is placed as one bundle per device,
+  or never when the head is too small.
 
 One head, one database and one bucket for the module. Every Ray process binds loopback.
 """
@@ -476,13 +479,12 @@ def test_a_run_is_placed_only_once_the_cluster_has_its_cpus_free(cluster: Cluste
 
 # -- a sharded job: one Ray Train run ---------------------------------------------------------
 
-# 10 examples in batches of 2 over 2 workers: 5 steps an epoch, a checkpoint at step 5.
-SHARDED = {**SHORT, "devices": 2}
+# 10 examples in batches of 5 over 2 workers (3 and 2 each): 2 steps an epoch, a checkpoint
+# at step 2, 4 steps in all; few steps, since a Ray Train run takes ~30 s to start here.
+SHARDED = {"n_epochs": 2, "batch_size": 5, "devices": 2}
 
 
 def test_a_two_device_job_trains_as_one_ray_train_run_and_serves(cluster: Cluster) -> None:
-    from tests.e2e.test_architectures import Reference, served
-
     server = cluster.replica("sharded").start(timeout=120)
     try:
         client = openai_client(server)
@@ -508,25 +510,26 @@ def test_a_two_device_job_trains_as_one_ray_train_run_and_serves(cluster: Cluste
         # Rank 0 alone reports, once per step, for the whole global batch.
         assert metric_steps(seen) == list(range(1, total + 1))
         assert not [e.message for e in seen if RETRIED.search(e.message)]
+        assert cluster.attempts(job.id) == 0
         # It ran as a Ray Train run (TorchTrainer keeps its run's records under the worker's
         # data directory), not as a single actor.
         runs = list((cluster.root / "ray-worker" / "ray-train").glob(f"whetstone-{job.id}-*"))
-        assert runs, sorted(p.name for p in (cluster.root / "ray-worker").rglob("*"))[:50]
-        # The adapter in S3 is a single-device job's: it serves peft's greedy answer on it.
-        adapter = cluster.root / "sharded-adapter"
+        assert len(runs) == 1, runs
+        # The adapter rank 0 saved (whole, in S3) serves. That it is the single-device job's
+        # artifact, serving peft's greedy answer, tests/e2e/test_multi_device.py checks on the
+        # same save path; it is not repeated here to keep within the suite's time.
+        assert done.fine_tuned_model is not None
         s3 = boto3.client("s3", endpoint_url=cluster.env["WHETSTONE_S3_ENDPOINT_URL"])
         bucket, prefix = cluster.env["WHETSTONE_STORAGE_URL"].removeprefix("s3://").split("/", 1)
         listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"{prefix}/jobs/{job.id}/adapter/")
-        for item in listed.get("Contents", []):
-            target = adapter / item["Key"].rsplit("/", 1)[-1]
-            adapter.mkdir(parents=True, exist_ok=True)
-            s3.download_file(bucket, item["Key"], str(target))
-        assert (adapter / "adapter_config.json").is_file(), listed
-        model_dir = next((cluster.root / "ray-worker" / "models").glob("whetstone-tiny*"))
-        reference = Reference(model_dir)
-        expected = reference.tokens(adapter, reference.completion_ids("Tell me something"))
-        assert done.fine_tuned_model is not None
-        assert served(client, done.fine_tuned_model, "Tell me something", stream=False) == expected
+        names = {item["Key"].rsplit("/", 1)[-1] for item in listed.get("Contents", [])}
+        assert {"adapter_config.json", "adapter_model.safetensors"} <= names, names
+        reply = client.completions.create(
+            model=done.fine_tuned_model, prompt="Tell me something", max_tokens=8, temperature=0
+        )
+        assert reply.model == done.fine_tuned_model
+        assert reply.choices[0].text and reply.usage is not None
+        assert reply.usage.completion_tokens > 0
     finally:
         server.stop()
 
