@@ -329,10 +329,15 @@ class Scheduler:
         if handle is None:
             await self._lost(job_id, worker, LOST_ACTOR)
             return
-        index = next(
-            i for i in range(len(self.running) + len(self.reserved) + 1) if not self._taken(i)
-        )
-        self.running[index] = Run(job_id=job_id, worker=worker, slot=index, handle=handle)
+        job = await asyncio.to_thread(jobs.find_job, self.db, job_id=job_id)
+        needed = self._devices_of(job) if job is not None else 1
+        # A sharded run holds as many slots as devices, as when it was started (past the
+        # slots if need be), so that this leader starts no more than its slots allow.
+        limit = len(self.running) + len(self.reserved) + needed
+        gang = [i for i in range(limit) if not self._taken(i)][:needed]
+        self.running[gang[0]] = Run(job_id=job_id, worker=worker, slot=gang[0], handle=handle)
+        for index in gang[1:]:
+            self.reserved[index] = gang[0]
         logger.info("adopted job %s, still running in Ray", job_id)
 
     async def _lost(self, job_id: str, worker: str, cause: str) -> None:
