@@ -19,6 +19,10 @@ cluster without a GPU), the job fails after WHETSTONE_RAY_UNPLACEABLE_GRACE_SECO
 lives as long as the run: the actor removes it when its run ends, and so does whoever
 supervises the run when it sees the run end or stops it.
 
+A sharded job (several devices) is placed as one bundle per device, and its actor asks for
+nothing itself and runs outside the group: it drives one Ray Train run (ray_train.py), giving
+the reservation back just before the trainer reserves the same bundles in a group of its own.
+
 Supervision: whoever supervises a run holds the reference of a `join` call, which is queued
 behind the actor's one `run` call and resolves when the actor ends. A new leader adopts a run
 by looking the actor up by name and calling `join` again; an actor that is not found is gone
