@@ -32,8 +32,9 @@ from tests.harness import ServerProcess
 
 pytestmark = pytest.mark.e2e
 
-# 8 examples in batches of 4: 2 steps an epoch, a checkpoint at step 2; 4 steps in all.
-HYPERPARAMETERS: dict[str, Any] = {"n_epochs": 2, "batch_size": 4}
+# 10 examples (the least a file may hold) in batches of 5: 2 steps an epoch, a checkpoint at
+# step 2; 4 steps in all. Each rank takes 3 or 2 examples of a batch.
+HYPERPARAMETERS: dict[str, Any] = {"n_epochs": 2, "batch_size": 5}
 TOTAL_STEPS = 4
 # Killed at step 4: step 3 was reported, the retry resumes from step 2 and replays step 3.
 CRASH_STEP = "4"
@@ -56,7 +57,7 @@ def client(server: ServerProcess) -> openai.OpenAI:
 
 @pytest.fixture(scope="module")
 def training_file(client: openai.OpenAI) -> str:
-    return upload(client, chat_file(8))
+    return upload(client, chat_file(10))
 
 
 def create(

@@ -9,7 +9,9 @@ the gradients (summed by FSDP2's reduce-scatter across ranks) likewise. Float32 
 another order differs in the last bits (about 1e-7 relative per addition), and AdamW carries
 such differences from step to step, so the losses agree to 1e-4 relative over a few steps
 rather than exactly; a wrong split, normaliser or gradient sum is off by far more (a halved
-gradient changes the second step's loss in the second decimal).
+gradient changes the second step's loss in the second decimal). The saved weights agree to
+1e-4 absolute: AdamW divides by the root of the squared-gradient average, which magnifies a
+last-bit difference of a near-zero gradient into a small one of the update.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from safetensors.torch import load_file
 from service.training.contract import RankContext, ResumeState, TrainingSpec
 from service.training.recipe import run_training
 from tests.training.conftest import PROMPTS, Emulator, RecordingReporter, write_chat_file
+from tests.training.test_dpo import write_preference_file
 
 # 8 examples, global batch 4: two steps an epoch, 2 epochs; an end-of-epoch checkpoint at 2.
 HYPERPARAMETERS: dict[str, object] = {"n_epochs": 2, "batch_size": 4, "early_stopping": False}
@@ -100,19 +103,33 @@ def _losses(steps: list[dict[str, Any]]) -> list[float]:
     return [step["train_loss"] for step in steps]
 
 
-@pytest.mark.parametrize("training_type", ["lora", "full"])
+@pytest.fixture(scope="module")
+def preference_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_preference_file(tmp_path_factory.mktemp("files") / "pairs.jsonl", PROMPTS[:8])
+
+
+@pytest.mark.parametrize(
+    ("method", "training_type"),
+    [("supervised", "lora"), ("supervised", "full"), ("dpo", "lora")],
+    ids=["lora", "full", "dpo"],
+)
 def test_two_ranks_train_as_one_process_does(
-    training_type: str, emulator: Emulator, train_file: Path, tmp_path: Path
+    method: str,
+    training_type: str,
+    emulator: Emulator,
+    train_file: Path,
+    preference_file: Path,
+    tmp_path: Path,
 ) -> None:
     hyperparameters = {**HYPERPARAMETERS, "training_type": training_type}
+    common: dict[str, Any] = {"hyperparameters": hyperparameters, "method": method}
+    if method == "dpo":
+        common["training_file"] = preference_file
     single_reporter = RecordingReporter()
     single = run_training(
-        _spec(emulator, train_file, tmp_path / "single", hyperparameters=hyperparameters),
-        single_reporter,
+        _spec(emulator, train_file, tmp_path / "single", **common), single_reporter
     )
-    ranks = run_ranks(
-        _spec(emulator, train_file, tmp_path / "gang", hyperparameters=hyperparameters), tmp_path
-    )
+    ranks = run_ranks(_spec(emulator, train_file, tmp_path / "gang", **common), tmp_path)
     (outcome, steps, checkpoints), (_, rank1_steps, rank1_checkpoints) = ranks
     # Rank 0 reports every step once, for the whole global batch; rank 1 reports nothing.
     assert [step["step"] for step in steps] == [1, 2, 3, 4]
@@ -134,4 +151,4 @@ def test_two_ranks_train_as_one_process_does(
         theirs = load_file(str(single.model_dir / "model.safetensors"))
     assert ours.keys() == theirs.keys()
     for name in ours:
-        torch.testing.assert_close(ours[name], theirs[name], rtol=1e-3, atol=1e-5)
+        torch.testing.assert_close(ours[name], theirs[name], rtol=1e-3, atol=1e-4)
