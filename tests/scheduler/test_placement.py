@@ -44,9 +44,12 @@ class Cluster(LocalExecutor):
         self.placed: list[str] = []
         self.released: list[str] = []
         self.started: list[str] = []
+        self.devices: list[int] = []
+        self.gangs: list[tuple[str, ...]] = []
 
     def place(self, slot: DeviceSlot, worker: str, *, devices: int = 1) -> Unplaced | None:
         self.asked += 1
+        self.devices.append(devices)
         if self.answer is None:
             self.placed.append(worker)
         return self.answer
@@ -56,6 +59,7 @@ class Cluster(LocalExecutor):
 
     def start(self, assignment: WorkerAssignment) -> Any:
         self.started.append(assignment.worker)
+        self.gangs.append(assignment.gang)
         return assignment
 
     def ended(self, runs: list[Run]) -> list[Ended]:
@@ -136,3 +140,30 @@ def test_a_run_no_node_can_hold_fails_its_job_after_the_grace(data_dir: Path) ->
     assert f"Waiting to be placed: {NEVER} It fails if no node can hold it in 0.5 s." in seen
     assert "Fine-tuning job started" not in seen
     assert not cluster.placed and not cluster.started
+
+
+def test_a_sharded_job_is_placed_for_all_its_devices_before_it_is_claimed(data_dir: Path) -> None:
+    settings = Settings(data_dir=data_dir, devices="cpu", cpu_slots=2)
+    db = Database(settings.resolved_database_url)
+    upgrade_database(db)
+    method = {"type": "supervised", "supervised": {"hyperparameters": {"devices": 2}}}
+    job = make_job(db, method=method)
+    cluster = Cluster(settings)
+
+    async def scenario() -> None:
+        scheduler = scheduler_with(settings, db, cluster)
+        await scheduler.start()
+        try:
+            await wait_until(lambda: cluster.asked >= 3)
+            assert reload(db, job.id).status == "queued"
+            cluster.answer = None
+            await wait_until(lambda: bool(cluster.started))
+            # One reservation for the whole gang (the Ray executor: a bundle per device), then
+            # one run of both devices.
+            assert set(cluster.devices) == {2}
+            assert cluster.started == cluster.placed == [reload(db, job.id).worker]
+            assert cluster.gangs == [("cpu", "cpu")]
+        finally:
+            await scheduler.stop()
+
+    asyncio.run(scenario())
