@@ -232,6 +232,7 @@ class RayExecutor:
         from ray.util.placement_group import placement_group
 
         reservation = self._reservations.get(worker)
+        created = reservation is None or reservation.devices != devices
         if reservation is not None and reservation.devices != devices:
             self.unplace(worker)  # the next job asks for another number of devices
             reservation = None
@@ -251,6 +252,10 @@ class RayExecutor:
         ready, _ = ray.wait([reservation.ready], timeout=0, fetch_local=False)
         if ready:
             return None
+        if created:
+            # Judged at the next look: the group may already hold part of what is free, which
+            # would read as a busy cluster.
+            return Unplaced(None)
         free = ray.available_resources()
         if _bundles_in(free, self._bundle()) >= devices:
             return Unplaced(None)  # Ray is reserving it
