@@ -955,8 +955,19 @@ def job_devices(hyperparameters: Mapping[str, object], entry: BaseModelEntry, me
 def check_devices(
     hyperparameters: Mapping[str, object], entry: BaseModelEntry, *, method: str, param: str
 ) -> None:
-    """Refuse a job that asks for more devices than its model's `max_devices` (a 400)."""
+    """Refuse a job that asks for more devices than its model's `max_devices`, or a sharded
+    job over a 4-bit base (a 400)."""
     devices = job_devices(hyperparameters, entry, method)
+    if devices > 1 and entry.quantization is not None:
+        # The sharded path loads fp32 master weights for fully_shard; bitsandbytes' 4-bit
+        # weights are not sharded by it here, so a QLoRA job trains on one device.
+        raise InvalidRequestError(
+            f"Invalid value for '{DEVICES_KEY}': {entry.name} is loaded in "
+            f"{entry.quantization} (4-bit) for training (QLoRA), which trains on one device; "
+            f"got {devices}.",
+            param=f"{param}.{DEVICES_KEY}",
+            code="invalid_value",
+        )
     if devices > entry.max_devices:
         raise InvalidRequestError(
             f"Invalid value for '{DEVICES_KEY}': {entry.name} jobs train on at most "
