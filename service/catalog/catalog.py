@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -88,6 +88,11 @@ def is_reasoning_model(name: str) -> bool:
     return base in REASONING_ALIASES
 
 
+# Ways a base model may be quantized for LoRA training: NF4, QLoRA's 4-bit NormalFloat.
+Quantization = Literal["nf4"]
+QUANTIZATIONS: tuple[Quantization, ...] = ("nf4",)
+
+
 @dataclass(frozen=True)
 class LoraDefaults:
     """LoRA settings used when a job does not choose its own."""
@@ -126,6 +131,9 @@ class BaseModelEntry:
     # Which engine serves the model (service/inference/engines/), and vLLM's settings for it.
     engine: Engine = "builtin"
     vllm: VllmOptions = field(default_factory=VllmOptions)
+    # "nf4": LoRA jobs train over the base loaded in 4 bits by bitsandbytes (QLoRA); the
+    # adapter is served on the unquantized base. None: the base is loaded as it is.
+    quantization: Quantization | None = None
     # How its jobs train (models-file keys): on `devices` devices (GPUs; processes on the
     # CPU), sharded with `strategy` above one; a job may ask for 1 to `max_devices` (the
     # `devices` hyperparameter).
@@ -161,6 +169,7 @@ ENTRY_KEYS = (
     "devices",
     "max_devices",
     "strategy",
+    "quantization",
 )
 _EMULATOR_LORA = LoraDefaults(rank=16, alpha=16, dropout=0.0, target_modules="all-linear")
 
@@ -336,10 +345,21 @@ def _entry_from_spec(name: str, spec: dict[str, Any], source: Path) -> BaseModel
         tool_parser=_tool_parser(name, spec.get("tool_parser"), source),
         engine=engine,
         vllm=vllm,
+        quantization=_quantization(name, spec.get("quantization"), source),
         devices=devices,
         max_devices=max_devices,
         strategy=strategy,
     )
+
+
+def _quantization(name: str, value: object, source: Path) -> Quantization | None:
+    if value is None:
+        return None
+    if value not in QUANTIZATIONS:
+        raise ValueError(
+            f"model {name!r} in {source}: quantization must be one of {', '.join(QUANTIZATIONS)}"
+        )
+    return "nf4"
 
 
 def _placement(name: str, spec: dict[str, Any], source: Path) -> tuple[int, int, str]:

@@ -55,15 +55,45 @@ def load_fast_tokenizer(model_dir: Path) -> PreTrainedTokenizerFast:
     return tokenizer
 
 
-def load_model(model_dir: Path, *, device: str, fp32: bool = False) -> PreTrainedModel:
+def load_model(
+    model_dir: Path, *, device: str, fp32: bool = False, quantization: str | None = None
+) -> PreTrainedModel:
     """The causal LM on `device`, offline, in the dtype `uses_bf16` picks; in fp32 whatever
     the device with `fp32` (full fine-tuning's master weights: bf16 weights would drop most
-    optimizer updates, while its forward passes still run under bf16 autocast)."""
+    optimizer updates, while its forward passes still run under bf16 autocast). With
+    `quantization="nf4"`, its linear layers are loaded in 4 bits by bitsandbytes (QLoRA)."""
     import torch
     from transformers import AutoModelForCausalLM
 
     _quiet()
     dtype = torch.bfloat16 if uses_bf16(device) and not fp32 else torch.float32
+    if quantization == "nf4":
+        import importlib.util
+
+        from transformers import BitsAndBytesConfig
+
+        if importlib.util.find_spec("bitsandbytes") is None:
+            raise RuntimeError(
+                "the model's quantization nf4 needs bitsandbytes on the machine that trains "
+                "(pip install 'bitsandbytes>=0.50')"
+            )
+
+        # QLoRA's recipe: NF4 with double-quantised block constants, computing in `dtype`.
+        config = BitsAndBytesConfig(  # type: ignore[no-untyped-call]  # unannotated upstream
+            load_in_4bit=True,
+            bnb_4bit_quant_type="nf4",
+            bnb_4bit_use_double_quant=True,
+            bnb_4bit_compute_dtype=dtype,
+        )
+        # bitsandbytes quantises as the weights land on their device, hence the device map.
+        quantized: PreTrainedModel = AutoModelForCausalLM.from_pretrained(
+            model_dir,
+            local_files_only=True,
+            dtype=dtype,
+            quantization_config=config,
+            device_map={"": device},
+        )
+        return quantized
     model: PreTrainedModel = AutoModelForCausalLM.from_pretrained(
         model_dir, local_files_only=True, dtype=dtype
     )

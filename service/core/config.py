@@ -200,6 +200,12 @@ class Settings(BaseSettings):
     ray_cpus_per_job: int = Field(
         1, ge=1, description="CPUs each Ray job asks for (its torch threads on the CPU)."
     )
+    ray_unplaceable_grace_seconds: float = Field(
+        60.0,
+        ge=0,
+        description="How long the next queued job waits for a Ray node able to hold its run "
+        "(e.g. a GPU node) to join a cluster that has none, before it fails as unplaceable.",
+    )
     ray_runtime_env: dict[str, Any] | None = Field(
         None,
         description="Ray runtime_env (JSON) for the job actors, e.g. pip or working_dir, for "

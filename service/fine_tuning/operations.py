@@ -102,6 +102,8 @@ def create_job(
     start = _starting_point(db, catalog, project=principal.project, name=request.model)
     if start is not None:
         _continue_lora(method, start)
+    else:
+        _check_quantized_base(catalog, request.model, method)
     _check_servable_rank(catalog, start.base_model if start is not None else request.model, method)
     kind = method["type"]
     check_devices(
@@ -198,6 +200,20 @@ def _check_servable_rank(catalog: Catalog, base: str, method: dict[str, Any]) ->
         raise InvalidRequestError(
             f"{reason}.",
             param=f"method.{method['type']}.hyperparameters.lora_rank",
+            code="invalid_value",
+        )
+
+
+def _check_quantized_base(catalog: Catalog, name: str, method: dict[str, Any]) -> None:
+    """400 for full training of a base the models file quantizes: a 4-bit base trains LoRA
+    adapters only (QLoRA)."""
+    entry = catalog.resolve(name)
+    requested = method[method["type"]]["hyperparameters"]
+    if entry.quantization is not None and is_full_training(requested):
+        raise InvalidRequestError(
+            f"Model {name} is loaded in {entry.quantization} (4-bit) for training, which trains "
+            'LoRA adapters only (QLoRA); omit training_type or give "lora".',
+            param=f"method.{method['type']}.hyperparameters.{TRAINING_TYPE_KEY}",
             code="invalid_value",
         )
 

@@ -8,6 +8,7 @@
                             crashes ≥ max          │                  ▼ a pause at the last step
                                                    └──finished──▶ succeeded
     queued ──pause──▶ paused (no worker to wait for)
+    queued ──the cluster can never place its run──▶ failed (Ray; no worker was started)
     pausing ──worker lost (crash, restart, shutdown)──▶ paused, at its latest checkpoint
     resume: pausing | paused ──▶ queued (claimed once the worker has let go)
     cancel: validating_files | queued | running | pausing | paused ──▶ cancelled
@@ -267,6 +268,32 @@ def claim(db: Database, *, worker: str) -> JobRow | None:
         if repository.latest_checkpoint(session, job_id=job.id) is None:
             _event(session, job, STARTED_MESSAGE)
         return job
+
+
+def waiting_for_placement(db: Database, *, job_id: str, message: str) -> None:
+    """Say on a queued job what its run waits for (an event; the job stays queued)."""
+    with db.session() as session:
+        job = repository.find_job(session, job_id=job_id)
+        if job is not None and job.status == JobStatus.QUEUED:
+            _event(session, job, message, level="warn")
+
+
+def unplaceable(db: Database, *, job_id: str, failure: JobFailure) -> bool:
+    """queued -> failed for a job whose run the cluster can never place; False when the job
+    left the queue first."""
+    with db.session() as session:
+        job = repository.find_job(session, job_id=job_id)
+        if job is None:
+            return False
+        return _move(
+            session,
+            job,
+            JobStatus.FAILED,
+            sources=[JobStatus.QUEUED],
+            message=failure.message,
+            level="error",
+            failure=failure,
+        )
 
 
 def release_unstarted(db: Database, *, job_id: str, worker: str, reason: str) -> None:

@@ -4,7 +4,9 @@ A loop of its own takes and renews the lead (service/scheduler/leadership.py). E
 scheduler (1) reaps the runs of its own that ended and heartbeats the ones still going, and,
 only while it leads, (2) validates the files of new jobs in threads, (3) adopts or recovers
 runs that other schedulers left, (4) claims queued jobs for free slots and hands each to the
-executor (a local worker process, or a Ray actor: service/scheduler/executors/). Database
+executor (a local worker process, or a Ray actor: service/scheduler/executors/), claiming a
+job only once the executor has placed its run (Ray: reserved its resources), so that a job
+says `running` only when its worker starts; the next job says what it waits for meanwhile. Database
 calls run in threads (asyncio.to_thread): a busy SQLite writer must never stall the API's
 event loop.
 
@@ -36,7 +38,14 @@ from service.core.tables import JobRow
 from service.fine_tuning import scheduling as jobs
 from service.fine_tuning import transitions
 from service.fine_tuning.transitions import JobFailure
-from service.scheduler.executors import Executor, Run, WorkerTarget, is_ray_worker, make_executor
+from service.scheduler.executors import (
+    Executor,
+    Run,
+    Unplaced,
+    WorkerTarget,
+    is_ray_worker,
+    make_executor,
+)
 from service.scheduler.leadership import leadership_for
 from service.scheduler.slots import DeviceSlot
 from service.scheduler.validation import fail_validation, validate_job_files
@@ -63,6 +72,8 @@ BEATS_PER_LEASE = 4
 # heartbeat_at is in whole seconds: a value that is beaten may stand still this long.
 HEARTBEAT_RESOLUTION = 1.0
 LOST_SERVER = "The server running the job's worker stopped"
+# The error code of a job the cluster can never place (no node has what its run asks for).
+UNPLACEABLE_CODE = "unplaceable"
 LOST_ACTOR = "The job's Ray actor is gone (its node was lost, or it was killed)"
 
 
@@ -103,6 +114,14 @@ class Scheduler:
         # Other schedulers' local jobs: the heartbeat_at last seen, and since when (loop time).
         self._watched: dict[str, tuple[int | None, float]] = {}
         self._validating: dict[str, asyncio.Task[None]] = {}
+        # Worker tokens of runs being placed, by slot index: a reservation the executor holds
+        # until a job is claimed for it.
+        self._placing: dict[int, str] = {}
+        # The placement message last written as an event, by job (only the next job's is kept).
+        self._waiting_said: dict[str, str] = {}
+        # Loop time since the cluster has had no node able to hold the next run; None while it
+        # has one.
+        self._unplaceable_since: float | None = None
         self._retry_validation_at: dict[str, float] = {}
         # Unexpected validation errors per job, in memory: a restart grants a few more tries,
         # which still ends, and needs no column.
@@ -169,6 +188,10 @@ class Scheduler:
                     )
                 await asyncio.to_thread(self.executor.stop, run)
         self.running.clear()
+        for worker in list(self._placing.values()):
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self.executor.unplace, worker)
+        self._placing.clear()
         await self.webhooks.stop()
         if self._leading and not self.db.is_sqlite:
             # Another replica takes over at its next renewal instead of after the lease.
@@ -236,6 +259,10 @@ class Scheduler:
             logger.warning("this replica no longer leads the scheduler (%s)", self._name)
             self._leading = False
             await self.webhooks.stop()
+            for worker in list(self._placing.values()):
+                with contextlib.suppress(Exception):
+                    await asyncio.to_thread(self.executor.unplace, worker)
+            self._placing.clear()
 
     async def _reap(self) -> None:
         ended = await asyncio.to_thread(self.executor.ended, list(self.running.values()))
@@ -304,10 +331,15 @@ class Scheduler:
         if handle is None:
             await self._lost(job_id, worker, LOST_ACTOR)
             return
-        index = next(
-            i for i in range(len(self.running) + len(self.reserved) + 1) if not self._taken(i)
-        )
-        self.running[index] = Run(job_id=job_id, worker=worker, slot=index, handle=handle)
+        job = await asyncio.to_thread(jobs.find_job, self.db, job_id=job_id)
+        needed = self._devices_of(job) if job is not None else 1
+        # A sharded run holds as many slots as devices, as when it was started (past the
+        # slots if need be), so that this leader starts no more than its slots allow.
+        limit = len(self.running) + len(self.reserved) + needed
+        gang = [i for i in range(limit) if not self._taken(i)][:needed]
+        self.running[gang[0]] = Run(job_id=job_id, worker=worker, slot=gang[0], handle=handle)
+        for index in gang[1:]:
+            self.reserved[index] = gang[0]
         logger.info("adopted job %s, still running in Ray", job_id)
 
     async def _lost(self, job_id: str, worker: str, cause: str) -> None:
@@ -414,18 +446,45 @@ class Scheduler:
                 return
             waiting = await asyncio.to_thread(jobs.next_queued_job, self.db)
             if waiting is None:
+                await self._drop_placing()
                 return
-            if len(free) < self._devices_of(waiting) <= len(self.slots):
+            needed = self._devices_of(waiting)
+            if len(free) < needed <= len(self.slots):
                 # A gang starts whole or not at all; the jobs behind it wait too, so that
                 # single-device jobs never starve it of the slots it needs.
                 return
             if not self.leadership.leading:
                 return
-            worker = self.executor.token(self._name, free[0])
+            worker = self._placing.get(free[0].index)
+            if needed <= len(self.slots):
+                if worker is None:
+                    worker = self._placing[free[0].index] = self.executor.token(self._name, free[0])
+                unplaced = await asyncio.to_thread(
+                    self.executor.place, free[0], worker, devices=needed
+                )
+                if unplaced is not None:
+                    await self._wait_for_placement(waiting.id, unplaced)
+                    return
+                self._unplaceable_since = None
+            elif worker is None:
+                # Never placed: claimed only to fail it with the reason below.
+                worker = self.executor.token(self._name, free[0])
             job = await asyncio.to_thread(transitions.claim, self.db, worker=worker)
             if job is None:
+                return  # the reservation stays for the next job
+            self._placing.pop(free[0].index, None)
+            if self._devices_of(job) != needed:
+                # Another job was claimed than the one placed (the queue moved): its run was
+                # placed for another number of devices; it goes back to the queue.
+                await asyncio.to_thread(
+                    transitions.release_unstarted,
+                    self.db,
+                    job_id=job.id,
+                    worker=worker,
+                    reason=f"it needs {self._devices_of(job)} devices, {needed} were placed",
+                )
+                await asyncio.to_thread(self.executor.unplace, worker)
                 return
-            needed = self._devices_of(job)
             if needed > len(self.slots):
                 await asyncio.to_thread(
                     transitions.fail,
@@ -440,15 +499,6 @@ class Scheduler:
                     ),
                 )
                 continue
-            if needed > len(free):  # another job was claimed first (the queue moved)
-                await asyncio.to_thread(
-                    transitions.release_unstarted,
-                    self.db,
-                    job_id=job.id,
-                    worker=worker,
-                    reason=f"it needs {needed} free devices",
-                )
-                return
             gang = free[:needed]
             slot = gang[0]
             assignment = WorkerAssignment(
@@ -471,6 +521,7 @@ class Scheduler:
                     worker=worker,
                     reason=type(exc).__name__,
                 )
+                await asyncio.to_thread(self.executor.unplace, worker)
                 return
             pid = getattr(handle, "pid", None)
             logger.info(
@@ -484,3 +535,40 @@ class Scheduler:
             )
             for member in gang[1:]:
                 self.reserved[member.index] = slot.index
+
+    async def _drop_placing(self) -> None:
+        """Give back the reservations no job will take: nothing waits to train."""
+        for index, worker in list(self._placing.items()):
+            # A reservation must not hold a device for nothing.
+            await asyncio.to_thread(self.executor.unplace, worker)
+            del self._placing[index]
+
+    async def _wait_for_placement(self, job_id: str, unplaced: Unplaced) -> None:
+        """Tell the next queued job what its run waits for (once per reason); fail it once the
+        cluster has been unable to ever place it for the grace period."""
+        message = unplaced.waiting_for
+        if message is None:
+            return  # the reservation is under way
+        moment = asyncio.get_running_loop().time()
+        if not unplaced.never:
+            self._unplaceable_since = None
+        elif self._unplaceable_since is None:
+            self._unplaceable_since = moment
+        elif moment - self._unplaceable_since >= self.settings.ray_unplaceable_grace_seconds:
+            failure = JobFailure(UNPLACEABLE_CODE, f"The job cannot be placed: {message}")
+            if await asyncio.to_thread(
+                transitions.unplaceable, self.db, job_id=job_id, failure=failure
+            ):
+                logger.warning("job %s failed: %s", job_id, failure.message)
+            return
+        if self._waiting_said.get(job_id) == message:
+            return
+        grace = self.settings.ray_unplaceable_grace_seconds
+        suffix = f" It fails if no node can hold it in {grace:g} s." if unplaced.never else ""
+        await asyncio.to_thread(
+            transitions.waiting_for_placement,
+            self.db,
+            job_id=job_id,
+            message=f"Waiting to be placed: {message}{suffix}",
+        )
+        self._waiting_said = {job_id: message}

@@ -29,7 +29,7 @@ Method = Literal["supervised", "dpo", "reinforcement"]
 METHODS: tuple[Method, ...] = get_args(Method)
 TrainingType = Literal["lora", "full"]
 TRAINING_TYPES: tuple[TrainingType, ...] = get_args(TrainingType)
-Kind = Literal["integer", "number", "choice", "modules", "file", "early_stopping"]
+Kind = Literal["integer", "number", "choice", "modules", "file", "early_stopping", "boolean"]
 # A concrete value as a job row stores it (JSON); early_stopping's is false or an object.
 Value: TypeAlias = int | float | str | list[str] | dict[str, float]
 JsonSchema: TypeAlias = dict[str, object]
@@ -73,6 +73,9 @@ EVALUATIONS_PER_JOB = 10
 DEFAULT_EVAL_SAMPLES = 16
 REASONING_EFFORTS = ("default", "low", "medium", "high")
 EARLY_STOPPING_KEY = "early_stopping"
+# Whetstone's extension: recompute each decoder layer's activations in the backward pass
+# instead of keeping them (service/training/memory.py counts what it saves).
+ACTIVATION_CHECKPOINTING_KEY = "activation_checkpointing"
 # Early stopping's two settings, their bounds, and what `true` (or a missing one) means:
 # optimizer steps without an improvement of at least min_delta in the monitored loss.
 PATIENCE_KEY = "patience"
@@ -221,6 +224,8 @@ class Hyperparameter:
             return 'expected "all-linear" or a non-empty list of module names'
         if self.kind == "early_stopping":
             return _early_stopping_problem(value)
+        if self.kind == "boolean":
+            return None if isinstance(value, bool) else "expected true or false"
         return None if isinstance(value, str) and value else "expected a file id"
 
     def _number_in_bounds(self, value: object) -> bool:
@@ -250,6 +255,8 @@ class Hyperparameter:
             return schema
         if self.kind == "choice":
             return {"type": "string", "enum": list(self.choices)}
+        if self.kind == "boolean":
+            return {"type": "boolean"}
         if self.kind == "early_stopping":
             return {
                 "anyOf": [
@@ -632,6 +639,17 @@ HYPERPARAMETERS: tuple[Hyperparameter, ...] = (
         unpublished=("reinforcement",),
     ),
     Hyperparameter(
+        ACTIVATION_CHECKPOINTING_KEY,
+        "boolean",
+        "Extension: recompute each decoder layer's activations in the backward pass rather "
+        "than keep them: less memory (the pre-flight check counts it), about a third more "
+        "compute, the same loss.",
+        FORGETTING_METHODS,
+        takes_auto=False,
+        wire_default=None,
+        auto_doc="`false`",
+    ),
+    Hyperparameter(
         DEVICES_KEY,
         "integer",
         "Extension: devices (GPUs, or processes on the CPU) the job trains on, sharded with "
@@ -788,6 +806,7 @@ class ResolvedHyperparameters:
     reference_file: str | None = None
     # None: the run trains every planned step.
     early_stopping: EarlyStopping | None = None
+    activation_checkpointing: bool = False
     # The stored form, in the declaration's order.
     values: Mapping[str, Value] = field(default_factory=dict, compare=False, repr=False)
 
@@ -844,6 +863,8 @@ def _concrete(spec: Hyperparameter, value: object) -> Value:
     """A checked request value in the type its kind resolves to."""
     if spec.kind == "early_stopping":
         return early_stopping_value(value)
+    if spec.kind == "boolean":
+        return bool(value)
     if spec.kind == "integer":
         return value if isinstance(value, int) else int(_as_float(value))
     if spec.kind == "number":
@@ -907,6 +928,7 @@ def _typed(method: Method, values: dict[str, Value]) -> ResolvedHyperparameters:
         reinforcement=reinforcement,
         reference_file=text(REFERENCE_FILE_KEY) if REFERENCE_FILE_KEY in values else None,
         early_stopping=early_stopping,
+        activation_checkpointing=values.get(ACTIVATION_CHECKPOINTING_KEY) is True,
         values=values,
     )
 
@@ -933,8 +955,19 @@ def job_devices(hyperparameters: Mapping[str, object], entry: BaseModelEntry, me
 def check_devices(
     hyperparameters: Mapping[str, object], entry: BaseModelEntry, *, method: str, param: str
 ) -> None:
-    """Refuse a job that asks for more devices than its model's `max_devices` (a 400)."""
+    """Refuse a job that asks for more devices than its model's `max_devices`, or a sharded
+    job over a 4-bit base (a 400)."""
     devices = job_devices(hyperparameters, entry, method)
+    if devices > 1 and entry.quantization is not None:
+        # The sharded path loads fp32 master weights for fully_shard; bitsandbytes' 4-bit
+        # weights are not sharded by it here, so a QLoRA job trains on one device.
+        raise InvalidRequestError(
+            f"Invalid value for '{DEVICES_KEY}': {entry.name} is loaded in "
+            f"{entry.quantization} (4-bit) for training (QLoRA), which trains on one device; "
+            f"got {devices}.",
+            param=f"{param}.{DEVICES_KEY}",
+            code="invalid_value",
+        )
     if devices > entry.max_devices:
         raise InvalidRequestError(
             f"Invalid value for '{DEVICES_KEY}': {entry.name} jobs train on at most "
@@ -976,6 +1009,7 @@ KIND_DOCS: dict[Kind, str] = {
     "modules": "string or list of strings",
     "file": "string",
     "early_stopping": "boolean or object",
+    "boolean": "boolean",
 }
 
 
@@ -993,6 +1027,8 @@ def _bounds_doc(spec: Hyperparameter) -> str:
             f'`true`, `false`, or `{{"{PATIENCE_KEY}": [1, {MAX_PATIENCE}], '
             f'"{MIN_DELTA_KEY}": [0, {_number(MAX_MIN_DELTA)}]}}`'
         )
+    if spec.kind == "boolean":
+        return "`true`, `false`"
     return "a file id"
 
 

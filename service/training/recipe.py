@@ -41,7 +41,13 @@ from pathlib import Path
 from typing import Any, Literal, NotRequired, TypedDict
 
 import torch
-from peft import LoraConfig, PeftModelForCausalLM, get_peft_model, set_peft_model_state_dict
+from peft import (
+    LoraConfig,
+    PeftModelForCausalLM,
+    get_peft_model,
+    prepare_model_for_kbit_training,
+    set_peft_model_state_dict,
+)
 from safetensors.torch import load_file
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
@@ -59,6 +65,7 @@ from service.training.dpo import DPOObjective
 from service.training.early_stopping import EarlyStopper, EarlyStoppingState
 from service.training.hyperparameters import (
     SHARDED_METHODS,
+    LoraShape,
     Method,
     ResolvedHyperparameters,
     Value,
@@ -275,6 +282,8 @@ class FinetuneRecipe:
             if state is not None and "early_stopping" in state:
                 early_stopper.state = EarlyStoppingState.from_state_dict(state["early_stopping"])
         model = self._setup_model(hyperparameters, resume)
+        if hyperparameters.activation_checkpointing:
+            _checkpoint_activations(model)
         if self.rank is not None:
             # After the weights are loaded whole (the checkpoint's, or a starting adapter):
             # each rank keeps its shard.
@@ -364,6 +373,7 @@ class FinetuneRecipe:
         lora = hyperparameters.lora
         if lora is None:
             return self._setup_full_model(resume)
+        self._check_lora_memory(hyperparameters, lora)
         config = LoraConfig(
             task_type="CAUSAL_LM",
             r=lora.rank,
@@ -402,12 +412,52 @@ class FinetuneRecipe:
             _load_adapter(model, self.spec.initial_adapter_dir, "starting")
         return model
 
+    def _check_lora_memory(self, hyperparameters: ResolvedHyperparameters, lora: LoraShape) -> None:
+        """Before loading: refuse a LoRA (or QLoRA) run whose weights and adapter state cannot
+        fit the device; warn when its activations, counted at the longest forward pass the
+        context allows, may not (the data's real lengths are usually shorter)."""
+        spec = self.spec
+        shape = memory.model_shape(spec.model_dir)
+        if shape is None:
+            return
+        plan = memory.TrainingPlan(
+            training_type="lora",
+            quantization=spec.base_model.quantization,
+            batch_size=hyperparameters.batch_size,
+            sequence_length=spec.base_model.context_length,
+            activation_checkpointing=hyperparameters.activation_checkpointing,
+            lora_rank=lora.rank,
+            lora_targets=lora.target_modules,
+            compute_bytes=2 if uses_bf16(spec.device) else 4,
+        )
+        estimate = memory.plan_memory(
+            shape, plan, parameters=memory.parameter_count(spec.model_dir)
+        )
+        available = memory.available_bytes(spec.device)
+        memory.check_plan(estimate, available=available, device=spec.device, with_activations=False)
+        if estimate.total > available:
+            self._warn(
+                f"{estimate.describe()}; {spec.device} has {available / 1024**3:.2f} GiB "
+                "available, so a batch of the longest examples may not fit. Set "
+                '"activation_checkpointing": true or lower batch_size if it runs out of memory.'
+            )
+
     def _wrap(self, config: LoraConfig) -> PeftModelForCausalLM:
         # A sharded run keeps fp32 master weights, as FSDP2 shards a block's parameters as
         # one flat group of one dtype (and casts them to bf16 for compute on CUDA).
+        quantization = self.spec.base_model.quantization
         base: PreTrainedModel = load_model(
-            self.spec.model_dir, device=self.spec.device, fp32=self.rank is not None
+            self.spec.model_dir,
+            device=self.spec.device,
+            fp32=self.rank is not None,
+            quantization=quantization,
         )
+        if quantization is not None:
+            # QLoRA's preparation: norms and embeddings in fp32, inputs that carry gradients
+            # into the frozen 4-bit layers. Checkpointing is the job's own choice.
+            base = prepare_model_for_kbit_training(  # type: ignore[no-untyped-call]  # peft
+                base, use_gradient_checkpointing=False
+            )
         model = get_peft_model(base, config)
         if not isinstance(model, PeftModelForCausalLM):  # task_type CAUSAL_LM makes one
             raise TypeError(f"get_peft_model made a {type(model).__name__}")
@@ -873,6 +923,13 @@ def _load_adapter(model: PeftModelForCausalLM, directory: Path, what: str) -> No
     unexpected = getattr(result, "unexpected_keys", None)
     if unexpected:
         raise ValueError(f"the {what} adapter does not fit: {list(unexpected)[:3]}")
+
+
+def _checkpoint_activations(model: TrainedModel) -> None:
+    """Recompute each decoder layer's activations in the backward pass (transformers' own
+    gradient checkpointing). Non-reentrant: it needs no input that requires a gradient, which
+    a LoRA run's frozen embeddings do not give, and it keeps the RNG state for dropout."""
+    model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
 
 
 def _seed_everything(seed: int) -> None:

@@ -7,6 +7,14 @@
 - With two replicas alive, killing the leader still gets a new job scheduled by the survivor;
   an actor that dies mid-job (a lost node) is a worker crash, retried from its checkpoint; a
   pause and a cancel reach a Ray-run job within a step.
+- Placement: with the default WHETSTONE_RAY_DEVICE (cuda) on this cluster without a GPU,
+  `serve` warns at start-up, and a job stays `queued` with an event saying what it waits for,
+  never `running`, then fails as `unplaceable` after the grace period; with the head's CPUs all
+  held by another tenant, the executor does not place a run (so no job is claimed) and says
+  what it waits for, then reserves them once freed, and gives back a reservation no job took.
+- A sharded job: asking for 2 devices, it trains as one Ray Train run of 2 workers, reports
+  each step once and its adapter (in S3) serves. A gang is placed as one bundle per device,
+  or never when the head is too small.
 
 One head, one database and one bucket for the module. Every Ray process binds loopback.
 """
@@ -366,5 +374,200 @@ def test_an_actor_whose_run_never_came_ends_when_adopted(cluster: Cluster) -> No
         (ended,) = wait(lambda: executor.ended([run]), 60, "the orphan actor to end")
         assert ended.clean, ended.description
         wait(lambda: executor.adopt("ftjob-orphan", worker) is None, 30, "the name to go")
+    finally:
+        executor.close()
+
+
+# -- placement: a job is `running` only once it trains ----------------------------------------
+
+WARNED = "the Ray cluster cannot place any job"
+STARTED = "Fine-tuning job started"
+WAITING = "Waiting to be placed: "
+GRACE_SECONDS = 4
+
+
+def test_a_gpu_job_on_a_cluster_without_gpus_waits_queued_then_fails(cluster: Cluster) -> None:
+    env = {key: value for key, value in cluster.env.items() if key != "WHETSTONE_RAY_DEVICE"}
+    env["WHETSTONE_RAY_UNPLACEABLE_GRACE_SECONDS"] = str(GRACE_SECONDS)
+    server = ServerProcess(cluster.root / "gpu", env).start(timeout=120)
+    try:
+        # The leader connects to the cluster at its first tick, before any job exists.
+        wait(lambda: WARNED in server.log(), 60, "the start-up warning")
+        assert "WHETSTONE_RAY_DEVICE=cpu" in server.log()
+        client = openai_client(server)
+        job_id = create(client, SHORT_EXAMPLES, SHORT).id
+
+        def waiting_event() -> str | None:
+            return next(
+                (e.message for e in all_events(client, job_id) if e.message.startswith(WAITING)),
+                None,
+            )
+
+        message = wait(waiting_event, 60, "the job's waiting event")
+        assert "1 GPU" in message and "no node of the Ray cluster has that much" in message
+        seen: set[str] = set()
+        job = client.fine_tuning.jobs.retrieve(job_id)
+        while job.status not in FINISHED:
+            seen.add(job.status)
+            time.sleep(0.2)
+            job = client.fine_tuning.jobs.retrieve(job_id)
+        # It never claimed to run while it waited.
+        assert seen <= {"validating_files", "queued"}, seen
+        assert job.status == "failed"
+        assert job.error is not None and job.error.code == "unplaceable"
+        assert "WHETSTONE_RAY_DEVICE=cpu" in job.error.message
+        assert STARTED not in [e.message for e in all_events(client, job_id)]
+    finally:
+        server.stop()
+
+
+def test_a_run_is_placed_only_once_the_cluster_has_its_cpus_free(cluster: Cluster) -> None:
+    # The scheduler claims a job only once `place` returns None; training inside the reserved
+    # group is what every test of test_ray.py does.
+    from ray.util.placement_group import placement_group, remove_placement_group
+
+    from service.core.config import Settings
+    from service.scheduler.executors.ray import RayExecutor
+    from service.scheduler.slots import DeviceSlot
+    from service.scheduler.worker import run_worker
+
+    settings = Settings(
+        data_dir=cluster.root / "driver",
+        executor="ray",
+        database_url=cluster.database_url,
+        storage_url=cluster.env["WHETSTONE_STORAGE_URL"],
+        ray_address=cluster.head.address,
+        ray_namespace=cluster.env["WHETSTONE_RAY_NAMESPACE"],
+        ray_device="cpu",
+    )
+    executor = RayExecutor(settings, run_worker)
+    executor.ensure_ready()
+    import ray
+
+    slot = DeviceSlot(index=0, device="cpu", threads=1)
+    worker = executor.token("sched-test", slot)
+    try:
+        # Every CPU of the head is held, as another tenant of the cluster would hold them.
+        hog = placement_group([{"CPU": float(cluster.head.num_cpus)}])
+        ray.get(hog.ready(), timeout=60)
+        unplaced = wait(
+            lambda: (
+                found
+                if (found := executor.place(slot, worker)) is not None
+                and found.waiting_for is not None
+                else None
+            ),
+            30,
+            "the run to wait for CPUs",
+        )
+        assert not unplaced.never
+        assert "needs 1 CPU, 0 GPUs on one node" in unplaced.waiting_for
+        assert "has 0 CPUs, 0 GPUs free" in unplaced.waiting_for
+        remove_placement_group(hog)
+        wait(lambda: executor.place(slot, worker) is None, 30, "the reservation")
+        assert ray.available_resources().get("CPU", 0) == cluster.head.num_cpus - 1
+        # A reservation no job took is given back.
+        executor.unplace(worker)
+        wait(
+            lambda: ray.available_resources().get("CPU", 0) == cluster.head.num_cpus,
+            30,
+            "the reservation to be given back",
+        )
+    finally:
+        executor.close()
+
+
+# -- a sharded job: one Ray Train run ---------------------------------------------------------
+
+# 10 examples in batches of 5 over 2 workers (3 and 2 each): 2 steps an epoch, a checkpoint
+# at step 2, 4 steps in all; few steps, since a Ray Train run takes ~30 s to start here.
+SHARDED = {"n_epochs": 2, "batch_size": 5, "devices": 2}
+
+
+def test_a_two_device_job_trains_as_one_ray_train_run_and_serves(cluster: Cluster) -> None:
+    server = cluster.replica("sharded").start(timeout=120)
+    try:
+        client = openai_client(server)
+        job = client.fine_tuning.jobs.create(
+            model=BASE,
+            training_file=upload(client, chat_lines(SHORT_EXAMPLES)),
+            method={"type": "supervised", "supervised": {"hyperparameters": SHARDED}},
+            seed=7,
+        )
+        done = wait(
+            lambda: (
+                found
+                if (found := client.fine_tuning.jobs.retrieve(job.id)).status in FINISHED
+                else None
+            ),
+            180,
+            "the sharded job to finish",
+        )
+        assert done.status == "succeeded", done.error
+        assert done.method.supervised.hyperparameters.model_dump()["devices"] == 2
+        seen = all_events(client, job.id)
+        total = SHARDED["n_epochs"] * SHORT_EXAMPLES // SHARDED["batch_size"]
+        # Rank 0 alone reports, once per step, for the whole global batch.
+        assert metric_steps(seen) == list(range(1, total + 1))
+        assert not [e.message for e in seen if RETRIED.search(e.message)]
+        assert cluster.attempts(job.id) == 0
+        # It ran as a Ray Train run (TorchTrainer keeps its run's records under the worker's
+        # data directory), not as a single actor.
+        runs = list((cluster.root / "ray-worker" / "ray-train").glob(f"whetstone-{job.id}-*"))
+        assert len(runs) == 1, runs
+        # The adapter rank 0 saved (whole, in S3) serves. That it is the single-device job's
+        # artifact, serving peft's greedy answer, tests/e2e/test_multi_device.py checks on the
+        # same save path; it is not repeated here to keep within the suite's time.
+        assert done.fine_tuned_model is not None
+        s3 = boto3.client("s3", endpoint_url=cluster.env["WHETSTONE_S3_ENDPOINT_URL"])
+        bucket, prefix = cluster.env["WHETSTONE_STORAGE_URL"].removeprefix("s3://").split("/", 1)
+        listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"{prefix}/jobs/{job.id}/adapter/")
+        names = {item["Key"].rsplit("/", 1)[-1] for item in listed.get("Contents", [])}
+        assert {"adapter_config.json", "adapter_model.safetensors"} <= names, names
+        reply = client.completions.create(
+            model=done.fine_tuned_model, prompt="Tell me something", max_tokens=8, temperature=0
+        )
+        assert reply.model == done.fine_tuned_model
+        assert reply.choices[0].text and reply.usage is not None
+        assert reply.usage.completion_tokens > 0
+    finally:
+        server.stop()
+
+
+def test_a_gang_is_placed_as_one_bundle_per_device(cluster: Cluster) -> None:
+    # The head has 2 CPUs: a 2-device run (a CPU each) is placed; a 3-device one never can be.
+    from service.core.config import Settings
+    from service.scheduler.executors.ray import RayExecutor
+    from service.scheduler.slots import DeviceSlot
+    from service.scheduler.worker import run_worker
+
+    settings = Settings(
+        data_dir=cluster.root / "driver",
+        executor="ray",
+        database_url=cluster.database_url,
+        storage_url=cluster.env["WHETSTONE_STORAGE_URL"],
+        ray_address=cluster.head.address,
+        ray_namespace=cluster.env["WHETSTONE_RAY_NAMESPACE"],
+        ray_device="cpu",
+    )
+    executor = RayExecutor(settings, run_worker)
+    executor.ensure_ready()
+    import ray
+
+    slot = DeviceSlot(index=0, device="cpu", threads=1)
+    worker = executor.token("sched-test", slot)
+    try:
+        never = executor.place(slot, worker, devices=3)
+        assert never is not None and never.never
+        assert never.waiting_for is not None
+        assert "3 bundles (one per device) of 1 CPU, 0 GPUs" in never.waiting_for
+        wait(lambda: executor.place(slot, worker, devices=2) is None, 30, "the gang's group")
+        assert ray.available_resources().get("CPU", 0) == cluster.head.num_cpus - 2
+        executor.unplace(worker)
+        wait(
+            lambda: ray.available_resources().get("CPU", 0) == cluster.head.num_cpus,
+            30,
+            "the reservation to be given back",
+        )
     finally:
         executor.close()

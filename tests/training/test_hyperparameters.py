@@ -349,6 +349,15 @@ def test_more_devices_than_the_model_allows_are_refused() -> None:
     assert "at most 4 device(s)" in refused.value.message
 
 
+def test_a_sharded_job_over_a_4_bit_base_is_refused() -> None:
+    quantized = BaseModelEntry(name="q", path=REPO_ROOT, max_devices=2, quantization="nf4")
+    check_devices({}, quantized, method="supervised", param="hyperparameters")
+    with pytest.raises(InvalidRequestError) as refused:
+        check_devices({"devices": 2}, quantized, method="supervised", param="hyperparameters")
+    assert refused.value.param == "hyperparameters.devices"
+    assert "QLoRA" in refused.value.message and "one device" in refused.value.message
+
+
 def test_reinforcement_refuses_more_than_one_device_saying_why() -> None:
     validate_hyperparameters({"devices": 1}, method="reinforcement")
     with pytest.raises(InvalidRequestError) as refused:

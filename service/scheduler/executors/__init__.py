@@ -6,6 +6,10 @@
 - `ray` (ray.py): a detached Ray actor per job on the cluster; the runs outlive every API
   replica, and the next leader adopts them by name.
 
+A run starts only once the executor has placed it (`place`): the Ray executor first reserves
+the run's resources in a placement group, so a job is claimed (`running`) only when its worker
+can start at once; until then the job stays `queued`, with an event saying what it waits for.
+
 Either way the worker is `service.scheduler.worker.run_worker`, which opens the database and the
 store from the settings and writes everything there itself, guarded by its worker token.
 """
@@ -19,6 +23,7 @@ from typing import TYPE_CHECKING, Protocol, TypeAlias
 from service.core.config import Settings
 from service.scheduler.slots import DeviceSlot
 from service.scheduler.worker import WorkerAssignment
+from service.training.contract import RankContext
 
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
@@ -27,6 +32,8 @@ if TYPE_CHECKING:
     from service.scheduler.executors.ray import ActorRun
 
 WorkerTarget = Callable[[WorkerAssignment], None]
+# A sharded job's rank entry point (service.scheduler.worker.run_rank, or a test's).
+RankTarget = Callable[[WorkerAssignment, RankContext], None]
 # Worker tokens of Ray runs start with this; the rest are local workers' tokens.
 RAY_TOKEN_PREFIX = "ray/"
 # An executor's own handle of a run: a local worker process (or a sharded job's gang of rank
@@ -54,6 +61,16 @@ class Ended:
     clean: bool
 
 
+@dataclass(frozen=True)
+class Unplaced:
+    """Why a slot's next run cannot start yet: what it waits for, for the queued job's event."""
+
+    # None while the reservation is only under way (the cluster has room): nothing to say.
+    waiting_for: str | None
+    # True when no node of the cluster could ever hold the run, however long it waited.
+    never: bool = False
+
+
 class Executor(Protocol):
     """Starts, watches, stops and adopts the workers of claimed jobs."""
 
@@ -77,6 +94,15 @@ class Executor(Protocol):
 
     def token(self, scheduler: str, slot: DeviceSlot) -> str:
         """A fresh worker token for a run in `slot`."""
+        ...
+
+    def place(self, slot: DeviceSlot, worker: str, *, devices: int = 1) -> Unplaced | None:
+        """Reserve what the run `worker` in `slot` needs on `devices` devices (blocking); None
+        once reserved, so that `start` begins training at once."""
+        ...
+
+    def unplace(self, worker: str) -> None:
+        """Give back the reservation of a run that will not start (no job claimed it)."""
         ...
 
     def start(self, assignment: WorkerAssignment) -> RunHandle:

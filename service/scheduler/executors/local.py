@@ -28,18 +28,16 @@ import multiprocessing
 import multiprocessing.forkserver
 import signal
 import socket
-from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 
 from service.core.config import Settings
 from service.core.ids import random_token
-from service.scheduler.executors import Ended, Run, WorkerTarget
+from service.scheduler.executors import Ended, RankTarget, Run, WorkerTarget
 from service.scheduler.slots import DeviceSlot, discover_slots
 from service.scheduler.worker import WorkerAssignment, run_rank
 from service.training.contract import RankContext
 
-RankTarget = Callable[[WorkerAssignment, RankContext], None]
 # Where a gang's ranks meet (torchrun's default for a single node).
 MASTER_ADDR = "127.0.0.1"
 
@@ -89,6 +87,13 @@ class LocalExecutor:
     def token(self, scheduler: str, slot: DeviceSlot) -> str:
         """`<scheduler>/<slot>/<random>`."""
         return f"{scheduler}/{slot.index}/{random_token(8)}"
+
+    def place(self, slot: DeviceSlot, worker: str, *, devices: int = 1) -> None:
+        """Nothing to reserve: a slot is a device of this machine, free while no run holds it
+        (a gang's slots are the scheduler's to count)."""
+
+    def unplace(self, worker: str) -> None:
+        """Nothing was reserved."""
 
     def start(self, assignment: WorkerAssignment) -> BaseProcess | Gang:
         """Spawn the worker process, or a sharded job's rank processes."""
