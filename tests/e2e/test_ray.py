@@ -31,7 +31,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import openai
@@ -43,6 +43,9 @@ from tests.conftest import SHARED_POSTGRES_URL, postgres_available
 from tests.e2e.conftest import openai_client
 from tests.e2e.test_fine_tuning import BASE, FINISHED, SENTENCE, metric_steps, upload
 from tests.harness import RAY_LOOPBACK_ENV, MotoServer, RayHead, ServerProcess
+
+if TYPE_CHECKING:
+    from service.scheduler.executors.ray import RayExecutor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -421,14 +424,10 @@ def test_a_gpu_job_on_a_cluster_without_gpus_waits_queued_then_fails(cluster: Cl
         server.stop()
 
 
-def test_a_run_is_placed_only_once_the_cluster_has_its_cpus_free(cluster: Cluster) -> None:
-    # The scheduler claims a job only once `place` returns None; training inside the reserved
-    # group is what every test of test_ray.py does.
-    from ray.util.placement_group import placement_group, remove_placement_group
-
+def driver_executor(cluster: Cluster) -> RayExecutor:
+    """A Ray executor on the module's head, as a leader builds it, with CPU runs."""
     from service.core.config import Settings
     from service.scheduler.executors.ray import RayExecutor
-    from service.scheduler.slots import DeviceSlot
     from service.scheduler.worker import run_worker
 
     settings = Settings(
@@ -442,6 +441,17 @@ def test_a_run_is_placed_only_once_the_cluster_has_its_cpus_free(cluster: Cluste
     )
     executor = RayExecutor(settings, run_worker)
     executor.ensure_ready()
+    return executor
+
+
+def test_a_run_is_placed_only_once_the_cluster_has_its_cpus_free(cluster: Cluster) -> None:
+    # The scheduler claims a job only once `place` returns None; training inside the reserved
+    # group is what every test of test_ray.py does.
+    from ray.util.placement_group import placement_group, remove_placement_group
+
+    from service.scheduler.slots import DeviceSlot
+
+    executor = driver_executor(cluster)
     import ray
 
     slot = DeviceSlot(index=0, device="cpu", threads=1)
@@ -536,22 +546,9 @@ def test_a_two_device_job_trains_as_one_ray_train_run_and_serves(cluster: Cluste
 
 def test_a_gang_is_placed_as_one_bundle_per_device(cluster: Cluster) -> None:
     # The head has 2 CPUs: a 2-device run (a CPU each) is placed; a 3-device one never can be.
-    from service.core.config import Settings
-    from service.scheduler.executors.ray import RayExecutor
     from service.scheduler.slots import DeviceSlot
-    from service.scheduler.worker import run_worker
 
-    settings = Settings(
-        data_dir=cluster.root / "driver",
-        executor="ray",
-        database_url=cluster.database_url,
-        storage_url=cluster.env["WHETSTONE_STORAGE_URL"],
-        ray_address=cluster.head.address,
-        ray_namespace=cluster.env["WHETSTONE_RAY_NAMESPACE"],
-        ray_device="cpu",
-    )
-    executor = RayExecutor(settings, run_worker)
-    executor.ensure_ready()
+    executor = driver_executor(cluster)
     import ray
 
     slot = DeviceSlot(index=0, device="cpu", threads=1)
