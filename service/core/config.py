@@ -215,6 +215,35 @@ class Settings(BaseSettings):
         None,
         description="Scratch space and the emulator cache on Ray nodes; default: data_dir.",
     )
+    tinker_enabled: bool = Field(
+        True,
+        description="Serve the Tinker API under /api/v1 (TINKER_BASE_URL is the server's root).",
+    )
+    tinker_long_poll_seconds: float = Field(
+        30.0,
+        gt=0,
+        le=40,
+        description="How long retrieve_future holds a pending future before answering "
+        "try_again (the SDK's own timeout is 45 s).",
+    )
+    tinker_session_idle_seconds: float = Field(
+        1800.0,
+        gt=0,
+        description="A training model with no request and no session heartbeat for this long is "
+        "reclaimed: its worker exits, its device slot frees, and a later request fails naming "
+        "load_state from the last save.",
+    )
+    tinker_worker_heartbeat_seconds: float = Field(
+        2.0,
+        gt=0,
+        description="How often a Tinker session worker beats; one silent for five beats is lost, "
+        "and its pending futures fail with category `server`.",
+    )
+    tinker_max_request_bytes: int = Field(
+        64 * 1024 * 1024,
+        gt=0,
+        description="Largest Tinker request body (forward_backward chunks, after zstd), in bytes.",
+    )
     log_level: str = Field("info", description="Python log level name.")
     log_format: Literal["text", "json"] = Field(
         "text",

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from service.core.wire import JSONObject
@@ -376,4 +386,117 @@ class BedrockDeploymentRow(Base):
     job_id: Mapped[str] = mapped_column(String(64))
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
     client_request_token: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class TinkerSessionRow(Base):
+    """A Tinker client session (`create_session`): one SDK ServiceClient and what it made."""
+
+    __tablename__ = "tinker_sessions"
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    project: Mapped[str] = mapped_column(String(128), index=True)
+    sdk_version: Mapped[str] = mapped_column(String(64))
+    tags: Mapped[list[str]] = mapped_column(JSON)
+    user_metadata: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    # The SDK's session_heartbeat, in seconds; idle reclaim reads it with last_request_at.
+    heartbeat_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class TinkerModelRow(Base):
+    """A training client's LoRA model, `{session_id}:train:{model_seq_id}` (Tinker's training
+    run), held between calls by one session worker.
+
+    status: pending (waits for a device slot) -> starting (a worker claimed it and loads) ->
+    ready -> closed (unloaded, or reclaimed idle) | lost (its worker died: its pending futures
+    failed with category `server`; `load_state` from the last save resumes in a new client).
+    """
+
+    __tablename__ = "tinker_models"
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(160), unique=True, index=True)
+    project: Mapped[str] = mapped_column(String(128), index=True)
+    session_id: Mapped[str] = mapped_column(String(64), index=True)
+    base_model: Mapped[str] = mapped_column(String(255))
+    lora_rank: Mapped[int] = mapped_column(Integer)
+    # LoraConfig as sent (seed, train_mlp, train_attn, train_unembed) and the optimizer family.
+    lora_config: Mapped[dict[str, Any]] = mapped_column(JSON)
+    optimizer_config: Mapped[dict[str, Any]] = mapped_column(JSON)
+    user_metadata: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    # The executor's name for the worker holding the model, its device slot, the scheduler that
+    # started it, and the worker's own heartbeat (ms): a stale one means the worker is lost.
+    worker: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    slot: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    scheduler: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    worker_heartbeat_at_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # The highest seq_id the worker finished (0: none): it runs seq_id + 1 next.
+    done_seq_id: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    last_request_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class TinkerRequestRow(Base):
+    """One submitted Tinker operation and its future (`request_id`), with its body and result.
+
+    status: pending -> running -> done | failed. A failed one holds Tinker's
+    `{"error", "category"}`; a done one its result, JSON or protobuf as result_type says.
+    """
+
+    __tablename__ = "tinker_requests"
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    project: Mapped[str] = mapped_column(String(128), index=True)
+    model_id: Mapped[str | None] = mapped_column(String(160), nullable=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    seq_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    # The request's body as received ("json" or "proto", decompressed).
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    payload_type: Mapped[str] = mapped_column(String(16))
+    result: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    result_type: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at_ms: Mapped[int] = mapped_column(BigInteger)
+    finished_at_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    __table_args__ = (Index("ix_tinker_requests_model_status_seq", "model_id", "status", "seq_id"),)
+
+
+class TinkerCheckpointRow(Base):
+    """A saved state (`weights/<name>`) or sampler weights (`sampler_weights/<name>`) of a
+    training run: `tinker://{model_id}/{checkpoint_id}`, stored as a PEFT adapter directory
+    (plus the optimizer state for a training checkpoint) under storage_key."""
+
+    __tablename__ = "tinker_checkpoints"
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    project: Mapped[str] = mapped_column(String(128), index=True)
+    model_id: Mapped[str] = mapped_column(String(160), index=True)
+    checkpoint_id: Mapped[str] = mapped_column(String(300))
+    # "training" or "sampler", as the SDK's CheckpointType.
+    checkpoint_type: Mapped[str] = mapped_column(String(16))
+    tinker_path: Mapped[str] = mapped_column(String(512), unique=True, index=True)
+    storage_key: Mapped[str] = mapped_column(String(1024))
+    base_model: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Unnamed sampler weights (a sampling client per RL step): reclaimed with their session.
+    ephemeral: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_metadata: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class TinkerSamplingSessionRow(Base):
+    """A sampling client (`create_sampling_session`): a base model, or sampler weights."""
+
+    __tablename__ = "tinker_sampling_sessions"
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(160), unique=True, index=True)
+    project: Mapped[str] = mapped_column(String(128), index=True)
+    session_id: Mapped[str] = mapped_column(String(64), index=True)
+    base_model: Mapped[str] = mapped_column(String(255))
+    # tinker://.../sampler_weights/... when sampling trained weights; None for the base model.
+    model_path: Mapped[str | None] = mapped_column(String(512), nullable=True)
     created_at: Mapped[int] = mapped_column(BigInteger)
