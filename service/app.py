@@ -31,6 +31,10 @@ from service.observability import router as observability
 from service.observability.middleware import MetricsMiddleware
 from service.reports import router as reports
 from service.responses import router as responses
+from service.tinker import errors as tinker_errors
+from service.tinker import router as tinker
+from service.tinker.checkpoints import router as tinker_checkpoints
+from service.tinker.sampling import router as tinker_sampling
 from service.uploads import router as uploads
 from service.vertex import envelope as vertex_envelope
 from service.vertex import router as vertex
@@ -67,6 +71,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         dialects={
             **dict.fromkeys(bedrock.PATH_PREFIXES, render_aws_error),
             **vertex_envelope.ERROR_DIALECTS,
+            **tinker_errors.ERROR_DIALECTS,
         },
     )
     install_openapi(app)
@@ -101,6 +106,10 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     for version in ("/v1beta1", "/v1"):
         app.include_router(vertex.router, prefix=version)
     app.include_router(vertex.token_router)
+    if settings.tinker_enabled:
+        # Thinking Machines' front door: TINKER_BASE_URL is the server's root.
+        for tinker_slice in (tinker, tinker_sampling, tinker_checkpoints):
+            app.include_router(tinker_slice.router, prefix="/api/v1", include_in_schema=False)
     app.include_router(dashboard.router)
     app.mount(dashboard.STATIC_PREFIX, dashboard.assets(), name="dashboard-static")
     return app
