@@ -1,0 +1,162 @@
+"""A Tinker forward_backward + optim_step round trip through the SDK, against the same step in
+process.
+
+Both sides train the same LoRA (rank 16, seed 0, Tinker's alpha 32 on every linear layer) on the
+emulator `whetstone-tiny`, with the same batch (--batch sequences of --tokens tokens, drawn from
+the emulator's vocabulary with a fixed seed, cross_entropy with unit weights) and the same Adam
+(learning rate 1e-4, Tinker's defaults otherwise), on the same torch threads (those a CPU slot's
+session worker gets):
+  (a) in process: `SessionTrainer.train_step`, the trainer a session worker holds;
+  (b) through the SDK (tinker 0.38) against a real `whetstone serve` (SQLite, local disk):
+      `forward_backward` and `optim_step` submitted back to back, then both futures awaited,
+      as a training loop does. The round trip is HTTP, the request rows, the session worker
+      picking them up in seq order, protobuf both ways and the long-polled futures.
+Both sides warm up (--warmup steps) first; then --rounds rounds alternate --steps steps of (a)
+and of (b), so that a change in the machine's load touches both. It prints the median seconds
+per step of each, and the ratio (b)/(a); the issue's goal is at most 1.3.
+
+    .venv/bin/python bench/tinker_overhead.py [--batch 8] [--tokens 128] [--steps 5] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import tinker
+import torch
+from tinker import types
+
+from service.catalog import EMULATOR_NAME, Catalog
+from service.core.config import Settings
+from service.scheduler.slots import discover_slots
+from service.training.sessions import AdamSpec, LoraSpec, TrainingDatum
+from service.training.sessions.trainer import SessionTrainer
+from tests.harness import ServerProcess
+
+RANK = 16
+SEED = 0
+LEARNING_RATE = 1e-4
+
+
+def token_rows(batch: int, tokens: int, vocabulary: int) -> list[list[int]]:
+    """`batch` rows of `tokens` token ids below `vocabulary`, the same on every run."""
+    generator = np.random.default_rng(SEED)
+    return [generator.integers(0, vocabulary, size=tokens).tolist() for _ in range(batch)]
+
+
+def in_process_data(rows: list[list[int]]) -> list[TrainingDatum]:
+    """The batch as the session worker hands it to the trainer: next-token targets."""
+    return [
+        TrainingDatum(
+            tokens=row[:-1],
+            loss_fn_inputs={
+                "target_tokens": np.asarray(row[1:], dtype=np.int64),
+                "weights": np.ones(len(row) - 1, dtype=np.float32),
+            },
+        )
+        for row in rows
+    ]
+
+
+def sdk_data(rows: list[list[int]]) -> list[types.Datum]:
+    """The same batch as the SDK sends it."""
+    return [
+        types.Datum(
+            model_input=types.ModelInput.from_ints(row[:-1]),
+            loss_fn_inputs={
+                "target_tokens": np.asarray(row[1:], dtype=np.int64),
+                "weights": np.ones(len(row) - 1, dtype=np.float32),
+            },
+        )
+        for row in rows
+    ]
+
+
+def timed_in_process(trainer: SessionTrainer, data: list[TrainingDatum], steps: int) -> list[float]:
+    """Seconds of each of `steps` in-process steps."""
+    adam = AdamSpec(learning_rate=LEARNING_RATE)
+    seconds = []
+    for _ in range(steps):
+        started = time.perf_counter()
+        trainer.train_step(data, "cross_entropy", adam)
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def timed_sdk(client: tinker.TrainingClient, data: list[types.Datum], steps: int) -> list[float]:
+    """Seconds of each of `steps` round trips through the SDK."""
+    adam = types.AdamParams(learning_rate=LEARNING_RATE)
+    seconds = []
+    for _ in range(steps):
+        started = time.perf_counter()
+        forward_backward = client.forward_backward(data, "cross_entropy")
+        optim_step = client.optim_step(adam)
+        forward_backward.result()
+        optim_step.result()
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def main() -> None:
+    """Warm both sides, time them in alternating rounds, and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--tokens", type=int, default=128)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="tinker-overhead-") as scratch:
+        data_dir = Path(scratch)
+        # The threads the server's session worker gets on this machine (one CPU slot).
+        threads = discover_slots(Settings(data_dir=data_dir))[0].threads
+        torch.set_num_threads(threads)
+        catalog = Catalog.load(data_dir=data_dir, models_file=None)
+        trainer = SessionTrainer.create(
+            catalog=catalog,
+            base_model=EMULATOR_NAME,
+            lora=LoraSpec(rank=RANK, seed=SEED),
+            device=torch.device("cpu"),
+        )
+        vocabulary = trainer.model.get_input_embeddings().num_embeddings
+        rows = token_rows(args.batch, args.tokens, vocabulary)
+        server = ServerProcess(data_dir / "server", env={"OMP_NUM_THREADS": str(threads)})
+        server.start()
+        try:
+            service = tinker.ServiceClient(base_url=server.base_url, api_key="tml-bench")
+            client = service.create_lora_training_client(EMULATOR_NAME, rank=RANK, seed=SEED)
+            local, remote = in_process_data(rows), sdk_data(rows)
+            timed_in_process(trainer, local, args.warmup)
+            timed_sdk(client, remote, args.warmup)
+            in_process: list[float] = []
+            through_sdk: list[float] = []
+            for _ in range(args.rounds):
+                in_process += timed_in_process(trainer, local, args.steps)
+                through_sdk += timed_sdk(client, remote, args.steps)
+        finally:
+            server.stop()
+
+    load = os.getloadavg()[0]
+    local_median, sdk_median = statistics.median(in_process), statistics.median(through_sdk)
+    print(
+        f"batch {args.batch} x {args.tokens} tokens, LoRA rank {RANK}, {threads} torch thread(s), "
+        f"{args.rounds} rounds of {args.steps} steps, load average {load:.1f}"
+    )
+    print(f"in process (SessionTrainer.train_step): {local_median * 1000:8.1f} ms/step")
+    print(f"through the SDK (forward_backward + optim_step): {sdk_median * 1000:8.1f} ms/step")
+    print(f"ratio SDK / in process: {sdk_median / local_median:.2f}x (goal <= 1.3x)")
+
+
+if __name__ == "__main__":
+    main()
