@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from typing import NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from service.core.db import Database, rows_affected
@@ -28,6 +28,7 @@ CLOSED, LOST = "closed", "lost"
 HELD = (STARTING, READY)
 # The request that loads a model: it has the model's id and no seq_id.
 CREATE_MODEL = "create_model"
+LOAD_WEIGHTS = "load_weights"
 # Futures that have not ended.
 OPEN_REQUESTS = ("pending", "running")
 
@@ -37,6 +38,7 @@ class HeldModel(NamedTuple):
 
     model_id: str
     worker: str
+    status: str
     # Unix milliseconds of the worker's last beat; None before its first.
     heartbeat_at_ms: int | None
 
@@ -125,7 +127,7 @@ def held_models(db: Database) -> list[HeldModel]:
             .order_by(TinkerModelRow.seq)
         )
         return [
-            HeldModel(row.id, row.worker, row.worker_heartbeat_at_ms)
+            HeldModel(row.id, row.worker, row.status, row.worker_heartbeat_at_ms)
             for row in rows
             if row.worker is not None
         ]
@@ -168,11 +170,21 @@ def heartbeat(db: Database, *, model_id: str, worker: str) -> bool:
 
 
 def create_request(db: Database, *, model_id: str) -> TinkerRequestRow | None:
-    """The model's create_model future (done or not)."""
+    """The request that loads the model (done or not): its create_model, or the load_weights
+    that creates it from a checkpoint (`create_training_client_from_state`: no seq_id)."""
     with db.session() as session:
         return session.scalar(
             select(TinkerRequestRow)
-            .where(TinkerRequestRow.model_id == model_id, TinkerRequestRow.kind == CREATE_MODEL)
+            .where(
+                TinkerRequestRow.model_id == model_id,
+                or_(
+                    TinkerRequestRow.kind == CREATE_MODEL,
+                    and_(
+                        TinkerRequestRow.kind == LOAD_WEIGHTS,
+                        or_(TinkerRequestRow.seq_id.is_(None), TinkerRequestRow.seq_id == 0),
+                    ),
+                ),
+            )
             .order_by(TinkerRequestRow.seq)
             .limit(1)
         )
@@ -315,18 +327,20 @@ def end_model(
 
 def fail_requests_of_ended_models(db: Database, *, messages: dict[str, str]) -> int:
     """Fail the futures submitted to models that ended (closed or lost) after they did, with
-    `messages[status]` (category user: the caller must load_state); how many."""
+    `messages[status]` formatted with the model_id (category user: the caller must
+    load_state); how many."""
     with db.session() as session:
         rows = session.execute(
-            select(TinkerRequestRow.id, TinkerModelRow.status)
+            select(TinkerRequestRow.id, TinkerModelRow.id, TinkerModelRow.status)
             .join(TinkerModelRow, TinkerModelRow.id == TinkerRequestRow.model_id)
             .where(
                 TinkerModelRow.status.in_(tuple(messages)),
                 TinkerRequestRow.status.in_(OPEN_REQUESTS),
             )
         ).all()
-        for request_id, status in rows:
-            _fail(session, request_ids=[request_id], message=messages[status], category="user")
+        for request_id, model_id, status in rows:
+            message = messages[status].format(model_id=model_id)
+            _fail(session, request_ids=[request_id], message=message, category="user")
         return len(rows)
 
 
