@@ -147,7 +147,7 @@ def submit(
 
 
 def forward_backward_payload(
-    seq_id: int, tokens: list[int], loss_fn: str = "cross_entropy"
+    seq_id: int, tokens: list[int], loss_fn: Any = "cross_entropy"
 ) -> bytes:
     """A forward_backward chunk as the SDK sends it (protobuf)."""
     datum = tinker.Datum(
