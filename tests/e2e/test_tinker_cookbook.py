@@ -97,7 +97,7 @@ def _records(path: Path) -> list[dict[str, Any]]:
 
 def _listed_checkpoints(base_url: str, tinker_path: str) -> set[str]:
     """The tinker:// paths the REST client lists for the run that saved `tinker_path`."""
-    rest = tinker.ServiceClient(base_url=base_url).create_rest_client()
+    rest = tinker.RestClient(base_url=base_url)
     run_id = tinker_path.removeprefix("tinker://").split("/", 1)[0]
     listed = rest.list_checkpoints(run_id).result()
     return {checkpoint.tinker_path for checkpoint in listed.checkpoints}
