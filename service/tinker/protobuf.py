@@ -112,13 +112,7 @@ def _loss_fn_config(message: pb.ForwardBackwardRequest) -> dict[str, float] | No
 def decode_forward_backward(payload: bytes) -> ForwardBackwardCall:
     """Decode a ForwardBackwardRequest body (zstd already removed); InvalidRequestError for a
     body that is no such message, or asks for what is not supported (image chunks)."""
-    message = pb.ForwardBackwardRequest()
-    try:
-        message.ParseFromString(payload)
-    except DecodeError as exc:
-        raise InvalidRequestError(
-            "The forward_backward body is not a tinker ForwardBackwardRequest protobuf message."
-        ) from exc
+    message = _parse(payload)
     data = [
         TrainingDatum(
             tokens=_tokens(index, datum),
@@ -132,6 +126,40 @@ def decode_forward_backward(payload: bytes) -> ForwardBackwardCall:
         data=data,
         loss_fn=message.loss_fn,
         loss_fn_config=_loss_fn_config(message),
+        forward_only=bool(message.forward_only),
+    )
+
+
+@dataclass(frozen=True)
+class ForwardBackwardHeader:
+    """What the front door reads of a forward_backward body to queue it."""
+
+    model_id: str
+    seq_id: int
+    forward_only: bool
+
+
+def _parse(payload: bytes) -> pb.ForwardBackwardRequest:
+    message = pb.ForwardBackwardRequest()
+    try:
+        message.ParseFromString(payload)
+    except DecodeError as exc:
+        raise InvalidRequestError(
+            "The forward_backward body is not a tinker ForwardBackwardRequest protobuf message "
+            "(Content-Type: application/x-protobuf)."
+        ) from exc
+    return message
+
+
+def peek_forward_backward(payload: bytes) -> ForwardBackwardHeader:
+    """The model and seq_id of a ForwardBackwardRequest body; InvalidRequestError when it is
+    no such message or names no model."""
+    message = _parse(payload)
+    if not message.model_id:
+        raise InvalidRequestError("The forward_backward body names no model_id.", param="model_id")
+    return ForwardBackwardHeader(
+        model_id=message.model_id,
+        seq_id=int(message.seq_id),
         forward_only=bool(message.forward_only),
     )
 

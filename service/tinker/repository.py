@@ -6,11 +6,16 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from service.core.ids import new_id, now
-from service.core.tables import TinkerModelRow, TinkerRequestRow, TinkerSessionRow
+from service.core.tables import (
+    TinkerCheckpointRow,
+    TinkerModelRow,
+    TinkerRequestRow,
+    TinkerSessionRow,
+)
 
 REQUEST_ID_PREFIX = "treq_"
 SESSION_ID_PREFIX = "tsess_"
@@ -183,4 +188,59 @@ def fail_request(session: Session, *, request_id: str, message: str, category: s
             error={"error": message, "category": category},
             finished_at_ms=now_ms(),
         )
+    )
+
+
+def find_sequenced_request(
+    session: Session, *, project: str, model_id: str, seq_id: int
+) -> TinkerRequestRow | None:
+    """The request already submitted at this place of the model's order (a retried submit)."""
+    return session.scalar(
+        select(TinkerRequestRow)
+        .where(
+            TinkerRequestRow.project == project,
+            TinkerRequestRow.model_id == model_id,
+            TinkerRequestRow.seq_id == seq_id,
+        )
+        .order_by(TinkerRequestRow.seq)
+        .limit(1)
+    )
+
+
+def last_seq_id(session: Session, *, model_id: str) -> int:
+    """The highest seq_id submitted to the model (0: none)."""
+    highest = session.scalar(
+        select(func.max(TinkerRequestRow.seq_id)).where(TinkerRequestRow.model_id == model_id)
+    )
+    return int(highest or 0)
+
+
+def get_checkpoint(
+    session: Session, *, project: str, tinker_path: str
+) -> TinkerCheckpointRow | None:
+    """The checkpoint at a tinker:// path, when the project owns it or it is public."""
+    row = session.scalar(
+        select(TinkerCheckpointRow).where(TinkerCheckpointRow.tinker_path == tinker_path)
+    )
+    if row is None or (row.project != project and not row.public):
+        return None
+    return row
+
+
+def sampling_completions(
+    session: Session, *, project: str, sampling_session_id: str, after_seq: int
+) -> list[TinkerRequestRow]:
+    """The ended requests of a sampling session after a cursor (a row's seq), oldest first."""
+    return list(
+        session.scalars(
+            select(TinkerRequestRow)
+            .where(
+                TinkerRequestRow.project == project,
+                TinkerRequestRow.model_id == sampling_session_id,
+                TinkerRequestRow.status.in_(("done", "failed")),
+                TinkerRequestRow.seq > after_seq,
+            )
+            .order_by(TinkerRequestRow.seq)
+            .limit(1000)
+        ).all()
     )

@@ -8,26 +8,45 @@ errors take Tinker's envelope (service/tinker/errors.py).
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Callable
+
+import zstandard
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
+from service.core.auth import Principal
+from service.core.config import Settings
+from service.core.db import Database
+from service.core.errors import InvalidRequestError, PayloadTooLargeError
 from service.deps import CatalogDep, DatabaseDep, SettingsDep
 from service.tinker import futures, operations
 from service.tinker.deps import TinkerPrincipal
 from service.tinker.errors import check_sdk_version
+from service.tinker.protobuf import peek_forward_backward
 from service.tinker.schemas import (
+    CancelFutureRequest,
     ClientConfigRequest,
     ClientConfigResponse,
     ClientDynamicConfigResponse,
+    CreateModelRequest,
     CreateSessionRequest,
     CreateSessionResponse,
     FutureRetrieveRequest,
+    FuturesRetrieveRequest,
+    FuturesRetrieveResponse,
+    GetInfoRequest,
+    GetInfoResponse,
     GetServerCapabilitiesResponse,
     HealthResponse,
+    LoadWeightsRequest,
+    OptimStepRequest,
+    SaveWeightsRequest,
     SessionHeartbeatRequest,
     SessionHeartbeatResponse,
     TelemetryResponse,
+    UnloadModelRequest,
+    UntypedAPIFuture,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -118,3 +137,263 @@ def future_response(state: futures.FutureState, queue_state: str) -> Response:
     if state.result_type == "proto":
         return Response(state.result, media_type=PROTOBUF_MEDIA_TYPE)
     return Response(state.result, media_type="application/json")
+
+
+async def read_protobuf_body(request: Request, *, limit: int) -> bytes:
+    """The protobuf body, zstd removed when Content-Encoding says so; 413 above `limit`."""
+    body = await request.body()
+    encoding = request.headers.get("content-encoding", "").strip().lower()
+    if encoding in ("", "identity"):
+        payload = body
+    elif encoding == "zstd":
+        try:
+            payload = await run_in_threadpool(_unzstd, body, limit)
+        except zstandard.ZstdError as exc:
+            raise InvalidRequestError(
+                f"The body is not valid zstd (Content-Encoding: zstd): {exc}."
+            ) from exc
+    else:
+        raise InvalidRequestError(
+            f"Content-Encoding {encoding!r} is not supported: send zstd or no encoding.",
+            code="unsupported_content_encoding",
+        )
+    if len(payload) > limit:
+        raise PayloadTooLargeError(
+            f"The request body is {len(payload)} bytes, above this server's limit of {limit} "
+            "(WHETSTONE_TINKER_MAX_REQUEST_BYTES)."
+        )
+    return payload
+
+
+def _unzstd(body: bytes, limit: int) -> bytes:
+    # Streamed, so that a small body that decompresses into gigabytes stops at the limit.
+    reader = zstandard.ZstdDecompressor().stream_reader(body)
+    payload = reader.read(limit + 1)
+    return bytes(payload)
+
+
+async def _json_body(request: Request) -> bytes:
+    """The raw JSON body, stored as the request's payload (the worker reads it)."""
+    return await request.body()
+
+
+@router.post("/create_model")
+async def create_model(
+    body: CreateModelRequest,
+    request: Request,
+    principal: TinkerPrincipal,
+    db: DatabaseDep,
+    catalog: CatalogDep,
+) -> UntypedAPIFuture:
+    """A LoRA training client's model: a future that ends once a worker has loaded it."""
+    payload = await _json_body(request)
+    submitted = await run_in_threadpool(
+        operations.create_model, db, catalog, principal=principal, request=body, payload=payload
+    )
+    return UntypedAPIFuture(request_id=submitted.request_id, model_id=submitted.model_id)
+
+
+@router.post("/get_info")
+def get_info(
+    body: GetInfoRequest, principal: TinkerPrincipal, db: DatabaseDep, catalog: CatalogDep
+) -> GetInfoResponse:
+    """A training model's base model and LoRA rank."""
+    return operations.get_info(db, catalog, principal=principal, model_id=body.model_id)
+
+
+@router.post("/unload_model")
+def unload_model(
+    body: UnloadModelRequest, principal: TinkerPrincipal, db: DatabaseDep
+) -> UntypedAPIFuture:
+    """Free the model's device after its queued requests."""
+    submitted = operations.unload_model(
+        db, principal=principal, model_id=body.model_id, seq_id=body.seq_id
+    )
+    return UntypedAPIFuture(request_id=submitted.request_id, model_id=submitted.model_id)
+
+
+async def _submit_forward_backward(
+    request: Request,
+    principal: Principal,
+    db: Database,
+    settings: Settings,
+    *,
+    kind: str,
+) -> UntypedAPIFuture:
+    payload = await read_protobuf_body(request, limit=settings.tinker_max_request_bytes)
+    header = await run_in_threadpool(peek_forward_backward, payload)
+    submitted = await run_in_threadpool(
+        operations.submit_to_model,
+        db,
+        principal=principal,
+        kind="forward" if kind == "forward" or header.forward_only else kind,
+        model_id=header.model_id,
+        seq_id=header.seq_id,
+        payload=payload,
+        payload_type="proto",
+    )
+    return UntypedAPIFuture(request_id=submitted.request_id, model_id=submitted.model_id)
+
+
+@router.post("/forward_backward")
+async def forward_backward(
+    request: Request, principal: TinkerPrincipal, db: DatabaseDep, settings: SettingsDep
+) -> UntypedAPIFuture:
+    """A ForwardBackwardRequest (protobuf, zstd when Content-Encoding says so), queued at its
+    seq_id; its future ends with a ForwardBackwardOutput (protobuf)."""
+    return await _submit_forward_backward(request, principal, db, settings, kind="forward_backward")
+
+
+@router.post("/forward")
+async def forward(
+    request: Request, principal: TinkerPrincipal, db: DatabaseDep, settings: SettingsDep
+) -> UntypedAPIFuture:
+    """A forward pass only (no gradient): the same body as forward_backward."""
+    return await _submit_forward_backward(request, principal, db, settings, kind="forward")
+
+
+async def _submit_json(
+    request: Request,
+    principal: Principal,
+    db: Database,
+    *,
+    kind: str,
+    model_id: str,
+    seq_id: int | None,
+) -> UntypedAPIFuture:
+    payload = await _json_body(request)
+    submitted = await run_in_threadpool(
+        operations.submit_to_model,
+        db,
+        principal=principal,
+        kind=kind,
+        model_id=model_id,
+        seq_id=seq_id,
+        payload=payload,
+        payload_type="json",
+    )
+    return UntypedAPIFuture(request_id=submitted.request_id, model_id=submitted.model_id)
+
+
+@router.post("/optim_step")
+async def optim_step(
+    body: OptimStepRequest, request: Request, principal: TinkerPrincipal, db: DatabaseDep
+) -> UntypedAPIFuture:
+    """An Adam step on the gradients accumulated since the last one."""
+    return await _submit_json(
+        request, principal, db, kind="optim_step", model_id=body.model_id, seq_id=body.seq_id
+    )
+
+
+@router.post("/save_weights")
+async def save_weights(
+    body: SaveWeightsRequest, request: Request, principal: TinkerPrincipal, db: DatabaseDep
+) -> UntypedAPIFuture:
+    """Save the LoRA weights and optimizer state: `tinker://{model_id}/weights/{name}`."""
+    return await _submit_json(
+        request, principal, db, kind="save_weights", model_id=body.model_id, seq_id=body.seq_id
+    )
+
+
+@router.post("/save_weights_for_sampler")
+async def save_weights_for_sampler(
+    body: SaveWeightsRequest, request: Request, principal: TinkerPrincipal, db: DatabaseDep
+) -> UntypedAPIFuture:
+    """Save the LoRA weights for sampling: `tinker://{model_id}/sampler_weights/{name}`."""
+    return await _submit_json(
+        request,
+        principal,
+        db,
+        kind="save_weights_for_sampler",
+        model_id=body.model_id,
+        seq_id=body.seq_id,
+    )
+
+
+@router.post("/load_weights")
+async def load_weights(
+    body: LoadWeightsRequest,
+    request: Request,
+    principal: TinkerPrincipal,
+    db: DatabaseDep,
+    catalog: CatalogDep,
+) -> UntypedAPIFuture:
+    """Load a checkpoint into a model (model_id, seq_id), or create a model from it
+    (session_id, model_seq_id: create_training_client_from_state)."""
+    if body.session_id is not None or body.model_seq_id is not None:
+        if body.session_id is None or body.model_seq_id is None or body.model_id is not None:
+            raise InvalidRequestError(
+                "load_weights takes either model_id and seq_id, or session_id and model_seq_id.",
+                param="session_id",
+            )
+        payload = await _json_body(request)
+        submitted = await run_in_threadpool(
+            operations.create_model_from_checkpoint,
+            db,
+            catalog,
+            principal=principal,
+            request=body,
+            payload=payload,
+        )
+        return UntypedAPIFuture(request_id=submitted.request_id, model_id=submitted.model_id)
+    if body.model_id is None:
+        raise InvalidRequestError(
+            "load_weights takes either model_id and seq_id, or session_id and model_seq_id.",
+            param="model_id",
+        )
+    return await _submit_json(
+        request, principal, db, kind="load_weights", model_id=body.model_id, seq_id=body.seq_id
+    )
+
+
+@router.post("/retrieve_futures")
+async def retrieve_futures(
+    body: FuturesRetrieveRequest,
+    principal: TinkerPrincipal,
+    db: DatabaseDep,
+    settings: SettingsDep,
+) -> FuturesRetrieveResponse:
+    """The requests of a sampling session that ended after `prev_cursor`, long-polled."""
+    return await operations.sampling_completions(
+        db,
+        principal=principal,
+        sampling_session_id=body.target.sampling_session_id,
+        after=body.prev_cursor,
+        timeout_seconds=min(
+            body.timeout or settings.tinker_long_poll_seconds, settings.tinker_long_poll_seconds
+        ),
+    )
+
+
+@router.post("/cancel_future")
+def cancel_future(body: CancelFutureRequest, _principal: TinkerPrincipal) -> Response:
+    """Accepted, and the request runs to its end: a sample in flight is not interrupted, and
+    a training request keeps its place in the model's order."""
+    del body
+    return Response(status_code=200, content=b"null", media_type="application/json")
+
+
+# What the SDK may call that Whetstone does not implement: refused by name, never a 404.
+_UNSUPPORTED = {
+    "/create_custom_loss": (
+        "create_custom_loss (server-side custom losses) is not supported by Whetstone's Tinker "
+        "API; use one of the built-in losses: cross_entropy, importance_sampling, ppo, cispo, "
+        "dro."
+    ),
+    "/copy_weights": "copy_weights is not supported by Whetstone's Tinker API.",
+    "/auth/token": (
+        "JWT exchange (/auth/token) is not supported: this server says pjwt_auth_enabled "
+        "false; send the tml- API key as X-API-Key."
+    ),
+}
+
+
+def _refuse(message: str) -> Callable[[Principal], Response]:
+    def refuse(_principal: TinkerPrincipal) -> Response:
+        raise InvalidRequestError(message, code="unsupported")
+
+    return refuse
+
+
+for _path, _message in _UNSUPPORTED.items():
+    router.add_api_route(_path, _refuse(_message), methods=["POST"])

@@ -158,6 +158,7 @@ class CreateModelRequest(_Request):
     base_model: str
     user_metadata: dict[str, Any] | None = None
     lora_config: LoraConfig | None = None
+    optimizer_config: dict[str, Any] | None = None
 
 
 class ModelRequest(_Request):
@@ -188,6 +189,7 @@ class OptimStepRequest(ModelRequest):
     """`POST /optim_step`: Adam only (`adam_params`)."""
 
     adam_params: dict[str, Any] | None = None
+    optimizer_params: dict[str, Any] | None = None
 
 
 class SaveWeightsRequest(ModelRequest):
@@ -198,8 +200,74 @@ class SaveWeightsRequest(ModelRequest):
     sampling_session_seq_id: int | None = None
 
 
-class LoadWeightsRequest(ModelRequest):
-    """`POST /load_weights`."""
+class LoadWeightsRequest(_Request):
+    """`POST /load_weights`: on a model (model_id, seq_id), or creating one from the
+    checkpoint (session_id, model_seq_id: `create_training_client_from_state`)."""
 
+    model_id: str | None = None
+    seq_id: int | None = None
+    session_id: str | None = None
+    model_seq_id: int | None = None
+    base_model: str | None = None
+    user_metadata: dict[str, Any] | None = None
     path: str
     optimizer: bool = False
+    optimizer_config: dict[str, Any] | None = None
+    weights_access_token: str | None = None
+
+
+class ModelData(BaseModel):
+    """A training model's architecture and names (`get_info`)."""
+
+    arch: str | None = None
+    model_name: str | None = None
+    """The base model, as the training client was created on it."""
+    tokenizer_id: str | None = None
+    """The hub id of its tokenizer, when the base model has one."""
+
+
+class GetInfoResponse(BaseModel):
+    """`POST /get_info`."""
+
+    type: Literal["get_info"] = "get_info"
+    model_data: ModelData
+    model_id: str
+    optimizer_config: dict[str, Any] = Field(default_factory=lambda: {"type": "adamw"})
+    is_lora: bool = True
+    lora_rank: int | None = None
+    model_name: str | None = None
+
+
+class UnloadModelRequest(_Request):
+    """`POST /unload_model`."""
+
+    model_id: str
+    seq_id: int | None = None
+
+
+class FutureFinished(BaseModel):
+    """A finished request of a sampling session (`retrieve_futures`)."""
+
+    state: Literal["finished"] = "finished"
+    request_id: str
+    response_payload_uncompressed_size: int | None = None
+
+
+class FutureFailed(BaseModel):
+    """A failed request of a sampling session (`retrieve_futures`)."""
+
+    state: Literal["failed"] = "failed"
+    request_id: str
+
+
+class FuturesRetrieveResponse(BaseModel):
+    """The completions since `prev_cursor`."""
+
+    completions: list[FutureFinished | FutureFailed]
+    cursor: int
+
+
+class CancelFutureRequest(_Request):
+    """`POST /cancel_future`."""
+
+    request_id: str
