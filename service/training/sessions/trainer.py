@@ -16,8 +16,8 @@ load a sampler checkpoint like any `ft:` adapter (the builtin engine adapts any 
 
 Weights are float32 on the CPU (bf16 on a CUDA device that supports it, as the job recipes
 load them), with float32 log-probabilities: on the CPU a saved state resumes to the same loss.
-Nothing here draws random numbers after the init (no dropout), so weights, optimizer moments
-and the step counter are the whole state.
+Nothing here draws random numbers after the init (the model runs in eval mode: no dropout), so
+weights, optimizer moments and the step counter are the whole state.
 """
 
 from __future__ import annotations
@@ -123,7 +123,10 @@ class SessionTrainer:
             raise TypeError(f"get_peft_model made a {type(model).__name__}")
         # The catalog name, as a job's adapter_config.json has it.
         model.peft_config["default"].base_model_name_or_path = entry.hub_id or entry.name
-        model.train()
+        # Eval mode: no dropout anywhere (a base model's own config may ask for some, GPT-2's
+        # does), so nothing random runs after the init and a saved state resumes exactly.
+        # Gradients flow all the same.
+        model.eval()
         return cls(model=model, entry=entry, lora=lora, device=device)
 
     # forward / backward

@@ -17,6 +17,7 @@ import torch
 from service.catalog import Catalog
 from service.core.errors import InvalidRequestError
 from service.training.sessions import AdamSpec, LoraSpec, TrainingDatum
+from service.training.sessions import trainer as trainer_module
 from service.training.sessions.trainer import SessionTrainer
 from tests.training.sessions.conftest import supervised_datum
 
@@ -45,6 +46,17 @@ FORMULAS: dict[str, tuple[dict[str, float] | None, Formula]] = {
             -torch.min(
                 _ratio(logp, x) * x["advantages"],
                 torch.clamp(_ratio(logp, x), 0.95, 1.02) * x["advantages"],
+            ).sum()
+        ),
+    ),
+    # Per-token bounds in loss_fn_inputs (the SDK's Datum types them float32) win over config.
+    "ppo-per-token": (
+        {"clip_low_threshold": 0.5, "clip_high_threshold": 2.0},
+        lambda logp, x: (
+            -torch.min(
+                _ratio(logp, x) * x["advantages"],
+                torch.clamp(_ratio(logp, x), x["clip_low_threshold"], x["clip_high_threshold"])
+                * x["advantages"],
             ).sum()
         ),
     ),
@@ -125,6 +137,15 @@ def test_loss_and_gradients_match_the_documented_formula(
         ]
     else:
         data = rl_batch(trainer, rng)
+    if case == "ppo-per-token":
+        for datum in data:
+            length = len(datum.tokens)
+            datum.loss_fn_inputs["clip_low_threshold"] = np.linspace(
+                0.9, 0.99, length, dtype=np.float32
+            )
+            datum.loss_fn_inputs["clip_high_threshold"] = np.linspace(
+                1.01, 1.1, length, dtype=np.float32
+            )
 
     trainer.model.zero_grad(set_to_none=True)
     result = trainer.forward_backward(data, loss_fn, config)
@@ -175,6 +196,27 @@ def test_gradients_accumulate_until_the_step_and_forward_only_adds_none(
     assert forward.metrics["loss:sum"] == pytest.approx(once.metrics["loss:sum"], rel=1e-6)
     for name, grad in first.items():
         torch.testing.assert_close(twice[name], 2 * grad, msg=name)
+
+
+def test_a_batch_split_into_several_passes_gives_the_same_loss_and_gradients(
+    trainer: SessionTrainer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(3)
+    data = [supervised_datum(rng.integers(5, 700, size=n).tolist()) for n in (30, 12, 25)]
+    trainer.model.zero_grad(set_to_none=True)
+    whole = trainer.forward_backward(data, "cross_entropy")
+    expected = lora_gradients(trainer)
+    trainer.model.zero_grad(set_to_none=True)
+    monkeypatch.setattr(trainer_module, "MAX_TOKENS_PER_PASS", 40)  # one datum per pass
+    split = trainer.forward_backward(data, "cross_entropy")
+    ours = lora_gradients(trainer)
+    trainer.model.zero_grad(set_to_none=True)
+    assert split.metrics["loss:sum"] == pytest.approx(whole.metrics["loss:sum"], rel=1e-5)
+    for left, right in zip(split.outputs, whole.outputs, strict=True):
+        np.testing.assert_allclose(left["logprobs"], right["logprobs"], rtol=1e-5, atol=1e-5)
+    for name, grad in expected.items():
+        scale = grad.abs().max().item()
+        torch.testing.assert_close(ours[name], grad, rtol=1e-3, atol=1e-4 * scale)
 
 
 @pytest.mark.parametrize(
