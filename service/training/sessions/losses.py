@@ -20,6 +20,7 @@ per-token losses; the trainer sums them. torch only: the trainer validates shape
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -163,4 +164,14 @@ def resolve_loss(
                 param="loss_fn_config",
             )
         config[key] = float(value)
+    if not all(math.isfinite(value) for value in config.values()):
+        raise InvalidRequestError(
+            f"{loss_fn}'s loss_fn_config values must be finite numbers", param="loss_fn_config"
+        )
+    low, high = config.get("clip_low_threshold"), config.get("clip_high_threshold")
+    if low is not None and high is not None and low > high:
+        raise InvalidRequestError(
+            f"{loss_fn}: clip_low_threshold ({low:g}) is above clip_high_threshold ({high:g})",
+            param="loss_fn_config",
+        )
     return definition, config

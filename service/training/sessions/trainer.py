@@ -47,6 +47,7 @@ from transformers import PreTrainedModel
 from service.catalog import BaseModelEntry, Catalog
 from service.catalog.loading import load_model
 from service.core.errors import InvalidRequestError
+from service.training.objective import MAX_MICRO_BATCH_TOKENS
 from service.training.sessions import (
     AdamSpec,
     ForwardBackwardResult,
@@ -62,9 +63,6 @@ TINKER_LORA_ALPHA = 32
 OPTIMIZER_FILE = "optimizer.pt"
 LORA_SPEC_FILE = "tinker_lora.json"
 ADAPTER_WEIGHTS_FILE = "adapter_model.safetensors"
-# Padded tokens per forward pass: a large batch runs as several passes whose gradients add up,
-# which bounds activation and logit memory (losses are sums, so the split changes nothing).
-MAX_TOKENS_PER_PASS = 16384
 # Path components that mark a linear layer as part of an attention or an MLP block, across the
 # architectures transformers ships (llama/qwen/mistral/gemma: self_attn, mlp; gpt-2: attn, mlp;
 # mixtral: block_sparse_moe; others: attention, feed_forward).
@@ -443,13 +441,15 @@ def _check_adam(adam: AdamSpec) -> None:
 
 
 def _passes(data: Sequence[TrainingDatum]) -> Iterator[list[TrainingDatum]]:
-    """The data in order, grouped so that no pass pads more than MAX_TOKENS_PER_PASS tokens
-    (a datum longer than that runs alone)."""
+    """The data in order, grouped so that no pass pads more than the recipe's micro-batch
+    budget (a datum longer than that runs alone): a large batch runs as several passes whose
+    gradients add up, which bounds activation and logit memory; losses are sums, so the split
+    changes nothing."""
     group: list[TrainingDatum] = []
     width = 0
     for datum in data:
         longest = max(width, len(datum.tokens))
-        if group and longest * (len(group) + 1) > MAX_TOKENS_PER_PASS:
+        if group and longest * (len(group) + 1) > MAX_MICRO_BATCH_TOKENS:
             yield group
             group, longest = [], len(datum.tokens)
         group.append(datum)

@@ -207,7 +207,7 @@ def test_a_batch_split_into_several_passes_gives_the_same_loss_and_gradients(
     whole = trainer.forward_backward(data, "cross_entropy")
     expected = lora_gradients(trainer)
     trainer.model.zero_grad(set_to_none=True)
-    monkeypatch.setattr(trainer_module, "MAX_TOKENS_PER_PASS", 40)  # one datum per pass
+    monkeypatch.setattr(trainer_module, "MAX_MICRO_BATCH_TOKENS", 40)  # one datum per pass
     split = trainer.forward_backward(data, "cross_entropy")
     ours = lora_gradients(trainer)
     trainer.model.zero_grad(set_to_none=True)
@@ -226,6 +226,7 @@ def test_a_batch_split_into_several_passes_gives_the_same_loss_and_gradients(
         ("custom", None, None, "custom"),
         ("dro", None, None, "beta"),
         ("ppo", {"epsilon": 0.2}, None, "epsilon"),
+        ("cispo", {"clip_low_threshold": 1.5, "clip_high_threshold": 1.2}, None, "above"),
         ("cross_entropy", {"beta": 1.0}, None, "beta"),
         ("importance_sampling", None, {"advantages": None}, "advantages"),
         ("cross_entropy", None, {"weights": np.ones(3, dtype=np.float32)}, "weights"),
