@@ -114,7 +114,8 @@ def model_not_found(name: str) -> ModelNotFoundError:
 
 async def list_models(db: Database, catalog: Catalog, principal: Principal) -> ModelList:
     """The catalog's base models and aliases, then the caller's fine-tuned models, then the
-    models and checkpoints granted to the caller."""
+    models and checkpoints granted to the caller, then the caller's named Tinker sampler
+    checkpoints (their tinker:// paths)."""
     models = []
     for name in catalog.names():
         entry = catalog.resolve(name)
@@ -123,6 +124,10 @@ async def list_models(db: Database, catalog: Catalog, principal: Principal) -> M
         fine_tuning.list_trained_models, db, project=principal.project
     )
     models.extend(Model(id=t.name, created=t.created, owned_by=t.owned_by) for t in trained)
+    samplers = await asyncio.to_thread(
+        tinker_sampling.list_sampler_weights, db, project=principal.project
+    )
+    models.extend(Model(id=w.tinker_path, created=w.created, owned_by=w.owner) for w in samplers)
     return ModelList(data=models)
 
 

@@ -128,6 +128,22 @@ def find_sampler_weights(db: Database, *, project: str, path: str) -> SamplerWei
         )
 
 
+def list_sampler_weights(db: Database, *, project: str) -> list[SamplerWeights]:
+    """The project's named sampler checkpoints, newest first: what the Models API lists
+    (ephemeral ones, a sampling client per RL step, are left out). Blocking."""
+    with db.session() as session:
+        return [
+            SamplerWeights(
+                tinker_path=row.tinker_path,
+                base_model=row.base_model,
+                storage_key=row.storage_key,
+                created=row.created_at,
+                owner=row.project,
+            )
+            for row in repository.list_named_sampler_checkpoints(session, project=project)
+        ]
+
+
 def sampling_session_id(session_id: str, sampling_session_seq_id: int) -> str:
     """The id of a session's `sampling_session_seq_id`-th sampling client: the same on a
     retried create."""

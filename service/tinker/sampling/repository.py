@@ -73,3 +73,18 @@ def get_sampling_session(
             TinkerSamplingSessionRow.project == project,
         )
     )
+
+
+def list_named_sampler_checkpoints(session: Session, *, project: str) -> list[TinkerCheckpointRow]:
+    """The project's named (not ephemeral) sampler checkpoints, newest first."""
+    return list(
+        session.scalars(
+            select(TinkerCheckpointRow)
+            .where(
+                TinkerCheckpointRow.project == project,
+                TinkerCheckpointRow.checkpoint_type == "sampler",
+                TinkerCheckpointRow.ephemeral.is_(False),
+            )
+            .order_by(TinkerCheckpointRow.seq.desc())
+        )
+    )

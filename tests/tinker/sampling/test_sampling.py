@@ -218,6 +218,9 @@ def test_completions_serve_the_tinker_path(client: TestClient, run: Run) -> None
     assert completion.json()["choices"][0]["text"] == tokenizer.decode(
         text_tokens, skip_special_tokens=True
     )
+    listed = client.get("/v1/models").json()["data"]
+    assert run.sampler_path in [model["id"] for model in listed]
+    assert client.get(f"/v1/models/{run.sampler_path}").json()["id"] == run.sampler_path
     missing = client.post(
         "/v1/completions",
         json={"model": run.sampler_path + "-gone", "prompt": PROMPT, "max_tokens": 2},
