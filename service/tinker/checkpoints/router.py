@@ -3,7 +3,8 @@
 Thin: parse, authenticate (`X-API-Key`), hand to operations. A checkpoint id is
 `<kind>/<name>` (`weights`, `sampler_weights`, `external_weights`), two path segments. The
 signed download routes (`/_downloads/...`) need no key: the URL is the grant. Routes of the SDK
-this server does not serve are refused by name, never a bare 404.
+this server does not serve are refused by name, never a bare 404. Whetstone's bridges to the
+jobs world (a checkpoint or a PEFT adapter as an `ft:` model) are under `/_whetstone/`.
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, StreamingResponse
 
-from service.core.errors import InvalidRequestError
-from service.deps import DatabaseDep, InferenceDep, SettingsDep, StoreDep
+from service.core.errors import InvalidRequestError, PayloadTooLargeError
+from service.deps import CatalogDep, DatabaseDep, InferenceDep, SettingsDep, StoreDep
+from service.fine_tuning.schemas import FineTuningJob
 from service.tinker import futures
-from service.tinker.checkpoints import downloads, operations
+from service.tinker.checkpoints import bridges, downloads, operations
 from service.tinker.checkpoints.schemas import (
     CheckpointsListResponse,
     ExternalWeightsUrlsResponse,
     GetSessionResponse,
     ListSessionsResponse,
+    PublishModelRequest,
     SaveWeightsExternalRequest,
     TrainingRun,
     TrainingRunsResponse,
@@ -309,3 +312,54 @@ async def export_session_trace(session_id: str, _principal: TinkerPrincipal) -> 
 async def search_sessions(_principal: TinkerPrincipal) -> None:
     """Refused by name."""
     raise _refuse("Searching sessions (sessions/search)")
+
+
+@router.post("/_whetstone/publish_model")
+async def publish_model(
+    body: PublishModelRequest,
+    principal: TinkerPrincipal,
+    db: DatabaseDep,
+    store: StoreDep,
+    catalog: CatalogDep,
+) -> FineTuningJob:
+    """Whetstone's bridge: a Tinker checkpoint as an `ft:` model (a succeeded job)."""
+    return await run_in_threadpool(
+        bridges.publish_as_model,
+        db,
+        store,
+        catalog,
+        principal=principal,
+        tinker_path=body.tinker_path,
+        suffix=body.suffix,
+    )
+
+
+@router.post("/_whetstone/import_adapter")
+async def import_adapter(
+    request: Request,
+    principal: TinkerPrincipal,
+    db: DatabaseDep,
+    store: StoreDep,
+    catalog: CatalogDep,
+    settings: SettingsDep,
+    base_model: Annotated[str, Query()],
+    suffix: Annotated[str | None, Query()] = None,
+) -> FineTuningJob:
+    """Whetstone's bridge: a tar of a PEFT LoRA adapter (the body) as an `ft:` model."""
+    archive = bytearray()
+    async for chunk in request.stream():
+        archive.extend(chunk)
+        if len(archive) > settings.tinker_max_request_bytes:
+            raise PayloadTooLargeError(
+                f"The adapter archive is over {settings.tinker_max_request_bytes} bytes."
+            )
+    return await run_in_threadpool(
+        bridges.import_adapter,
+        db,
+        store,
+        catalog,
+        principal=principal,
+        base_model=base_model,
+        suffix=suffix,
+        archive=bytes(archive),
+    )

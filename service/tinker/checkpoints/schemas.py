@@ -117,3 +117,10 @@ class ListSessionsResponse(BaseModel):
     """`GET /sessions`."""
 
     sessions: list[str]
+
+
+class PublishModelRequest(_Request):
+    """`POST /_whetstone/publish_model`: a Tinker checkpoint as an `ft:` model."""
+
+    tinker_path: str
+    suffix: str | None = None

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.catalog.emulator import EMULATOR_NAME
+from tests.contract.openai_schema import validate_response
 from tests.inference.fixtures import emulator_dir, serving_client, shared_models_dir
 from tests.tinker.sampling.fixtures import TINKER_HEADERS, Run, add_run
 
@@ -115,6 +116,55 @@ def test_refusals_are_named(client: TestClient, run: Run) -> None:
         f"/api/v1/training_runs/{run.model_id}/checkpoints/optimizer/x", headers=TINKER_HEADERS
     )
     assert unknown_kind.status_code == 400
+
+
+def complete(client: TestClient, model: str) -> str:
+    """The greedy completion of a fixed token prompt by `model`."""
+    response = client.post(
+        "/v1/completions",
+        json={"model": model, "prompt": [5, 6, 7], "max_tokens": 5, "temperature": 0},
+    )
+    assert response.status_code == 200, response.text
+    return str(response.json()["choices"][0]["text"])
+
+
+def test_bridges_make_ft_models_of_a_checkpoint_and_of_a_peft_tar(
+    client: TestClient, run: Run
+) -> None:
+    published = client.post(
+        "/api/v1/_whetstone/publish_model",
+        json={"tinker_path": run.sampler_path, "suffix": "from-tinker"},
+        headers=TINKER_HEADERS,
+    )
+    assert published.status_code == 200, published.text
+    job = published.json()
+    validate_response("/fine_tuning/jobs/{fine_tuning_job_id}", "get", 200, job)
+    assert job["status"] == "succeeded"
+    assert job["fine_tuned_model"].startswith(f"ft:{EMULATOR_NAME}:personal:from-tinker:")
+    assert job["metadata"] == {"whetstone_imported_from": run.sampler_path}
+    assert complete(client, job["fine_tuned_model"]) == complete(client, run.sampler_path)
+
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w") as tar:
+        for path in run.adapter_dir.iterdir():
+            tar.add(path, arcname=path.name)
+    imported = client.post(
+        "/api/v1/_whetstone/import_adapter",
+        params={"base_model": EMULATOR_NAME},
+        content=archive.getvalue(),
+        headers=TINKER_HEADERS,
+    )
+    assert imported.status_code == 200, imported.text
+    name = imported.json()["fine_tuned_model"]
+    assert name in [m["id"] for m in client.get("/v1/models").json()["data"]]
+    assert complete(client, name) == complete(client, run.sampler_path)
+    not_a_tar = client.post(
+        "/api/v1/_whetstone/import_adapter",
+        params={"base_model": EMULATOR_NAME},
+        content=b"not a tar",
+        headers=TINKER_HEADERS,
+    )
+    assert not_a_tar.status_code == 400
 
 
 def test_delete_removes_the_checkpoint_and_stops_serving_it(client: TestClient, run: Run) -> None:
