@@ -4,9 +4,12 @@ LoRA follows Tinker's documented conventions:
 - alpha is fixed at 32 whatever the rank (the cookbook's hyperparam_utils.py takes
   `lora_alpha: int = 32` and scales learning rates from it; "LoRA Without Regret", which its
   docs cite, trains with alpha 32 and the 1/r scaling), so the scaling is 32 / rank;
-- `train_attn` adapts every linear layer of the attention blocks, `train_mlp` every linear layer
-  of the MLP blocks (expert layers included; a router is not trained), `train_unembed` the
-  unembedding (the model's output embeddings, `lm_head`) (tinker/types/lora_config.py);
+- `train_attn` adapts every linear layer of the attention blocks, `train_mlp` every other linear
+  layer of the decoder blocks and the fused expert weights of a mixture-of-experts MLP ("MLP
+  layers (including MoE layers)"; a router is not trained), `train_unembed` the unembedding
+  (the model's output embeddings, `lm_head`) (tinker/types/lora_config.py). Experts get one
+  LoRA each, peft's way: Tinker's own MoE LoRA shares the outer factor across experts
+  (hyperparam_utils.get_lora_param_count), which a PEFT adapter cannot express;
 - the init is the standard one (A uniform in ±1/sqrt(fan_in), B zero, so a new adapter leaves
   the base model unchanged), drawn from `seed` (LoraConfig.seed: "useful if you need
   deterministic or reproducible initialization"); peft's default init is exactly that.
@@ -27,7 +30,7 @@ import math
 import secrets
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +46,7 @@ from peft import (
 from safetensors.torch import load_file
 from torch import nn
 from transformers import PreTrainedModel
+from transformers.pytorch_utils import Conv1D
 
 from service.catalog import BaseModelEntry, Catalog
 from service.catalog.loading import load_model
@@ -63,13 +67,14 @@ TINKER_LORA_ALPHA = 32
 OPTIMIZER_FILE = "optimizer.pt"
 LORA_SPEC_FILE = "tinker_lora.json"
 ADAPTER_WEIGHTS_FILE = "adapter_model.safetensors"
-# Path components that mark a linear layer as part of an attention or an MLP block, across the
-# architectures transformers ships (llama/qwen/mistral/gemma: self_attn, mlp; gpt-2: attn, mlp;
-# mixtral: block_sparse_moe; others: attention, feed_forward).
+# Path components that mark a layer as part of an attention block, across the architectures
+# transformers ships (llama/qwen/mistral/gemma: self_attn; gpt-2: attn; others: attention,
+# self_attention). Every other linear layer of a decoder block is the MLP's (OPT's fc1/fc2
+# included).
 _ATTENTION_PARTS = frozenset({"self_attn", "attn", "attention", "self_attention", "cross_attn"})
-_MLP_PARTS = frozenset({"mlp", "feed_forward", "ffn", "block_sparse_moe", "experts", "moe"})
-# A mixture-of-experts router is a linear layer inside the MLP block that Tinker does not train.
-_ROUTER_NAMES = frozenset({"gate", "router"})
+# A mixture-of-experts router (or a shared expert's gate) is a linear layer inside the MLP
+# block; Tinker's train_mlp adapts the experts, not what routes between them.
+_ROUTER_NAMES = frozenset({"gate", "router", "shared_expert_gate"})
 
 
 class SessionTrainer:
@@ -105,7 +110,8 @@ class SessionTrainer:
             r=lora.rank,
             lora_alpha=TINKER_LORA_ALPHA,
             lora_dropout=0.0,
-            target_modules=targets,
+            target_modules=targets.modules,
+            target_parameters=targets.parameters or None,
         )
         seed = lora.seed if lora.seed is not None else secrets.randbits(63)
         cuda = [device.index or 0] if device.type == "cuda" else []
@@ -382,45 +388,54 @@ class SessionTrainer:
         return {key: value.shape for key, value in state.items()}
 
 
-def lora_targets(model: nn.Module, lora: LoraSpec) -> list[str]:
-    """The full names of the linear layers Tinker's flags select on `model`: the attention
-    blocks' (train_attn), the MLP blocks' without routers (train_mlp), the unembedding
-    (train_unembed). InvalidRequestError when none is selected, or when the MLP's experts are
-    fused parameters rather than layers (this trainer does not adapt those)."""
+@dataclass(frozen=True)
+class LoraTargets:
+    """What a LoRA adapts: layers by full module name, and fused expert weights by full
+    parameter name (peft's `target_parameters`)."""
+
+    modules: list[str]
+    parameters: list[str]
+
+
+def lora_targets(model: nn.Module, lora: LoraSpec) -> LoraTargets:
+    """What Tinker's flags select on `model`, among its decoder blocks' linear layers and the
+    unembedding: train_attn the attention blocks' layers, train_mlp every other layer of the
+    blocks (routers excepted) and the fused expert weights of a mixture-of-experts MLP,
+    train_unembed the output embeddings. InvalidRequestError when nothing is selected."""
     output_embeddings = None
     get_output = getattr(model, "get_output_embeddings", None)
     if callable(get_output):
         output_embeddings = get_output()
-    targets: list[str] = []
+    modules: list[str] = []
+    parameters: list[str] = []
     for name, module in model.named_modules():
-        parts = set(name.split("."))
-        in_mlp = bool(parts & _MLP_PARTS)
-        if lora.train_mlp and in_mlp and _fused_experts(module):
-            raise InvalidRequestError(
-                f"train_mlp: {name} holds its experts as fused parameters, which Whetstone's "
-                "session trainer does not adapt; create the client with train_mlp=False"
-            )
-        if not isinstance(module, nn.Linear):
-            continue
+        parts = name.split(".")
+        in_block = any(part.isdigit() for part in parts)  # inside the stack of decoder blocks
+        in_attention = bool(set(parts) & _ATTENTION_PARTS)
         if module is output_embeddings:
             if lora.train_unembed:
-                targets.append(name)
-        elif parts & _ATTENTION_PARTS:
-            if lora.train_attn:
-                targets.append(name)
-        elif in_mlp and lora.train_mlp and name.rpartition(".")[2] not in _ROUTER_NAMES:
-            targets.append(name)
-    if not targets:
+                modules.append(name)
+        elif not in_block:
+            continue
+        elif isinstance(module, nn.Linear | Conv1D):  # Conv1D: GPT-2's linear layers
+            if in_attention:
+                if lora.train_attn:
+                    modules.append(name)
+            elif lora.train_mlp and parts[-1] not in _ROUTER_NAMES:
+                modules.append(name)
+        elif lora.train_mlp and not in_attention:
+            # Experts held as one [experts, in, out] weight per projection (transformers' MoE).
+            parameters.extend(
+                f"{name}.{own}"
+                for own, param in module.named_parameters(recurse=False)
+                if param.dim() == 3
+            )
+    if not modules and not parameters:
         raise InvalidRequestError(
             "the LoRA selects no layer: at least one of train_mlp, train_attn and train_unembed "
             "must be true"
         )
-    return targets
-
-
-def _fused_experts(module: nn.Module) -> bool:
-    # A module whose own weights are 3-D ([experts, in, out]) holds fused experts.
-    return any(param.dim() == 3 for param in module.parameters(recurse=False))
+    return LoraTargets(modules, parameters)
 
 
 def _check_adam(adam: AdamSpec) -> None:

@@ -10,13 +10,14 @@ import numpy as np
 import pytest
 import torch
 from peft import PeftModel
-from transformers import AutoModelForCausalLM
+from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from service.catalog import Catalog
+from service.catalog import BaseModelEntry, Catalog
 from service.core.errors import InvalidRequestError
 from service.inference.engines.builtin.adapter_reading import read_adapter
 from service.training.sessions import AdamSpec, LoraSpec
-from service.training.sessions.trainer import SessionTrainer
+from service.training.sessions.trainer import SessionTrainer, lora_targets
+from tests.architectures import build_tiny_model, tiny_config
 from tests.training.conftest import Emulator
 from tests.training.sessions.conftest import supervised_datum
 
@@ -154,3 +155,60 @@ def test_the_sampler_adapter_loads_in_peft_and_the_builtin_engine(
         rtol=1e-5,
         atol=1e-5,
     )
+
+
+@pytest.mark.parametrize(
+    ("model_type", "attention", "mlp", "expert_weights"),
+    [
+        ("gpt2", {"c_attn", "c_proj"}, {"c_fc", "c_proj"}, set()),  # Conv1D layers
+        ("opt", {"q_proj", "k_proj", "v_proj", "out_proj"}, {"fc1", "fc2"}, set()),  # no `mlp.`
+        ("qwen3_moe", ATTENTION, set(), {"gate_up_proj", "down_proj"}),  # fused experts
+    ],
+)
+def test_the_flags_select_the_same_parts_of_other_architectures(
+    emulator: Emulator,
+    model_type: str,
+    attention: set[str],
+    mlp: set[str],
+    expert_weights: set[str],
+) -> None:
+    tokenizer = AutoTokenizer.from_pretrained(emulator.model_dir)
+    model = AutoModelForCausalLM.from_config(tiny_config(model_type, tokenizer))  # type: ignore[no-untyped-call]
+
+    def leaves(**flags: bool) -> tuple[set[str], set[str]]:
+        targets = lora_targets(model, LoraSpec(rank=2, **flags))
+        leaf = {name.rpartition(".")[2] for name in targets.modules}
+        return leaf, {name.rpartition(".")[2] for name in targets.parameters}
+
+    assert leaves(train_attn=True, train_mlp=False, train_unembed=False) == (attention, set())
+    assert leaves(train_attn=False, train_mlp=True, train_unembed=False) == (mlp, expert_weights)
+    assert leaves(train_attn=False, train_mlp=False, train_unembed=True) == ({"lm_head"}, set())
+
+
+def test_a_mixture_of_experts_session_trains_its_experts_and_resumes(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    model_dir = build_tiny_model("qwen3_moe", emulator.model_dir, tmp_path / "tiny-moe")
+    catalog = Catalog(
+        {"tiny-moe": BaseModelEntry(name="tiny-moe", path=model_dir)}, {}, tmp_path / "models"
+    )
+    data = [supervised_datum(list(range(30, 50)))]
+
+    def step(trainer: SessionTrainer) -> float:
+        loss = trainer.forward_backward(data, "cross_entropy").metrics["loss:sum"]
+        trainer.optim_step(AdamSpec(learning_rate=1e-2))
+        return loss
+
+    spec = LoraSpec(rank=2, seed=0)
+    original = SessionTrainer.create(catalog=catalog, base_model="tiny-moe", lora=spec, device=CPU)
+    first = [step(original) for _ in range(2)]
+    original.save_state(tmp_path / "state", with_optimizer=True)
+    continued = step(original)
+    resumed = SessionTrainer.create(catalog=catalog, base_model="tiny-moe", lora=spec, device=CPU)
+    resumed.load_state(tmp_path / "state", with_optimizer=True)
+    assert step(resumed) == continued < first[0]
+
+    base = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
+    served = read_adapter(tmp_path / "state", base)
+    assert {name.rpartition(".")[2] for name in served.parameters} == {"experts"}
+    assert "lm_head" in served.layers
