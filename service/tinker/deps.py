@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from service.core.auth import Principal
+from service.core.errors import AuthenticationError
 from service.deps import KeyRingDep
 from service.tinker.errors import check_sdk_version
 
@@ -20,6 +21,10 @@ def tinker_principal(request: Request, keyring: KeyRingDep) -> Principal:
     check_sdk_version(request.headers.get(SDK_VERSION_HEADER))
     api_key = request.headers.get("x-api-key")
     authorization = f"Bearer {api_key}" if api_key else request.headers.get("authorization")
+    if not authorization:
+        raise AuthenticationError(
+            "No API key: the tinker SDK sends it as X-API-Key (TINKER_API_KEY, starting tml-)."
+        )
     principal = keyring.authenticate(authorization)
     # Read by the request's log records and access line (service/observability/logs.py).
     request.state.principal = principal

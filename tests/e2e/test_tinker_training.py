@@ -24,7 +24,10 @@ ADAM = types.AdamParams(learning_rate=2e-2)
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """One server for the module (no keys file: any `tml-` key is the local project's)."""
-    process = ServerProcess(Path(tmp_path_factory.mktemp("server"))).start()
+    # Four training clients live at once in the module, each holding a slot.
+    process = ServerProcess(
+        Path(tmp_path_factory.mktemp("server")), env={"WHETSTONE_CPU_SLOTS": "4"}
+    ).start()
     yield process
     process.stop()
 
@@ -68,8 +71,11 @@ def _loss(client: tinker.TrainingClient) -> float:
     return float(client.forward(BATCH, "cross_entropy").result().metrics["loss:sum"])
 
 
-def test_training_falls_and_saved_state_resumes_exactly(service: tinker.ServiceClient) -> None:
-    capabilities = service.get_server_capabilities()
+def test_training_falls_and_saved_state_resumes_exactly(
+    server: ServerProcess, service: tinker.ServiceClient
+) -> None:
+    rest = tinker.RestClient(base_url=server.base_url, api_key=API_KEY)
+    capabilities = rest.get_server_capabilities().result()
     assert MODEL in [model.model_name for model in capabilities.supported_models]
 
     client = service.create_lora_training_client(base_model=MODEL, rank=8, seed=0).result()
@@ -97,12 +103,13 @@ def test_training_falls_and_saved_state_resumes_exactly(service: tinker.ServiceC
 
     # A new client loads the state with its optimizer, and continues exactly.
     resumed = service.create_lora_training_client(base_model=MODEL, rank=8, seed=1).result()
-    resumed.load_state_with_optimizer(saved.path).result()
+    with pytest.warns(FutureWarning, match="load_state"):
+        resumed.load_state_with_optimizer(saved.path).result()
     _step(resumed)
     assert _loss(resumed) == pytest.approx(expected, rel=1e-4, abs=1e-4)
 
     # So does one created from the state (load_weights creating the model).
-    restored = service.create_training_client_from_state_with_optimizer(saved.path)
+    restored = service.create_training_client_from_state_with_optimizer(saved.path).result()
     _step(restored)
     assert _loss(restored) == pytest.approx(expected, rel=1e-4, abs=1e-4)
 
