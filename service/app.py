@@ -78,13 +78,21 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     if settings.resolved_chaos_enabled:
         # Inside RequestContextMiddleware, so that an injected answer has its x-request-id.
         app.add_middleware(RequestFaultMiddleware)
+    body_limit_for = body_limit_policy(
+        file_bytes=settings.max_file_bytes,
+        part_bytes=settings.max_upload_part_bytes,
+        json_bytes=settings.max_json_body_bytes,
+    )
+
+    def limit_for(path: str) -> int:
+        # Tinker's forward_backward chunks are protobuf, bounded by their own setting.
+        if path.startswith(tinker_errors.PATH_PREFIX):
+            return settings.tinker_max_request_bytes
+        return body_limit_for(path)
+
     app.add_middleware(
         RequestContextMiddleware,
-        body_limit_for=body_limit_policy(
-            file_bytes=settings.max_file_bytes,
-            part_bytes=settings.max_upload_part_bytes,
-            json_bytes=settings.max_json_body_bytes,
-        ),
+        body_limit_for=limit_for,
         max_header_bytes=settings.max_header_bytes,
     )
     # Outermost: it counts every answer, the ones RequestContextMiddleware gives included.

@@ -25,7 +25,6 @@ from service.tinker.deps import TinkerPrincipal
 from service.tinker.errors import check_sdk_version
 from service.tinker.protobuf import peek_forward_backward
 from service.tinker.schemas import (
-    CancelFutureRequest,
     ClientConfigRequest,
     ClientConfigResponse,
     ClientDynamicConfigResponse,
@@ -365,14 +364,6 @@ async def retrieve_futures(
     )
 
 
-@router.post("/cancel_future")
-def cancel_future(body: CancelFutureRequest, _principal: TinkerPrincipal) -> Response:
-    """Accepted, and the request runs to its end: a sample in flight is not interrupted, and
-    a training request keeps its place in the model's order."""
-    del body
-    return Response(status_code=200, content=b"null", media_type="application/json")
-
-
 # What the SDK may call that Whetstone does not implement: refused by name, never a 404.
 _UNSUPPORTED = {
     "/create_custom_loss": (
@@ -381,6 +372,10 @@ _UNSUPPORTED = {
         "dro."
     ),
     "/copy_weights": "copy_weights is not supported by Whetstone's Tinker API.",
+    "/cancel_future": (
+        "cancel_future is not supported by Whetstone's Tinker API (client/dynamic_config says "
+        "sample_cancel_enabled false): a submitted request runs to its end."
+    ),
     "/auth/token": (
         "JWT exchange (/auth/token) is not supported: this server says pjwt_auth_enabled "
         "false; send the tml- API key as X-API-Key."

@@ -47,6 +47,8 @@ class ClientDynamicConfigResponse(BaseModel):
 
     refresh_interval_sec: int = 300
     """How often the SDK asks again."""
+    sample_cancel_enabled: bool = False
+    """No cancel_future: a submitted request runs to its end."""
 
 
 class HealthResponse(BaseModel):
@@ -265,9 +267,3 @@ class FuturesRetrieveResponse(BaseModel):
 
     completions: list[FutureFinished | FutureFailed]
     cursor: int
-
-
-class CancelFutureRequest(_Request):
-    """`POST /cancel_future`."""
-
-    request_id: str

@@ -216,6 +216,7 @@ def test_a_finished_proto_result_goes_back_as_protobuf(client: TestClient) -> No
     [
         ("/api/v1/create_custom_loss", "create_custom_loss"),
         ("/api/v1/copy_weights", "copy_weights"),
+        ("/api/v1/cancel_future", "cancel_future"),
     ],
 )
 def test_what_is_not_implemented_is_refused_by_name(
