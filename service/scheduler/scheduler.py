@@ -540,12 +540,15 @@ class Scheduler:
 
     async def _session_lost(self, model_id: str, worker: str, cause: str) -> None:
         logger.warning("Tinker model %s lost its session worker: %s", model_id, cause)
+        last_save = await asyncio.to_thread(
+            tinker_queue.last_saved_state, self.db, model_id=model_id
+        )
         await asyncio.to_thread(
             tinker_queue.end_model,
             self.db,
             model_id=model_id,
             status=tinker_queue.LOST,
-            message=lost_message(model_id, cause),
+            message=lost_message(model_id, cause, last_save),
             category="server",
             worker=worker,
         )

@@ -25,6 +25,7 @@ import shutil
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,7 @@ from sqlalchemy import select
 from service.catalog import Catalog
 from service.core.config import Settings
 from service.core.db import Database
-from service.core.errors import InvalidRequestError
+from service.core.errors import InvalidRequestError, ServiceUnavailableError
 from service.core.ids import now
 from service.core.tables import (
     TinkerCheckpointRow,
@@ -58,6 +59,10 @@ LOST_AFTER_BEATS = 5
 FAST_POLL_SECONDS = 0.005
 SLOW_POLL_SECONDS = 0.1
 FAST_POLL_WINDOW_SECONDS = 2.0
+# How often an idle worker asks whether its model is past the idle limit (seconds).
+IDLE_CHECK_SECONDS = 1.0
+# A database outage is retried this often (seconds).
+OUTAGE_RETRY_SECONDS = 1.0
 # As the job workers: training yields the CPU to the API process.
 WORKER_NICENESS = 10
 # A checkpoint's name is one path segment of its tinker:// path and storage key.
@@ -67,7 +72,7 @@ TRAINING_KINDS = ("forward_backward", "forward")
 LOST_MESSAGE = (
     "The session worker holding model {model_id} stopped ({cause}); its state since the last "
     "save is gone. Create a new training client with load_state (or "
-    "create_training_client_from_state) from the last save_state to resume."
+    "create_training_client_from_state_with_optimizer) from the last save_state to resume{last}."
 )
 RECLAIMED_MESSAGE = (
     "Model {model_id} was unloaded after {seconds:g} s without requests or session heartbeats "
@@ -91,9 +96,11 @@ class SessionAssignment:
     threads: int
 
 
-def lost_message(model_id: str, cause: str) -> str:
-    """The server-category error of every pending future of a lost model."""
-    return LOST_MESSAGE.format(model_id=model_id, cause=cause)
+def lost_message(model_id: str, cause: str, last_save: str | None = None) -> str:
+    """The server-category error of every pending future of a lost model, naming its last
+    save_state when it has one."""
+    last = f": {last_save}" if last_save is not None else " (it has none)"
+    return LOST_MESSAGE.format(model_id=model_id, cause=cause, last=last)
 
 
 def ended_messages(settings: Settings) -> dict[str, str]:
@@ -256,12 +263,22 @@ class SessionRun:
         return trainer
 
     def _serve(self, trainer: SessionTrainer) -> None:
-        """Run requests in seq order until the model ends; reclaim it when idle."""
-        last_work = time.monotonic()
+        """Run requests in seq order until the model ends; reclaim it when idle. A database
+        outage pauses the loop: the model's state is in this process, and waits."""
+        last_work = last_idle_check = time.monotonic()
         while True:
-            request = queue.next_request(self.db, model_id=self.model_id)
+            try:
+                request = queue.next_request(self.db, model_id=self.model_id)
+            except ServiceUnavailableError as exc:
+                logger.warning("model %s waits for the database: %s", self.model_id, exc)
+                time.sleep(OUTAGE_RETRY_SECONDS)
+                continue
             if request is None:
-                if self._idle_past_limit():
+                moment = time.monotonic()
+                checking = moment - last_idle_check >= IDLE_CHECK_SECONDS
+                if checking:
+                    last_idle_check = moment
+                if checking and self._idle_past_limit():
                     self._end(
                         queue.CLOSED,
                         RECLAIMED_MESSAGE.format(
@@ -280,55 +297,60 @@ class SessionRun:
             last_work = time.monotonic()
 
     def _idle_past_limit(self) -> bool:
-        since = queue.idle_since(self.db, model_id=self.model_id)
-        if since is None:
-            return True
-        return now() - since >= self.settings.tinker_session_idle_seconds and not (
-            queue.has_open_requests(self.db, model_id=self.model_id)
-        )
+        try:
+            since = queue.idle_since(self.db, model_id=self.model_id)
+            if since is None:
+                return True
+            return now() - since >= self.settings.tinker_session_idle_seconds and not (
+                queue.has_open_requests(self.db, model_id=self.model_id)
+            )
+        except ServiceUnavailableError:
+            return False  # not idle as far as anyone can tell; asked again later
 
     def _run_one(self, trainer: SessionTrainer, request: TinkerRequestRow) -> bool:
         """Run one request and record its outcome; False once the model is no longer held."""
         assert request.seq_id is not None
-        queue.start_request(self.db, request_id=request.id)
+        _through_outages(lambda: queue.start_request(self.db, request_id=request.id))
+        seq_id = request.seq_id
         try:
             result, result_type = self._execute(trainer, request)
         except InvalidRequestError as exc:
-            return queue.fail_request(
-                self.db,
-                model_id=self.model_id,
-                worker=self.worker,
-                request_id=request.id,
-                seq_id=request.seq_id,
-                message=exc.message,
-                category="user",
-            )
+            return self._fail(request, seq_id, exc.message, "user")
         except Exception as exc:
             logger.exception(
                 "request %s (%s) of %s failed", request.id, request.kind, self.model_id
             )
-            return queue.fail_request(
+            message = f"{request.kind} failed on the server: {type(exc).__name__}: {exc}"
+            return self._fail(request, seq_id, message, "server")
+        held = _through_outages(
+            lambda: queue.finish_request(
                 self.db,
                 model_id=self.model_id,
                 worker=self.worker,
                 request_id=request.id,
-                seq_id=request.seq_id,
-                message=f"{request.kind} failed on the server: {type(exc).__name__}: {exc}",
-                category="server",
+                seq_id=seq_id,
+                result=result,
+                result_type=result_type,
             )
-        held = queue.finish_request(
-            self.db,
-            model_id=self.model_id,
-            worker=self.worker,
-            request_id=request.id,
-            seq_id=request.seq_id,
-            result=result,
-            result_type=result_type,
         )
         if held and request.kind == "unload_model":
             self._end(queue.CLOSED, UNLOADED_MESSAGE.format(model_id=self.model_id), "user")
             return False
         return held
+
+    def _fail(self, request: TinkerRequestRow, seq_id: int, message: str, category: str) -> bool:
+        """Fail the request and move past it; False once the model is no longer held."""
+        return _through_outages(
+            lambda: queue.fail_request(
+                self.db,
+                model_id=self.model_id,
+                worker=self.worker,
+                request_id=request.id,
+                seq_id=seq_id,
+                message=message,
+                category=category,
+            )
+        )
 
     def _execute(self, trainer: SessionTrainer, request: TinkerRequestRow) -> tuple[bytes, str]:
         """The request's result and its type ("proto" or "json"); InvalidRequestError when the
@@ -516,6 +538,17 @@ class SessionRun:
             category=category,
             worker=self.worker,
         )
+
+
+def _through_outages(write: Callable[[], bool]) -> bool:
+    """A write of the worker's, retried through a database outage: the result it records is
+    in this process only."""
+    while True:
+        try:
+            return write()
+        except ServiceUnavailableError as exc:
+            logger.warning("a session worker's write waits for the database: %s", exc)
+            time.sleep(OUTAGE_RETRY_SECONDS)
 
 
 def _adam(payload: dict[str, Any]) -> AdamSpec:

@@ -18,7 +18,12 @@ from sqlalchemy.orm import Session
 
 from service.core.db import Database, rows_affected
 from service.core.ids import now
-from service.core.tables import TinkerModelRow, TinkerRequestRow, TinkerSessionRow
+from service.core.tables import (
+    TinkerCheckpointRow,
+    TinkerModelRow,
+    TinkerRequestRow,
+    TinkerSessionRow,
+)
 
 # A model waiting for a device slot; one a worker was given and loads; one it holds.
 PENDING, STARTING, READY = "pending", "starting", "ready"
@@ -342,6 +347,20 @@ def fail_requests_of_ended_models(db: Database, *, messages: dict[str, str]) -> 
             message = messages[status].format(model_id=model_id)
             _fail(session, request_ids=[request_id], message=message, category="user")
         return len(rows)
+
+
+def last_saved_state(db: Database, *, model_id: str) -> str | None:
+    """The tinker:// path of the model's newest save_state checkpoint, if any."""
+    with db.session() as session:
+        return session.scalar(
+            select(TinkerCheckpointRow.tinker_path)
+            .where(
+                TinkerCheckpointRow.model_id == model_id,
+                TinkerCheckpointRow.checkpoint_type == "training",
+            )
+            .order_by(TinkerCheckpointRow.created_at.desc(), TinkerCheckpointRow.seq.desc())
+            .limit(1)
+        )
 
 
 def idle_since(db: Database, *, model_id: str) -> int | None:

@@ -136,7 +136,8 @@ def test_a_killed_worker_fails_the_pending_future_and_the_last_save_resumes(
     with pytest.raises(tinker.RequestFailedError) as failure:
         pending.result()
     assert failure.value.category == types.RequestErrorCategory.Server
-    assert "load_state" in failure.value.message
+    # The error names what to resume from.
+    assert "load_state" in failure.value.message and saved.path in failure.value.message
 
     resumed = service.create_training_client_from_state_with_optimizer(saved.path).result()
     assert _loss(resumed) == pytest.approx(expected, rel=TOLERANCE, abs=TOLERANCE)
