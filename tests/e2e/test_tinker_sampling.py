@@ -127,6 +127,11 @@ def test_the_checkpoint_is_listed_downloaded_and_served(
             tokens.append(int(model(torch.tensor([tokens])).logits[0, -1].argmax()))
     assert tokens[len(PROMPT) :] == REPLY
 
+    # Not served yet: refused by name, and the model's order goes on past it.
+    with pytest.raises(Exception, match="save_weights_external"):
+        trained.save_weights_external("exported").result()
+    assert trained.save_weights_for_sampler("after").result().path.endswith("/after")
+
     completion = openai_client(server).completions.create(
         model=path, prompt=PROMPT, max_tokens=len(REPLY), temperature=0
     )
