@@ -9,12 +9,9 @@ requests of the model strictly in seq_id order. Problems found at submit become 
 
 from __future__ import annotations
 
-import asyncio
-import time
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from service.catalog import Catalog
@@ -27,9 +24,6 @@ from service.tinker.schemas import (
     CreateModelRequest,
     CreateSessionRequest,
     CreateSessionResponse,
-    FutureFailed,
-    FutureFinished,
-    FuturesRetrieveResponse,
     GetInfoResponse,
     GetServerCapabilitiesResponse,
     LoadWeightsRequest,
@@ -410,44 +404,23 @@ def get_info(
         )
 
 
-async def sampling_completions(
-    db: Database,
-    *,
-    principal: Principal,
-    sampling_session_id: str,
-    after: int,
-    timeout_seconds: float,
-) -> FuturesRetrieveResponse:
-    """The sampling session's requests that ended after the cursor, waiting up to the timeout
-    for the first one."""
-    deadline = time.monotonic() + timeout_seconds
-    while True:
-        rows = await run_in_threadpool(
-            _completions, db, principal.project, sampling_session_id, after
-        )
-        if rows or time.monotonic() >= deadline:
-            break
-        await asyncio.sleep(0.05)
-    completions: list[FutureFinished | FutureFailed] = [
-        FutureFinished(request_id=request_id, response_payload_uncompressed_size=size)
-        if status == "done"
-        else FutureFailed(request_id=request_id)
-        for request_id, status, size, _ in rows
-    ]
-    cursor = rows[-1][3] if rows else after
-    return FuturesRetrieveResponse(completions=completions, cursor=cursor)
-
-
-def _completions(
-    db: Database, project: str, sampling_session_id: str, after: int
-) -> list[tuple[str, str, int | None, int]]:
+def finish_session(db: Database, *, principal: Principal, session_id: str) -> None:
+    """End a client session: each of its live models is unloaded after its queued requests;
+    404 for a session the project does not have."""
+    project = principal.project
     with db.session() as session:
-        return [
-            (row.id, row.status, len(row.result) if row.result is not None else None, row.seq)
-            for row in repository.sampling_completions(
+        if repository.get_session(session, project=project, session_id=session_id) is None:
+            raise NotFoundError(f"No Tinker session {session_id!r} in this project.")
+        for model in repository.live_models(
+            session, session_id=session_id, statuses=_LIVE_MODEL_STATUSES
+        ):
+            place = repository.last_seq_id(session, model_id=model.id) + 1
+            repository.insert_request(
                 session,
                 project=project,
-                sampling_session_id=sampling_session_id,
-                after_seq=after,
+                kind="unload_model",
+                model_id=model.id,
+                seq_id=place,
+                payload=b"{}",
+                payload_type="json",
             )
-        ]

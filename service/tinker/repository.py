@@ -227,20 +227,14 @@ def get_checkpoint(
     return row
 
 
-def sampling_completions(
-    session: Session, *, project: str, sampling_session_id: str, after_seq: int
-) -> list[TinkerRequestRow]:
-    """The ended requests of a sampling session after a cursor (a row's seq), oldest first."""
+def live_models(
+    session: Session, *, session_id: str, statuses: tuple[str, ...]
+) -> list[TinkerModelRow]:
+    """The session's training models in one of `statuses`."""
     return list(
         session.scalars(
-            select(TinkerRequestRow)
-            .where(
-                TinkerRequestRow.project == project,
-                TinkerRequestRow.model_id == sampling_session_id,
-                TinkerRequestRow.status.in_(("done", "failed")),
-                TinkerRequestRow.seq > after_seq,
+            select(TinkerModelRow).where(
+                TinkerModelRow.session_id == session_id, TinkerModelRow.status.in_(statuses)
             )
-            .order_by(TinkerRequestRow.seq)
-            .limit(1000)
         ).all()
     )

@@ -32,8 +32,6 @@ from service.tinker.schemas import (
     CreateSessionRequest,
     CreateSessionResponse,
     FutureRetrieveRequest,
-    FuturesRetrieveRequest,
-    FuturesRetrieveResponse,
     GetInfoRequest,
     GetInfoResponse,
     GetServerCapabilitiesResponse,
@@ -345,23 +343,12 @@ async def load_weights(
     )
 
 
-@router.post("/retrieve_futures")
-async def retrieve_futures(
-    body: FuturesRetrieveRequest,
-    principal: TinkerPrincipal,
-    db: DatabaseDep,
-    settings: SettingsDep,
-) -> FuturesRetrieveResponse:
-    """The requests of a sampling session that ended after `prev_cursor`, long-polled."""
-    return await operations.sampling_completions(
-        db,
-        principal=principal,
-        sampling_session_id=body.target.sampling_session_id,
-        after=body.prev_cursor,
-        timeout_seconds=min(
-            body.timeout or settings.tinker_long_poll_seconds, settings.tinker_long_poll_seconds
-        ),
-    )
+@router.post("/sessions/{session_id}/finish")
+def finish_session(session_id: str, principal: TinkerPrincipal, db: DatabaseDep) -> Response:
+    """`ServiceClient.close()`: every model of the session is unloaded after the requests it
+    has, so its device slot frees now rather than at the idle timeout."""
+    operations.finish_session(db, principal=principal, session_id=session_id)
+    return Response(status_code=200, content=b"null", media_type="application/json")
 
 
 # What the SDK may call that Whetstone does not implement: refused by name, never a 404.
@@ -372,6 +359,10 @@ _UNSUPPORTED = {
         "dro."
     ),
     "/copy_weights": "copy_weights is not supported by Whetstone's Tinker API.",
+    "/retrieve_futures": (
+        "retrieve_futures is not supported by Whetstone's Tinker API (client/config says "
+        "sample_use_retrieve_futures false): poll each request with retrieve_future."
+    ),
     "/cancel_future": (
         "cancel_future is not supported by Whetstone's Tinker API (client/dynamic_config says "
         "sample_cancel_enabled false): a submitted request runs to its end."
@@ -392,3 +383,10 @@ def _refuse(message: str) -> Callable[[Principal], Response]:
 
 for _path, _message in _UNSUPPORTED.items():
     router.add_api_route(_path, _refuse(_message), methods=["POST"])
+# The admin client's audit log and billing: Tinker's hosted service, none here.
+for _path in ("/audit", "/billing/usage/events", "/billing/usage/checkpoints/current"):
+    router.add_api_route(
+        _path,
+        _refuse(f"{_path.lstrip('/')} is part of Tinker's hosted service, not Whetstone's."),
+        methods=["GET"],
+    )

@@ -125,23 +125,6 @@ class FutureRetrieveRequest(_Request):
     allow_metadata_only: bool = False
 
 
-class SamplingSessionFuturesTarget(_Request):
-    """A sampling session whose completions `retrieve_futures` reports."""
-
-    type: Literal["sampling_session"] = "sampling_session"
-    sampling_session_id: str
-    cloned_sampler_id: int = 0
-
-
-class FuturesRetrieveRequest(_Request):
-    """`POST /retrieve_futures`."""
-
-    target: SamplingSessionFuturesTarget
-    prev_cursor: int = 0
-    timeout: float | None = None
-    retrieved_request_ids: list[str] = Field(default_factory=list)
-
-
 class LoraConfig(_Request):
     """Tinker's LoraConfig."""
 
@@ -245,25 +228,3 @@ class UnloadModelRequest(_Request):
 
     model_id: str
     seq_id: int | None = None
-
-
-class FutureFinished(BaseModel):
-    """A finished request of a sampling session (`retrieve_futures`)."""
-
-    state: Literal["finished"] = "finished"
-    request_id: str
-    response_payload_uncompressed_size: int | None = None
-
-
-class FutureFailed(BaseModel):
-    """A failed request of a sampling session (`retrieve_futures`)."""
-
-    state: Literal["failed"] = "failed"
-    request_id: str
-
-
-class FuturesRetrieveResponse(BaseModel):
-    """The completions since `prev_cursor`."""
-
-    completions: list[FutureFinished | FutureFailed]
-    cursor: int

@@ -33,9 +33,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 
 
 @pytest.fixture(scope="module")
-def service(server: ServerProcess) -> tinker.ServiceClient:
-    """The SDK's ServiceClient on the server's root (TINKER_BASE_URL)."""
-    return tinker.ServiceClient(base_url=server.base_url, api_key=API_KEY)
+def service(server: ServerProcess) -> Iterator[tinker.ServiceClient]:
+    """The SDK's ServiceClient on the server's root (TINKER_BASE_URL); closing it finishes
+    the session, which unloads its models."""
+    client = tinker.ServiceClient(base_url=server.base_url, api_key=API_KEY)
+    yield client
+    client.close("success").result()
 
 
 def _datum(prompt: list[int], reply: list[int]) -> types.Datum:

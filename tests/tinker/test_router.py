@@ -10,11 +10,13 @@ import numpy as np
 import pytest
 import zstandard
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from tinker import types
 from tinker.proto.request_conv import forward_backward_request_to_proto
 
 from service.app import create_app
 from service.core.config import Settings
+from service.core.tables import TinkerRequestRow
 from service.tinker import futures
 
 KEY = {"X-API-Key": "tml-router-test", "x-sdk-version": "0.38.0"}
@@ -217,6 +219,7 @@ def test_a_finished_proto_result_goes_back_as_protobuf(client: TestClient) -> No
         ("/api/v1/create_custom_loss", "create_custom_loss"),
         ("/api/v1/copy_weights", "copy_weights"),
         ("/api/v1/cancel_future", "cancel_future"),
+        ("/api/v1/retrieve_futures", "retrieve_futures"),
     ],
 )
 def test_what_is_not_implemented_is_refused_by_name(
@@ -226,6 +229,36 @@ def test_what_is_not_implemented_is_refused_by_name(
     assert answer.status_code == 400
     assert named in answer.json()["error"]
     assert answer.headers["x-should-retry"] == "false"
+
+
+def test_the_admin_clients_hosted_features_are_refused_by_name(client: TestClient) -> None:
+    answer = client.get("/api/v1/audit")
+    assert answer.status_code == 400
+    assert "audit" in answer.json()["error"]
+
+
+def test_finishing_a_session_unloads_its_models_after_their_requests(client: TestClient) -> None:
+    session_id = _session(client)
+    model_id = str(_create_model(client, session_id)["model_id"])
+    client.post(
+        "/api/v1/optim_step",
+        json={"model_id": model_id, "seq_id": 1, "adam_params": {"learning_rate": 0.1}},
+    )
+    answer = client.post(
+        f"/api/v1/sessions/{session_id}/finish",
+        json={"reason": {"type": "success"}, "detail": None},
+    )
+    assert answer.status_code == 200
+    db = client.app.state.container.db  # type: ignore[attr-defined]
+    with db.session() as session:
+        queued = session.execute(
+            select(TinkerRequestRow.kind, TinkerRequestRow.seq_id)
+            .where(TinkerRequestRow.model_id == model_id, TinkerRequestRow.seq_id.is_not(None))
+            .order_by(TinkerRequestRow.seq_id)
+        ).all()
+    assert [tuple(row) for row in queued] == [("optim_step", 1), ("unload_model", 2)]
+    missing = client.post("/api/v1/sessions/nope/finish", json={"reason": {"type": "success"}})
+    assert missing.status_code == 404
 
 
 def test_tinker_routes_stay_out_of_the_openapi_document(client: TestClient) -> None:
