@@ -408,27 +408,33 @@ async def submit_sample(
             message=exc.message,
         )
         return {**futures.future_answer(request_id, None), "sample_sequence_ids": []}
-    generation = await inference.generate(
-        prepared.entry,
-        prepared.adapter,
-        [PreparedPrompt(token_ids=prepared.prompt, text="")],
-        prepared.params,
-        n=request.num_samples,
+    request_id = await asyncio.to_thread(
+        futures.submit,
+        db,
+        project=project,
+        kind="sample",
+        model_id=None,
+        seq_id=None,
+        payload=json.dumps(request.model_dump(mode="json")).encode(),
+        payload_type="json",
     )
     try:
-        request_id = await asyncio.to_thread(
-            futures.submit,
-            db,
-            project=project,
-            kind="sample",
-            model_id=None,
-            seq_id=None,
-            payload=json.dumps(request.model_dump(mode="json")).encode(),
-            payload_type="json",
+        generation = await inference.generate(
+            prepared.entry,
+            prepared.adapter,
+            [PreparedPrompt(token_ids=prepared.prompt, text="")],
+            prepared.params,
+            n=request.num_samples,
         )
-    except BaseException:
-        await generation.events().aclose()
-        raise
+    except WhetstoneError as exc:
+        # The adapter's files are gone, the engine refuses the request (a user error: the
+        # future says why), or the engine is unavailable: the submit answers 5xx, which the
+        # SDK retries, and this attempt's future is closed.
+        category = "user" if exc.status_code < 500 else "server"
+        await _fail(db, request_id, exc.message, category)
+        if exc.status_code >= 500:
+            raise
+        return {**futures.future_answer(request_id, None), "sample_sequence_ids": []}
     task = asyncio.create_task(_collect(db, request_id, generation, request.num_samples))
     _collecting.add(task)
     task.add_done_callback(_collecting.discard)
