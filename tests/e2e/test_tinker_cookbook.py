@@ -53,8 +53,13 @@ API_KEY = "tml-cookbook-ci"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """One server for both loops (with no keys file, any `tml-` key is the local project's)."""
-    process = ServerProcess(Path(tmp_path_factory.mktemp("server"))).start()
+    """One server for both loops (with no keys file, any `tml-` key is the local project's).
+
+    A training client holds a device slot until its session finishes or idles out, and the
+    cookbook's loops never close their ServiceClient: the second loop needs a slot of its own."""
+    process = ServerProcess(
+        Path(tmp_path_factory.mktemp("server")), env={"WHETSTONE_CPU_SLOTS": "2"}
+    ).start()
     yield process
     process.stop()
 
