@@ -118,11 +118,13 @@ def test_training_falls_and_saved_state_resumes_exactly(
 
 
 def test_bad_requests_fail_their_future_with_the_reason(service: tinker.ServiceClient) -> None:
-    with pytest.raises(Exception, match="no-such-model"):
+    with pytest.raises(tinker.RequestFailedError, match="no-such-model") as refused:
         service.create_lora_training_client(base_model="no-such-model", rank=8).result()
+    assert refused.value.category == types.RequestErrorCategory.User
     client = service.create_lora_training_client(base_model=MODEL, rank=4).result()
-    with pytest.raises(Exception, match="not_a_loss"):
+    with pytest.raises(tinker.RequestFailedError, match="not_a_loss") as refused:
         client.forward_backward(BATCH, "not_a_loss").result()  # type: ignore[arg-type]
+    assert refused.value.category == types.RequestErrorCategory.User
     # The model's order goes on past the refused request.
     assert _step(client) > 0
 

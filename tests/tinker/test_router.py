@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -264,3 +265,49 @@ def test_finishing_a_session_unloads_its_models_after_their_requests(client: Tes
 def test_tinker_routes_stay_out_of_the_openapi_document(client: TestClient) -> None:
     paths = json.loads(client.get("/openapi.json").text)["paths"]
     assert not [path for path in paths if path.startswith("/api/v1")]
+
+
+def test_keys_map_to_projects_and_a_model_of_another_is_not_found(tmp_path: Path) -> None:
+    keys = tmp_path / "keys.json"
+    keys.write_text(
+        json.dumps({"tml-team-a": {"project": "proj_a"}, "tml-team-b": {"project": "proj_b"}})
+    )
+    settings = Settings(data_dir=tmp_path / "data", scheduler_enabled=False, api_keys_file=keys)
+    with TestClient(create_app(settings)) as app_client:
+        team_a = {"X-API-Key": "tml-team-a"}
+        session = app_client.post(
+            "/api/v1/create_session", json={"sdk_version": "0.38.0", "tags": []}, headers=team_a
+        ).json()["session_id"]
+        model = app_client.post(
+            "/api/v1/create_model",
+            json={
+                "session_id": session,
+                "model_seq_id": 0,
+                "base_model": "whetstone-tiny",
+                "lora_config": {"rank": 4},
+            },
+            headers=team_a,
+        ).json()["model_id"]
+
+        team_b = {"X-API-Key": "tml-team-b"}
+        step = app_client.post(
+            "/api/v1/optim_step",
+            json={"model_id": model, "seq_id": 1, "adam_params": {}},
+            headers=team_b,
+        ).json()
+        failed = app_client.post(
+            "/api/v1/retrieve_future", json={"request_id": step["request_id"]}, headers=team_b
+        ).json()
+        assert failed["category"] == "user"
+        assert "No training model" in failed["error"]
+        # Team A cannot read team B's future either, and an unlisted key is refused.
+        other = app_client.post(
+            "/api/v1/retrieve_future", json={"request_id": step["request_id"]}, headers=team_a
+        )
+        assert other.status_code == 404
+        stranger = app_client.post(
+            "/api/v1/create_session",
+            json={"sdk_version": "0.38.0", "tags": []},
+            headers={"X-API-Key": "tml-stranger"},
+        )
+        assert stranger.status_code == 401
