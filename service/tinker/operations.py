@@ -120,6 +120,14 @@ def _model_problem(
     return model, None
 
 
+def _created(session: Session, *, project: str, model_id: str) -> Submitted | None:
+    """The future of the request that created the model, when it exists already."""
+    if repository.get_model(session, project=project, model_id=model_id) is None:
+        return None
+    request = repository.find_create_request(session, project=project, model_id=model_id)
+    return Submitted(request.id, model_id) if request is not None else None
+
+
 def _optimizer_problem(config: dict[str, Any] | None) -> str | None:
     family = (config or {}).get("type", "adamw")
     if family not in _ADAM_FAMILIES:
@@ -178,8 +186,9 @@ def create_model(
                 is None
             ):
                 problem = f"No Tinker session {request.session_id!r} in this project."
-            elif repository.get_model(session, project=project, model_id=model_id) is not None:
-                problem = f"The training model {model_id} exists already."
+            elif (earlier := _created(session, project=project, model_id=model_id)) is not None:
+                # A retried submit (its first answer was lost): the same future.
+                return earlier
         if problem is not None:
             row = repository.insert_request(
                 session,
@@ -257,8 +266,8 @@ def create_model_from_checkpoint(
             repository.get_session(session, project=project, session_id=request.session_id) is None
         ):
             problem = f"No Tinker session {request.session_id!r} in this project."
-        elif repository.get_model(session, project=project, model_id=model_id) is not None:
-            problem = f"The training model {model_id} exists already."
+        elif (earlier := _created(session, project=project, model_id=model_id)) is not None:
+            return earlier
         if problem is not None:
             row = repository.insert_request(
                 session,

@@ -207,6 +207,23 @@ def find_sequenced_request(
     )
 
 
+def find_create_request(
+    session: Session, *, project: str, model_id: str
+) -> TinkerRequestRow | None:
+    """The request that created the model (create_model, or a load_weights creating it)."""
+    return session.scalar(
+        select(TinkerRequestRow)
+        .where(
+            TinkerRequestRow.project == project,
+            TinkerRequestRow.model_id == model_id,
+            TinkerRequestRow.seq_id.is_(None),
+            TinkerRequestRow.kind.in_(("create_model", "load_weights")),
+        )
+        .order_by(TinkerRequestRow.seq)
+        .limit(1)
+    )
+
+
 def last_seq_id(session: Session, *, model_id: str) -> int:
     """The highest seq_id submitted to the model (0: none)."""
     highest = session.scalar(

@@ -120,17 +120,18 @@ async def retrieve_future(
         request_id=body.request_id,
         timeout_seconds=settings.tinker_long_poll_seconds,
     )
-    return future_response(state, await run_in_threadpool(operations.queue_state, db, state))
-
-
-def future_response(state: futures.FutureState, queue_state: str) -> Response:
-    """The HTTP answer for a future's state."""
-    if state.status == "failed":
-        return JSONResponse(state.error or {"error": "The request failed.", "category": "server"})
-    if state.status != "done" or state.result is None:
+    if state.status in ("pending", "running"):
+        queue_state = await run_in_threadpool(operations.queue_state, db, state)
         return JSONResponse(
             {"type": "try_again", "request_id": state.request_id, "queue_state": queue_state}
         )
+    return future_response(state)
+
+
+def future_response(state: futures.FutureState) -> Response:
+    """The HTTP answer for an ended future: its result, or Tinker's 200 error body."""
+    if state.status != "done" or state.result is None:
+        return JSONResponse(state.error or {"error": "The request failed.", "category": "server"})
     if state.result_type == "proto":
         return Response(state.result, media_type=PROTOBUF_MEDIA_TYPE)
     return Response(state.result, media_type="application/json")

@@ -159,17 +159,6 @@ class GetInfoRequest(_Request):
     model_id: str
 
 
-class AdamParams(_Request):
-    """Tinker's AdamParams."""
-
-    learning_rate: float = 1e-4
-    beta1: float = 0.9
-    beta2: float = 0.95
-    eps: float = 1e-12
-    weight_decay: float = 0.0
-    grad_clip_norm: float = 0.0
-
-
 class OptimStepRequest(ModelRequest):
     """`POST /optim_step`: Adam only (`adam_params`)."""
 

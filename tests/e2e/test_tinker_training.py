@@ -48,8 +48,8 @@ def _datum(prompt: list[int], reply: list[int]) -> types.Datum:
     return types.Datum(
         model_input=types.ModelInput.from_ints(tokens[:-1]),
         loss_fn_inputs={
-            "target_tokens": np.array(tokens[1:], dtype=np.int64),
-            "weights": np.array(weights, dtype=np.float32),
+            "target_tokens": types.TensorData.from_numpy(np.array(tokens[1:], dtype=np.int64)),
+            "weights": types.TensorData.from_numpy(np.array(weights, dtype=np.float32)),
         },
     )
 

@@ -26,7 +26,9 @@ from service.training.sessions import ForwardBackwardResult
 
 
 def _request(
-    data: list[types.Datum], loss_fn: str = "cross_entropy", config: dict | None = None
+    data: list[types.Datum],
+    loss_fn: str = "cross_entropy",
+    config: dict[str, float | str] | None = None,
 ) -> bytes:
     request = types.ForwardBackwardRequest(
         forward_backward_input=types.ForwardBackwardInput(
@@ -52,8 +54,10 @@ def test_a_request_the_sdk_encodes_decodes_to_training_data() -> None:
             ]
         ),
         loss_fn_inputs={
-            "target_tokens": np.array([2, 3, 4, 5], dtype=np.int64),
-            "logprobs": np.array([-0.5, -1.0, -1.5, -2.0], dtype=np.float32),
+            "target_tokens": types.TensorData.from_numpy(np.array([2, 3, 4, 5])),
+            "logprobs": types.TensorData.from_numpy(
+                np.array([-0.5, -1.0, -1.5, -2.0], dtype=np.float32)
+            ),
             "advantages": types.TensorData(
                 data=[1.0, 2.0],
                 dtype="float32",
@@ -67,7 +71,8 @@ def test_a_request_the_sdk_encodes_decodes_to_training_data() -> None:
 
     assert (call.model_id, call.seq_id, call.loss_fn) == ("sess:train:0", 7, "ppo")
     assert call.forward_only is True
-    assert call.loss_fn_config == {"clip_low_threshold": pytest.approx(0.7)}
+    assert call.loss_fn_config is not None
+    assert call.loss_fn_config["clip_low_threshold"] == pytest.approx(0.7)
     [decoded] = call.data
     assert decoded.tokens == [1, 2, 3, 70_000]
     inputs = decoded.loss_fn_inputs
@@ -86,7 +91,7 @@ def test_image_chunks_and_garbage_are_refused_by_name() -> None:
         model_input=types.ModelInput(
             chunks=[types.ImageChunk(data=b"\x89PNG", format="png", expected_tokens=4)]
         ),
-        loss_fn_inputs={"target_tokens": np.array([1], dtype=np.int64)},
+        loss_fn_inputs={"target_tokens": types.TensorData.from_numpy(np.array([1]))},
     )
     with pytest.raises(InvalidRequestError, match="image"):
         decode_forward_backward(_request([image]))

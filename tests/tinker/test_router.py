@@ -72,7 +72,9 @@ def _forward_backward_body(model_id: str, seq_id: int) -> bytes:
             data=[
                 types.Datum(
                     model_input=types.ModelInput.from_ints([1, 2, 3]),
-                    loss_fn_inputs={"target_tokens": np.array([2, 3, 4], dtype=np.int64)},
+                    loss_fn_inputs={
+                        "target_tokens": types.TensorData.from_numpy(np.array([2, 3, 4]))
+                    },
                 )
             ],
             loss_fn="cross_entropy",
@@ -126,6 +128,8 @@ def test_create_model_queues_a_pending_model(client: TestClient) -> None:
     session_id = _session(client)
     future = _create_model(client, session_id)
     assert future["model_id"] == f"{session_id}:train:0"
+    # A retried submit (the SDK retries when an answer is lost) gets the same future.
+    assert _create_model(client, session_id) == future
     pending = _result(client, str(future["request_id"]))
     # No scheduler here: the model waits for a device slot.
     assert pending == {
