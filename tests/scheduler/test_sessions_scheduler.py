@@ -1,7 +1,7 @@
 """Tinker session workers under the scheduler, as real processes: a model takes a device slot
-as a job does, a worker killed mid-request is lost (its pending futures fail with category
-server), an idle model is reclaimed and its slot goes to the next, and a restarted scheduler
-adopts a worker that still beats instead of losing the session."""
+as a job does, a worker killed mid-request or silent for five beats is lost (its pending
+futures fail with category server), an idle model is reclaimed and its slot goes to the next,
+and a restarted scheduler adopts a worker that still beats instead of losing the session."""
 
 from __future__ import annotations
 
@@ -101,6 +101,7 @@ def test_a_killed_worker_fails_its_pending_futures_and_frees_the_slot_for_a_job(
             hold = scheduler.sessions[0]
             _kill(_pid(hold.handle))
             await wait_until(lambda: model(db).status == "lost")
+            assert "Worker process died with signal 9" in (model(db).error or "")
             for request_id in (stalled, behind):
                 failed = request(db, request_id)
                 assert failed.status == "failed" and failed.error is not None
@@ -115,6 +116,38 @@ def test_a_killed_worker_fails_its_pending_futures_and_frees_the_slot_for_a_job(
             assert error is not None and error["category"] == "user"
             assert "load_state" in error["error"]
         finally:
+            await scheduler.stop()
+
+    asyncio.run(scenario())
+    db.dispose()
+
+
+def test_a_worker_that_stops_beating_is_lost_and_ended(data_dir: Path) -> None:
+    settings = _settings(data_dir)
+    db = _database(settings)
+    add_model(db)
+
+    async def scenario() -> None:
+        scheduler = _scheduler(settings, db)
+        await scheduler.start()
+        pid = None
+        try:
+            await wait_until(lambda: model(db).status == "ready")
+            hold = scheduler.sessions[0]
+            pid = _pid(hold.handle)
+            assert pid is not None
+            # Hung, not dead: only its silence tells.
+            os.kill(pid, signal.SIGSTOP)
+            waiting = submit(db, kind="save_weights", seq_id=1, payload=b'{"path": "a"}')
+            await wait_until(lambda: model(db).status == "lost")
+            assert "it stopped beating" in (model(db).error or "")
+            error = request(db, waiting).error
+            assert error is not None and error["category"] == "server"
+            # The scheduler ended the hung process and freed its slot.
+            await wait_until(lambda: not scheduler.sessions)
+            assert hold.handle is not None and not hold.handle.is_alive()  # type: ignore[union-attr]
+        finally:
+            _kill(pid)
             await scheduler.stop()
 
     asyncio.run(scenario())
