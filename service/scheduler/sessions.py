@@ -377,6 +377,8 @@ class SessionRun:
             return _json(self._save(trainer, payload, sampler=False))
         if request.kind == "save_weights_for_sampler":
             return _json(self._save(trainer, payload, sampler=True, seq_id=request.seq_id))
+        if request.kind == "save_weights_external":
+            return _json(self._save(trainer, payload, sampler=True, external=True))
         if request.kind == "load_weights":
             model = self._model()
             checkpoint = self._checkpoint(model.project, str(payload.get("path")))
@@ -402,9 +404,11 @@ class SessionRun:
         *,
         sampler: bool,
         seq_id: int | None = None,
+        external: bool = False,
     ) -> dict[str, object]:
         """Save the adapter (and, for a training checkpoint, the optimizer) to the store and
-        record the checkpoint; the response the SDK expects."""
+        record the checkpoint; the response the SDK expects. External weights are the sampler
+        adapter under `external_weights/<name>`, for get_external_weights_urls to hand out."""
         model = self._model()
         name = payload.get("path")
         sampling_seq = payload.get("sampling_session_seq_id")
@@ -427,11 +431,12 @@ class SessionRun:
                 "'-' (at most 200 characters, not starting with a symbol).",
                 param="path",
             )
-        checkpoint_id = f"{'sampler_weights' if sampler else 'weights'}/{name}"
+        segment = "external_weights" if external else "sampler_weights" if sampler else "weights"
+        checkpoint_id = f"{segment}/{name}"
         tinker_path = f"tinker://{self.model_id}/{checkpoint_id}"
         storage_key = f"tinker/{model.project}/{self.model_id}/{checkpoint_id}"
         existing = self._find_checkpoint(tinker_path)
-        if existing is not None and not sampler and not payload.get("overwrite"):
+        if existing is not None and (external or not sampler) and not payload.get("overwrite"):
             raise InvalidRequestError(
                 f"The checkpoint {tinker_path} exists already; pass overwrite=True to replace "
                 "it, or choose another name.",
@@ -464,7 +469,7 @@ class SessionRun:
             row.project = model.project
             row.model_id = self.model_id
             row.checkpoint_id = checkpoint_id
-            row.checkpoint_type = "sampler" if sampler else "training"
+            row.checkpoint_type = "external" if external else "sampler" if sampler else "training"
             row.storage_key = storage_key
             row.base_model = model.base_model
             row.size_bytes = size
@@ -484,6 +489,8 @@ class SessionRun:
                         created_at=created,
                     )
                 )
+        if external:
+            return {"path": tinker_path, "size_bytes": size, "type": "save_weights_external"}
         if not sampler:
             return {"path": tinker_path, "type": "save_weights"}
         answer: dict[str, object] = {"path": tinker_path, "type": "save_weights_for_sampler"}

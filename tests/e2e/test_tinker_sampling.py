@@ -94,6 +94,7 @@ def test_the_checkpoint_is_listed_downloaded_and_served(
 ) -> None:
     import torch
     from peft import PeftModel
+    from safetensors.torch import load as safetensors_load
     from transformers import AutoModelForCausalLM
 
     path = trained.save_weights_for_sampler("learned").result().path
@@ -127,9 +128,17 @@ def test_the_checkpoint_is_listed_downloaded_and_served(
             tokens.append(int(model(torch.tensor([tokens])).logits[0, -1].argmax()))
     assert tokens[len(PROMPT) :] == REPLY
 
-    # Not served yet: refused by name, and the model's order goes on past it.
-    with pytest.raises(Exception, match="save_weights_external"):
-        trained.save_weights_external("exported").result()
+    # The external export: its signed per-file URLs give the same adapter as the archive,
+    # and the model's order goes on past it.
+    exported = trained.save_weights_external("exported").result()
+    assert exported.path == f"tinker://{trained.model_id}/external_weights/exported"
+    urls = rest.get_external_weights_urls(exported.path).result().urls
+    assert {"adapter_config.json", "adapter_model.safetensors"} <= set(urls)
+    weights = httpx.get(urls["adapter_model.safetensors"]).raise_for_status().content
+    archived = (tmp_path / "adapter" / "adapter_model.safetensors").read_bytes()
+    assert safetensors_load(weights).keys() == safetensors_load(archived).keys()
+    for key, tensor in safetensors_load(weights).items():
+        assert torch.equal(tensor, safetensors_load(archived)[key]), key
     assert trained.save_weights_for_sampler("after").result().path.endswith("/after")
 
     completion = openai_client(server).completions.create(
