@@ -104,16 +104,16 @@ def _openapi() -> int:
 
 
 def _tokenizer(settings: Settings, model: str, directory: Path) -> int:
-    from transformers import AutoTokenizer
-
     from service.catalog import Catalog
 
-    catalog = Catalog.load(data_dir=settings.data_dir, models_file=settings.models_file)
     try:
+        catalog = Catalog.load(data_dir=settings.data_dir, models_file=settings.models_file)
         entry = catalog.resolve(model)
-    except WhetstoneError as exc:
+    except (ValueError, WhetstoneError) as exc:  # ValueError: an unreadable models file
         print(f"whetstone: {exc}", file=sys.stderr)
         return 1
+    from transformers import AutoTokenizer
+
     # Loaded and saved rather than copied: a hub model's directory also holds its weights, and
     # tinker-cookbook's register_tokenizer needs only what AutoTokenizer reads back.
     tokenizer = AutoTokenizer.from_pretrained(catalog.tokenizer_path(entry))
