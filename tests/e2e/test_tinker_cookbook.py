@@ -91,7 +91,6 @@ def cookbook(server: ServerProcess, tmp_path_factory: pytest.TempPathFactory) ->
     register_tokenizer(MODEL, emulator_tokenizer)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TINKER_API_KEY", API_KEY)
-        patch.setenv("HF_HUB_OFFLINE", "1")
         yield server.base_url
     unregister_tokenizer(MODEL)
 
