@@ -165,9 +165,13 @@ async def read_protobuf_body(request: Request, *, limit: int) -> bytes:
 
 def _unzstd(body: bytes, limit: int) -> bytes:
     # Streamed, so that a small body that decompresses into gigabytes stops at the limit.
-    reader = zstandard.ZstdDecompressor().stream_reader(body)
-    payload = reader.read(limit + 1)
-    return bytes(payload)
+    reader = zstandard.ZstdDecompressor().stream_reader(body, read_across_frames=True)
+    parts: list[bytes] = []
+    size = 0
+    while size <= limit and (part := reader.read(1024 * 1024)):
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts)
 
 
 async def _json_body(request: Request) -> bytes:

@@ -170,6 +170,18 @@ def test_forward_backward_takes_zstd_and_keeps_a_retried_submit_once(client: Tes
     assert _result(client, first["request_id"])["type"] == "try_again"
 
 
+def test_a_zstd_body_that_inflates_past_the_limit_is_a_413(client: TestClient) -> None:
+    limit = client.app.state.container.settings.tinker_max_request_bytes  # type: ignore[attr-defined]
+    bomb = zstandard.ZstdCompressor().compress(bytes(limit + 1))
+    answer = client.post(
+        "/api/v1/forward_backward",
+        content=bomb,
+        headers={"Content-Type": "application/x-protobuf", "Content-Encoding": "zstd"},
+    )
+    assert answer.status_code == 413
+    assert "WHETSTONE_TINKER_MAX_REQUEST_BYTES" in answer.json()["error"]
+
+
 def test_requests_to_a_model_that_is_not_ours_fail_their_future(client: TestClient) -> None:
     answer = client.post(
         "/api/v1/forward_backward",
