@@ -16,7 +16,10 @@ and of (b), so that a change in the machine's load touches both. It prints the m
 best) milliseconds per step of each, and the ratio of the medians (b)/(a); the issue's goal is
 at most 1.3. It splits (b) in two with the server's request rows (its SQLite database): from
 the submit to the moment the worker finished the optim_step (HTTP in, the queue, the worker's
-step), and from then until the SDK held both results (the long-polled futures' answer).
+step), and from then until the SDK held both results (the long-polled futures' answer). On a
+busy machine wall times stretch with the load, so it also prints the CPU time per step of the
+in-process side, and of the session worker, the API process and this process (the SDK) during
+the SDK rounds (Linux: read from /proc).
 
     .venv/bin/python bench/tinker_overhead.py [--batch 8] [--tokens 128] [--steps 5] [--rounds 3]
 """
@@ -113,6 +116,29 @@ def timed_sdk(
     return spans
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process `pid` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process under `pid` (the server's forkserver and session worker)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # a process that ended while the table was read
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    found, frontier = [], [pid]
+    while frontier:
+        below = children.get(frontier.pop(), [])
+        found += below
+        frontier += below
+    return found
+
+
 def optim_steps_finished(database: Path) -> list[int]:
     """When the worker finished each optim_step request (epoch ms), in submission order."""
     with sqlite3.connect(database) as connection:
@@ -161,9 +187,17 @@ def main() -> None:
             spans = timed_sdk(client, remote, args.warmup)
             in_process: list[float] = []
             timed_spans: list[tuple[float, float]] = []
+            workers = descendants(server.pid)
+            local_cpu = 0.0
+            remote_cpu = {pid: 0.0 for pid in [server.pid, os.getpid(), *workers]}
             for _ in range(args.rounds):
+                started = time.process_time()
                 in_process += [s * 1000 for s in timed_in_process(trainer, local, args.steps)]
+                local_cpu += time.process_time() - started
+                before = {pid: cpu_seconds(pid) for pid in remote_cpu}
                 timed_spans += timed_sdk(client, remote, args.steps)
+                for pid in remote_cpu:
+                    remote_cpu[pid] += cpu_seconds(pid) - before[pid]
             finished = optim_steps_finished(server.data_dir / "whetstone.db")
         finally:
             server.stop()
@@ -182,6 +216,13 @@ def main() -> None:
     print(f"through the SDK (forward_backward + optim_step): {milliseconds(through_sdk)}")
     print(f"  submit to the worker's optim_step done:        {milliseconds(to_worker_done)}")
     print(f"  then until the SDK held both results:          {milliseconds(answer_lag)}")
+    steps = args.rounds * args.steps
+    print(
+        f"CPU per step: in process {local_cpu / steps * 1000:.0f} ms; during the SDK rounds, "
+        f"session worker {sum(remote_cpu[pid] for pid in workers) / steps * 1000:.0f} ms, "
+        f"API process {remote_cpu[server.pid] / steps * 1000:.0f} ms, "
+        f"SDK (this process) {remote_cpu[os.getpid()] / steps * 1000:.0f} ms"
+    )
     ratio = statistics.median(through_sdk) / statistics.median(in_process)
     print(f"ratio SDK / in process: {ratio:.2f}x (goal <= 1.3x)")
 
