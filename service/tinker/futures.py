@@ -20,8 +20,9 @@ from service.tinker import repository
 
 # Tinker's RequestErrorCategory, as RequestFailedResponse carries it.
 Category = Literal["user", "server", "unknown"]
-# How often a long poll reads the row (one indexed read, up to 50 a second): a forward_backward on the emulator
-# takes tens of ms, and each read's wait adds to the SDK's round trip.
+# How often a long poll reads the row (one indexed read, up to 50 a second): a
+# forward_backward on the emulator takes tens of ms, and each read's wait adds to the SDK's
+# round trip.
 _POLL_INTERVAL_SECONDS = 0.005
 _POLL_INTERVAL_MAX_SECONDS = 0.02
 
