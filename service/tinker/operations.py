@@ -35,7 +35,10 @@ from service.tinker.schemas import (
 def server_capabilities(catalog: Catalog) -> GetServerCapabilitiesResponse:
     """The catalog's base models, each trainable with LoRA (the emulator among them)."""
     return GetServerCapabilitiesResponse(
-        supported_models=[SupportedModel(model_name=name) for name in catalog.entries]
+        supported_models=[
+            SupportedModel(model_name=name, max_context_length=entry.context_length)
+            for name, entry in catalog.entries.items()
+        ]
     )
 
 

@@ -63,6 +63,12 @@ class SupportedModel(BaseModel):
 
     model_name: str
     """The name create_model takes."""
+    max_context_length: int | None = None
+    """The longest sequence, in tokens."""
+    trainable: bool = True
+    """A LoRA training client may be created on it."""
+    sampleable: bool = True
+    """A sampling client may be created on it."""
 
 
 class GetServerCapabilitiesResponse(BaseModel):

@@ -92,7 +92,8 @@ def test_client_config_and_health(client: TestClient) -> None:
     assert config.json()["pjwt_auth_enabled"] is False
     assert client.get("/api/v1/healthz").json() == {"status": "ok"}
     models = client.get("/api/v1/get_server_capabilities").json()["supported_models"]
-    assert {"model_name": "whetstone-tiny"} in models
+    assert "whetstone-tiny" in [model["model_name"] for model in models]
+    assert all(model["trainable"] and model["max_context_length"] > 0 for model in models)
 
 
 def test_an_unsupported_sdk_is_refused_in_body_and_header(client: TestClient) -> None:
