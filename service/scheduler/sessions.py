@@ -29,8 +29,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from service.catalog import Catalog
 from service.core.config import Settings
 from service.core.db import Database
@@ -40,7 +38,6 @@ from service.core.tables import (
     TinkerCheckpointRow,
     TinkerModelRow,
     TinkerRequestRow,
-    TinkerSamplingSessionRow,
 )
 from service.observability.logs import configure_logging
 from service.storage import ArtifactStore, download_directory, open_store, upload_directory
@@ -459,36 +456,23 @@ class SessionRun:
         sampling_session_id = (
             f"{model.session_id}:sample:{sampling_seq}" if sampling_seq is not None else None
         )
-        with self.db.session() as session:
-            row = session.scalar(
-                select(TinkerCheckpointRow).where(TinkerCheckpointRow.tinker_path == tinker_path)
-            )
-            if row is None:
-                row = TinkerCheckpointRow(tinker_path=tinker_path)
-                session.add(row)
-            row.project = model.project
-            row.model_id = self.model_id
-            row.checkpoint_id = checkpoint_id
-            row.checkpoint_type = "external" if external else "sampler" if sampler else "training"
-            row.storage_key = storage_key
-            row.base_model = model.base_model
-            row.size_bytes = size
-            row.public = False
-            row.ephemeral = ephemeral
-            row.user_metadata = payload.get("user_metadata")
-            row.created_at = created
-            row.expires_at = created + int(ttl) if ttl is not None else None
-            if sampling_session_id is not None:
-                session.add(
-                    TinkerSamplingSessionRow(
-                        id=sampling_session_id,
-                        project=model.project,
-                        session_id=model.session_id,
-                        base_model=model.base_model,
-                        model_path=tinker_path,
-                        created_at=created,
-                    )
-                )
+        queue.record_checkpoint(
+            self.db,
+            project=model.project,
+            model_id=self.model_id,
+            checkpoint_id=checkpoint_id,
+            checkpoint_type="external" if external else "sampler" if sampler else "training",
+            tinker_path=tinker_path,
+            storage_key=storage_key,
+            base_model=model.base_model,
+            size_bytes=size,
+            ephemeral=ephemeral,
+            user_metadata=payload.get("user_metadata"),
+            created_at=created,
+            expires_at=created + int(ttl) if ttl is not None else None,
+            sampling_session_id=sampling_session_id,
+            session_id=model.session_id,
+        )
         if external:
             return {"path": tinker_path, "size_bytes": size, "type": "save_weights_external"}
         if not sampler:
@@ -499,10 +483,7 @@ class SessionRun:
         return answer
 
     def _find_checkpoint(self, tinker_path: str) -> TinkerCheckpointRow | None:
-        with self.db.session() as session:
-            return session.scalar(
-                select(TinkerCheckpointRow).where(TinkerCheckpointRow.tinker_path == tinker_path)
-            )
+        return queue.find_checkpoint(self.db, tinker_path=tinker_path)
 
     def _checkpoint(self, project: str, path: str) -> TinkerCheckpointRow:
         """The checkpoint at a tinker:// path the model's project owns."""

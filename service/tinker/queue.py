@@ -11,7 +11,7 @@ done_seq_id in the same transaction, so a crash never runs a request twice nor s
 from __future__ import annotations
 
 import time
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from service.core.tables import (
     TinkerCheckpointRow,
     TinkerModelRow,
     TinkerRequestRow,
+    TinkerSamplingSessionRow,
     TinkerSessionRow,
 )
 
@@ -398,6 +399,66 @@ def has_open_requests(db: Database, *, model_id: str) -> bool:
             )
             is not None
         )
+
+
+def find_checkpoint(db: Database, *, tinker_path: str) -> TinkerCheckpointRow | None:
+    """The checkpoint at a tinker:// path, whichever project has it."""
+    with db.session() as session:
+        return session.scalar(
+            select(TinkerCheckpointRow).where(TinkerCheckpointRow.tinker_path == tinker_path)
+        )
+
+
+def record_checkpoint(
+    db: Database,
+    *,
+    project: str,
+    model_id: str,
+    checkpoint_id: str,
+    checkpoint_type: str,
+    tinker_path: str,
+    storage_key: str,
+    base_model: str,
+    size_bytes: int,
+    ephemeral: bool,
+    user_metadata: dict[str, Any] | None,
+    created_at: int,
+    expires_at: int | None,
+    sampling_session_id: str | None,
+    session_id: str,
+) -> None:
+    """Record a saved checkpoint (replacing one at the same path), and the sampling session
+    that samples it when the save asked for one, in one transaction."""
+    with db.session() as session:
+        row = session.scalar(
+            select(TinkerCheckpointRow).where(TinkerCheckpointRow.tinker_path == tinker_path)
+        )
+        if row is None:
+            row = TinkerCheckpointRow(tinker_path=tinker_path)
+            session.add(row)
+        row.project = project
+        row.model_id = model_id
+        row.checkpoint_id = checkpoint_id
+        row.checkpoint_type = checkpoint_type
+        row.storage_key = storage_key
+        row.base_model = base_model
+        row.size_bytes = size_bytes
+        row.public = False
+        row.ephemeral = ephemeral
+        row.user_metadata = user_metadata
+        row.created_at = created_at
+        row.expires_at = expires_at
+        if sampling_session_id is not None:
+            session.add(
+                TinkerSamplingSessionRow(
+                    id=sampling_session_id,
+                    project=project,
+                    session_id=session_id,
+                    base_model=base_model,
+                    model_path=tinker_path,
+                    created_at=created_at,
+                )
+            )
 
 
 def _advance(session: Session, *, model_id: str, worker: str, seq_id: int) -> bool:
