@@ -31,6 +31,10 @@ from service.observability import router as observability
 from service.observability.middleware import MetricsMiddleware
 from service.reports import router as reports
 from service.responses import router as responses
+from service.tinker import errors as tinker_errors
+from service.tinker import router as tinker
+from service.tinker.checkpoints import router as tinker_checkpoints
+from service.tinker.sampling import router as tinker_sampling
 from service.uploads import router as uploads
 from service.vertex import envelope as vertex_envelope
 from service.vertex import router as vertex
@@ -67,19 +71,28 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         dialects={
             **dict.fromkeys(bedrock.PATH_PREFIXES, render_aws_error),
             **vertex_envelope.ERROR_DIALECTS,
+            **tinker_errors.ERROR_DIALECTS,
         },
     )
     install_openapi(app)
     if settings.resolved_chaos_enabled:
         # Inside RequestContextMiddleware, so that an injected answer has its x-request-id.
         app.add_middleware(RequestFaultMiddleware)
+    body_limit_for = body_limit_policy(
+        file_bytes=settings.max_file_bytes,
+        part_bytes=settings.max_upload_part_bytes,
+        json_bytes=settings.max_json_body_bytes,
+    )
+
+    def limit_for(path: str) -> int:
+        # Tinker's forward_backward chunks are protobuf, bounded by their own setting.
+        if path.startswith(tinker_errors.PATH_PREFIX):
+            return settings.tinker_max_request_bytes
+        return body_limit_for(path)
+
     app.add_middleware(
         RequestContextMiddleware,
-        body_limit_for=body_limit_policy(
-            file_bytes=settings.max_file_bytes,
-            part_bytes=settings.max_upload_part_bytes,
-            json_bytes=settings.max_json_body_bytes,
-        ),
+        body_limit_for=limit_for,
         max_header_bytes=settings.max_header_bytes,
     )
     # Outermost: it counts every answer, the ones RequestContextMiddleware gives included.
@@ -101,6 +114,10 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     for version in ("/v1beta1", "/v1"):
         app.include_router(vertex.router, prefix=version)
     app.include_router(vertex.token_router)
+    if settings.tinker_enabled:
+        # Thinking Machines' front door: TINKER_BASE_URL is the server's root.
+        for tinker_slice in (tinker, tinker_sampling, tinker_checkpoints):
+            app.include_router(tinker_slice.router, prefix="/api/v1", include_in_schema=False)
     app.include_router(dashboard.router)
     app.mount(dashboard.STATIC_PREFIX, dashboard.assets(), name="dashboard-static")
     return app

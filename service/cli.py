@@ -1,14 +1,16 @@
-"""`whetstone serve | db upgrade | openapi`."""
+"""`whetstone serve | db upgrade | openapi | tokenizer`."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Literal, TypedDict
 
 from pydantic import ValidationError
 
+from service.catalog.emulator import EMULATOR_NAME
 from service.core.config import Settings
 from service.core.errors import WhetstoneError
 from service.observability.logs import configure_logging
@@ -101,6 +103,25 @@ def _openapi() -> int:
     return 0
 
 
+def _tokenizer(settings: Settings, model: str, directory: Path) -> int:
+    from service.catalog import Catalog
+
+    try:
+        catalog = Catalog.load(data_dir=settings.data_dir, models_file=settings.models_file)
+        entry = catalog.resolve(model)
+    except (ValueError, WhetstoneError) as exc:  # ValueError: an unreadable models file
+        print(f"whetstone: {exc}", file=sys.stderr)
+        return 1
+    from transformers import AutoTokenizer
+
+    # Loaded and saved rather than copied: a hub model's directory also holds its weights, and
+    # tinker-cookbook's register_tokenizer needs only what AutoTokenizer reads back.
+    tokenizer = AutoTokenizer.from_pretrained(catalog.tokenizer_path(entry))
+    tokenizer.save_pretrained(directory)
+    print(directory)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `whetstone` console script."""
     parser = argparse.ArgumentParser(prog="whetstone", description=__doc__)
@@ -112,6 +133,15 @@ def main(argv: list[str] | None = None) -> None:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply every pending schema migration, then exit")
     commands.add_parser("openapi", help="print the OpenAPI document of the app")
+    tokenizer = commands.add_parser(
+        "tokenizer",
+        help="write a base model's tokenizer into a directory, offline (for tinker-cookbook's "
+        "register_tokenizer in CI)",
+    )
+    tokenizer.add_argument("directory", type=Path, help="where to write the tokenizer files")
+    tokenizer.add_argument(
+        "--model", default=EMULATOR_NAME, help=f"a catalog name or alias (default {EMULATOR_NAME})"
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -126,4 +156,6 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(_serve(settings, args.host, args.port))
     if args.command == "db":
         sys.exit(_db_upgrade(settings))
+    if args.command == "tokenizer":
+        sys.exit(_tokenizer(settings, args.model, args.directory))
     sys.exit(_openapi())

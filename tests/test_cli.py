@@ -118,3 +118,19 @@ def test_help_lists_serve(argv: list[str], data_dir: Path) -> None:
         timeout=60,
     )
     assert result.returncode == 0 and "serve" in result.stdout
+
+
+def test_tokenizer_refuses_a_model_the_catalog_lacks(data_dir: Path, tmp_path: Path) -> None:
+    # `whetstone tokenizer` writes a catalog model's tokenizer for tinker-cookbook's
+    # register_tokenizer (tests/e2e/test_tinker_cookbook.py runs the cookbook on what it writes).
+    target = tmp_path / "tokenizer"
+    result = subprocess.run(
+        [sys.executable, "-m", "service", "tokenizer", "--model", "no-such-model", str(target)],
+        env=clean_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == "whetstone: The model 'no-such-model' does not exist."
+    assert not target.exists()

@@ -57,6 +57,8 @@ MAX_METADATA_VALUE_CHARS = 512
 FINE_TUNE_PURPOSE = "fine-tune"
 FINE_TUNED_PREFIX = "ft:"
 CHECKPOINT_MARKER = ":ckpt-step-"
+# The metadata key of a job whose model was imported (a Tinker checkpoint, a PEFT adapter).
+IMPORTED_FROM_KEY = "whetstone_imported_from"
 
 
 def fine_tuned_model_name(job: JobRow) -> str:
@@ -519,6 +521,41 @@ class TrainedModel:
     shared_by: str | None = None
     # Trained with training_type "full": `adapter_key` holds a whole model.
     full: bool = False
+
+
+def import_adapter_model(
+    db: Database,
+    catalog: Catalog,
+    *,
+    principal: Principal,
+    base_model: str,
+    adapter_key: str,
+    suffix: str | None,
+    source: str,
+) -> FineTuningJob:
+    """An `ft:` model for a LoRA adapter trained elsewhere (already in storage under
+    `adapter_key`): a succeeded supervised job with no training file, its metadata naming the
+    source, served, listed and deleted like any job's model."""
+    entry = catalog.resolve(base_model)
+    if suffix is not None and not (1 <= len(suffix) <= 64 and ":" not in suffix):
+        raise InvalidRequestError("suffix must be 1 to 64 characters, without ':'.", param="suffix")
+    job = transitions.imported(
+        db,
+        name_of=fine_tuned_model_name,
+        adapter_key=adapter_key,
+        source=source,
+        project=principal.project,
+        organization=principal.organization,
+        model=entry.name,
+        training_file="",
+        validation_file=None,
+        suffix=suffix,
+        seed=0,
+        method={"type": "supervised", "supervised": {"hyperparameters": {}}},
+        metadata={IMPORTED_FROM_KEY: source[:MAX_METADATA_VALUE_CHARS]},
+        integrations=None,
+    )
+    return as_job(job)
 
 
 def find_trained_model(db: Database, *, project: str, name: str) -> TrainedModel | None:

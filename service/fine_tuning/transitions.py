@@ -32,7 +32,7 @@ kill, a server that died under it); a job reaching `max_attempts` of them fails.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, Unpack
 
@@ -130,6 +130,38 @@ def create(session: Session, **fields: Any) -> JobRow:
     job = repository.insert_job(session, status=JobStatus.VALIDATING_FILES, **fields)
     _event(session, job, f"Created fine-tuning job: {job.id}")
     return job
+
+
+def imported(
+    db: Database,
+    *,
+    name_of: Callable[[JobRow], str],
+    adapter_key: str,
+    source: str,
+    **fields: Any,
+) -> JobRow:
+    """A job that trained elsewhere (an adapter brought in whole): inserted and moved to
+    succeeded in one transaction, with its events and webhook, so no scheduler ever sees it
+    waiting. `name_of` names its model from the inserted row."""
+    with db.session() as session:
+        job = repository.insert_job(session, status=JobStatus.VALIDATING_FILES, **fields)
+        _event(session, job, f"Created fine-tuning job: {job.id}")
+        name = name_of(job)
+        _move(
+            session,
+            job,
+            JobStatus.SUCCEEDED,
+            sources=[JobStatus.VALIDATING_FILES],
+            message=f"New fine-tuned model created: {name} (imported from {source})",
+            fine_tuned_model=name,
+            adapter_key=adapter_key,
+            trained_tokens=0,
+            result_files=[],
+        )
+        _event(session, job, "The job has successfully completed")
+        session.refresh(job)
+        session.expunge(job)
+        return job
 
 
 def cancel(db: Database, *, project: str, job_id: str) -> JobRow:

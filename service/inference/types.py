@@ -26,6 +26,13 @@ class SamplingParams:
     # None: no logprobs. An int: the chosen token's logprob plus this many alternatives.
     top_logprobs: int | None = None
     stop: tuple[str, ...] = ()
+    # Tinker's controls: keep only the k most likely tokens (-1: all); token ids that end the
+    # choice like EOS (reported as its `stop_token`); EOS not ending it (Tinker's `stop=[]`);
+    # each prompt token's logprob reported on the choice's first event.
+    top_k: int = -1
+    stop_token_ids: tuple[int, ...] = ()
+    ignore_eos: bool = False
+    prompt_logprobs: bool = False
     # Output constrained to this grammar (structured outputs, forced tool calls); each choice
     # gets its own matcher. The choice ends `stop` once the grammar is complete.
     grammar: Grammar | None = None
@@ -47,6 +54,8 @@ class TokenLogprob:
     top: tuple[tuple[str, float], ...] = ()
     # Character offset of the token's text within the choice's text.
     offset: int = 0
+    # The token's id (-1 where an engine does not know it).
+    token_id: int = -1
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,12 @@ class SequenceEvent:
     completion_tokens: int = 0
     # Set when the choice cannot go on (its adapter was deleted, the engine failed).
     error: Exception | None = None
+    # On the last event of a choice ended by EOS or a stop token id: that token, which is not
+    # part of the text (Tinker returns it among the sampled tokens); None when logprobs are off.
+    stop_token: TokenLogprob | None = None
+    # On the first event, when the request asked: each prompt token's logprob given the tokens
+    # before it, None at position 0 (nothing precedes it).
+    prompt_logprobs: tuple[float | None, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,10 @@
 
 A name is a catalog base model or alias, or one of the caller's `ft:` models or checkpoints,
 or one another project granted the caller (service/fine_tuning owns those names, their rows
-and the grants). A granted model is listed, served and fine-tuned from like the caller's own,
-`owned_by` its owner's organization; only its owner may delete it.
+and the grants), or a Tinker sampler checkpoint, `tinker://<run>/sampler_weights/<name>`, the
+caller owns or that was published (service/tinker/sampling owns those). A granted model is
+listed, served and fine-tuned from like the caller's own, `owned_by` its owner's organization;
+only its owner may delete it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from service.fine_tuning import operations as fine_tuning
 from service.inference import AdapterRef, InferenceService
 from service.models.schemas import Model, ModelDeleted, ModelList
 from service.storage import ArtifactStore
+from service.tinker.sampling import operations as tinker_sampling
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ async def resolve_model(
     db: Database, catalog: Catalog, principal: Principal, name: str
 ) -> ServedModel:
     """The caller's model named `name`; ModelNotFoundError (404) otherwise."""
+    if tinker_sampling.is_tinker_path(name):
+        return await _tinker_sampler(db, catalog, principal, name)
     if not fine_tuning.is_fine_tuned_name(name):
         entry = catalog.resolve(name)
         return ServedModel(name, entry, None, entry.created, entry.owned_by)
@@ -76,6 +81,30 @@ async def resolve_model(
     )
 
 
+async def _tinker_sampler(
+    db: Database, catalog: Catalog, principal: Principal, name: str
+) -> ServedModel:
+    """A Tinker sampler checkpoint served like an `ft:` adapter; never deletable here (the
+    Tinker checkpoints API deletes it)."""
+    try:
+        weights = await asyncio.to_thread(
+            tinker_sampling.find_sampler_weights, db, project=principal.project, path=name
+        )
+        entry = catalog.resolve(weights.base_model)
+    except InvalidRequestError as exc:
+        raise InvalidRequestError(exc.message, param="model") from exc
+    except ModelNotFoundError as exc:
+        raise model_not_found(name) from exc
+    return ServedModel(
+        name=name,
+        entry=entry,
+        adapter=AdapterRef(weights.storage_key),
+        created=weights.created,
+        owned_by=weights.owner,
+        shared=weights.owner != principal.project,
+    )
+
+
 def model_not_found(name: str) -> ModelNotFoundError:
     """The 404 for a model the caller cannot see."""
     return ModelNotFoundError(
@@ -85,7 +114,8 @@ def model_not_found(name: str) -> ModelNotFoundError:
 
 async def list_models(db: Database, catalog: Catalog, principal: Principal) -> ModelList:
     """The catalog's base models and aliases, then the caller's fine-tuned models, then the
-    models and checkpoints granted to the caller."""
+    models and checkpoints granted to the caller, then the caller's named Tinker sampler
+    checkpoints (their tinker:// paths)."""
     models = []
     for name in catalog.names():
         entry = catalog.resolve(name)
@@ -94,6 +124,10 @@ async def list_models(db: Database, catalog: Catalog, principal: Principal) -> M
         fine_tuning.list_trained_models, db, project=principal.project
     )
     models.extend(Model(id=t.name, created=t.created, owned_by=t.owned_by) for t in trained)
+    samplers = await asyncio.to_thread(
+        tinker_sampling.list_sampler_weights, db, project=principal.project
+    )
+    models.extend(Model(id=w.tinker_path, created=w.created, owned_by=w.owner) for w in samplers)
     return ModelList(data=models)
 
 
@@ -118,6 +152,13 @@ async def delete_model(
         if served.shared:
             raise PermissionDeniedError(
                 f"The model '{name}' was shared with your project; only its owner can delete it.",
+                param="model",
+                code="model_not_deletable",
+            )
+        if tinker_sampling.is_tinker_path(name):
+            raise InvalidRequestError(
+                f"'{name}' is a Tinker checkpoint; delete it with the Tinker checkpoints API "
+                "(RestClient.delete_checkpoint_from_tinker_path).",
                 param="model",
                 code="model_not_deletable",
             )

@@ -16,6 +16,14 @@ run, so nothing is re-queued on sight: each scheduler heartbeats the jobs of its
 the leader re-queues a local run's job only once its heartbeat has stood still for a whole
 lease, as it watched; a Ray run is adopted by name, or recorded as a crash when its actor is
 gone. A non-leader never touches another replica's jobs.
+
+Tinker sessions. A pending Tinker model takes a device slot as a job does (one each), so jobs
+and sessions share the slots without overcommitting; its session worker
+(service/scheduler/sessions.py) outlives the server. Every tick the scheduler watches the models
+its workers hold: a worker whose process ended, or that stopped beating for
+LOST_AFTER_BEATS beats, is lost (its pending futures fail with category `server`) and its slot
+frees; one that closed its model (unloaded, idle) frees its slot. The leader adopts (never
+kills) the held models of workers it did not start that still beat, e.g. after a restart.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -41,16 +50,26 @@ from service.fine_tuning.transitions import JobFailure
 from service.scheduler.executors import (
     Executor,
     Run,
+    RunHandle,
+    SessionTarget,
     Unplaced,
     WorkerTarget,
     is_ray_worker,
     make_executor,
 )
 from service.scheduler.leadership import leadership_for
+from service.scheduler.sessions import (
+    SessionAssignment,
+    ended_messages,
+    lost_message,
+    run_session_worker,
+    stale_before_ms,
+)
 from service.scheduler.slots import DeviceSlot
 from service.scheduler.validation import fail_validation, validate_job_files
 from service.scheduler.worker import WorkerAssignment, run_worker
 from service.storage import ArtifactStore
+from service.tinker import queue as tinker_queue
 from service.training.hyperparameters import job_devices
 from service.webhooks.sender import WebhookSender
 
@@ -75,6 +94,19 @@ LOST_SERVER = "The server running the job's worker stopped"
 # The error code of a job the cluster can never place (no node has what its run asks for).
 UNPLACEABLE_CODE = "unplaceable"
 LOST_ACTOR = "The job's Ray actor is gone (its node was lost, or it was killed)"
+SILENT_WORKER = "it stopped beating"
+
+
+@dataclass
+class SessionHold:
+    """A device slot held by a Tinker model's session worker."""
+
+    model_id: str
+    worker: str
+    slot: int
+    # The worker's process, where this server started it; None for an adopted worker, which
+    # only its heartbeat shows alive.
+    handle: RunHandle | None
 
 
 class Scheduler:
@@ -88,12 +120,13 @@ class Scheduler:
         catalog: Catalog,
         *,
         worker_target: WorkerTarget = run_worker,
+        session_target: SessionTarget = run_session_worker,
         executor: Executor | None = None,
         poll_seconds: float = 0.5,
         on_webhook_outcome: Callable[[str], None] | None = None,
     ):
         self.settings, self.db, self.store, self.catalog = settings, db, store, catalog
-        self.executor = executor or make_executor(settings, worker_target)
+        self.executor = executor or make_executor(settings, worker_target, session_target)
         self.poll_seconds = poll_seconds
         self.slots: list[DeviceSlot] = []
         # Runs by slot index; adopted runs take free indexes, past the slots if need be. A
@@ -101,6 +134,8 @@ class Scheduler:
         # mapped to that first slot.
         self.running: dict[int, Run] = {}
         self.reserved: dict[int, int] = {}
+        # Slots held by Tinker session workers, by slot index.
+        self.sessions: dict[int, SessionHold] = {}
         self._name = f"sched-{os.getpid()}-{random_token(6)}"
         self.leadership = leadership_for(
             db, holder=self._name, lease_seconds=settings.leader_lease_seconds
@@ -188,6 +223,8 @@ class Scheduler:
                     )
                 await asyncio.to_thread(self.executor.stop, run)
         self.running.clear()
+        # Session workers go on: the next server adopts them while they beat.
+        self.sessions.clear()
         for worker in list(self._placing.values()):
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(self.executor.unplace, worker)
@@ -217,6 +254,7 @@ class Scheduler:
         recover others' runs, fill free slots."""
         await self._reap()
         await self._heartbeat()
+        await self._watch_sessions()
         # Each duty checks the lead afresh: it may lapse while an earlier one waits.
         if not self.leadership.leading:
             return
@@ -225,6 +263,8 @@ class Scheduler:
         await asyncio.to_thread(self.executor.ensure_ready)
         if self.leadership.leading:
             await self._sweep()
+        if self.leadership.leading:
+            await self._fill_sessions()
         if self.leadership.leading:
             await self._fill_slots()
 
@@ -429,7 +469,143 @@ class Scheduler:
                     del state[job_id]
 
     def _taken(self, index: int) -> bool:
-        return index in self.running or index in self.reserved
+        return index in self.running or index in self.reserved or index in self.sessions
+
+    async def _watch_sessions(self) -> None:
+        """Free the slots of session workers whose model ended; declare lost those whose
+        process died or that stopped beating; the leader adopts others' live workers and fails
+        the requests sent to ended models."""
+        leading = self.leadership.leading
+        if not self.sessions and not leading:
+            return
+        held = {
+            model.model_id: model
+            for model in await asyncio.to_thread(tinker_queue.held_models, self.db)
+        }
+        stale_before = stale_before_ms(self.settings)
+        for index, hold in list(self.sessions.items()):
+            model = held.get(hold.model_id)
+            ended = (
+                await asyncio.to_thread(self.executor.session_ended, hold.handle)
+                if hold.handle is not None
+                else None
+            )
+            if model is None or model.worker != hold.worker:
+                # The model ended (closed by its worker, or lost): the slot frees once the
+                # worker's process is gone (at once for an adopted one).
+                if hold.handle is None or ended is not None:
+                    del self.sessions[index]
+                continue
+            starting = model.status == tinker_queue.STARTING and hold.handle is not None
+            silent = (model.heartbeat_at_ms or 0) < stale_before and not starting
+            if ended is None and not silent:
+                continue
+            cause = ended if ended is not None else SILENT_WORKER
+            await self._session_lost(hold.model_id, hold.worker, cause)
+            if hold.handle is not None and ended is None:
+                await asyncio.to_thread(self.executor.stop_session, hold.handle)
+            del self.sessions[index]
+        if not self.leadership.leading:
+            return
+        ours = {hold.model_id for hold in self.sessions.values()}
+        for model in held.values():
+            if model.model_id in ours:
+                continue
+            if (model.heartbeat_at_ms or 0) < stale_before:
+                await self._session_lost(model.model_id, model.worker, SILENT_WORKER)
+                continue
+            await asyncio.to_thread(
+                tinker_queue.adopt_model,
+                self.db,
+                model_id=model.model_id,
+                worker=model.worker,
+                scheduler=self._name,
+            )
+            index = self._free_index()
+            self.sessions[index] = SessionHold(model.model_id, model.worker, index, None)
+            logger.info("adopted Tinker model %s, whose worker still beats", model.model_id)
+        await asyncio.to_thread(
+            tinker_queue.fail_requests_of_ended_models,
+            self.db,
+            messages=ended_messages(self.settings),
+        )
+
+    def _free_index(self) -> int:
+        """The first slot index no run holds, past the slots if need be (an adopted worker
+        counts even when this server has fewer slots)."""
+        index = 0
+        while self._taken(index):
+            index += 1
+        return index
+
+    async def _session_lost(self, model_id: str, worker: str, cause: str) -> None:
+        logger.warning("Tinker model %s lost its session worker: %s", model_id, cause)
+        last_save = await asyncio.to_thread(
+            tinker_queue.last_saved_state, self.db, model_id=model_id
+        )
+        await asyncio.to_thread(
+            tinker_queue.end_model,
+            self.db,
+            model_id=model_id,
+            status=tinker_queue.LOST,
+            message=lost_message(model_id, cause, last_save),
+            category="server",
+            worker=worker,
+        )
+
+    async def _fill_sessions(self) -> None:
+        """Give free slots to pending Tinker models, oldest first, and start their workers."""
+        while self.leadership.leading:
+            free = [slot for slot in self.slots if not self._taken(slot.index)]
+            if not free:
+                return
+            model = await asyncio.to_thread(tinker_queue.next_pending_model, self.db)
+            if model is None:
+                return
+            if not self.executor.runs_sessions:
+                from service.scheduler.executors.ray import SESSIONS_UNSUPPORTED
+
+                await asyncio.to_thread(
+                    tinker_queue.end_model,
+                    self.db,
+                    model_id=model.id,
+                    status=tinker_queue.CLOSED,
+                    message=SESSIONS_UNSUPPORTED,
+                    category="user",
+                )
+                continue
+            slot = free[0]
+            worker = f"{self._name}/tinker/{slot.index}/{random_token(8)}"
+            claimed = await asyncio.to_thread(
+                tinker_queue.claim_model,
+                self.db,
+                model_id=model.id,
+                worker=worker,
+                slot=slot.device,
+                scheduler=self._name,
+            )
+            if claimed is None:
+                continue  # another scheduler took it
+            assignment = SessionAssignment(
+                settings=self.settings,
+                model_id=model.id,
+                worker=worker,
+                device=slot.device,
+                threads=slot.threads,
+            )
+            try:
+                handle = await asyncio.to_thread(self.executor.start_session, assignment)
+            except Exception as exc:
+                logger.exception("could not start a session worker for %s", model.id)
+                await self._session_lost(model.id, worker, f"it could not start: {exc}")
+                return
+            logger.info(
+                "Tinker model %s runs on %s (pid %s)",
+                model.id,
+                slot.device,
+                getattr(handle, "pid", None),
+            )
+            self.sessions[slot.index] = SessionHold(model.id, worker, slot.index, handle)
 
     def _devices_of(self, job: JobRow) -> int:
         """The slots a job's run takes: its devices (one per rank of a sharded job)."""

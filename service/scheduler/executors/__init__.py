@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 from service.core.config import Settings
+from service.scheduler.sessions import SessionAssignment, run_session_worker
 from service.scheduler.slots import DeviceSlot
 from service.scheduler.worker import WorkerAssignment
 from service.training.contract import RankContext
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from service.scheduler.executors.ray import ActorRun
 
 WorkerTarget = Callable[[WorkerAssignment], None]
+# A Tinker session worker's entry point (service.scheduler.sessions.run_session_worker).
+SessionTarget = Callable[[SessionAssignment], None]
 # A sharded job's rank entry point (service.scheduler.worker.run_rank, or a test's).
 RankTarget = Callable[[WorkerAssignment, RankContext], None]
 # Worker tokens of Ray runs start with this; the rest are local workers' tokens.
@@ -77,6 +80,9 @@ class Executor(Protocol):
     # True where runs keep going when the server that started them stops (they are adopted
     # afterwards); False where they end with it (their jobs resume from a checkpoint).
     outlives_server: bool
+    # Whether it runs Tinker session workers (service/scheduler/sessions.py); where it does
+    # not, a model's create_model fails naming the limitation.
+    runs_sessions: bool
 
     def slots(self) -> list[DeviceSlot]:
         """Where jobs run at once (blocking: may look at this machine's devices)."""
@@ -126,13 +132,28 @@ class Executor(Protocol):
         """Let go of the executor's resources (not of runs that outlive the server)."""
         ...
 
+    def start_session(self, assignment: SessionAssignment) -> RunHandle:
+        """Start the worker of a claimed Tinker model (blocking); its handle. The worker
+        outlives the server: it is never stopped with it."""
+        ...
+
+    def session_ended(self, handle: RunHandle) -> str | None:
+        """How a session worker this executor started ended; None while it runs."""
+        ...
+
+    def stop_session(self, handle: RunHandle) -> None:
+        """End a session worker now (its model was declared lost)."""
+        ...
+
 
 def is_ray_worker(worker: str) -> bool:
     """Whether a job's worker token names a Ray run."""
     return worker.startswith(RAY_TOKEN_PREFIX)
 
 
-def make_executor(settings: Settings, target: WorkerTarget) -> Executor:
+def make_executor(
+    settings: Settings, target: WorkerTarget, session_target: SessionTarget = run_session_worker
+) -> Executor:
     """The executor the settings name; Ray is imported only when it is the one."""
     if settings.executor == "ray":
         from service.scheduler.executors.ray import RayExecutor
@@ -140,4 +161,4 @@ def make_executor(settings: Settings, target: WorkerTarget) -> Executor:
         return RayExecutor(settings, target)
     from service.scheduler.executors.local import LocalExecutor
 
-    return LocalExecutor(settings, target)
+    return LocalExecutor(settings, target, session_target=session_target)

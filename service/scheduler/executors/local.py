@@ -12,7 +12,9 @@ so no thread, CUDA context or open connection of the server is ever forked, and 
 torch, so none of its own either.
 
 A worker ends soon after its server dies (its orphan watch), so runs never outlive the server:
-the next leader re-queues their jobs from their latest checkpoint.
+the next leader re-queues their jobs from their latest checkpoint. Tinker session workers are
+the exception: they have no orphan watch and are not joined at the server's exit, so a
+restarted server adopts them (service/scheduler/sessions.py).
 
 A sharded job (assignment.gang) runs as one process per rank, started the way torchrun starts
 them (a free port on 127.0.0.1 as the rendezvous, RANK, WORLD_SIZE and LOCAL_RANK; gloo between
@@ -26,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import multiprocessing.forkserver
+import multiprocessing.process
 import signal
 import socket
 from dataclasses import dataclass
@@ -33,7 +36,15 @@ from multiprocessing.process import BaseProcess
 
 from service.core.config import Settings
 from service.core.ids import random_token
-from service.scheduler.executors import Ended, RankTarget, Run, WorkerTarget
+from service.scheduler.executors import (
+    Ended,
+    RankTarget,
+    Run,
+    RunHandle,
+    SessionTarget,
+    WorkerTarget,
+)
+from service.scheduler.sessions import SessionAssignment, run_session_worker
 from service.scheduler.slots import DeviceSlot, discover_slots
 from service.scheduler.worker import WorkerAssignment, run_rank
 from service.training.contract import RankContext
@@ -59,13 +70,20 @@ class LocalExecutor:
     """Worker processes of this server, one per device slot."""
 
     outlives_server = False
+    runs_sessions = True
 
     def __init__(
-        self, settings: Settings, target: WorkerTarget, rank_target: RankTarget = run_rank
+        self,
+        settings: Settings,
+        target: WorkerTarget,
+        rank_target: RankTarget = run_rank,
+        *,
+        session_target: SessionTarget = run_session_worker,
     ):
         self.settings = settings
         self.target = target
         self.rank_target = rank_target
+        self.session_target = session_target
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(FORKSERVER_PRELOAD)
         self._forkserver_started = False
@@ -157,6 +175,32 @@ class LocalExecutor:
 
     def close(self) -> None:
         """Nothing held."""
+
+    def start_session(self, assignment: SessionAssignment) -> BaseProcess:
+        """Fork the session worker; unlike a job's, it is not joined when the server exits."""
+        process = self._context.Process(
+            target=self.session_target,
+            args=(assignment,),
+            name=f"whetstone-session-{assignment.model_id}",
+        )
+        process.start()
+        # multiprocessing joins every child it knows of at the interpreter's exit: a server
+        # stopping would wait for the session to end, which is exactly what must not happen.
+        multiprocessing.process._children.discard(process)  # type: ignore[attr-defined]
+        return process
+
+    def session_ended(self, handle: RunHandle) -> str | None:
+        """How the session worker's process ended, or None while it runs."""
+        assert isinstance(handle, BaseProcess), "a local executor runs only local workers"
+        if handle.is_alive():
+            return None
+        handle.join(0)
+        return describe_exit(handle.exitcode)
+
+    def stop_session(self, handle: RunHandle) -> None:
+        """SIGKILL the session worker and reap it."""
+        assert isinstance(handle, BaseProcess), "a local executor runs only local workers"
+        _kill([handle])
 
 
 @dataclass

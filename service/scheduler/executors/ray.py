@@ -48,9 +48,11 @@ from service.scheduler.executors import (
     Ended,
     RankTarget,
     Run,
+    RunHandle,
     Unplaced,
     WorkerTarget,
 )
+from service.scheduler.sessions import SessionAssignment
 from service.scheduler.slots import DeviceSlot
 from service.scheduler.worker import WorkerAssignment, run_rank
 
@@ -67,6 +69,10 @@ GROUP_PREFIX = "whetstone-run-"
 _INTENDED_EXIT = "INTENDED_USER_EXIT"
 # Ray's words for an actor ended by the removal of its placement group (its run's end).
 _GROUP_REMOVED = "placement group"
+SESSIONS_UNSUPPORTED = (
+    "Tinker training sessions are not supported on the Ray executor (WHETSTONE_EXECUTOR=ray) "
+    "yet: run the server with the local executor to train through the Tinker API."
+)
 
 
 class JobActor:
@@ -142,6 +148,9 @@ class RayExecutor:
     """Runs on the Ray cluster at WHETSTONE_RAY_ADDRESS."""
 
     outlives_server = True
+    # Tinker session workers run only on the local executor for now: the scheduler fails a
+    # model's create_model on this one, naming the limitation.
+    runs_sessions = False
 
     def __init__(
         self, settings: Settings, target: WorkerTarget, rank_target: RankTarget = run_rank
@@ -435,6 +444,18 @@ class RayExecutor:
                 self.unplace(worker)
             ray.shutdown()
         self._actor_class = None
+
+    def start_session(self, assignment: SessionAssignment) -> ActorRun:
+        """Not supported: the scheduler checks runs_sessions first."""
+        raise NotImplementedError(SESSIONS_UNSUPPORTED)
+
+    def session_ended(self, handle: RunHandle) -> str | None:
+        """Not supported: no session runs here."""
+        raise NotImplementedError(SESSIONS_UNSUPPORTED)
+
+    def stop_session(self, handle: RunHandle) -> None:
+        """Not supported: no session runs here."""
+        raise NotImplementedError(SESSIONS_UNSUPPORTED)
 
 
 def _actor_run(run: Run) -> ActorRun:

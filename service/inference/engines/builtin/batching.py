@@ -114,6 +114,8 @@ class _Sequence:
     logprobs: list[TokenLogprob] = field(default_factory=list)
     reported_tokens: int = 0
     done: bool = False
+    # Computed at prefill when the request asked; handed over with the choice's first event.
+    prompt_logprobs: tuple[float | None, ...] | None = None
 
 
 @dataclass
@@ -406,7 +408,13 @@ class BatchEngine:
             mask[i, width - length :] = 1
         input_ids, mask = input_ids.to(self.device), mask.to(self.device)
         positions = (mask.cumsum(dim=-1) - 1).clamp(min=0)
-        logits, cache = self._forward(input_ids, mask, positions, None, ready)
+        every_position = any(s.params.prompt_logprobs for s in ready)
+        logits, cache = self._forward(
+            input_ids, mask, positions, None, ready, every_position=every_position
+        )
+        if every_position:
+            self._score_prompts(ready, logits, width)
+            logits = logits[:, -1, :]
         # Padded slots of a fresh prefill may hold NaN (a fully masked query row); zero them so
         # that a masked weight of 0 times the value can never turn into NaN later.
         keep = mask[:, None, :, None].to(_filled(_attention_layers(cache)[0])[0].dtype)
@@ -424,6 +432,20 @@ class BatchEngine:
             )
         )
         self._compact()
+
+    def _score_prompts(self, rows: list[_Sequence], logits: torch.Tensor, width: int) -> None:
+        """Each asking row's prompt logprobs from the prefill's logits at every position
+        ([rows, width, vocab], rows left-padded to `width`)."""
+        for i, sequence in enumerate(rows):
+            if not sequence.params.prompt_logprobs:
+                continue
+            length = len(sequence.prompt_ids)
+            start = width - length
+            # Position j's token is predicted by the logits at position j - 1.
+            predicting = torch.log_softmax(logits[i, start : width - 1, :].float(), dim=-1)
+            targets = torch.tensor(sequence.prompt_ids[1:], device=predicting.device)
+            scored = predicting.gather(1, targets[:, None]).squeeze(1).tolist()
+            sequence.prompt_logprobs = (None, *scored)
 
     def _decode_step(self, batch: RunningBatch) -> None:
         rows = len(batch.rows)
@@ -449,8 +471,11 @@ class BatchEngine:
         positions: torch.Tensor,
         cache: Cache | None,
         rows: list[_Sequence],
+        *,
+        every_position: bool = False,
     ) -> tuple[torch.Tensor, Cache]:
-        """The logits of each row's last position ([rows, vocab]), and the KV cache."""
+        """The logits of each row's last position ([rows, vocab]), or of every position
+        ([rows, columns, vocab]) when asked, and the KV cache."""
         if cache is None:
             # A prefill starts a cache of full layers whatever the model's config says: a
             # sliding-window layer of transformers' own cache keeps only the window, which breaks
@@ -463,11 +488,13 @@ class BatchEngine:
             "position_ids": positions,
             self._cache_argument: cache,
             "use_cache": True,
-            "logits_to_keep": 1,
+            "logits_to_keep": 0 if every_position else 1,
         }
         self.adapters.use([s.slot for s in rows])
         output = self.model(**inputs)
         logits: torch.Tensor = output.logits
+        if every_position:
+            return logits, _cache_of(output)
         return logits[:, -1, :], _cache_of(output)
 
     def _accept(self, sequences: list[_Sequence], sampled: Sampled) -> None:
@@ -479,8 +506,14 @@ class BatchEngine:
             finish: FinishReason | None = None
             text = ""
             matcher = sequence.row.matcher
-            if token in self.eos_ids:
+            stop_token: TokenLogprob | None = None
+            params = sequence.params
+            if (token in self.eos_ids and not params.ignore_eos) or token in params.stop_token_ids:
                 finish = "stop"
+                if logprob is not None:
+                    stop_token = TokenLogprob(
+                        token=decode(self.tokenizer, [token]), logprob=logprob[0], token_id=token
+                    )
             else:
                 if logprob is not None:
                     sequence.logprobs.append(self._token_logprob(token, logprob, tracker))
@@ -508,7 +541,8 @@ class BatchEngine:
                 upto = tracker.released_tokens(sequence.reported_tokens)
             tokens = tuple(sequence.logprobs[sequence.reported_tokens : upto])
             sequence.reported_tokens = max(sequence.reported_tokens, upto)
-            if text or tokens or finish:
+            prompt_logprobs, sequence.prompt_logprobs = sequence.prompt_logprobs, None
+            if text or tokens or finish or prompt_logprobs is not None:
                 _safe_emit(
                     sequence,
                     SequenceEvent(
@@ -517,6 +551,8 @@ class BatchEngine:
                         tokens=tokens,
                         finish_reason=finish,
                         completion_tokens=generated,
+                        stop_token=stop_token,
+                        prompt_logprobs=prompt_logprobs,
                     ),
                 )
             if finish is not None and sequence.adapter is not None:
@@ -531,6 +567,7 @@ class BatchEngine:
             logprob=chosen,
             top=tuple((decode(self.tokenizer, [t]), lp) for t, lp in alternatives),
             offset=len(tracker.text),
+            token_id=token,
         )
 
     def _merge(self, newcomers: RunningBatch) -> None:

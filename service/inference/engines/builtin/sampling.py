@@ -3,8 +3,9 @@
 Order of operations, as OpenAI documents them: logit_bias and presence/frequency penalties
 adjust the logits; a row's grammar, when it has one, sets every token it disallows to -inf
 (constrained.py beside this module); logprobs are reported from those adjusted logits (before
-temperature); temperature 0 is greedy (argmax); otherwise temperature scales the logits and
-top_p keeps the smallest set of tokens whose probability mass reaches top_p.
+temperature); temperature 0 is greedy (argmax); otherwise temperature scales the logits,
+top_p keeps the smallest set of tokens whose probability mass reaches top_p and top_k the k
+most likely.
 
 Determinism: a sampled row draws exactly one uniform number per step from its own CPU
 `torch.Generator` (seeded from the request's `seed`, or at random), and picks the token by
@@ -95,6 +96,16 @@ def sample(logits: torch.Tensor, rows: list[RowState], grammar: Matchers | None 
         # Drop a token once the mass before it already reaches top_p; the top token always stays.
         before = sorted_probs.cumsum(dim=-1) - sorted_probs
         outside = before >= top_p[:, None]
+        # top_k (Tinker's; -1 or 0: every token) keeps the k most likely tokens only.
+        top_k = torch.tensor(
+            [
+                rows[i].params.top_k if rows[i].params.top_k > 0 else probs.shape[-1]
+                for i in sampled_rows
+            ],
+            device=logits.device,
+        )
+        rank = torch.arange(probs.shape[-1], device=logits.device)
+        outside |= rank[None, :] >= top_k[:, None]
         outside[:, 0] = False
         sorted_probs = sorted_probs.masked_fill(outside, 0.0)
         cdf = sorted_probs.cumsum(dim=-1)

@@ -104,6 +104,12 @@ class VllmEngine:
 
     async def generate(self, request: GenerationRequest) -> SequenceStream:
         """Send each prompt to vLLM as a streamed completion; events arrive as it answers."""
+        if request.params.prompt_logprobs:
+            # vLLM's streamed completions carry no prompt logprobs: refused, never left out.
+            raise InvalidRequestError(
+                f"prompt_logprobs are not supported for {self.name}, which is served by vLLM.",
+                param="prompt_logprobs",
+            )
         base = self.backend.url()
         key = self.zero_adapter if request.adapter is None else request.adapter.key
         await self._ensure_loaded(base, key)
@@ -194,6 +200,12 @@ def completion_body(
     }
     if params.seed is not None:
         body["seed"] = params.seed
+    if params.top_k > 0:
+        body["top_k"] = params.top_k
+    if params.stop_token_ids:
+        body["stop_token_ids"] = list(params.stop_token_ids)
+    if params.ignore_eos:
+        body["ignore_eos"] = True
     if params.logit_bias:
         body["logit_bias"] = {str(token): bias for token, bias in params.logit_bias.items()}
     if params.stop:
@@ -351,10 +363,19 @@ class VllmStream:
         tracker = choice.tracker
         text = ""
         finish: FinishReason | None = None
+        stop_token: TokenLogprob | None = None
         for position, token in enumerate(token_ids):
             choice.generated += 1
-            if token in engine.eos_ids:
+            if (
+                token in engine.eos_ids and not params.ignore_eos
+            ) or token in params.stop_token_ids:
                 finish = "stop"
+                if params.top_logprobs is not None and chosen:
+                    stop_token = TokenLogprob(
+                        token=decode(engine.tokenizer, [token]),
+                        logprob=chosen[position],
+                        token_id=token,
+                    )
                 break
             if params.top_logprobs is not None and chosen:
                 choice.logprobs.append(
@@ -366,6 +387,7 @@ class VllmStream:
                             for t, lp in alternatives[position][: params.top_logprobs]
                         ),
                         offset=len(tracker.text),
+                        token_id=token,
                     )
                 )
             text += tracker.push(token)
@@ -392,6 +414,7 @@ class VllmStream:
                     tokens=tokens,
                     finish_reason=finish,
                     completion_tokens=choice.generated,
+                    stop_token=stop_token,
                 )
             )
 

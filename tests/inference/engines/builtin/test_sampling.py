@@ -68,3 +68,8 @@ def test_logprobs_report_the_chosen_token_and_the_best_alternatives() -> None:
     assert math.isclose(chosen, math.log(0.5), rel_tol=1e-5)
     assert [token for token, _ in alternatives] == [2, 0]
     assert sample(LOGITS, [row(temperature=0.0)]).logprobs == [None]
+
+
+def test_top_k_keeps_the_k_most_likely_tokens() -> None:
+    assert set(draws(row(seed=5, temperature=1.0, top_k=2), 60)) == {2, 0}
+    assert set(draws(row(seed=5, temperature=1.0, top_k=1), 20)) == {2}

@@ -107,6 +107,14 @@ def test_every_sampling_parameter_reaches_vllm() -> None:
     }
 
 
+def test_tinkers_sampling_controls_reach_vllm() -> None:
+    params = SamplingParams(max_tokens=4, top_k=20, stop_token_ids=(7, 9), ignore_eos=True)
+    body = completion_body((1, 2, 3), params, model="m", n=1, context_length=20)
+    assert (body["top_k"], body["stop_token_ids"], body["ignore_eos"]) == (20, [7, 9], True)
+    defaults = completion_body((1,), SamplingParams(max_tokens=4), model="m", n=1, context_length=9)
+    assert not {"top_k", "stop_token_ids", "ignore_eos"} & set(defaults)
+
+
 def test_a_json_schema_grammar_reaches_vllm_as_lark_llguidance_compiles() -> None:
     schema = {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]}
     lark = grammar_as_lark(json_schema_grammar(schema))

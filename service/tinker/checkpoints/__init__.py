@@ -1,0 +1,1 @@
+"""Tinker checkpoints REST: training runs, checkpoints, weights info and downloads."""

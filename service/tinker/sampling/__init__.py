@@ -1,0 +1,1 @@
+"""Tinker sampling: sampling sessions and `asample` on the serving engines."""
