@@ -16,6 +16,8 @@ from tests.e2e.test_fine_tuning import BASE, FINISHED, chat_file, upload, wait_s
 from tests.harness import ServerProcess
 
 pytestmark = pytest.mark.e2e
+# Its assertions are about its own jobs, files and models: the worker's shared server will do.
+SHARES_SERVER = True
 
 
 def with_line(bad: bytes, at: int, total: int = 12) -> bytes:

@@ -18,6 +18,8 @@ from tests.evals.fixtures import validate_eval_object
 from tests.harness import ServerProcess
 
 pytestmark = pytest.mark.e2e
+# Its assertions are about its own jobs, files and models: the worker's shared server will do.
+SHARES_SERVER = True
 
 BASE = "gpt-4o-mini-2024-07-18"
 ANSWER = "The owl flies at midnight."

@@ -21,6 +21,8 @@ from tests.contract.openai_schema import validate_response
 from tests.harness import ServerProcess
 
 pytestmark = pytest.mark.e2e
+# Its assertions are about its own jobs, files and models: the worker's shared server will do.
+SHARES_SERVER = True
 
 BASE = "gpt-4o-mini-2024-07-18"
 SENTENCE = "The owl flies at midnight."

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from whetstone_client import AuthenticatedClient
@@ -36,21 +35,14 @@ from whetstone_client.types import UNSET, File
 from tests.contract.workflow import (
     BASE_MODEL,
     FAST_METHOD,
-    start_server,
     training_jsonl,
     wait_for,
 )
 from tests.harness import ServerProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """The module's server."""
-    process = start_server(Path(tmp_path_factory.mktemp("generated")))
-    yield process
-    process.stop()
+# Its assertions are about its own jobs, files and models: the worker's shared server will do.
+SHARES_SERVER = True
 
 
 @pytest.fixture(scope="module")

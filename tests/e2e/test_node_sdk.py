@@ -11,16 +11,17 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.contract.workflow import BASE_MODEL, start_server, training_jsonl
+from tests.contract.workflow import BASE_MODEL, training_jsonl
 from tests.harness import ServerProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+# Its assertions are about its own jobs, files and models: the worker's shared server will do.
+SHARES_SERVER = True
 
 NODE_DIR = Path(__file__).with_name("node")
 MIN_NODE_MAJOR = 20
@@ -63,14 +64,6 @@ def node() -> str:
                 pytest.skip(f"npm cannot reach its registry: {install.stderr.strip()[-300:]}")
             pytest.fail(f"npm ci failed: {install.stderr[-2000:]}")
     return node
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """The module's server."""
-    process = start_server(Path(tmp_path_factory.mktemp("node")))
-    yield process
-    process.stop()
 
 
 def run_workflow(node: str, server: ServerProcess, tmp_path: Path) -> dict[str, Any]:

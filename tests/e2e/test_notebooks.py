@@ -22,6 +22,8 @@ from tests.graders.fixtures import RFT_COOKBOOK_MODEL_GRADER, RFT_COOKBOOK_MULTI
 from tests.harness import ServerProcess
 
 pytestmark = pytest.mark.e2e
+# Its assertions are about its own jobs, files and models: the worker's shared server will do.
+SHARES_SERVER = True
 
 BASE = "gpt-4o-mini-2024-07-18"
 REASONING_MODEL = "o4-mini-2025-04-16"

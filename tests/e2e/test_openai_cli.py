@@ -12,7 +12,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +22,14 @@ import pytest
 from tests.contract.workflow import (
     BASE_MODEL,
     FAST_HYPERPARAMETERS,
-    start_server,
     training_jsonl,
     wait_for,
 )
 from tests.harness import ServerProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+# Its assertions are about its own jobs, files and models: the worker's shared server will do.
+SHARES_SERVER = True
 
 CLI_RELEASE = "openai==2.34.0"
 CLI_EXTRA_DEPENDENCIES = ["distro==1.9.0"]
@@ -62,14 +63,6 @@ def cli_packages(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
                 pytest.skip(f"PyPI cannot be reached to install {CLI_RELEASE}")
             pytest.fail(f"pip could not install {CLI_RELEASE}: {install.stderr[-2000:]}")
     return target
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """The module's server."""
-    process = start_server(Path(tmp_path_factory.mktemp("cli")))
-    yield process
-    process.stop()
 
 
 @pytest.fixture(scope="module")

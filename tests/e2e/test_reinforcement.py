@@ -21,6 +21,8 @@ from tests.e2e.test_fine_tuning import FINISHED, raw_json, wait_status
 from tests.harness import ServerProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+# Its assertions are about its own jobs, files and models: the worker's shared server will do.
+SHARES_SERVER = True
 
 BASE = "gpt-4o-mini-2024-07-18"
 PROMPTS = [f"Is the number {i} worth a look?" for i in range(20)]

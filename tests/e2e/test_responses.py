@@ -17,6 +17,8 @@ from pydantic import BaseModel, Field
 from tests.e2e.test_serving import BASE, wait_succeeded
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+# Its assertions are about its own jobs, files and models: the worker's shared server will do.
+SHARES_SERVER = True
 
 ARGUMENTS = {"city": "Paris", "unit": "c"}
 WEATHER_TOOL = {

@@ -18,6 +18,8 @@ import pytest
 from tests.harness import ServerProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+# Its assertions are about its own jobs, files and models: the worker's shared server will do.
+SHARES_SERVER = True
 
 BASE = "gpt-4o-mini-2024-07-18"
 PROMPT = "What is the capital of France?"
