@@ -1,4 +1,4 @@
-"""Tinker's protobuf wire (the schema ships in the SDK: tinker.proto.tinker_public_pb2).
+"""Tinker's protobuf wire (the schema ships in the SDK: tinker/proto/tinker_public_pb2.py).
 
 `forward_backward` bodies arrive as `ForwardBackwardRequest`; the results of forward_backward
 and asample go back as `ForwardBackwardOutput` and `SampleResponse`. numpy only: the worker
@@ -7,17 +7,41 @@ decodes with this module, and the API process imports it too.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from google.protobuf.message import DecodeError
-from tinker.proto import tinker_public_pb2 as pb
 
 from service.core.errors import InvalidRequestError
 from service.training.sessions import ForwardBackwardResult, TrainingDatum
+
+
+def _load_schema() -> ModuleType:
+    """The SDK's generated protobuf module, loaded from its file alone: importing it as
+    `tinker.proto...` would run the `tinker` package's __init__, which imports torch, and the
+    API process must start without torch."""
+    package = importlib.util.find_spec("tinker")  # finds the package without importing it
+    if package is None or not package.submodule_search_locations:
+        raise ImportError("the tinker SDK (tinker==0.38.0) is not installed")
+    path = Path(next(iter(package.submodule_search_locations))) / "proto" / "tinker_public_pb2.py"
+    spec = importlib.util.spec_from_file_location("whetstone_tinker_public_pb2", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load the Tinker protobuf schema from {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+if TYPE_CHECKING:
+    from tinker.proto import tinker_public_pb2 as pb
+else:
+    pb = _load_schema()
 
 _NUMPY_OF_DTYPE: dict[int, np.dtype[np.generic]] = {
     pb.DTYPE_FLOAT32: np.dtype(np.float32),
