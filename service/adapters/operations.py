@@ -8,6 +8,8 @@ The keys are the ones the scheduler's workers write (service/scheduler/worker.py
     jobs/{job_id}/checkpoints/step-{N}/adapter       a LoRA checkpoint's adapter
     jobs/{job_id}/checkpoints/step-{N}/model         a full checkpoint's model
     _whetstone/zero-adapters/{base}                  a base model's zero adapter (vLLM)
+    tinker/{project}/{model_id}/sampler_weights/{name}  Tinker sampler weights (adapter only)
+    imported/{project}/{id}/adapter                  an adapter published or imported as ft:
 
 Nothing else is served: not files, not reports, not a checkpoint's optimizer state.
 """
@@ -29,6 +31,11 @@ SERVABLE_KEY = re.compile(
     # A base model's zero adapter (service/inference/engines/vllm/zero_adapter.py), which
     # every base request goes through on vLLM.
     r"|_whetstone/zero-adapters/[A-Za-z0-9_-]+"
+    # Tinker's sampler weights (service/scheduler/sessions.py): never `weights/`, whose
+    # optimizer state is not the engines' to read. No segment may start with a dot.
+    r"|tinker/(?!\.)[^/]+/(?!\.)[^/]+/sampler_weights/(?!\.)[A-Za-z0-9._-]+"
+    # Adapters made ft: models by service/tinker/checkpoints/bridges.py.
+    r"|imported/(?!\.)[^/]+/imp_[A-Za-z0-9]+/adapter"
 )
 _BLOCK = tarfile.BLOCKSIZE
 # A tar archive ends with two zero blocks.

@@ -48,6 +48,11 @@ def test_the_stream_is_a_tar_of_every_object_with_the_announced_length(tmp_path:
         "jobs/ftjob-Archive0123/adapter/../../../files",
         "jobs/ftjob-Archive0123/adapterx",
         "/jobs/ftjob-Archive0123/adapter",
+        # A Tinker training checkpoint holds optimizer state: never the engines' to read.
+        "tinker/proj_local/tsess_a:train:0/weights/after-five",
+        "tinker/../proj_local/sampler_weights/learned",
+        "tinker/proj_local/tsess_a:train:0/sampler_weights/..",
+        "imported/../imp_abc/adapter",
     ],
 )
 def test_keys_other_than_adapters_and_models_are_not_found(tmp_path: Path, key: str) -> None:
@@ -55,3 +60,17 @@ def test_keys_other_than_adapters_and_models_are_not_found(tmp_path: Path, key: 
     store.put_bytes("files/proj_local/file-abc", b"a training file")
     with pytest.raises(NotFoundError):
         operations.archive_members(store, key)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "tinker/proj_local/tsess_a:train:0/sampler_weights/learned",
+        "imported/proj_local/imp_Abc123/adapter",
+    ],
+)
+def test_tinker_sampler_weights_and_imported_adapters_are_served(tmp_path: Path, key: str) -> None:
+    # vLLM's resolver fetches them to sample Tinker weights and serve published ft: models.
+    store = LocalStore(tmp_path / "artifacts")
+    store.put_bytes(f"{key}/adapter_config.json", b"{}")
+    assert operations.archive_members(store, key) == [("adapter_config.json", 2)]
