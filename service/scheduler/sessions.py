@@ -447,7 +447,10 @@ class SessionRun:
         else:
             trainer.save_state(directory, with_optimizer=True)
         if existing is not None:
-            self.store.delete_prefix(storage_key + "/")
+            # A re-save under the same name gets a key of its own: the engines cache adapters
+            # by key (the builtin engine's slots, vLLM's resolver cache), so rewriting the old
+            # key in place would leave them serving the old weights.
+            storage_key = f"{storage_key}-{queue.now_ms()}"
         upload_directory(self.store, storage_key, directory)
         size = sum(path.stat().st_size for path in directory.rglob("*") if path.is_file())
         shutil.rmtree(directory, ignore_errors=True)
@@ -473,6 +476,8 @@ class SessionRun:
             sampling_session_id=sampling_session_id,
             session_id=model.session_id,
         )
+        if existing is not None:
+            self.store.delete_prefix(existing.storage_key + "/")
         if external:
             return {"path": tinker_path, "size_bytes": size, "type": "save_weights_external"}
         if not sampler:

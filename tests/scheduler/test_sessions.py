@@ -127,3 +127,33 @@ def test_requests_run_in_seq_order_and_chunks_accumulate_before_the_step(data_di
     held = model(db)
     assert held.status == "closed" and held.done_seq_id == 9
     db.dispose()
+
+
+def test_a_resave_under_the_same_name_gets_a_key_of_its_own(data_dir: Path) -> None:
+    # The engines cache adapters by storage key: weights rewritten under the old key would
+    # keep being served stale, so the second save lands under a new key and the old one goes.
+    settings = Settings(data_dir=data_dir, tinker_worker_heartbeat_seconds=0.2)
+    db = Database(settings.resolved_database_url)
+    upgrade_database(db)
+    add_model(db)
+    assert queue.claim_model(db, model_id=MODEL, worker="w-test", slot="cpu", scheduler="s")
+    for seq_id in (1, 2):
+        submit(
+            db,
+            kind="save_weights_for_sampler",
+            seq_id=seq_id,
+            payload=json.dumps({"path": "named"}).encode(),
+        )
+    submit(db, kind="unload_model", seq_id=3, payload=b"{}")
+    worker = threading.Thread(target=session_run(settings, db, RecordingTrainer()).run)
+    worker.start()
+    worker.join(timeout=120)
+    assert not worker.is_alive()
+    saved = queue.find_checkpoint(db, tinker_path=f"tinker://{MODEL}/sampler_weights/named")
+    assert saved is not None
+    first_key = f"tinker/proj/{MODEL}/sampler_weights/named"
+    assert saved.storage_key.startswith(first_key + "-")
+    store = open_store(settings)
+    assert store.exists(f"{saved.storage_key}/adapter_config.json")
+    assert store.list_keys(first_key + "/") == []
+    db.dispose()
