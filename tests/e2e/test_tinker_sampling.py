@@ -48,6 +48,11 @@ def service(server: ServerProcess) -> tinker.ServiceClient:
 @pytest.fixture(scope="module")
 def trained(service: tinker.ServiceClient) -> tinker.TrainingClient:
     """A LoRA client trained until the prompt's greedy reply is REPLY."""
+    return train_reply(service)
+
+
+def train_reply(service: tinker.ServiceClient) -> tinker.TrainingClient:
+    """A LoRA client on the emulator, trained until the prompt's greedy reply is REPLY."""
     client = service.create_lora_training_client(base_model=MODEL, rank=8, seed=0).result()
     tokens = PROMPT + REPLY
     datum = types.Datum(

@@ -308,6 +308,27 @@ def test_n_choices_with_a_seed_repeat_with_logprobs_and_stop(started: dict[str, 
         assert cut.choices[0].finish_reason == "stop"
 
 
+def test_tinker_sampler_weights_sample_their_learned_reply_on_vllm(
+    started: dict[str, Any], server: ServerProcess
+) -> None:
+    # Tinker's sampling goes through the base model's engine: vLLM here, which fetches the
+    # sampler weights through the resolver plugin like any adapter.
+    import tinker
+    from tinker import types
+
+    from tests.e2e.test_tinker_sampling import GREEDY, PROMPT, REPLY, train_reply
+
+    # Leaving the block finishes the session, which unloads its model and frees the server's
+    # one training slot.
+    with tinker.ServiceClient(base_url=server.base_url, api_key="tml-e2e-vllm") as service:
+        sampler = train_reply(service).save_weights_and_get_sampling_client().result()
+        result = sampler.sample(types.ModelInput.from_ints(PROMPT), 1, GREEDY).result()
+        (sequence,) = result.sequences
+        assert sequence.tokens == REPLY
+        assert sequence.logprobs is not None and len(sequence.logprobs) == len(REPLY)
+        assert all(-20 < logprob <= 0 for logprob in sequence.logprobs)
+
+
 def test_a_killed_vllm_server_gives_503s_then_answers_again(
     server: ServerProcess, started: dict[str, Any]
 ) -> None:
