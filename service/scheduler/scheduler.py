@@ -585,8 +585,8 @@ class Scheduler:
             model = await asyncio.to_thread(tinker_queue.next_pending_model, self.db)
             if model is None:
                 # A reservation must not hold a device for nothing.
-                for worker in list(self._placing_sessions.values()):
-                    await asyncio.to_thread(self.executor.unplace, worker)
+                for unused in list(self._placing_sessions.values()):
+                    await asyncio.to_thread(self.executor.unplace, unused)
                 self._placing_sessions.clear()
                 return
             slot = free[0]
