@@ -23,7 +23,9 @@ and sessions share the slots without overcommitting; its session worker
 its workers hold: a worker whose process ended, or that stopped beating for
 LOST_AFTER_BEATS beats, is lost (its pending futures fail with category `server`) and its slot
 frees; one that closed its model (unloaded, idle) frees its slot. The leader adopts (never
-kills) the held models of workers it did not start that still beat, e.g. after a restart.
+kills) the held models of workers it did not start that still beat, e.g. after a restart (a
+Ray actor also by name, so its end is seen at once). A model is claimed only once the executor
+has placed its worker, as a job is.
 """
 
 from __future__ import annotations
@@ -152,6 +154,10 @@ class Scheduler:
         # Worker tokens of runs being placed, by slot index: a reservation the executor holds
         # until a job is claimed for it.
         self._placing: dict[int, str] = {}
+        # The same for pending Tinker models: a session worker's token, by slot index.
+        self._placing_sessions: dict[int, str] = {}
+        # Loop time since no node could ever hold the next session; None while one can.
+        self._session_unplaceable_since: float | None = None
         # The placement message last written as an event, by job (only the next job's is kept).
         self._waiting_said: dict[str, str] = {}
         # Loop time since the cluster has had no node able to hold the next run; None while it
@@ -225,10 +231,7 @@ class Scheduler:
         self.running.clear()
         # Session workers go on: the next server adopts them while they beat.
         self.sessions.clear()
-        for worker in list(self._placing.values()):
-            with contextlib.suppress(Exception):
-                await asyncio.to_thread(self.executor.unplace, worker)
-        self._placing.clear()
+        await self._drop_placements()
         await self.webhooks.stop()
         if self._leading and not self.db.is_sqlite:
             # Another replica takes over at its next renewal instead of after the lease.
@@ -299,10 +302,15 @@ class Scheduler:
             logger.warning("this replica no longer leads the scheduler (%s)", self._name)
             self._leading = False
             await self.webhooks.stop()
-            for worker in list(self._placing.values()):
+            await self._drop_placements()
+
+    async def _drop_placements(self) -> None:
+        """Give back every reservation made for a run not started (jobs' and sessions')."""
+        for placing in (self._placing, self._placing_sessions):
+            for worker in list(placing.values()):
                 with contextlib.suppress(Exception):
                     await asyncio.to_thread(self.executor.unplace, worker)
-            self._placing.clear()
+            placing.clear()
 
     async def _reap(self) -> None:
         ended = await asyncio.to_thread(self.executor.ended, list(self.running.values()))
@@ -469,7 +477,12 @@ class Scheduler:
                     del state[job_id]
 
     def _taken(self, index: int) -> bool:
-        return index in self.running or index in self.reserved or index in self.sessions
+        return (
+            index in self.running
+            or index in self.reserved
+            or index in self.sessions
+            or index in self._placing_sessions
+        )
 
     async def _watch_sessions(self) -> None:
         """Free the slots of session workers whose model ended; declare lost those whose
@@ -521,8 +534,12 @@ class Scheduler:
                 worker=model.worker,
                 scheduler=self._name,
             )
+            # A Ray actor is found by name and watched; a local worker by its heartbeat only.
+            handle = await asyncio.to_thread(
+                self.executor.adopt_session, model.model_id, model.worker
+            )
             index = self._free_index()
-            self.sessions[index] = SessionHold(model.model_id, model.worker, index, None)
+            self.sessions[index] = SessionHold(model.model_id, model.worker, index, handle)
             logger.info("adopted Tinker model %s, whose worker still beats", model.model_id)
         await asyncio.to_thread(
             tinker_queue.fail_requests_of_ended_models,
@@ -554,28 +571,35 @@ class Scheduler:
         )
 
     async def _fill_sessions(self) -> None:
-        """Give free slots to pending Tinker models, oldest first, and start their workers."""
+        """Give free slots to pending Tinker models, oldest first, and start their workers,
+        each once the executor has placed it (Ray: reserved its resources)."""
         while self.leadership.leading:
-            free = [slot for slot in self.slots if not self._taken(slot.index)]
+            # A slot being placed for a model first; one being placed for a job is the job's.
+            free = [slot for slot in self.slots if slot.index in self._placing_sessions] + [
+                slot
+                for slot in self.slots
+                if not self._taken(slot.index) and slot.index not in self._placing
+            ]
             if not free:
                 return
             model = await asyncio.to_thread(tinker_queue.next_pending_model, self.db)
             if model is None:
+                # A reservation must not hold a device for nothing.
+                for unused in list(self._placing_sessions.values()):
+                    await asyncio.to_thread(self.executor.unplace, unused)
+                self._placing_sessions.clear()
                 return
-            if not self.executor.runs_sessions:
-                from service.scheduler.executors.ray import SESSIONS_UNSUPPORTED
-
-                await asyncio.to_thread(
-                    tinker_queue.end_model,
-                    self.db,
-                    model_id=model.id,
-                    status=tinker_queue.CLOSED,
-                    message=SESSIONS_UNSUPPORTED,
-                    category="user",
-                )
-                continue
             slot = free[0]
-            worker = f"{self._name}/tinker/{slot.index}/{random_token(8)}"
+            worker = self._placing_sessions.get(slot.index)
+            if worker is None:
+                worker = self._placing_sessions[slot.index] = (
+                    f"{self._name}/tinker/{slot.index}/{random_token(8)}"
+                )
+            unplaced = await asyncio.to_thread(self.executor.place, slot, worker)
+            if unplaced is not None:
+                await self._session_unplaced(model.id, slot.index, unplaced)
+                return
+            self._session_unplaceable_since = None
             claimed = await asyncio.to_thread(
                 tinker_queue.claim_model,
                 self.db,
@@ -585,7 +609,8 @@ class Scheduler:
                 scheduler=self._name,
             )
             if claimed is None:
-                continue  # another scheduler took it
+                continue  # another scheduler took it; the reservation waits for the next
+            del self._placing_sessions[slot.index]
             assignment = SessionAssignment(
                 settings=self.settings,
                 model_id=model.id,
@@ -598,6 +623,7 @@ class Scheduler:
             except Exception as exc:
                 logger.exception("could not start a session worker for %s", model.id)
                 await self._session_lost(model.id, worker, f"it could not start: {exc}")
+                await asyncio.to_thread(self.executor.unplace, worker)
                 return
             logger.info(
                 "Tinker model %s runs on %s (pid %s)",
@@ -606,6 +632,33 @@ class Scheduler:
                 getattr(handle, "pid", None),
             )
             self.sessions[slot.index] = SessionHold(model.id, worker, slot.index, handle)
+
+    async def _session_unplaced(self, model_id: str, index: int, unplaced: Unplaced) -> None:
+        """A pending model waits while its reservation is under way or the cluster is busy
+        (its create_model future stays pending); it fails once no node could ever hold it
+        for WHETSTONE_RAY_UNPLACEABLE_GRACE_SECONDS."""
+        if not unplaced.never or unplaced.waiting_for is None:
+            self._session_unplaceable_since = None
+            return
+        moment = asyncio.get_running_loop().time()
+        if self._session_unplaceable_since is None:
+            self._session_unplaceable_since = moment
+            logger.warning("Tinker model %s cannot be placed: %s", model_id, unplaced.waiting_for)
+            return
+        if moment - self._session_unplaceable_since < self.settings.ray_unplaceable_grace_seconds:
+            return
+        self._session_unplaceable_since = None
+        worker = self._placing_sessions.pop(index, None)
+        if worker is not None:
+            await asyncio.to_thread(self.executor.unplace, worker)
+        await asyncio.to_thread(
+            tinker_queue.end_model,
+            self.db,
+            model_id=model_id,
+            status=tinker_queue.CLOSED,
+            message=f"The model cannot be placed: {unplaced.waiting_for}",
+            category="server",
+        )
 
     def _devices_of(self, job: JobRow) -> int:
         """The slots a job's run takes: its devices (one per rank of a sharded job)."""

@@ -15,16 +15,21 @@
 - A sharded job: asking for 2 devices, it trains as one Ray Train run of 2 workers, reports
   each step once and its adapter (in S3) serves. A gang is placed as one bundle per device,
   or never when the head is too small.
+- A Tinker training session (the tinker SDK) lives in a detached Ray actor: killed by name,
+  its pending future fails with category `server` and a new client resumes from the last
+  save_state with the same loss; closing the session ends the actor and frees its CPU.
 
 One head, one database and one bucket for the module. Every Ray process binds loopback.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
 import re
+import signal
 import threading
 import time
 import uuid
@@ -567,4 +572,95 @@ def test_a_gang_is_placed_as_one_bundle_per_device(cluster: Cluster) -> None:
             "the reservation to be given back",
         )
     finally:
+        executor.close()
+
+
+# -- a Tinker training session in a Ray actor -------------------------------------------------
+
+
+def _session_actor_pids() -> set[int]:
+    """Process ids of the head's Tinker session actors (Ray titles a worker `ray::<class>`)."""
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if (entry / "cmdline").read_bytes().startswith(b"ray::SessionActor"):
+                    pids.add(int(entry.name))
+    return pids
+
+
+def test_a_tinker_session_lives_in_a_ray_actor_and_a_killed_one_resumes_from_its_save(
+    cluster: Cluster,
+) -> None:
+    import numpy as np
+    import ray
+    import tinker
+    from tinker import types
+
+    from service.scheduler.executors.ray import SESSION_PREFIX
+
+    def datum(tokens: list[int]) -> types.Datum:
+        return types.Datum(
+            model_input=types.ModelInput.from_ints(tokens[:-1]),
+            loss_fn_inputs={
+                "target_tokens": types.TensorData.from_numpy(np.array(tokens[1:], dtype=np.int64)),
+                "weights": types.TensorData.from_numpy(np.ones(len(tokens) - 1, dtype=np.float32)),
+            },
+        )
+
+    batch = [datum([5, 17, 42, 8, 99, 100, 101]), datum([5, 23, 7, 64, 65])]
+
+    def loss(client: tinker.TrainingClient) -> float:
+        return float(client.forward(batch, "cross_entropy").result().metrics["loss:sum"])
+
+    executor = driver_executor(cluster)
+    namespace = cluster.env["WHETSTONE_RAY_NAMESPACE"]
+
+    def session_actors() -> list[str]:
+        return [
+            actor["name"]
+            for actor in ray.util.list_named_actors(all_namespaces=True)
+            if actor["namespace"] == namespace and actor["name"].startswith(SESSION_PREFIX)
+        ]
+
+    server = cluster.replica("tinker").start(timeout=120)
+    try:
+        with tinker.ServiceClient(base_url=server.base_url, api_key="tml-ray") as service:
+            client = service.create_lora_training_client(
+                base_model="whetstone-tiny", rank=8, seed=0
+            ).result()
+            (name,) = session_actors()
+            for _ in range(2):
+                backward = client.forward_backward(batch, "cross_entropy")
+                client.optim_step(types.AdamParams(learning_rate=2e-2)).result()
+                backward.result()
+            saved = client.save_state("before-kill").result()
+            expected = loss(client)
+
+            # Frozen, the actor cannot finish the next request before Ray kills it.
+            (pid,) = _session_actor_pids()
+            os.kill(pid, signal.SIGSTOP)
+            pending = client.forward(batch, "cross_entropy")
+            ray.kill(ray.get_actor(name, namespace=namespace), no_restart=True)
+            with pytest.raises(tinker.RequestFailedError) as failure:
+                pending.result()
+            assert failure.value.category == types.RequestErrorCategory.Server
+            assert saved.path in failure.value.message
+
+            resumed = service.create_training_client_from_state_with_optimizer(saved.path).result()
+            assert loss(resumed) == pytest.approx(expected, rel=1e-5, abs=1e-5)
+        # Closing the session unloads its model: the actor ends and gives its CPU back.
+        wait(
+            lambda: (
+                not session_actors()
+                and ray.available_resources().get("CPU", 0) == cluster.head.num_cpus
+            ),
+            60,
+            "the unloaded session's actor to end",
+        )
+    finally:
+        server.stop()
+        for pid in _session_actor_pids():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         executor.close()

@@ -19,9 +19,7 @@ from service.core.config import Settings
 from service.core.db import Database
 from service.migrations import upgrade_database
 from service.scheduler import Scheduler
-from service.scheduler.executors.local import LocalExecutor
 from service.storage.local import LocalStore
-from service.tinker import queue
 from tests.fine_tuning.factories import make_job, reload
 from tests.scheduler.test_scheduler import die_by_sigkill, wait_until
 from tests.scheduler.tinker_factories import (
@@ -209,33 +207,4 @@ def test_a_restarted_scheduler_adopts_a_worker_that_still_beats(data_dir: Path) 
             await second.stop()
 
     asyncio.run(scenario())
-    db.dispose()
-
-
-class NoSessionsExecutor(LocalExecutor):
-    """An executor that cannot run session workers, as the Ray executor today."""
-
-    runs_sessions = False
-
-
-def test_an_executor_without_session_workers_fails_create_model_naming_it(data_dir: Path) -> None:
-    settings = _settings(data_dir)
-    db = _database(settings)
-    add_model(db)
-
-    scheduler = Scheduler(
-        settings,
-        db,
-        LocalStore(settings.data_dir / "artifacts"),
-        Catalog.load(data_dir=settings.data_dir, models_file=None),
-        executor=NoSessionsExecutor(settings, die_by_sigkill),
-    )
-    # One round of the scheduler's duties, without its loops: nothing starts.
-    scheduler.slots = scheduler.executor.slots()
-    asyncio.run(scheduler.tick())
-    assert model(db).status == "closed" and not scheduler.sessions
-    created = queue.create_request(db, model_id=MODEL)
-    assert created is not None and created.status == "failed" and created.error is not None
-    assert created.error["category"] == "user"
-    assert "not supported on the Ray executor" in created.error["error"]
     db.dispose()

@@ -6,6 +6,9 @@
 - `ray` (ray.py): a detached Ray actor per job on the cluster; the runs outlive every API
   replica, and the next leader adopts them by name.
 
+Both also run Tinker session workers (service/scheduler/sessions.py, run_session_worker), in a
+forked process or a detached Ray actor, each holding one device slot like a job's run.
+
 A run starts only once the executor has placed it (`place`): the Ray executor first reserves
 the run's resources in a placement group, so a job is claimed (`running`) only when its worker
 can start at once; until then the job stays `queued`, with an event saying what it waits for.
@@ -80,9 +83,6 @@ class Executor(Protocol):
     # True where runs keep going when the server that started them stops (they are adopted
     # afterwards); False where they end with it (their jobs resume from a checkpoint).
     outlives_server: bool
-    # Whether it runs Tinker session workers (service/scheduler/sessions.py); where it does
-    # not, a model's create_model fails naming the limitation.
-    runs_sessions: bool
 
     def slots(self) -> list[DeviceSlot]:
         """Where jobs run at once (blocking: may look at this machine's devices)."""
@@ -145,6 +145,11 @@ class Executor(Protocol):
         """End a session worker now (its model was declared lost)."""
         ...
 
+    def adopt_session(self, model_id: str, worker: str) -> RunHandle | None:
+        """The handle of a session worker another server started, found from its model row;
+        None where it cannot be watched from here (its heartbeat alone then shows it alive)."""
+        ...
+
 
 def is_ray_worker(worker: str) -> bool:
     """Whether a job's worker token names a Ray run."""
@@ -158,7 +163,7 @@ def make_executor(
     if settings.executor == "ray":
         from service.scheduler.executors.ray import RayExecutor
 
-        return RayExecutor(settings, target)
+        return RayExecutor(settings, target, session_target=session_target)
     from service.scheduler.executors.local import LocalExecutor
 
     return LocalExecutor(settings, target, session_target=session_target)

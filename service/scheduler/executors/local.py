@@ -70,7 +70,6 @@ class LocalExecutor:
     """Worker processes of this server, one per device slot."""
 
     outlives_server = False
-    runs_sessions = True
 
     def __init__(
         self,
@@ -201,6 +200,10 @@ class LocalExecutor:
         """SIGKILL the session worker and reap it."""
         assert isinstance(handle, BaseProcess), "a local executor runs only local workers"
         _kill([handle])
+
+    def adopt_session(self, model_id: str, worker: str) -> None:
+        """Another server's worker process cannot be watched from here: its heartbeat can."""
+        return None
 
 
 @dataclass

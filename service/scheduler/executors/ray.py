@@ -28,6 +28,15 @@ behind the actor's one `run` call and resolves when the actor ends. A new leader
 by looking the actor up by name and calling `join` again; an actor that is not found is gone
 (its node was lost, it was killed), which the scheduler records as a worker crash.
 
+Tinker sessions: a training model's session worker (run_session_worker, the same loop as on
+the local executor) runs in a detached actor `whetstone-session-<model id>-<run>`, placed like
+a job's run (a reservation first, then the actor inside it, with the same device and CPUs). It
+holds the model until it is unloaded or reclaimed idle, then ends, giving its reservation back.
+Like a job's actor it outlives every API replica: a new leader finds it by the name the model
+row's worker token gives, and watches it through `join`; its heartbeat on the model's row is
+what shows it alive to everyone else. An actor that dies (killed, its node lost) is seen at
+once through `join`, and the scheduler declares the model lost.
+
 `ray` is imported here only, and only when this executor is built.
 """
 
@@ -49,10 +58,11 @@ from service.scheduler.executors import (
     RankTarget,
     Run,
     RunHandle,
+    SessionTarget,
     Unplaced,
     WorkerTarget,
 )
-from service.scheduler.sessions import SessionAssignment
+from service.scheduler.sessions import SessionAssignment, run_session_worker
 from service.scheduler.slots import DeviceSlot
 from service.scheduler.worker import WorkerAssignment, run_rank
 
@@ -69,10 +79,7 @@ GROUP_PREFIX = "whetstone-run-"
 _INTENDED_EXIT = "INTENDED_USER_EXIT"
 # Ray's words for an actor ended by the removal of its placement group (its run's end).
 _GROUP_REMOVED = "placement group"
-SESSIONS_UNSUPPORTED = (
-    "Tinker training sessions are not supported on the Ray executor (WHETSTONE_EXECUTOR=ray) "
-    "yet: run the server with the local executor to train through the Tinker API."
-)
+SESSION_PREFIX = "whetstone-session-"
 
 
 class JobActor:
@@ -102,6 +109,25 @@ class JobActor:
         ray.actor.exit_actor()  # type: ignore[no-untyped-call]  # unannotated in ray
 
 
+class SessionActor(JobActor):
+    """The Ray actor of one Tinker session worker (decorated with ray.remote when the executor
+    connects); watched through `join`, as a job's actor."""
+
+    def serve(self, target: SessionTarget, assignment: SessionAssignment) -> None:
+        """Hold the model until it ends (unloaded, reclaimed, taken), then end this actor."""
+        import ray
+
+        try:
+            target(assignment)
+        except BaseException:
+            # The model stays bound to this worker; the supervisor sees the actor end and
+            # declares it lost.
+            logger.exception("the session worker of model %s raised", assignment.model_id)
+        finally:
+            _release_own_group()
+            ray.actor.exit_actor()  # type: ignore[no-untyped-call]  # unannotated in ray
+
+
 def _release_own_group() -> None:
     """Remove the placement group the calling actor runs in, so that its reservation ends with
     the run even when no server supervises it (a best effort: the supervisor removes it too)."""
@@ -125,6 +151,12 @@ def actor_name(job_id: str, worker: str) -> str:
     return f"{ACTOR_PREFIX}{job_id}-{worker.rsplit('/', 1)[-1]}"
 
 
+def session_actor_name(model_id: str, worker: str) -> str:
+    """A session actor's name: the model id (its colons as dashes) and the last part of the
+    worker token its model row holds, so that any leader finds it from the row."""
+    return f"{SESSION_PREFIX}{model_id.replace(':', '-')}-{worker.rsplit('/', 1)[-1]}"
+
+
 @dataclasses.dataclass
 class ActorRun:
     """A Ray run's handle: the actor and the reference that resolves when it ends."""
@@ -133,6 +165,8 @@ class ActorRun:
     done: ObjectRef[None]
     # The run's reservation; None for a run whose group is already gone.
     group: PlacementGroup | None = None
+    # The actor's name, where the supervisor cannot derive it (a session's).
+    name: str = ""
 
 
 @dataclasses.dataclass
@@ -148,18 +182,22 @@ class RayExecutor:
     """Runs on the Ray cluster at WHETSTONE_RAY_ADDRESS."""
 
     outlives_server = True
-    # Tinker session workers run only on the local executor for now: the scheduler fails a
-    # model's create_model on this one, naming the limitation.
-    runs_sessions = False
 
     def __init__(
-        self, settings: Settings, target: WorkerTarget, rank_target: RankTarget = run_rank
+        self,
+        settings: Settings,
+        target: WorkerTarget,
+        rank_target: RankTarget = run_rank,
+        *,
+        session_target: SessionTarget = run_session_worker,
     ):
         self.settings = settings
         self.target = target
         # What each Ray Train worker of a sharded job calls.
         self.rank_target = rank_target
+        self.session_target = session_target
         self._actor_class: Any = None
+        self._session_class: Any = None
         # Placement groups reserved for runs not started yet, by worker token.
         self._reservations: dict[str, _Reservation] = {}
 
@@ -186,6 +224,7 @@ class RayExecutor:
                         f"The Ray cluster at {where} does not answer: {exc}"
                     ) from exc
             self._actor_class = ray.remote(JobActor)
+            self._session_class = ray.remote(SessionActor)
             self._warn_if_unplaceable(ray)
         return ray
 
@@ -308,34 +347,43 @@ class RayExecutor:
         """`ray/<scheduler>/<random>`: the prefix tells any replica that Ray runs it."""
         return f"{RAY_TOKEN_PREFIX}{scheduler}/{random_token(8)}"
 
-    def start(self, assignment: WorkerAssignment) -> ActorRun:
-        """Create the job's detached actor and start its run."""
-        self._connect()
+    def _worker_settings(self) -> Settings:
+        """The settings an actor runs with: its data directory is the nodes' own."""
         data_dir = self.settings.ray_worker_data_dir or self.settings.data_dir
-        settings = self.settings.model_copy(update={"data_dir": Path(data_dir)})
-        # No parent to watch: the run is meant to outlive the server that started it. Ray sets
-        # CUDA_VISIBLE_DEVICES to the GPU it granted, so the job's device is cuda:0 there.
-        assignment = dataclasses.replace(assignment, settings=settings, parent_pid=None)
+        return self.settings.model_copy(update={"data_dir": Path(data_dir)})
+
+    def _options(self, name: str, group: PlacementGroup) -> dict[str, Any]:
+        """A one-device actor's options: named and detached, placed in its run's group."""
         from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
 
-        reservation = self._reservations.pop(assignment.worker)
-        if assignment.gang:
-            return self._start_gang(assignment, reservation)
-        gpus = 1 if self.settings.ray_device == "cuda" else 0
-        actor = self._actor_class.options(
-            name=actor_name(assignment.job_id, assignment.worker),
-            namespace=self.settings.ray_namespace,
-            lifetime="detached",
+        return {
+            "name": name,
+            "namespace": self.settings.ray_namespace,
+            "lifetime": "detached",
             # A restarted actor would have no run call; a lost run is the scheduler's to retry.
-            max_restarts=0,
-            num_cpus=self.settings.ray_cpus_per_job,
-            num_gpus=gpus,
+            "max_restarts": 0,
+            "num_cpus": self.settings.ray_cpus_per_job,
+            "num_gpus": 1 if self.settings.ray_device == "cuda" else 0,
             # Into the resources reserved for this run: the actor is placed at once.
-            scheduling_strategy=PlacementGroupSchedulingStrategy(
-                placement_group=reservation.group,
+            "scheduling_strategy": PlacementGroupSchedulingStrategy(
+                placement_group=group,
                 placement_group_bundle_index=0,
                 placement_group_capture_child_tasks=True,
             ),
+        }
+
+    def start(self, assignment: WorkerAssignment) -> ActorRun:
+        """Create the job's detached actor and start its run."""
+        self._connect()
+        settings = self._worker_settings()
+        # No parent to watch: the run is meant to outlive the server that started it. Ray sets
+        # CUDA_VISIBLE_DEVICES to the GPU it granted, so the job's device is cuda:0 there.
+        assignment = dataclasses.replace(assignment, settings=settings, parent_pid=None)
+        reservation = self._reservations.pop(assignment.worker)
+        if assignment.gang:
+            return self._start_gang(assignment, reservation)
+        actor = self._actor_class.options(
+            **self._options(actor_name(assignment.job_id, assignment.worker), reservation.group)
         ).remote()
         return self._run(actor, self.target, assignment, reservation)
 
@@ -446,16 +494,65 @@ class RayExecutor:
         self._actor_class = None
 
     def start_session(self, assignment: SessionAssignment) -> ActorRun:
-        """Not supported: the scheduler checks runs_sessions first."""
-        raise NotImplementedError(SESSIONS_UNSUPPORTED)
+        """Create the model's detached actor in the reservation `place` made for its worker,
+        and start the session worker there; it outlives every API replica."""
+        ray = self._connect()
+        assignment = dataclasses.replace(assignment, settings=self._worker_settings())
+        reservation = self._reservations.pop(assignment.worker)
+        name = session_actor_name(assignment.model_id, assignment.worker)
+        actor = self._session_class.options(**self._options(name, reservation.group)).remote()
+        try:
+            actor.serve.remote(self.session_target, assignment)
+            return ActorRun(actor, actor.join.remote(), reservation.group, name)
+        except BaseException:
+            # The model is declared lost; an actor with no session must not linger.
+            ray.kill(actor, no_restart=True)
+            _remove_group(reservation.group)
+            raise
 
     def session_ended(self, handle: RunHandle) -> str | None:
-        """Not supported: no session runs here."""
-        raise NotImplementedError(SESSIONS_UNSUPPORTED)
+        """How a session actor ended (its reservation then given back); None while it runs."""
+        ray = self._connect()
+        assert isinstance(handle, ActorRun), "a Ray executor runs only Ray actors"
+        ready, _ = ray.wait([handle.done], timeout=0, fetch_local=False)
+        if not ready:
+            return None
+        if handle.group is not None:
+            _remove_group(handle.group)
+        try:
+            ray.get(handle.done)
+        except ray.exceptions.RayActorError as exc:
+            if _INTENDED_EXIT in str(exc) or _GROUP_REMOVED in str(exc):
+                return "its Ray actor ended"
+            return f"its Ray actor {handle.name} died: {_reason(exc)}"
+        except ray.exceptions.RayError as exc:
+            return f"its Ray actor failed: {_reason(exc)}"
+        return "its Ray actor ended"
 
     def stop_session(self, handle: RunHandle) -> None:
-        """Not supported: no session runs here."""
-        raise NotImplementedError(SESSIONS_UNSUPPORTED)
+        """Kill a session actor (its model was declared lost) and give back its reservation."""
+        ray = self._connect()
+        assert isinstance(handle, ActorRun), "a Ray executor runs only Ray actors"
+        ray.kill(handle.actor, no_restart=True)
+        if handle.group is not None:
+            _remove_group(handle.group)
+
+    def adopt_session(self, model_id: str, worker: str) -> ActorRun | None:
+        """The session actor another leader started, found by the name its model row gives;
+        None when it is gone (its heartbeat then stops, and the model is declared lost)."""
+        ray = self._connect()
+        from ray.util.placement_group import get_placement_group
+
+        name = session_actor_name(model_id, worker)
+        try:
+            actor = ray.get_actor(name, namespace=self.settings.ray_namespace)
+        except ValueError:
+            return None
+        try:
+            group: PlacementGroup | None = get_placement_group(group_name(worker))
+        except ValueError:
+            group = None
+        return ActorRun(actor, actor.join.remote(), group, name)
 
 
 def _actor_run(run: Run) -> ActorRun:
