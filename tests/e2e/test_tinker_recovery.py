@@ -81,9 +81,12 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
 
 
 @pytest.fixture(scope="module")
-def service(servers: Servers) -> tinker.ServiceClient:
-    """The SDK's ServiceClient on the server's root."""
-    return tinker.ServiceClient(base_url=servers.current.base_url, api_key=API_KEY)
+def service(servers: Servers) -> Iterator[tinker.ServiceClient]:
+    """The SDK's ServiceClient on the server's root; closed before the servers stop, so that
+    its heartbeat thread does not outlive them."""
+    client = tinker.ServiceClient(base_url=servers.current.base_url, api_key=API_KEY)
+    yield client
+    client.close("success").result()
 
 
 def _step(client: tinker.TrainingClient) -> None:

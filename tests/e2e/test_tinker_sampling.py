@@ -40,9 +40,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 
 
 @pytest.fixture(scope="module")
-def service(server: ServerProcess) -> tinker.ServiceClient:
-    """The SDK's ServiceClient on the server's root (TINKER_BASE_URL)."""
-    return tinker.ServiceClient(base_url=server.base_url, api_key=API_KEY)
+def service(server: ServerProcess) -> Iterator[tinker.ServiceClient]:
+    """The SDK's ServiceClient on the server's root (TINKER_BASE_URL); closed before the
+    server stops, so that its heartbeat thread does not outlive the server."""
+    with tinker.ServiceClient(base_url=server.base_url, api_key=API_KEY) as client:
+        yield client
 
 
 @pytest.fixture(scope="module")
