@@ -181,7 +181,9 @@ def main() -> None:
         server.start()
         try:
             service = tinker.ServiceClient(base_url=server.base_url, api_key="tml-bench")
-            client = service.create_lora_training_client(EMULATOR_NAME, rank=RANK, seed=SEED)
+            client = service.create_lora_training_client(
+                EMULATOR_NAME, rank=RANK, seed=SEED
+            ).result()
             local, remote = in_process_data(rows), sdk_data(rows)
             timed_in_process(trainer, local, args.warmup)
             spans = timed_sdk(client, remote, args.warmup)
