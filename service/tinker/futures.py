@@ -79,17 +79,16 @@ def submit_failed(
     """A future that failed at submit (bad input found before any work): the SDK retries a 4xx
     on submit and then shows a vague error, so a problem the user must see goes in a future."""
     with db.session() as session:
-        row = repository.insert_request(
+        row = repository.insert_failed_request(
             session,
             project=project,
             kind=kind,
             model_id=model_id,
-            seq_id=None,
             payload=b"",
             payload_type="json",
-            status="failed",
+            message=message,
+            category=category,
         )
-        repository.fail_request(session, request_id=row.id, message=message, category=category)
         return row.id
 
 

@@ -193,17 +193,15 @@ def create_model(
                 # A retried submit (its first answer was lost): the same future.
                 return earlier
         if problem is not None:
-            row = repository.insert_request(
+            row = repository.insert_failed_request(
                 session,
                 project=project,
                 kind="create_model",
                 model_id=None,
-                seq_id=None,
                 payload=payload,
                 payload_type="json",
-                status="failed",
+                message=problem,
             )
-            repository.fail_request(session, request_id=row.id, message=problem, category="user")
             return Submitted(row.id, None)
         assert lora is not None
         repository.create_model(
@@ -272,17 +270,15 @@ def create_model_from_checkpoint(
         elif (earlier := _created(session, project=project, model_id=model_id)) is not None:
             return earlier
         if problem is not None:
-            row = repository.insert_request(
+            row = repository.insert_failed_request(
                 session,
                 project=project,
                 kind="load_weights",
                 model_id=None,
-                seq_id=None,
                 payload=payload,
                 payload_type="json",
-                status="failed",
+                message=problem,
             )
-            repository.fail_request(session, request_id=row.id, message=problem, category="user")
             return Submitted(row.id, None)
         assert source is not None
         repository.create_model(
@@ -344,17 +340,15 @@ def submit_to_model(
             )
             repository.touch_model(session, model_id=model_id)
             return Submitted(row.id, model_id)
-        row = repository.insert_request(
+        row = repository.insert_failed_request(
             session,
             project=project,
             kind=kind,
             model_id=model_id if model is not None else None,
-            seq_id=None,
             payload=b"",
             payload_type=payload_type,
-            status="failed",
+            message=problem,
         )
-        repository.fail_request(session, request_id=row.id, message=problem, category="user")
         return Submitted(row.id, model_id)
 
 
@@ -366,18 +360,14 @@ def unload_model(
     with db.session() as session:
         model, problem = _model_problem(session, project=project, model_id=model_id)
         if problem is not None or model is None:
-            row = repository.insert_request(
+            row = repository.insert_failed_request(
                 session,
                 project=project,
                 kind="unload_model",
                 model_id=None,
-                seq_id=None,
                 payload=b"",
                 payload_type="json",
-                status="failed",
-            )
-            repository.fail_request(
-                session, request_id=row.id, message=problem or "", category="user"
+                message=problem or "",
             )
             return Submitted(row.id, model_id)
         # The SDK sends no seq_id: the unload goes after the last request submitted.

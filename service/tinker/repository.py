@@ -191,6 +191,33 @@ def fail_request(session: Session, *, request_id: str, message: str, category: s
     )
 
 
+def insert_failed_request(
+    session: Session,
+    *,
+    project: str,
+    kind: str,
+    model_id: str | None,
+    payload: bytes,
+    payload_type: str,
+    message: str,
+    category: str = "user",
+) -> TinkerRequestRow:
+    """A request refused on arrival: a future that is failed from the start, so the SDK shows
+    the message (it retries a 4xx on submit and then says something vague)."""
+    row = insert_request(
+        session,
+        project=project,
+        kind=kind,
+        model_id=model_id,
+        seq_id=None,
+        payload=payload,
+        payload_type=payload_type,
+        status="failed",
+    )
+    fail_request(session, request_id=row.id, message=message, category=category)
+    return row
+
+
 def find_sequenced_request(
     session: Session, *, project: str, model_id: str, seq_id: int
 ) -> TinkerRequestRow | None:
