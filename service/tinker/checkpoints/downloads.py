@@ -5,7 +5,8 @@ server's internal token (WHETSTONE_INTERNAL_TOKEN: replicas that share it honour
 URLs), so a download needs no API key, as Tinker's signed URLs do not. A URL names one file
 (what `external_weights_urls` lists) or the whole checkpoint as a tar (the `/archive` route
 redirects to it): the files of the PEFT adapter at the tar's root, which
-`PeftModel.from_pretrained` loads once extracted.
+`PeftModel.from_pretrained` loads once extracted, streamed from the store as vLLM's adapter
+route streams them (service/adapters).
 """
 
 from __future__ import annotations
@@ -13,12 +14,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import tarfile
-import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO
 
 from service.core.errors import InvalidRequestError, NotFoundError
 from service.storage import ArtifactStore
@@ -72,37 +69,13 @@ def file_key(store: ArtifactStore, grant: Grant, name: str) -> str:
     return key
 
 
-def build_tar(store: ArtifactStore, prefix: str) -> IO[bytes]:
-    """The checkpoint's files as an uncompressed tar, in a temporary file at its start.
-    Blocking."""
-    names = checkpoint_files(store, prefix)
-    if not names:
+def archive_members(store: ArtifactStore, prefix: str) -> list[tuple[str, int]]:
+    """The checkpoint's files and their sizes, for the tar service.adapters streams;
+    NotFoundError when it has none. Blocking."""
+    members = [(name, store.size(f"{prefix}/{name}")) for name in checkpoint_files(store, prefix)]
+    if not members:
         raise NotFoundError("The checkpoint has no files.")
-    # Handed to the caller, who streams and closes it.
-    spool = tempfile.TemporaryFile()  # noqa: SIM115
-    with tarfile.open(fileobj=spool, mode="w") as archive:
-        for name in names:
-            with tempfile.TemporaryFile() as part:
-                size = 0
-                for chunk in store.iter_chunks(f"{prefix}/{name}"):
-                    part.write(chunk)
-                    size += len(chunk)
-                part.seek(0)
-                info = tarfile.TarInfo(name=name)
-                info.size = size
-                info.mtime = int(time.time())
-                archive.addfile(info, part)
-    spool.seek(0)
-    return spool
-
-
-def iter_file(handle: IO[bytes]) -> Iterator[bytes]:
-    """The bytes of `handle` in chunks; closes it at the end."""
-    try:
-        while chunk := handle.read(_CHUNK_BYTES):
-            yield chunk
-    finally:
-        handle.close()
+    return members
 
 
 def _signature(secret: str, payload: str) -> str:

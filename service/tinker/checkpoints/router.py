@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, StreamingResponse
 
+from service.adapters import operations as adapter_archives
 from service.core.errors import InvalidRequestError, PayloadTooLargeError
 from service.deps import CatalogDep, DatabaseDep, InferenceDep, SettingsDep, StoreDep
 from service.fine_tuning.schemas import FineTuningJob
@@ -225,8 +226,14 @@ async def checkpoint_archive(
 async def download_archive(token: str, store: StoreDep, settings: SettingsDep) -> StreamingResponse:
     """The checkpoint a signed token grants, as a tar."""
     grant = downloads.verify(settings.internal_token.get_secret_value(), token)
-    spool = await run_in_threadpool(downloads.build_tar, store, grant.prefix)
-    return StreamingResponse(downloads.iter_file(spool), media_type=_TAR_MEDIA_TYPE)
+    # Listed before the answer starts, so a missing checkpoint is a status, not a broken stream.
+    members = await run_in_threadpool(downloads.archive_members, store, grant.prefix)
+    # A sync iterator: Starlette runs each step on a worker thread, off the event loop.
+    return StreamingResponse(
+        adapter_archives.archive_chunks(store, grant.prefix, members),
+        media_type=_TAR_MEDIA_TYPE,
+        headers={"content-length": str(adapter_archives.archive_size(members))},
+    )
 
 
 @router.get("/_downloads/{token}/files/{name:path}", name="download_file")
